@@ -1,0 +1,59 @@
+/**
+ * A command, independent of any chat platform. `args` is a zod object schema: flags map onto its keys
+ * (`--dry-run` → `dryRun`), positionals onto the names in `positionals`. `.describe()` on each key feeds
+ * help and Discord option registration.
+ */
+import type { z } from "zod";
+import type { Rbac } from "../services/rbac.js";
+import type { ApprovalStore, AuditLog, Clock, JobQueue, Log } from "../services/ports.js";
+import type { Reply } from "./reply.js";
+import type { Actor, ConversationRef, Role } from "./types.js";
+
+/** One positional argument, in order. A variadic one collects the rest into an array. */
+export interface PositionalArg {
+  name: string;
+  variadic?: boolean;
+}
+
+export interface CommandDefinition<S extends z.ZodObject = z.ZodObject> {
+  /** Dotted name: `template.build`; typed in chat with spaces: `template build`. */
+  name: string;
+  summary: string;
+  args: S;
+  positionals?: PositionalArg[];
+  permission: Role;
+  destructive: boolean;
+  run(ctx: CommandContext, args: z.infer<S>): Promise<Reply>;
+}
+
+/** What the registry exposes to commands such as `help`. */
+export interface CommandCatalog {
+  all(): readonly CommandDefinition[];
+  get(name: string): CommandDefinition | undefined;
+}
+
+/** The services a command may call. Wired explicitly in src/bot/wiring.ts. */
+export interface CommandServices {
+  catalog: CommandCatalog;
+  rbac: Rbac;
+  approvals: ApprovalStore;
+  audit: AuditLog;
+  jobs: JobQueue;
+  version: string;
+}
+
+export interface CommandContext {
+  actor: Actor;
+  /** The actor's effective role, undefined when unbound. */
+  role: Role | undefined;
+  conversation: ConversationRef;
+  requestId: string;
+  clock: Clock;
+  log: Log;
+  services: CommandServices;
+}
+
+/** Keeps the schema's inferred type for `run` while storing definitions in one list. */
+export function defineCommand<S extends z.ZodObject>(def: CommandDefinition<S>): CommandDefinition {
+  return def as unknown as CommandDefinition;
+}

@@ -1,0 +1,63 @@
+/**
+ * The platform-neutral reply model. Commands return it; each chat adapter renders it within its
+ * platform's limits (Block Kit, embeds, console text). Only plain, JSON-serializable data lives here,
+ * because replies are stored (approval cards, job messages) and cross process boundaries.
+ */
+
+export type Tone = "info" | "success" | "warning" | "danger";
+
+export interface ReplyField {
+  label: string;
+  value: string;
+}
+
+export interface ReplyTable {
+  columns: string[];
+  rows: string[][];
+  /** Shown under the table when rows were cut, e.g. "… 12 more; narrow it with --node". */
+  footer?: string;
+}
+
+export interface ReplyProgress {
+  /** 0..1 */
+  fraction: number;
+  /** What is happening now, e.g. "download image (2/6)". */
+  step: string;
+}
+
+export interface ReplyButton {
+  /** Opaque action id carried by the button, e.g. `approval:<id>:approve`. Never carries args. */
+  id: string;
+  label: string;
+  style?: "primary" | "danger";
+  /** A confirmation dialog shown before the click is sent, for destructive buttons. */
+  confirm?: { title: string; text: string; confirm: string; deny: string };
+}
+
+export interface Reply {
+  title?: string;
+  text?: string;
+  tone?: Tone;
+  fields?: ReplyField[];
+  table?: ReplyTable;
+  code?: string;
+  progress?: ReplyProgress;
+  buttons?: ReplyButton[];
+  /** ephemeral: only the invoking user sees it (errors, help). channel: everyone in the conversation. */
+  visibility?: "ephemeral" | "channel";
+  /** Post into the thread of the originating message where the platform has threads. */
+  thread?: boolean;
+  /** Set when this reply started a job; adapters that run scripted sessions wait for it. */
+  jobId?: string;
+  /** Stable error code when this reply reports a refusal or failure (E_ARGS, E_FORBIDDEN, …). */
+  errorCode?: string;
+}
+
+/** An ephemeral error reply with a stable code; the message must be safe to show. */
+export function errorReply(code: string, message: string, extra: Partial<Reply> = {}): Reply {
+  return { tone: "danger", text: message, errorCode: code, visibility: "ephemeral", ...extra };
+}
+
+export function infoReply(text: string, extra: Partial<Reply> = {}): Reply {
+  return { tone: "info", text, visibility: "ephemeral", ...extra };
+}
