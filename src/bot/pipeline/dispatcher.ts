@@ -1,0 +1,207 @@
+/**
+ * The command pipeline: parse → authorize → approve → run → report. Each step writes one audit record.
+ * Refusals are returned replies; only the unexpected throws, and that is caught here, logged with its stack
+ * and answered with "internal error, ref <requestId>".
+ */
+import type { Inbound } from "../../adapters/chat.js";
+import { tokenize } from "../../commands/args/tokenize.js";
+import { parseArgs } from "../../commands/args/parse.js";
+import { spokenName, usageLine } from "../../commands/args/usage.js";
+import type { CommandContext, CommandDefinition } from "../../commands/definition.js";
+import { errorReply, infoReply, type Reply } from "../../commands/reply.js";
+import type { ActionEvent, Actor, ConversationRef, Invocation } from "../../commands/types.js";
+import { approvalCard, openApproval } from "../../services/approvals/index.js";
+import { UserError } from "../../services/errors.js";
+import type { AuditRecord, JobInfo, Log } from "../../services/ports.js";
+import { handleApprovalAction } from "./approval-action.js";
+import type { DispatcherDeps } from "./types.js";
+
+export class Dispatcher implements Inbound {
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  async onCommand(inv: Invocation): Promise<Reply> {
+    const started = performance.now();
+    const log = this.deps.log.child({ requestId: inv.requestId, user: inv.actor.id, platform: inv.actor.platform });
+    let command = "unknown";
+    try {
+      const reply = await this.pipeline(inv, log, (name) => {
+        command = name;
+      });
+      this.deps.metrics.commandFinished(command, outcomeOf(reply), (performance.now() - started) / 1000);
+      return reply;
+    } catch (err) {
+      const reply = this.failure(err, inv.requestId, log);
+      this.deps.metrics.commandFinished(command, outcomeOf(reply), (performance.now() - started) / 1000);
+      return reply;
+    }
+  }
+
+  async onAction(event: ActionEvent): Promise<Reply | undefined> {
+    const log = this.deps.log.child({ requestId: event.requestId, user: event.actor.id, action: event.actionId });
+    try {
+      return await handleApprovalAction(this.deps, event, log, (def, args, requester, conversation) =>
+        this.runCommand(def, args, requester, conversation, event.requestId, log),
+      );
+    } catch (err) {
+      return this.failure(err, event.requestId, log);
+    }
+  }
+
+  waitForJob(jobId: string): Promise<JobInfo | undefined> {
+    return this.deps.services.jobs.waitUntilFinished(jobId);
+  }
+
+  private async pipeline(inv: Invocation, log: Log, named: (name: string) => void): Promise<Reply> {
+    const { registry, services, clock } = this.deps;
+    const audit = (record: Omit<AuditRecord, "at" | "requestId" | "actor" | "channel">) =>
+      services.audit.append({
+        at: clock.now(),
+        requestId: inv.requestId,
+        actor: { platform: inv.actor.platform, id: inv.actor.id, name: inv.actor.name },
+        channel: inv.conversation.channelId,
+        ...record,
+      });
+
+    // parse
+    const tokens = tokenize(inv.text);
+    if (!tokens.ok) {
+      await audit({ kind: "invocation", step: "parse", outcome: "usage", detail: tokens.message });
+      return errorReply("E_ARGS", tokens.message);
+    }
+    const resolved = registry.resolve(tokens.tokens);
+    if (!resolved.ok) {
+      await audit({ kind: "invocation", step: "parse", outcome: "unknown-command", detail: resolved.message });
+      return errorReply("E_UNKNOWN_COMMAND", resolved.message);
+    }
+    const def = resolved.command;
+    named(def.name);
+    const parsed = parseArgs(def, resolved.rest);
+    if (!parsed.ok) {
+      await audit({ kind: "invocation", step: "parse", command: def.name, outcome: "usage", detail: parsed.message });
+      return errorReply("E_ARGS", `${parsed.message}\nusage: ${usageLine(def)}`);
+    }
+    await audit({ kind: "invocation", step: "parse", command: def.name, args: parsed.args, outcome: "ok" });
+
+    // authorize
+    const access = services.rbac.check(inv.actor, def.name, def.permission, inv.conversation);
+    if (!access.ok) {
+      log.info({ command: def.name, code: access.code }, "refused");
+      await audit({ kind: "invocation", step: "authorize", command: def.name, outcome: "forbidden", detail: access.message });
+      return errorReply(access.code, access.message);
+    }
+    await audit({ kind: "invocation", step: "authorize", command: def.name, outcome: "ok" });
+
+    // approve: destructive commands stop here until a second person decides
+    if (def.destructive) {
+      return this.requestApproval(def, parsed.args, inv, log, audit);
+    }
+
+    // run + report
+    return this.runCommand(def, parsed.args, inv.actor, inv.conversation, inv.requestId, log);
+  }
+
+  private async requestApproval(
+    def: CommandDefinition,
+    args: Record<string, unknown>,
+    inv: Invocation,
+    log: Log,
+    audit: (record: Omit<AuditRecord, "at" | "requestId" | "actor" | "channel">) => Promise<string>,
+  ): Promise<Reply> {
+    const { services, clock, notifiers } = this.deps;
+    const request = openApproval({
+      command: def.name,
+      args,
+      requester: inv.actor,
+      conversation: inv.conversation,
+      requestId: inv.requestId,
+      policy: this.deps.policyFor(def.name),
+      now: clock.now(),
+    });
+    await services.approvals.create(request);
+    const notifier = notifiers[inv.conversation.platform];
+    if (notifier) {
+      const message = await notifier.post(inv.conversation, approvalCard(request));
+      await services.approvals.attachMessage(request.id, message);
+    }
+    await audit({
+      kind: "approval",
+      step: "approve",
+      command: def.name,
+      args,
+      approvalId: request.id,
+      outcome: "pending-approval",
+    });
+    log.info({ command: def.name, approvalId: request.id }, "approval requested");
+    const needed = request.policy.required === 1 ? "an approver" : `${request.policy.required} approvers`;
+    return infoReply(
+      `\`${spokenName(def)}\` needs approval: waiting for ${needed} (not you) to press Approve. Request ${request.id}.`,
+      { title: "Approval requested" },
+    );
+  }
+
+  /** The run and report steps; also where an approved request resumes. */
+  async runCommand(
+    def: CommandDefinition,
+    args: Record<string, unknown>,
+    actor: Actor,
+    conversation: ConversationRef,
+    requestId: string,
+    log: Log,
+  ): Promise<Reply> {
+    const { services, clock } = this.deps;
+    const ctx: CommandContext = {
+      actor,
+      role: services.rbac.roleOf(actor),
+      conversation,
+      requestId,
+      clock,
+      log,
+      services,
+    };
+    const started = clock.now();
+    let reply: Reply;
+    let outcome: string;
+    try {
+      reply = await def.run(ctx, args);
+      outcome = reply.errorCode ? "refused" : "ok";
+    } catch (err) {
+      reply = this.failure(err, requestId, log);
+      outcome = "error";
+    }
+    const base = {
+      at: clock.now(),
+      requestId,
+      actor: { platform: actor.platform, id: actor.id, name: actor.name },
+      channel: conversation.channelId,
+      command: def.name,
+    };
+    await services.audit.append({
+      ...base,
+      kind: "invocation",
+      step: "run",
+      args,
+      outcome,
+      durationMs: clock.now() - started,
+      detail: reply.errorCode,
+      jobId: reply.jobId,
+    });
+    await services.audit.append({ ...base, at: clock.now(), kind: "invocation", step: "report", outcome: reply.tone ?? "info" });
+    return reply;
+  }
+
+  private failure(err: unknown, requestId: string, log: Log): Reply {
+    const unavailable = this.deps.unavailable(err);
+    if (unavailable) {
+      log.warn({ err: unavailable.message }, "backing store unavailable");
+      return errorReply("E_UNAVAILABLE", unavailable.message);
+    }
+    if (err instanceof UserError) return errorReply(err.code, err.message);
+    log.error({ err }, "unexpected error");
+    return errorReply("E_INTERNAL", `internal error, ref ${requestId}`);
+  }
+}
+
+function outcomeOf(reply: Reply): string {
+  if (reply.errorCode) return reply.errorCode;
+  return reply.tone === "danger" ? "error" : "ok";
+}

@@ -1,0 +1,22 @@
+/** What the dispatcher needs, wired explicitly in src/bot/wiring.ts. */
+import type { CommandServices } from "../../commands/definition.js";
+import type { CommandRegistry } from "../../commands/registry.js";
+import type { ApprovalPolicy, Clock, Log, NotifierByPlatform } from "../../services/ports.js";
+
+/** Counters the pipeline reports; the bot maps them onto prom-client metrics. */
+export interface PipelineMetrics {
+  commandFinished(command: string, outcome: string, seconds: number): void;
+  approvalDecided(outcome: string): void;
+}
+
+export interface DispatcherDeps {
+  registry: CommandRegistry;
+  services: CommandServices;
+  notifiers: NotifierByPlatform;
+  policyFor(command: string): ApprovalPolicy;
+  clock: Clock;
+  log: Log;
+  metrics: PipelineMetrics;
+  /** Maps a storage failure (Redis down) to a user-facing error, or undefined when it is something else. */
+  unavailable(err: unknown): Error | undefined;
+}

@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { atLeast } from "../services/rbac.js";
+import { defineCommand } from "./definition.js";
+import { formatDuration, limitRows } from "./format.js";
+
+/** Approvers see every pending request; everyone else sees their own. */
+export const approvals = defineCommand({
+  name: "approvals",
+  summary: "List pending approval requests you may see",
+  args: z.object({}),
+  permission: "viewer",
+  destructive: false,
+  async run(ctx) {
+    const now = ctx.clock.now();
+    const all = await ctx.services.approvals.listPending();
+    const visible = all.filter(
+      (r) =>
+        r.expiresAt > now &&
+        (atLeast(ctx.role, "approver") || (r.requester.platform === ctx.actor.platform && r.requester.id === ctx.actor.id)),
+    );
+    if (visible.length === 0) return { text: "No pending approval requests.", visibility: "ephemeral" };
+    const { rows, footer } = limitRows(
+      visible.map((r) => [
+        r.id,
+        [r.command.replaceAll(".", " "), ...Object.entries(r.args).map(([k, v]) => `${k}=${JSON.stringify(v)}`)].join(" "),
+        r.requester.name,
+        `${r.approvals.length}/${r.policy.required}`,
+        formatDuration(r.expiresAt - now),
+      ]),
+      25,
+      "approve or deny the oldest first",
+    );
+    return {
+      title: "Pending approvals",
+      table: { columns: ["id", "command", "requested by", "approvals", "expires in"], rows, footer },
+      visibility: "ephemeral",
+    };
+  },
+});

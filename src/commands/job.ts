@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { defineCommand } from "./definition.js";
+import { formatTime } from "./format.js";
+import { errorReply } from "./reply.js";
+
+export const jobIdArg = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, "a job id is letters, digits, - and _")
+  .describe("Job id, as shown by `jobs`");
+
+export const job = defineCommand({
+  name: "job",
+  summary: "Show one job: state, progress, who started it",
+  args: z.object({ id: jobIdArg }),
+  positionals: [{ name: "id" }],
+  permission: "viewer",
+  destructive: false,
+  async run(ctx, args) {
+    const info = await ctx.services.jobs.get(args.id);
+    if (!info) return errorReply("E_NOT_FOUND", `no job ${args.id}; \`jobs\` lists recent ones`);
+    return {
+      title: `Job ${info.id}: ${info.title}`,
+      tone: info.state === "failed" ? "danger" : info.state === "completed" ? "success" : "info",
+      fields: [
+        { label: "State", value: info.state },
+        ...(info.progress
+          ? [{ label: "Progress", value: `${Math.round(info.progress.fraction * 100)}% ${info.progress.step}` }]
+          : []),
+        { label: "Started by", value: info.requestedBy.name },
+        { label: "Created", value: formatTime(info.createdAt) },
+        ...(info.finishedAt ? [{ label: "Finished", value: formatTime(info.finishedAt) }] : []),
+        { label: "Attempts", value: String(info.attempts) },
+        ...(info.error ? [{ label: "Error", value: info.error }] : []),
+      ],
+      visibility: "ephemeral",
+    };
+  },
+});

@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { defineCommand } from "./definition.js";
+
+export const whoami = defineCommand({
+  name: "whoami",
+  summary: "Show who the bot thinks you are and your role",
+  args: z.object({}),
+  permission: "viewer",
+  destructive: false,
+  async run(ctx) {
+    return {
+      title: "Who you are",
+      fields: [
+        { label: "Platform", value: ctx.actor.platform },
+        { label: "User id", value: ctx.actor.id },
+        { label: "Name", value: ctx.actor.name },
+        { label: "Groups", value: ctx.actor.groups.length ? ctx.actor.groups.join(", ") : "none" },
+        { label: "Role", value: ctx.role ?? "none (you may run help and whoami)" },
+      ],
+      visibility: "ephemeral",
+    };
+  },
+});

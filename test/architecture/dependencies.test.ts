@@ -1,0 +1,52 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+
+/**
+ * The dependency rule of DESIGN.md: commands and services know nothing of chat platforms, queues, Redis or
+ * Proxmox libraries, nor of the adapters and the bot that wire them.
+ */
+const ROOT = join(import.meta.dirname, "..", "..");
+const FORBIDDEN_PACKAGES = ["@slack/bolt", "discord.js", "bullmq", "proxmox-api", "ioredis"];
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+function importsOf(source: string): string[] {
+  const specs: string[] = [];
+  const pattern = /(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|require\(\s*["']([^"']+)["']\s*\)/g;
+  for (const m of source.matchAll(pattern)) specs.push((m[1] ?? m[2] ?? m[3])!);
+  return specs;
+}
+
+export function violations(layerDirs: string[]): string[] {
+  const found: string[] = [];
+  for (const layer of layerDirs) {
+    for (const file of filesUnder(join(ROOT, layer))) {
+      for (const spec of importsOf(readFileSync(file, "utf8"))) {
+        const pkg = FORBIDDEN_PACKAGES.find((p) => spec === p || spec.startsWith(`${p}/`));
+        const resolved = spec.startsWith(".") ? relative(ROOT, join(file, "..", spec)) : "";
+        const layerHit = /^src\/(adapters|bot)(\/|$)/.test(resolved);
+        if (pkg || layerHit) found.push(`${relative(ROOT, file)} imports ${spec}`);
+      }
+    }
+  }
+  return found;
+}
+
+describe("dependency rule", () => {
+  it("src/commands and src/services import no platform library, adapter or bot module", () => {
+    expect(violations(["src/commands", "src/services"])).toEqual([]);
+  });
+
+  it("the check itself catches a forbidden import", () => {
+    expect(importsOf(`import { Queue } from "bullmq";\nimport type { X } from "../adapters/chat.js";`)).toEqual([
+      "bullmq",
+      "../adapters/chat.js",
+    ]);
+  });
+});
