@@ -1,0 +1,332 @@
+/**
+ * A chat platform in a terminal, for the demo, for scripted sessions and for trying the bot without Slack
+ * or Discord. Several configured users share one keyboard: `:as bob` switches identity, so a second person
+ * can approve what the first requested. Buttons are pressed by number (`:click 2`).
+ *
+ * With piped input (no TTY) every line runs to completion, including the job it started and that job's
+ * final message, before the next line is read, so a script's transcript is deterministic; `done` resolves
+ * at end of input. At a TTY, jobs run in the background and their progress edits are printed as they come.
+ *
+ * Limits: one conversation (the configured channel); no threads; a button's confirmation dialog is asked
+ * only at a TTY (in a script the `:click` line itself is the deliberate act).
+ */
+import { randomUUID } from "node:crypto";
+import type { Readable, Writable } from "node:stream";
+import type { Reply } from "../../commands/reply.js";
+import type { Actor, ConversationRef, MessageRef } from "../../commands/types.js";
+import type { Clock, Log } from "../../services/ports.js";
+import type { ChatAdapter, Inbound } from "../chat.js";
+import { type ConsoleMessage, MessageStore } from "./message-store.js";
+import { META_HELP, type MetaCommand, parseMeta } from "./meta.js";
+import { formatMessage, TONE_MARKERS } from "./render.js";
+import { Terminal } from "./terminal.js";
+
+export interface ConsoleUser {
+  name?: string;
+  groups: string[];
+}
+
+export interface ConsoleAdapterOptions {
+  input: Readable;
+  output: Writable;
+  isTTY: boolean;
+  /** ANSI colour; defaults to `isTTY`. */
+  color?: boolean;
+  /** `config.console.users`: user id → display name and groups. */
+  users: Record<string, ConsoleUser>;
+  /** The user the session starts as. */
+  user: string;
+  channel: string;
+  clock: Clock;
+  log: Log;
+  newRequestId?: () => string;
+}
+
+/** Read-only view of a printed message, for tests and transcript tools. */
+export type ConsoleMessageView = Readonly<ConsoleMessage>;
+
+export class ConsoleAdapter implements ChatAdapter {
+  readonly platform = "console" as const;
+  private readonly store = new MessageStore();
+  private readonly terminal: Terminal;
+  private readonly log: Log;
+  private readonly color: boolean;
+  private readonly newRequestId: () => string;
+  /** Distinguishes this run's message refs from refs stored by an earlier run of the process. */
+  private readonly session: string;
+  private inbound: Inbound | undefined;
+  private user: string;
+  private handled = 0;
+
+  constructor(private readonly options: ConsoleAdapterOptions) {
+    this.log = options.log.child({ adapter: "console" });
+    this.color = options.color ?? options.isTTY;
+    this.newRequestId = options.newRequestId ?? randomUUID;
+    this.session = randomUUID();
+    this.user = options.user;
+    this.terminal = new Terminal({
+      input: options.input,
+      output: options.output,
+      isTTY: options.isTTY,
+      log: this.log,
+      onLine: (line) => this.handleLine(line),
+    });
+  }
+
+  /** Resolves at end of input or `:quit`, after the last line (and its job) has finished. */
+  get done(): Promise<void> {
+    return this.terminal.done;
+  }
+
+  get currentUser(): string {
+    return this.user;
+  }
+
+  /** Input lines handled so far, blank ones included; lets a driver know a line it wrote has run. */
+  get linesHandled(): number {
+    return this.handled;
+  }
+
+  message(id: string): ConsoleMessageView | undefined {
+    return this.store.get(id);
+  }
+
+  /** Begins reading input; returns at once. Await `done` for the end of the session. */
+  async start(inbound: Inbound): Promise<void> {
+    if (this.inbound) throw new Error("console adapter already started");
+    this.inbound = inbound;
+    if (this.options.isTTY) {
+      this.terminal.print(
+        `console chat in #${this.options.channel} as ${this.user}; type :help for console commands\n`,
+      );
+    }
+    this.terminal.start(this.promptFor(this.user));
+  }
+
+  async stop(): Promise<void> {
+    this.terminal.close();
+    await this.terminal.done;
+  }
+
+  async post(conversation: ConversationRef, reply: Reply): Promise<MessageRef> {
+    this.assertConsole(conversation.platform);
+    return this.refOf(this.show(reply, undefined));
+  }
+
+  /** Reprints the message marked `(edited)`; a message this run does not know is printed as a new one. */
+  async update(ref: MessageRef, reply: Reply): Promise<void> {
+    this.assertConsole(ref.platform);
+    const now = this.options.clock.now();
+    const known =
+      ref.extra?.["session"] === this.session ? this.store.edit(ref.messageId, reply, now) : undefined;
+    if (known) {
+      this.terminal.print(
+        formatMessage(
+          { id: known.id, edited: true, onlyYou: reply.visibility === "ephemeral" },
+          reply,
+          this.renderOpts(),
+        ),
+      );
+      return;
+    }
+    this.log.warn({ messageId: ref.messageId }, "update of a message from another session; printing it anew");
+    this.show(reply, undefined);
+  }
+
+  private async handleLine(rawLine: string): Promise<void> {
+    this.handled += 1;
+    const line = rawLine.trim();
+    if (line === "") return;
+    const meta = parseMeta(line);
+    if (meta) {
+      await this.runMeta(meta);
+      return;
+    }
+    await this.runCommand(line.replace(/^\/pve(\s+|$)/, ""));
+  }
+
+  private async runCommand(text: string): Promise<void> {
+    const inbound = this.requireInbound();
+    const requestId = this.newRequestId();
+    const started = this.options.clock.now();
+    let reply: Reply;
+    try {
+      reply = await inbound.onCommand({
+        actor: this.actorFor(this.user),
+        conversation: this.conversation(),
+        text,
+        requestId,
+      });
+    } catch (err) {
+      this.log.error({ err, requestId }, "command handler failed");
+      reply = {
+        tone: "danger",
+        text: `internal error, ref ${requestId}`,
+        errorCode: "E_INTERNAL",
+        visibility: "ephemeral",
+      };
+    }
+    this.showReply(reply, this.user);
+    await this.awaitJob(reply, requestId);
+    this.log.debug(
+      { requestId, user: this.user, ms: this.options.clock.now() - started },
+      "console command done",
+    );
+  }
+
+  private async runMeta(meta: MetaCommand): Promise<void> {
+    switch (meta.kind) {
+      case "help":
+        this.note(META_HELP.join("\n"));
+        return;
+      case "quit":
+        this.terminal.close();
+        return;
+      case "invalid":
+        this.fail(meta.message);
+        return;
+      case "as":
+        this.switchUser(meta.user);
+        return;
+      case "click":
+        await this.click(meta);
+        return;
+    }
+  }
+
+  private switchUser(user: string | undefined): void {
+    const known = this.knownUsers();
+    if (user === undefined) {
+      this.note(`you are ${this.user}; users: ${known.join(", ")}`);
+      return;
+    }
+    if (!known.includes(user)) {
+      this.fail(`unknown user "${user}"; known users: ${known.join(", ")}`);
+      return;
+    }
+    this.user = user;
+    this.terminal.setPrompt(this.promptFor(user));
+  }
+
+  private async click(meta: Extract<MetaCommand, { kind: "click" }>): Promise<void> {
+    const target = this.store.resolveClick(meta, this.user);
+    if (!target.ok) {
+      this.fail(target.message);
+      return;
+    }
+    const { button, message } = target;
+    if (button.confirm) {
+      const c = button.confirm;
+      if (!(await this.terminal.confirm(`${c.title}: ${c.text} (${c.confirm} / ${c.deny})`, true))) {
+        this.note(`not sent: ${button.label} on #${message.id}`);
+        return;
+      }
+    }
+    const inbound = this.requireInbound();
+    const requestId = this.newRequestId();
+    let reply: Reply | undefined;
+    try {
+      reply = await inbound.onAction({
+        actor: this.actorFor(this.user),
+        conversation: this.conversation(),
+        message: this.refOf(message),
+        actionId: button.id,
+        ...(meta.value !== undefined ? { value: meta.value } : {}),
+        requestId,
+      });
+    } catch (err) {
+      this.log.error({ err, requestId }, "action handler failed");
+      reply = {
+        tone: "danger",
+        text: `internal error, ref ${requestId}`,
+        errorCode: "E_INTERNAL",
+        visibility: "ephemeral",
+      };
+    }
+    if (!reply) return;
+    this.showReply(reply, this.user);
+    await this.awaitJob(reply, requestId);
+  }
+
+  /** Scripted sessions wait for the job a reply started, so its final message precedes the next line. */
+  private async awaitJob(reply: Reply, requestId: string): Promise<void> {
+    if (this.options.isTTY || reply.jobId === undefined) return;
+    try {
+      await this.requireInbound().waitForJob(reply.jobId);
+    } catch (err) {
+      this.log.error({ err, requestId, jobId: reply.jobId }, "waiting for job failed");
+      this.fail(`could not follow job ${reply.jobId} to its end, ref ${requestId}`);
+    }
+  }
+
+  /** Replies with buttons or for the channel get an id; a plain ephemeral note is shown without one. */
+  private showReply(reply: Reply, user: string): void {
+    const ephemeral = reply.visibility === "ephemeral";
+    if (ephemeral && !reply.buttons?.length) {
+      this.terminal.print(formatMessage({ onlyYou: true }, reply, this.renderOpts()));
+      return;
+    }
+    this.show(reply, ephemeral ? user : undefined);
+  }
+
+  private show(reply: Reply, audience: string | undefined): ConsoleMessage {
+    const message = this.store.add(reply, this.options.clock.now(), audience);
+    this.terminal.print(
+      formatMessage({ id: message.id, onlyYou: reply.visibility === "ephemeral" }, reply, this.renderOpts()),
+    );
+    return message;
+  }
+
+  private note(text: string): void {
+    this.terminal.print(`${text}\n`);
+  }
+
+  private fail(text: string): void {
+    this.terminal.print(`${TONE_MARKERS.danger} ${text}\n`);
+  }
+
+  private actorFor(user: string): Actor {
+    const configured = this.options.users[user];
+    return {
+      platform: "console",
+      id: user,
+      name: configured?.name ?? user,
+      groups: [...(configured?.groups ?? [])],
+    };
+  }
+
+  private knownUsers(): string[] {
+    return [...new Set([...Object.keys(this.options.users), this.options.user])].sort();
+  }
+
+  private conversation(): ConversationRef {
+    return { platform: "console", channelId: this.options.channel };
+  }
+
+  private refOf(message: ConsoleMessage): MessageRef {
+    return {
+      platform: "console",
+      channelId: this.options.channel,
+      messageId: message.id,
+      extra: { session: this.session },
+    };
+  }
+
+  private promptFor(user: string): string {
+    return `${user}> `;
+  }
+
+  private renderOpts() {
+    return { color: this.color };
+  }
+
+  private requireInbound(): Inbound {
+    if (!this.inbound) throw new Error("console adapter used before start()");
+    return this.inbound;
+  }
+
+  private assertConsole(platform: string): void {
+    if (platform !== "console")
+      throw new Error(`console adapter cannot deliver to a ${platform} conversation`);
+  }
+}
