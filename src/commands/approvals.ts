@@ -16,13 +16,17 @@ export const approvals = defineCommand({
     const visible = all.filter(
       (r) =>
         r.expiresAt > now &&
-        (atLeast(ctx.role, "approver") || (r.requester.platform === ctx.actor.platform && r.requester.id === ctx.actor.id)),
+        (atLeast(ctx.role, "approver") ||
+          (r.requester.platform === ctx.actor.platform && r.requester.id === ctx.actor.id)),
     );
     if (visible.length === 0) return { text: "No pending approval requests.", visibility: "ephemeral" };
     const { rows, footer } = limitRows(
       visible.map((r) => [
         r.id,
-        [r.command.replaceAll(".", " "), ...Object.entries(r.args).map(([k, v]) => `${k}=${JSON.stringify(v)}`)].join(" "),
+        [
+          r.command.replaceAll(".", " "),
+          ...Object.entries(r.args).map(([k, v]) => `${k}=${JSON.stringify(v)}`),
+        ].join(" "),
         r.requester.name,
         `${r.approvals.length}/${r.policy.required}`,
         formatDuration(r.expiresAt - now),

@@ -4,8 +4,8 @@
  * help and Discord option registration.
  */
 import type { z } from "zod";
-import type { Rbac } from "../services/rbac.js";
 import type { ApprovalStore, AuditLog, Clock, JobQueue, Log } from "../services/ports.js";
+import type { Rbac } from "../services/rbac.js";
 import type { Reply } from "./reply.js";
 import type { Actor, ConversationRef, Role } from "./types.js";
 

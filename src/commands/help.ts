@@ -22,7 +22,10 @@ export const help = defineCommand({
       const name = args.command.join(".").toLowerCase();
       const def = catalog.get(name);
       if (!def || !mayRun.includes(def)) {
-        return errorReply("E_UNKNOWN_COMMAND", `no command \`${args.command.join(" ")}\` that you may run; type \`help\` for the list`);
+        return errorReply(
+          "E_UNKNOWN_COMMAND",
+          `no command \`${args.command.join(" ")}\` that you may run; type \`help\` for the list`,
+        );
       }
       return {
         title: spokenName(def),
@@ -41,7 +44,9 @@ export const help = defineCommand({
       table: {
         columns: ["command", "what it does", "approval"],
         rows: mayRun.map((def) => [usageLine(def), def.summary, def.destructive ? "yes" : ""]),
-        footer: ctx.role ? undefined : "You have no role yet: ask an admin to bind your user in the bot's rbac config.",
+        footer: ctx.role
+          ? undefined
+          : "You have no role yet: ask an admin to bind your user in the bot's rbac config.",
       },
       text: "Type `help <command>` for details.",
       visibility: "ephemeral",

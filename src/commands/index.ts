@@ -11,4 +11,13 @@ import { jobs } from "./jobs.js";
 import { version } from "./version.js";
 import { whoami } from "./whoami.js";
 
-export const ALL_COMMANDS: readonly CommandDefinition[] = [help, whoami, version, approvals, audit, jobs, job, jobCancel];
+export const ALL_COMMANDS: readonly CommandDefinition[] = [
+  help,
+  whoami,
+  version,
+  approvals,
+  audit,
+  jobs,
+  job,
+  jobCancel,
+];

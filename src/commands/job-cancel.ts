@@ -17,13 +17,20 @@ export const jobCancel = defineCommand({
     if (!info) return errorReply("E_NOT_FOUND", `no job ${args.id}; \`jobs\` lists recent ones`);
     const own = info.requestedBy.platform === ctx.actor.platform && info.requestedBy.id === ctx.actor.id;
     if (!own && !atLeast(ctx.role, "admin")) {
-      return errorReply("E_FORBIDDEN", `job ${args.id} was started by ${info.requestedBy.name}; only they or an admin may cancel it`);
+      return errorReply(
+        "E_FORBIDDEN",
+        `job ${args.id} was started by ${info.requestedBy.name}; only they or an admin may cancel it`,
+      );
     }
     const result = await ctx.services.jobs.cancel(args.id, ctx.actor);
     if (result === "not-found") return errorReply("E_NOT_FOUND", `no job ${args.id}`);
     if (result === "already-finished") {
       return errorReply("E_ARGS", `job ${args.id} has already finished (${info.state}); nothing to cancel`);
     }
-    return { tone: "warning", text: `Cancelling job ${args.id}: it stops after the current step and cleans up.`, visibility: "channel" };
+    return {
+      tone: "warning",
+      text: `Cancelling job ${args.id}: it stops after the current step and cleans up.`,
+      visibility: "channel",
+    };
   },
 });

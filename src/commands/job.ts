@@ -24,7 +24,12 @@ export const job = defineCommand({
       fields: [
         { label: "State", value: info.state },
         ...(info.progress
-          ? [{ label: "Progress", value: `${Math.round(info.progress.fraction * 100)}% ${info.progress.step}` }]
+          ? [
+              {
+                label: "Progress",
+                value: `${Math.round(info.progress.fraction * 100)}% ${info.progress.step}`,
+              },
+            ]
           : []),
         { label: "Started by", value: info.requestedBy.name },
         { label: "Created", value: formatTime(info.createdAt) },

@@ -14,7 +14,8 @@ export const jobs = defineCommand({
   destructive: false,
   async run(ctx, args) {
     const list = await ctx.services.jobs.list({ state: args.state, limit: 100 });
-    if (list.length === 0) return { text: args.state ? `No ${args.state} jobs.` : "No jobs yet.", visibility: "ephemeral" };
+    if (list.length === 0)
+      return { text: args.state ? `No ${args.state} jobs.` : "No jobs yet.", visibility: "ephemeral" };
     const { rows, footer } = limitRows(
       list.map((j) => [
         j.id,

@@ -14,7 +14,8 @@ export class CommandRegistry implements CommandCatalog {
 
   constructor(definitions: readonly CommandDefinition[]) {
     for (const def of definitions) {
-      if (!/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/.test(def.name)) throw new Error(`bad command name "${def.name}"`);
+      if (!/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/.test(def.name))
+        throw new Error(`bad command name "${def.name}"`);
       if (this.byName.has(def.name)) throw new Error(`command "${def.name}" is registered twice`);
       this.byName.set(def.name, def);
     }

@@ -3,7 +3,7 @@
  * role is the highest one any binding gives them. No binding means no role (only `help` and `whoami`).
  * Checks return values; they never throw.
  */
-import { ROLES, type Actor, type ConversationRef, type Role } from "../commands/types.js";
+import { type Actor, type ConversationRef, ROLES, type Role } from "../commands/types.js";
 
 export interface RbacBinding {
   role: Role;

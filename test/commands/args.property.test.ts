@@ -28,8 +28,35 @@ const registry = new CommandRegistry([sample]);
 
 /** Text built from the pieces that matter to the parser: flags, quotes, escapes, unicode, junk. */
 const piece = fc.oneof(
-  fc.constantFrom("--vmid", "--name", "--note", "--keep", "--force", "--mode", "--", "--=", "---x", "--force=maybe"),
-  fc.constantFrom('"', "'", "\\", "“", "”", "=", " ", "\t", "\n", "vm", "snapshot", "100", "1e400", "NaN", "-1"),
+  fc.constantFrom(
+    "--vmid",
+    "--name",
+    "--note",
+    "--keep",
+    "--force",
+    "--mode",
+    "--",
+    "--=",
+    "---x",
+    "--force=maybe",
+  ),
+  fc.constantFrom(
+    '"',
+    "'",
+    "\\",
+    "“",
+    "”",
+    "=",
+    " ",
+    "\t",
+    "\n",
+    "vm",
+    "snapshot",
+    "100",
+    "1e400",
+    "NaN",
+    "-1",
+  ),
   fc.string({ maxLength: 12 }),
   fc.string({ unit: "grapheme", maxLength: 8 }),
 );

@@ -40,7 +40,10 @@ describe("tokenize", () => {
     });
   });
   it("handles single quotes, escapes and typographic quotes from chat clients", () => {
-    expect(tokenize(`'a b' "c \\"d\\"" e\\ f “g h”`)).toEqual({ ok: true, tokens: ["a b", 'c "d"', "e f", "g h"] });
+    expect(tokenize(`'a b' "c \\"d\\"" e\\ f “g h”`)).toEqual({
+      ok: true,
+      tokens: ["a b", 'c "d"', "e f", "g h"],
+    });
     expect(tokenize(`--name=""`)).toEqual({ ok: true, tokens: ["--name="] });
     expect(tokenize(`x ""`)).toEqual({ ok: true, tokens: ["x", ""] });
   });
@@ -51,7 +54,9 @@ describe("tokenize", () => {
 
 describe("parseArgs", () => {
   it("maps flags and positionals onto the schema with types", () => {
-    expect(parse(`ubuntu-24.04 debian-12 --node pve1 --cores=4 --name "my template" --force --tags a,b --tags c`)).toEqual({
+    expect(
+      parse(`ubuntu-24.04 debian-12 --node pve1 --cores=4 --name "my template" --force --tags a,b --tags c`),
+    ).toEqual({
       ok: true,
       args: {
         distros: ["ubuntu-24.04", "debian-12"],
@@ -65,15 +70,27 @@ describe("parseArgs", () => {
     });
   });
   it("maps kebab-case flags to camelCase keys and reads boolean values", () => {
-    expect(parse("x --dry-run=false --force=yes")).toMatchObject({ ok: true, args: { dryRun: false, force: true } });
+    expect(parse("x --dry-run=false --force=yes")).toMatchObject({
+      ok: true,
+      args: { dryRun: false, force: true },
+    });
   });
   it("names an unknown flag and suggests the closest", () => {
-    expect(parse("x --nod pve1")).toEqual({ ok: false, message: "unknown flag --nod (did you mean --node?)" });
+    expect(parse("x --nod pve1")).toEqual({
+      ok: false,
+      message: "unknown flag --nod (did you mean --node?)",
+    });
   });
   it("names a mistyped value", () => {
     expect(parse("x --cores four")).toEqual({ ok: false, message: `--cores expects a number, got "four"` });
-    expect(parse("x --cores 100")).toMatchObject({ ok: false, message: expect.stringMatching(/^--cores: .*64/) });
-    expect(parse("x --status paused")).toMatchObject({ ok: false, message: expect.stringMatching(/^--status: .*running/) });
+    expect(parse("x --cores 100")).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^--cores: .*64/),
+    });
+    expect(parse("x --status paused")).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^--status: .*running/),
+    });
   });
   it("names a missing required argument and a flag without value", () => {
     expect(parse("--node pve1")).toMatchObject({ ok: false, message: expect.stringMatching(/^<distros>/) });

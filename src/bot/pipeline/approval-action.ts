@@ -90,13 +90,19 @@ export async function handleApprovalAction(
   if (!def || argsHash(request.command, request.args) !== request.argsHash) {
     await audit("refused", request, "E_APPROVAL_CHANGED");
     await editCard(outcomeReply(request));
-    return errorReply("E_APPROVAL_CHANGED", "the approved request no longer matches a known command; nothing was run");
+    return errorReply(
+      "E_APPROVAL_CHANGED",
+      "the approved request no longer matches a known command; nothing was run",
+    );
   }
   const stillAllowed = services.rbac.check(request.requester, def.name, def.permission, request.conversation);
   if (!stillAllowed.ok) {
     await audit("refused", request, stillAllowed.code);
     await editCard(outcomeReply(request));
-    return errorReply(stillAllowed.code, `approved, but the requester may no longer run it: ${stillAllowed.message}`);
+    return errorReply(
+      stillAllowed.code,
+      `approved, but the requester may no longer run it: ${stillAllowed.message}`,
+    );
   }
   await audit("approved", request);
   await editCard(outcomeReply(request));

@@ -4,8 +4,8 @@
  * and answered with "internal error, ref <requestId>".
  */
 import type { Inbound } from "../../adapters/chat.js";
-import { tokenize } from "../../commands/args/tokenize.js";
 import { parseArgs } from "../../commands/args/parse.js";
+import { tokenize } from "../../commands/args/tokenize.js";
 import { spokenName, usageLine } from "../../commands/args/usage.js";
 import type { CommandContext, CommandDefinition } from "../../commands/definition.js";
 import { errorReply, infoReply, type Reply } from "../../commands/reply.js";
@@ -21,7 +21,11 @@ export class Dispatcher implements Inbound {
 
   async onCommand(inv: Invocation): Promise<Reply> {
     const started = performance.now();
-    const log = this.deps.log.child({ requestId: inv.requestId, user: inv.actor.id, platform: inv.actor.platform });
+    const log = this.deps.log.child({
+      requestId: inv.requestId,
+      user: inv.actor.id,
+      platform: inv.actor.platform,
+    });
     let command = "unknown";
     try {
       const reply = await this.pipeline(inv, log, (name) => {
@@ -37,7 +41,11 @@ export class Dispatcher implements Inbound {
   }
 
   async onAction(event: ActionEvent): Promise<Reply | undefined> {
-    const log = this.deps.log.child({ requestId: event.requestId, user: event.actor.id, action: event.actionId });
+    const log = this.deps.log.child({
+      requestId: event.requestId,
+      user: event.actor.id,
+      action: event.actionId,
+    });
     try {
       return await handleApprovalAction(this.deps, event, log, (def, args, requester, conversation) =>
         this.runCommand(def, args, requester, conversation, event.requestId, log),
@@ -70,14 +78,25 @@ export class Dispatcher implements Inbound {
     }
     const resolved = registry.resolve(tokens.tokens);
     if (!resolved.ok) {
-      await audit({ kind: "invocation", step: "parse", outcome: "unknown-command", detail: resolved.message });
+      await audit({
+        kind: "invocation",
+        step: "parse",
+        outcome: "unknown-command",
+        detail: resolved.message,
+      });
       return errorReply("E_UNKNOWN_COMMAND", resolved.message);
     }
     const def = resolved.command;
     named(def.name);
     const parsed = parseArgs(def, resolved.rest);
     if (!parsed.ok) {
-      await audit({ kind: "invocation", step: "parse", command: def.name, outcome: "usage", detail: parsed.message });
+      await audit({
+        kind: "invocation",
+        step: "parse",
+        command: def.name,
+        outcome: "usage",
+        detail: parsed.message,
+      });
       return errorReply("E_ARGS", `${parsed.message}\nusage: ${usageLine(def)}`);
     }
     await audit({ kind: "invocation", step: "parse", command: def.name, args: parsed.args, outcome: "ok" });
@@ -86,7 +105,13 @@ export class Dispatcher implements Inbound {
     const access = services.rbac.check(inv.actor, def.name, def.permission, inv.conversation);
     if (!access.ok) {
       log.info({ command: def.name, code: access.code }, "refused");
-      await audit({ kind: "invocation", step: "authorize", command: def.name, outcome: "forbidden", detail: access.message });
+      await audit({
+        kind: "invocation",
+        step: "authorize",
+        command: def.name,
+        outcome: "forbidden",
+        detail: access.message,
+      });
       return errorReply(access.code, access.message);
     }
     await audit({ kind: "invocation", step: "authorize", command: def.name, outcome: "ok" });
@@ -185,7 +210,13 @@ export class Dispatcher implements Inbound {
       detail: reply.errorCode,
       jobId: reply.jobId,
     });
-    await services.audit.append({ ...base, at: clock.now(), kind: "invocation", step: "report", outcome: reply.tone ?? "info" });
+    await services.audit.append({
+      ...base,
+      at: clock.now(),
+      kind: "invocation",
+      step: "report",
+      outcome: reply.tone ?? "info",
+    });
     return reply;
   }
 

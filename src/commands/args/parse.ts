@@ -12,11 +12,17 @@ export type ParseArgsResult = { ok: true; args: Record<string, unknown> } | { ok
 const TRUE = new Set(["true", "yes", "on", "1"]);
 const FALSE = new Set(["false", "no", "off", "0"]);
 
-function convert(arg: ArgShape, raw: string, label: string): { ok: true; value: unknown } | { ok: false; message: string } {
+function convert(
+  arg: ArgShape,
+  raw: string,
+  label: string,
+): { ok: true; value: unknown } | { ok: false; message: string } {
   const kind = arg.kind === "list" ? (arg.element ?? "string") : arg.kind;
   if (kind === "number") {
     const n = raw.trim() === "" ? Number.NaN : Number(raw);
-    return Number.isFinite(n) ? { ok: true, value: n } : { ok: false, message: `${label} expects a number, got "${raw}"` };
+    return Number.isFinite(n)
+      ? { ok: true, value: n }
+      : { ok: false, message: `${label} expects a number, got "${raw}"` };
   }
   if (kind === "boolean") {
     const v = raw.toLowerCase();
@@ -27,7 +33,12 @@ function convert(arg: ArgShape, raw: string, label: string): { ok: true; value: 
   return { ok: true, value: raw };
 }
 
-function put(args: Record<string, unknown>, arg: ArgShape, value: unknown, label: string): string | undefined {
+function put(
+  args: Record<string, unknown>,
+  arg: ArgShape,
+  value: unknown,
+  label: string,
+): string | undefined {
   if (arg.kind === "list") {
     // Lists accept repeated flags and comma-separated values: --tags a,b --tags c
     const parts = typeof value === "string" ? value.split(",").filter((s) => s !== "") : [value];
@@ -67,7 +78,9 @@ export function parseArgs(def: CommandDefinition, tokens: readonly string[]): Pa
       const name = eq === -1 ? token.slice(2) : token.slice(2, eq);
       const arg = /^[a-z][a-z0-9-]*$/.test(name) ? byKey.get(keyOfFlag(name)) : undefined;
       if (!arg || positionals.some((p) => p.name === arg.key)) {
-        const known = shapes.filter((s) => !positionals.some((p) => p.name === s.key)).map((s) => flagName(s.key));
+        const known = shapes
+          .filter((s) => !positionals.some((p) => p.name === s.key))
+          .map((s) => flagName(s.key));
         const hint = closest(name, known);
         return { ok: false, message: `unknown flag --${name}${hint ? ` (did you mean --${hint}?)` : ""}` };
       }
@@ -101,7 +114,8 @@ export function parseArgs(def: CommandDefinition, tokens: readonly string[]): Pa
     if (pos.variadic) {
       args[arg.key] = [...((args[arg.key] as unknown[] | undefined) ?? []), converted.value];
     } else {
-      if (arg.key in args) return { ok: false, message: `${label} was given twice (as a flag and in position)` };
+      if (arg.key in args)
+        return { ok: false, message: `${label} was given twice (as a flag and in position)` };
       args[arg.key] = converted.value;
       posIndex++;
     }

@@ -25,13 +25,23 @@ interface ZodLike {
   options?: unknown[];
 }
 
-function unwrap(schema: ZodLike): { core: ZodLike; optional: boolean; description?: string; defaultValue?: unknown } {
+function unwrap(schema: ZodLike): {
+  core: ZodLike;
+  optional: boolean;
+  description?: string;
+  defaultValue?: unknown;
+} {
   let node = schema;
   let optional = false;
   let description = schema.description;
   let defaultValue: unknown;
   for (let depth = 0; depth < 10; depth++) {
-    if (node.type === "optional" || node.type === "nullable" || node.type === "default" || node.type === "prefault") {
+    if (
+      node.type === "optional" ||
+      node.type === "nullable" ||
+      node.type === "default" ||
+      node.type === "prefault"
+    ) {
       if (node.type !== "nullable") optional = true;
       if (node.type === "default") defaultValue = node.def.defaultValue;
       node = node.def.innerType!;

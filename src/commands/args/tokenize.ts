@@ -13,7 +13,10 @@ export const MAX_COMMAND_LENGTH = 4000;
 
 export function tokenize(input: string): TokenizeResult {
   if (input.length > MAX_COMMAND_LENGTH) {
-    return { ok: false, message: `command text is too long (${input.length} characters; at most ${MAX_COMMAND_LENGTH})` };
+    return {
+      ok: false,
+      message: `command text is too long (${input.length} characters; at most ${MAX_COMMAND_LENGTH})`,
+    };
   }
   const tokens: string[] = [];
   let current = "";
@@ -51,7 +54,10 @@ export function tokenize(input: string): TokenizeResult {
     }
   }
   if (quote) {
-    return { ok: false, message: `unterminated ${quote === '"' ? "double" : "single"} quote at character ${quoteStart + 1}` };
+    return {
+      ok: false,
+      message: `unterminated ${quote === '"' ? "double" : "single"} quote at character ${quoteStart + 1}`,
+    };
   }
   if (inToken) tokens.push(current);
   return { ok: true, tokens };

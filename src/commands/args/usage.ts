@@ -24,7 +24,8 @@ export function usageLine(def: CommandDefinition): string {
   }
   for (const arg of args) {
     if (positional.has(arg.key)) continue;
-    const flag = arg.kind === "boolean" ? `--${flagName(arg.key)}` : `--${flagName(arg.key)} ${placeholder(arg)}`;
+    const flag =
+      arg.kind === "boolean" ? `--${flagName(arg.key)}` : `--${flagName(arg.key)} ${placeholder(arg)}`;
     parts.push(arg.required ? flag : `[${flag}]`);
   }
   return parts.join(" ");
@@ -37,7 +38,8 @@ export function argumentHelp(def: CommandDefinition): string[] {
     const name = positional.has(arg.key) ? `<${arg.key}>` : `--${flagName(arg.key)}`;
     const notes: string[] = [];
     if (arg.options) notes.push(`one of ${arg.options.join(", ")}`);
-    if (arg.defaultValue !== undefined && arg.defaultValue !== false) notes.push(`default ${String(arg.defaultValue)}`);
+    if (arg.defaultValue !== undefined && arg.defaultValue !== false)
+      notes.push(`default ${String(arg.defaultValue)}`);
     if (arg.required) notes.push("required");
     const desc = arg.description ?? "";
     return `${name}: ${desc}${notes.length ? `${desc ? " " : ""}(${notes.join("; ")})` : ""}`;
