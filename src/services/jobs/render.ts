@@ -1,0 +1,210 @@
+/**
+ * The job card in each of its states, as platform-neutral Replies. One message is edited through these
+ * states, so every card carries the same identity fields (job id, requester) and `jobId`, and only the
+ * live states carry the Cancel button (`job:<id>:cancel`).
+ */
+import type { Reply, ReplyButton, ReplyField } from "../../commands/reply.js";
+import type { Actor } from "../../commands/types.js";
+import type { FailureView } from "./failure.js";
+
+export interface JobCard {
+  jobId: string;
+  title: string;
+  requestedBy: Actor;
+}
+
+/** Where a job is (or was): zero-based index, number of steps, label. */
+export interface StepRef {
+  index: number;
+  count: number;
+  label: string;
+}
+
+export interface CleanupReport {
+  /** False when the definition has no cleanup. */
+  ran: boolean;
+  /** What the cleanup said it removed. */
+  undone: string[];
+  /** Set when the cleanup itself failed; something may be left behind. */
+  error?: string;
+}
+
+/** The action id of a job's Cancel button; adapters route it to `JobQueue.cancel`. */
+export function cancelActionId(jobId: string): string {
+  return `job:${jobId}:cancel`;
+}
+
+function cancelButton(jobId: string): ReplyButton {
+  return {
+    id: cancelActionId(jobId),
+    label: "Cancel",
+    style: "danger",
+    confirm: {
+      title: "Cancel this job?",
+      text: "The job stops after its current step and undoes what it created.",
+      confirm: "Cancel job",
+      deny: "Keep running",
+    },
+  };
+}
+
+function identity(card: JobCard): ReplyField[] {
+  return [
+    { label: "Job", value: card.jobId },
+    { label: "Requested by", value: card.requestedBy.name },
+  ];
+}
+
+function base(card: JobCard): Pick<Reply, "title" | "visibility" | "jobId"> {
+  return { title: card.title, visibility: "channel", jobId: card.jobId };
+}
+
+/** "step 2/5: download image", optionally with the step's own detail. */
+export function stepLine(step: StepRef, detail?: string): string {
+  const line = `step ${step.index + 1}/${step.count}: ${step.label}`;
+  return detail ? `${line} (${detail})` : line;
+}
+
+/** Whole-job fraction: finished steps plus the share of the current one. */
+export function overallFraction(step: StepRef, withinStep: number): number {
+  const within = Number.isFinite(withinStep) ? Math.min(1, Math.max(0, withinStep)) : 0;
+  return Math.min(1, (step.index + within) / step.count);
+}
+
+/** Human duration: 850ms, 42s, 3m 05s, 1h 02m. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, "0")}s`;
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, "0")}m`;
+}
+
+export function renderQueued(card: JobCard): Reply {
+  return {
+    ...base(card),
+    tone: "info",
+    text: "Queued; waiting for a worker.",
+    fields: identity(card),
+    progress: { fraction: 0, step: "queued" },
+    buttons: [cancelButton(card.jobId)],
+  };
+}
+
+export interface RunningView {
+  step: StepRef;
+  withinStep: number;
+  detail?: string;
+  attempt: number;
+  maxAttempts: number;
+}
+
+export function renderRunning(card: JobCard, view: RunningView): Reply {
+  const fields = identity(card);
+  if (view.attempt > 1) fields.push({ label: "Attempt", value: `${view.attempt} of ${view.maxAttempts}` });
+  const line = stepLine(view.step, view.detail);
+  return {
+    ...base(card),
+    tone: "info",
+    text: `Running ${line}`,
+    fields,
+    progress: { fraction: overallFraction(view.step, view.withinStep), step: line },
+    buttons: [cancelButton(card.jobId)],
+  };
+}
+
+export interface RetryingView {
+  step: StepRef;
+  failure: FailureView;
+  attempt: number;
+  maxAttempts: number;
+  delayMs: number;
+}
+
+/** A transient failure with attempts left: the job is waiting for its next try. */
+export function renderRetrying(card: JobCard, view: RetryingView): Reply {
+  const seconds = Math.max(1, Math.round(view.delayMs / 1000));
+  return {
+    ...base(card),
+    tone: "warning",
+    text: `${stepLine(view.step)} failed: ${view.failure.message}; retrying in ${seconds}s (attempt ${view.attempt + 1} of ${view.maxAttempts}).`,
+    fields: identity(card),
+    progress: { fraction: overallFraction(view.step, 0), step: `${stepLine(view.step)}, retrying` },
+    buttons: [cancelButton(card.jobId)],
+  };
+}
+
+export interface CompletedView {
+  durationMs: number;
+  summary: ReplyField[];
+}
+
+export function renderCompleted(card: JobCard, view: CompletedView): Reply {
+  return {
+    ...base(card),
+    tone: "success",
+    text: `Completed in ${formatDuration(view.durationMs)}.`,
+    fields: [
+      ...identity(card),
+      { label: "Duration", value: formatDuration(view.durationMs) },
+      ...view.summary,
+    ],
+    progress: { fraction: 1, step: "done" },
+  };
+}
+
+function cleanupLine(cleanup: CleanupReport): string {
+  if (!cleanup.ran) return "nothing to clean up";
+  if (cleanup.error) return `cleanup failed: ${cleanup.error}; check for leftovers`;
+  return cleanup.undone.length > 0 ? `removed ${cleanup.undone.join(", ")}` : "done, nothing was left";
+}
+
+export interface FailedView {
+  /** Undefined when the job failed outside a step (a stalled worker, an unknown type). */
+  step?: StepRef;
+  failure: FailureView;
+  cleanup: CleanupReport;
+  attempts: number;
+}
+
+export function renderFailed(card: JobCard, view: FailedView): Reply {
+  const where = view.step ? `Failed at ${stepLine(view.step)}` : "Failed";
+  const fields = [
+    ...identity(card),
+    ...(view.step ? [{ label: "Failed step", value: stepLine(view.step) }] : []),
+    { label: "Attempts", value: String(view.attempts) },
+    { label: "Cleanup", value: cleanupLine(view.cleanup) },
+  ];
+  return {
+    ...base(card),
+    tone: "danger",
+    text: `${where}: ${view.failure.message}`,
+    fields,
+    ...(view.failure.taskLog.length > 0 ? { code: view.failure.taskLog.join("\n") } : {}),
+    errorCode: view.failure.code,
+  };
+}
+
+export interface CancelledView {
+  /** Undefined when the job was stopped from inside the worker rather than by a user. */
+  by?: Actor;
+  /** The step that was running or next when the cancel took effect; undefined before the first step. */
+  step?: StepRef;
+  cleanup: CleanupReport;
+}
+
+export function renderCancelled(card: JobCard, view: CancelledView): Reply {
+  const who = view.by ? `by ${view.by.name}` : "by the worker";
+  const where = view.step ? ` at ${stepLine(view.step)}` : "";
+  return {
+    ...base(card),
+    tone: "warning",
+    text: `Cancelled ${who}${where}.`,
+    fields: [
+      ...identity(card),
+      { label: "Cancelled by", value: view.by?.name ?? "worker" },
+      { label: "Cleanup", value: cleanupLine(view.cleanup) },
+    ],
+  };
+}
