@@ -56,17 +56,45 @@ function painter(color: boolean): Paint {
     text === "" ? text : `${styles.map((s) => ANSI[s]).join("")}${text}${ANSI.reset}`;
 }
 
+const ESC = 0x1b;
+const BEL = 0x07;
+
 /**
- * Removes terminal control sequences and control characters except newlines; tabs become two spaces so
- * alignment stays predictable.
+ * Removes terminal control sequences (CSI such as colours and cursor moves, OSC such as window titles) and
+ * control characters except newlines; tabs become two spaces so alignment stays predictable.
  */
 export function sanitize(text: string): string {
-  return text
-    .replace(/\r\n?/g, "\n")
-    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, "")
-    .replace(/\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)?/g, "")
-    .replace(/\t/g, "  ")
-    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, "");
+  let out = "";
+  const s = text.replace(/\r\n?/g, "\n").replace(/\t/g, "  ");
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code === ESC) {
+      i = skipEscape(s, i);
+      continue;
+    }
+    if (code === 10 || !isControl(code)) out += s[i];
+  }
+  return out;
+}
+
+function isControl(code: number): boolean {
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f);
+}
+
+/** Index of the last character of the escape sequence starting at `at`. */
+function skipEscape(s: string, at: number): number {
+  const kind = s[at + 1];
+  if (kind === "[") {
+    let i = at + 2;
+    while (i < s.length && !/[@-~]/.test(s[i] ?? "")) i++;
+    return i;
+  }
+  if (kind === "]") {
+    let i = at + 2;
+    while (i < s.length && s.charCodeAt(i) !== BEL && !(s.charCodeAt(i) === ESC && s[i + 1] === "\\")) i++;
+    return s.charCodeAt(i) === ESC ? i + 1 : i;
+  }
+  return kind === undefined ? at : at + 1;
 }
 
 function width(text: string): number {
