@@ -1,0 +1,210 @@
+/**
+ * The Redis connection the bot's own data (approvals, audit, alert state) goes through. It is tuned to
+ * fail fast: while Redis is away, commands reject at once so a chat click can answer "temporarily
+ * unavailable" instead of hanging until the platform's 3-second deadline passes. Reconnection continues
+ * forever in the background with a capped backoff.
+ *
+ * BullMQ needs different settings (`maxRetriesPerRequest: null`) and gets its own connection elsewhere.
+ */
+import { Redis, type RedisOptions } from "ioredis";
+import { UnavailableError } from "../../services/errors.js";
+import type { Log } from "../../services/ports.js";
+
+export interface CreateRedisOptions {
+  log: Log;
+  /** Shown in `CLIENT LIST` and in log lines, e.g. `approvals` or `audit-export`. */
+  name?: string;
+  /** Longest wait between reconnect attempts. */
+  maxBackoffMs?: number;
+  /** A command that gets no answer within this time rejects (a hung server counts as unavailable). */
+  commandTimeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+/** Error codes from the socket layer that mean "Redis is not reachable right now". */
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+]);
+
+const UNAVAILABLE_MESSAGES = [
+  "Stream isn't writeable",
+  "Connection is closed",
+  "Command timed out",
+  "Reached the max retries per request limit",
+  "LOADING",
+  "connect ETIMEDOUT",
+];
+
+/**
+ * Replaces the password (and a user name, when a password follows it) in a Redis URL so the URL can be
+ * logged or shown. Works on URLs the WHATWG parser rejects by falling back to a pattern.
+ */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === "" && parsed.username === "") return url;
+    if (parsed.password !== "") parsed.password = "***";
+    else parsed.username = "***";
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, "//***@");
+  }
+}
+
+/** Exponential backoff from 100 ms, capped; never gives up, because the bot must come back by itself. */
+export function reconnectDelay(attempt: number, maxBackoffMs = 5000): number {
+  return Math.min(100 * 2 ** Math.min(attempt - 1, 16), maxBackoffMs);
+}
+
+export function createRedis(url: string, options: CreateRedisOptions): Redis {
+  const name = options.name ?? "store";
+  const log = options.log.child({ redis: name, url: redactRedisUrl(url) });
+  const redisOptions: RedisOptions = {
+    connectionName: `proxmox-chatops:${name}`,
+    enableOfflineQueue: false,
+    // 0: a command in flight when the connection drops is rejected, never silently re-sent; the decide
+    // script must not run twice behind its caller's back.
+    maxRetriesPerRequest: 0,
+    commandTimeout: options.commandTimeoutMs ?? 5000,
+    connectTimeout: options.connectTimeoutMs ?? 5000,
+    retryStrategy: (attempt) => reconnectDelay(attempt, options.maxBackoffMs),
+  };
+  const client = new Redis(url, redisOptions);
+  let healthy = true;
+  client.on("ready", () => {
+    if (!healthy) log.info("redis connection restored");
+    healthy = true;
+  });
+  client.on("error", (err: Error) => {
+    // One warning per outage; the reconnect loop would otherwise log every attempt.
+    if (healthy) log.warn({ err: describeError(err) }, "redis connection lost; reconnecting");
+    else log.debug({ err: describeError(err) }, "redis still unavailable");
+    healthy = false;
+  });
+  return client;
+}
+
+/**
+ * Resolves once the client can take commands, or rejects with an `UnavailableError` after `timeoutMs`.
+ * Needed because the fail-fast client rejects commands issued before its first connection is ready.
+ */
+export async function waitUntilReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === "ready") return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off("ready", onReady);
+      reject(new UnavailableError("Redis"));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    client.once("ready", onReady);
+  });
+}
+
+/** Maps a connection-level failure to `UnavailableError`; anything else (a script bug, WRONGTYPE) is not. */
+export function whenUnavailable(err: unknown): UnavailableError | undefined {
+  if (err instanceof UnavailableError) return err;
+  if (!(err instanceof Error)) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === "string" && NETWORK_CODES.has(code)) return new UnavailableError();
+  if (err.name === "MaxRetriesPerRequestError") return new UnavailableError();
+  if (UNAVAILABLE_MESSAGES.some((m) => err.message.startsWith(m))) return new UnavailableError();
+  return undefined;
+}
+
+/** Runs a store operation, turning connection failures into `UnavailableError` and rethrowing the rest. */
+export async function guarded<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (err) {
+    throw whenUnavailable(err) ?? err;
+  }
+}
+
+export interface PingResult {
+  ok: boolean;
+  /** One line for a start-up error or /readyz; the URL in it has its password redacted. */
+  detail: string;
+}
+
+/**
+ * Opens a short-lived connection, sends PING and closes it. Never retries: start-up wants a prompt,
+ * specific answer ("did not answer within 2 s: ECONNREFUSED").
+ */
+export async function pingRedis(url: string, timeoutMs: number): Promise<PingResult> {
+  const shown = redactRedisUrl(url);
+  const started = Date.now();
+  let lastError: unknown;
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    retryStrategy: () => null,
+    connectionName: "proxmox-chatops:ping",
+  });
+  client.on("error", (err) => {
+    lastError = err;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("timeout")), timeoutMs);
+  });
+  try {
+    await Promise.race([client.connect().then(() => client.ping()), deadline]);
+    return { ok: true, detail: `Redis at ${shown} answered PING in ${Date.now() - started} ms` };
+  } catch (err) {
+    const reason = describeError(lastError ?? err);
+    return {
+      ok: false,
+      detail: `Redis at ${shown} did not answer within ${formatSeconds(timeoutMs)}: ${reason}`,
+    };
+  } finally {
+    clearTimeout(timer);
+    client.disconnect();
+  }
+}
+
+/** PING over an existing client, for /readyz; same result shape as `pingRedis`. */
+export async function pingClient(client: Redis, timeoutMs: number): Promise<PingResult> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("timeout")), timeoutMs);
+  });
+  try {
+    await Promise.race([client.ping(), deadline]);
+    return { ok: true, detail: `redis answered PING in ${Date.now() - started} ms` };
+  } catch (err) {
+    return {
+      ok: false,
+      detail: `redis did not answer within ${formatSeconds(timeoutMs)}: ${describeError(err)}`,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The error's code when it has one (ECONNREFUSED), else its message; never the URL's credentials. */
+function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === "string" && code !== "") return code;
+    return err.message.replace(/\/\/[^@/\s]*@/g, "//***@");
+  }
+  return String(err);
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}

@@ -1,0 +1,109 @@
+/**
+ * The approval card and the outcome line it is edited into. Both are plain `Reply` data; adapters render
+ * them. A card never carries the command's arguments in its buttons (see actions.ts).
+ */
+import type { Reply, ReplyField } from "../../commands/reply.js";
+import type { ApprovalRequest } from "../ports.js";
+import { approvalActionId } from "./actions.js";
+import { commandLine, commandWords, formatUtc, joinNames } from "./format.js";
+
+/** Slack's limit for confirm dialog text; Discord shows no dialog. */
+const CONFIRM_TEXT_MAX = 300;
+
+function progressLabel(request: ApprovalRequest): string {
+  const names = request.approvals.map((v) => v.actor.name);
+  const count = `${names.length} of ${request.policy.required}`;
+  return names.length > 0 ? `${count} (${joinNames(names)})` : count;
+}
+
+function baseFields(request: ApprovalRequest): ReplyField[] {
+  return [{ label: "Requested by", value: request.requester.name }];
+}
+
+function title(request: ApprovalRequest): string {
+  return `Approval needed: ${request.command.replaceAll(".", " ")}`;
+}
+
+function confirmText(request: ApprovalRequest): string {
+  const line = commandLine(request);
+  const prefix = `This runs \`\``;
+  const suffix = `\`\` as requested by ${request.requester.name}.`;
+  const room = CONFIRM_TEXT_MAX - prefix.length - suffix.length;
+  const shown = line.length <= room ? line : `${line.slice(0, Math.max(room - 1, 0))}…`;
+  return `${prefix}${shown}${suffix}`.slice(0, CONFIRM_TEXT_MAX);
+}
+
+/** The card posted when a destructive command waits for approval, with Approve and Deny buttons. */
+export function approvalCard(request: ApprovalRequest): Reply {
+  const who =
+    request.policy.approverSubjects.length > 0
+      ? request.policy.approverSubjects.join(", ")
+      : "anyone with the approver role";
+  return {
+    title: title(request),
+    text: `${request.requester.name} asked to run ${commandWords(request.command)}. It runs once ${
+      request.policy.required === 1
+        ? "an approver other than the requester approves"
+        : `${request.policy.required} approvers other than the requester approve`
+    }.`,
+    tone: "warning",
+    code: commandLine(request),
+    fields: [
+      ...baseFields(request),
+      { label: "Expires", value: formatUtc(request.expiresAt) },
+      { label: "Approvals", value: progressLabel(request) },
+      { label: "Who may approve", value: who },
+    ],
+    buttons: [
+      {
+        id: approvalActionId(request.id, "approve"),
+        label: "Approve",
+        style: "primary",
+        confirm: {
+          title: `Approve ${request.command.replaceAll(".", " ")}?`,
+          text: confirmText(request),
+          confirm: "Approve",
+          deny: "Cancel",
+        },
+      },
+      { id: approvalActionId(request.id, "deny"), label: "Deny", style: "danger" },
+    ],
+    visibility: "channel",
+  };
+}
+
+/** The one-line result of a request's decision. */
+export function outcomeLine(request: ApprovalRequest): string {
+  switch (request.status) {
+    case "approved": {
+      const names = request.approvals.map((v) => v.actor.name);
+      const by = names.length > 0 ? joinNames(names) : (request.decidedBy?.name ?? "an approver");
+      return `✅ approved by ${by} at ${formatUtc(request.decidedAt ?? request.expiresAt)}`;
+    }
+    case "denied": {
+      const line = `⛔ denied by ${request.decidedBy?.name ?? "an approver"} at ${formatUtc(request.decidedAt ?? request.expiresAt)}`;
+      return request.reason ? `${line}: ${request.reason}` : line;
+    }
+    case "expired":
+      return `⌛ expired at ${formatUtc(request.expiresAt)} with ${request.approvals.length} of ${request.policy.required} approvals`;
+    case "pending":
+      return `⏳ waiting for approval (${progressLabel(request)}) until ${formatUtc(request.expiresAt)}`;
+  }
+}
+
+/**
+ * What the card becomes after a change: a decided or expired request loses its buttons and shows its
+ * outcome line; a pending one (a vote recorded, more needed) is the card again with the new count.
+ */
+export function outcomeReply(request: ApprovalRequest): Reply {
+  if (request.status === "pending") return approvalCard(request);
+  const tone = request.status === "approved" ? "success" : request.status === "denied" ? "danger" : "warning";
+  return {
+    title: `${request.command.replaceAll(".", " ")}: ${request.status}`,
+    text: outcomeLine(request),
+    tone,
+    code: commandLine(request),
+    fields: baseFields(request),
+    visibility: "channel",
+  };
+}

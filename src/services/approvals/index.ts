@@ -1,0 +1,23 @@
+/** The approval service: pure logic over the `ApprovalStore` port. */
+export { approvalActionId, parseApprovalAction, type Verdict } from "./actions.js";
+export { approvalCard, outcomeLine, outcomeReply } from "./cards.js";
+export {
+  type ApprovalDecision,
+  type ApprovalRefusalCode,
+  cleanReason,
+  type DecideApprovalInput,
+  decideApproval,
+  MAX_REASON_LENGTH,
+} from "./decide.js";
+export { commandLine, formatUtc } from "./format.js";
+export { isApprovalId, newApprovalId } from "./ids.js";
+export {
+  type ApprovalPolicySettings,
+  type ApprovalsSettings,
+  argsHash,
+  canonicalJson,
+  type OpenApprovalInput,
+  openApproval,
+  policyFor,
+} from "./policy.js";
+export { type SweepResult, sweepExpired } from "./sweep.js";
