@@ -30,12 +30,10 @@ export async function handleApprovalAction(
   log: Log,
   run: RunApproved,
 ): Promise<Reply | undefined> {
+  // The caller routes only approval actions here.
   const { services, clock } = deps;
   const action = parseApprovalAction(event.actionId);
-  if (!action) {
-    log.info({ actionId: event.actionId.slice(0, 80) }, "unknown action");
-    return errorReply("E_UNKNOWN_ACTION", "this action is no longer valid");
-  }
+  if (!action) return errorReply("E_UNKNOWN_ACTION", "this action is no longer valid");
   const result = await decideApproval({
     store: services.approvals,
     rbac: services.rbac,
@@ -59,7 +57,7 @@ export async function handleApprovalAction(
       detail,
     });
 
-  if (result.kind === "refused") {
+  if (!result.ok) {
     deps.metrics.approvalDecided("refused");
     await audit("refused", result.request, result.code);
     return errorReply(result.code, result.message);

@@ -10,11 +10,14 @@ import { spokenName, usageLine } from "../../commands/args/usage.js";
 import type { CommandContext, CommandDefinition } from "../../commands/definition.js";
 import { errorReply, infoReply, type Reply } from "../../commands/reply.js";
 import type { ActionEvent, Actor, ConversationRef, Invocation } from "../../commands/types.js";
-import { approvalCard, openApproval } from "../../services/approvals/index.js";
+import { approvalCard, openApproval, parseApprovalAction } from "../../services/approvals/index.js";
 import { UserError } from "../../services/errors.js";
 import type { AuditRecord, JobInfo, Log } from "../../services/ports.js";
 import { handleApprovalAction } from "./approval-action.js";
 import type { DispatcherDeps } from "./types.js";
+
+/** A job card's Cancel button (see services/jobs/render.ts). */
+const JOB_CANCEL_ACTION = /^job:([A-Za-z0-9_-]{1,64}):cancel$/;
 
 export class Dispatcher implements Inbound {
   constructor(private readonly deps: DispatcherDeps) {}
@@ -47,12 +50,57 @@ export class Dispatcher implements Inbound {
       action: event.actionId,
     });
     try {
-      return await handleApprovalAction(this.deps, event, log, (def, args, requester, conversation) =>
-        this.runCommand(def, args, requester, conversation, event.requestId, log),
-      );
+      if (parseApprovalAction(event.actionId)) {
+        return await handleApprovalAction(this.deps, event, log, (def, args, requester, conversation) =>
+          this.runCommand(def, args, requester, conversation, event.requestId, log),
+        );
+      }
+      const cancel = JOB_CANCEL_ACTION.exec(event.actionId);
+      if (cancel) return await this.commandFromButton(event, "job.cancel", { id: cancel[1] }, log);
+      log.info({ actionId: event.actionId.slice(0, 80) }, "unknown action");
+      return errorReply("E_UNKNOWN_ACTION", "this action is no longer valid");
     } catch (err) {
       return this.failure(err, event.requestId, log);
     }
+  }
+
+  /**
+   * A button that stands for a command (a job's Cancel): the clicker is authorized like a typed command,
+   * so a button never grants more than typing would.
+   */
+  private async commandFromButton(
+    event: ActionEvent,
+    name: string,
+    rawArgs: Record<string, unknown>,
+    log: Log,
+  ): Promise<Reply> {
+    const { registry, services } = this.deps;
+    const def = registry.get(name);
+    const parsed = def?.args.safeParse(rawArgs);
+    if (!def || !parsed?.success) return errorReply("E_UNKNOWN_ACTION", "this action is no longer valid");
+    const access = services.rbac.check(event.actor, def.name, def.permission, event.conversation);
+    if (!access.ok) {
+      await services.audit.append({
+        at: this.deps.clock.now(),
+        kind: "action",
+        step: "authorize",
+        requestId: event.requestId,
+        actor: { platform: event.actor.platform, id: event.actor.id, name: event.actor.name },
+        channel: event.conversation.channelId,
+        command: def.name,
+        outcome: "forbidden",
+        detail: access.message,
+      });
+      return errorReply(access.code, access.message);
+    }
+    return this.runCommand(
+      def,
+      parsed.data as Record<string, unknown>,
+      event.actor,
+      event.conversation,
+      event.requestId,
+      log,
+    );
   }
 
   waitForJob(jobId: string): Promise<JobInfo | undefined> {
