@@ -1,0 +1,347 @@
+/**
+ * Loads the configuration once, at start: YAML file (`--config FILE` or `PVEBOT_CONFIG`), then environment
+ * overrides (see env.ts), then the zod schema. Every problem is collected so the operator fixes them in one
+ * go, and no message carries a secret value. The environment and the file reader are injected.
+ */
+import { readFileSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import {
+  type ConfigError,
+  ENV_BINDINGS,
+  type EnvBinding,
+  type Environment,
+  type EnvOverride,
+  readEnvOverrides,
+  readTextFile,
+} from "./env.js";
+import { collectSecretValues, scrubSecrets } from "./redact.js";
+import { type Config, configSchema } from "./schema.js";
+
+export type { ConfigError, Environment } from "./env.js";
+
+export interface LoadOptions {
+  /** Command-line arguments after the program name; only `--config FILE` / `--config=FILE` / `-c FILE` are read. */
+  argv?: readonly string[];
+  env: Environment;
+  /** Base for relative file paths; defaults to the process's working directory. */
+  cwd?: string;
+  /** Override table; defaults to `ENV_BINDINGS`. */
+  bindings?: readonly EnvBinding[];
+  readFile?: (path: string) => string;
+}
+
+/** Where the effective configuration came from: the file (if any) and the variables that overrode it. */
+export interface ConfigSource {
+  file?: string;
+  env: string[];
+}
+
+export type LoadResult<T> =
+  | { ok: true; config: T; source: ConfigSource }
+  | { ok: false; errors: ConfigError[] };
+
+export const CONFIG_ENV = "PVEBOT_CONFIG";
+
+/** Finds the config file named on the command line; `--config` without a value is an error, not "no file". */
+export function configFileFromArgs(argv: readonly string[]): { file?: string; error?: ConfigError } {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--config" || arg === "-c") {
+      const next = argv[i + 1];
+      if (next === undefined || next === "" || next.startsWith("-")) {
+        return {
+          error: { path: arg, message: `${arg} needs a file name, e.g. ${arg} /etc/pvebot/config.yml` },
+        };
+      }
+      return { file: next };
+    }
+    if (arg.startsWith("--config=")) {
+      const value = arg.slice("--config=".length);
+      if (value === "") return { error: { path: "--config", message: "--config= needs a file name" } };
+      return { file: value };
+    }
+  }
+  return {};
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Parses the YAML text; syntax errors carry `file:line:column` and never quote the offending line. */
+function parseYaml(file: string, text: string): { value?: Record<string, unknown>; errors: ConfigError[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      errors: doc.errors.map((err) => {
+        const { line, col } = lineCounter.linePos(err.pos[0]);
+        return {
+          path: `${file}:${line}:${col}`,
+          message: `YAML syntax error: ${err.message.split("\n")[0]}`,
+        };
+      }),
+    };
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    return {
+      errors: [{ path: file, message: `YAML could not be read: ${(err as Error).message.split("\n")[0]}` }],
+    };
+  }
+  if (value === null || value === undefined) return { value: {}, errors: [] };
+  if (!isPlainObject(value)) {
+    const kind = Array.isArray(value) ? "a list" : `a ${typeof value}`;
+    return {
+      errors: [{ path: file, message: `the file must hold a mapping (key: value lines), not ${kind}` }],
+    };
+  }
+  return { value, errors: [] };
+}
+
+/** Writes `value` at a dotted path, creating mappings on the way; refuses to replace a non-mapping. */
+function applyOverride(target: Record<string, unknown>, override: EnvOverride): ConfigError | undefined {
+  const segments = override.binding.path.split(".");
+  let node = target;
+  for (let i = 0; i < segments.length - 1; i++) {
+    const key = segments[i]!;
+    const next = node[key];
+    if (next === undefined || next === null) {
+      const created: Record<string, unknown> = {};
+      node[key] = created;
+      node = created;
+    } else if (isPlainObject(next)) {
+      node = next;
+    } else {
+      const where = segments.slice(0, i + 1).join(".");
+      return {
+        path: override.binding.path,
+        message: `${override.from}: cannot set ${override.binding.path} because ${where} in the file is not a mapping`,
+      };
+    }
+  }
+  node[segments[segments.length - 1]!] = override.value;
+  return undefined;
+}
+
+function readConfigFile(
+  file: string,
+  cwd: string,
+  readFile: (path: string) => string,
+): { value?: Record<string, unknown>; errors: ConfigError[] } {
+  const absolute = isAbsolute(file) ? file : resolve(cwd, file);
+  const read = readTextFile(absolute, readFile);
+  if (!read.ok)
+    return { errors: [{ path: absolute, message: `cannot read the config file: ${read.reason}` }] };
+  return parseYaml(absolute, read.text);
+}
+
+/** Names the variables that put a value at or under `path`, so a bad value points at its real origin. */
+function provenance(path: string, overrides: readonly EnvOverride[]): string {
+  const names = overrides
+    .filter(
+      (o) =>
+        o.binding.path === path ||
+        o.binding.path.startsWith(`${path}.`) ||
+        path.startsWith(`${o.binding.path}.`),
+    )
+    .map((o) => o.from);
+  return names.length === 0 ? "" : ` (set by ${names.join(", ")})`;
+}
+
+type Segment = PropertyKey;
+
+/** `rbac.bindings[0].role`; keys that are not plain words are quoted: `approvals.commands["vm.delete"]`. */
+export function formatPath(path: readonly Segment[]): string {
+  let out = "";
+  for (const segment of path) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else if (typeof segment === "string" && /^[A-Za-z_$][\w$-]*$/.test(segment))
+      out += out === "" ? segment : `.${segment}`;
+    else out += `[${JSON.stringify(String(segment))}]`;
+  }
+  return out;
+}
+
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, unknown>;
+  innerType?: unknown;
+  in?: unknown;
+  element?: unknown;
+  valueType?: unknown;
+}
+
+function defOf(schema: unknown): SchemaDef | undefined {
+  return (schema as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def;
+}
+
+/** The object keys the schema allows at `path`, for "did you mean" hints; undefined when unknown. */
+function allowedKeys(schema: unknown, path: readonly Segment[]): string[] | undefined {
+  let node = schema;
+  let i = 0;
+  for (let guard = 0; guard < 100; guard++) {
+    const def = defOf(node);
+    if (!def) return undefined;
+    if (def.innerType !== undefined) {
+      node = def.innerType;
+      continue;
+    }
+    if (def.type === "pipe") {
+      node = def.in;
+      continue;
+    }
+    if (i === path.length) return def.type === "object" && def.shape ? Object.keys(def.shape) : undefined;
+    const segment = path[i++];
+    if (def.type === "object" && def.shape) node = def.shape[String(segment)];
+    else if (def.type === "array") node = def.element;
+    else if (def.type === "record") node = def.valueType;
+    else return undefined;
+  }
+  return undefined;
+}
+
+/** Optimal string alignment distance: edits plus adjacent swaps, so "prot" is one step from "port". */
+function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= y.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= x.length; i++) {
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1])
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
+    }
+  }
+  return d[x.length]![y.length]!;
+}
+
+function unknownKeyMessage(key: string, allowed: string[] | undefined): string {
+  if (!allowed || allowed.length === 0) return `unknown key "${key}"`;
+  const close = allowed.filter((k) => editDistance(k, key) <= Math.max(1, Math.floor(key.length / 3)));
+  if (close.length > 0) return `unknown key "${key}"; did you mean "${close[0]}"?`;
+  return `unknown key "${key}"; allowed here: ${allowed.join(", ")}`;
+}
+
+interface Issue {
+  code: string;
+  path: Segment[];
+  message: string;
+  keys?: string[];
+  errors?: Issue[][];
+}
+
+/**
+ * One entry per problem: an unrecognized-keys issue becomes one entry per key, a failed union shows the
+ * branch that got furthest, and "received undefined" reads as "required".
+ */
+function describeIssues(
+  issues: readonly Issue[],
+  schema: unknown,
+): Array<{ path: Segment[]; message: string }> {
+  const out: Array<{ path: Segment[]; message: string }> = [];
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys" && issue.keys) {
+      const allowed = allowedKeys(schema, issue.path);
+      for (const key of issue.keys)
+        out.push({ path: [...issue.path, key], message: unknownKeyMessage(key, allowed) });
+    } else if (issue.code === "invalid_union" && issue.errors && issue.errors.length > 0) {
+      const informative = issue.errors.filter((branch) => branch.some((i) => i.code !== "invalid_type"));
+      const chosen = informative.length === 1 ? informative[0]! : undefined;
+      if (chosen) {
+        for (const inner of chosen)
+          out.push(...describeIssues([{ ...inner, path: [...issue.path, ...inner.path] }], schema));
+      } else {
+        out.push({ path: issue.path, message: issue.message });
+      }
+    } else if (issue.code === "invalid_type" && /received undefined$/.test(issue.message)) {
+      out.push({
+        path: issue.path,
+        message: `required: ${issue.message.replace(/, received undefined$/, "").replace(/^Invalid input: /, "")}`,
+      });
+    } else {
+      out.push({ path: issue.path, message: issue.message });
+    }
+  }
+  return out;
+}
+
+export function loadConfig(options: LoadOptions): LoadResult<Config>;
+export function loadConfig<S extends z.ZodType>(
+  options: LoadOptions & { schema: S },
+): LoadResult<z.output<S>>;
+export function loadConfig(options: LoadOptions & { schema?: z.ZodType }): LoadResult<unknown> {
+  const schema = options.schema ?? configSchema;
+  const cwd = options.cwd ?? process.cwd();
+  const readFile = options.readFile ?? ((path: string) => readFileSync(path, "utf8"));
+  const errors: ConfigError[] = [];
+  const secrets: string[] = [];
+
+  const fromArgs = configFileFromArgs(options.argv ?? []);
+  if (fromArgs.error) errors.push(fromArgs.error);
+  const envFile = options.env[CONFIG_ENV];
+  const file = fromArgs.file ?? (envFile !== undefined && envFile !== "" ? envFile : undefined);
+
+  let raw: Record<string, unknown> = {};
+  let fileOk = true;
+  if (file !== undefined) {
+    const parsed = readConfigFile(file, cwd, readFile);
+    errors.push(...parsed.errors);
+    if (parsed.value) {
+      raw = parsed.value;
+      secrets.push(...collectSecretValues(raw));
+    } else {
+      fileOk = false;
+    }
+  }
+
+  const fromEnv = readEnvOverrides(options.env, options.bindings ?? ENV_BINDINGS, { cwd, readFile });
+  errors.push(...fromEnv.errors);
+  secrets.push(...fromEnv.secretValues);
+  const applied: EnvOverride[] = [];
+  for (const override of fromEnv.overrides) {
+    const problem = applyOverride(raw, override);
+    if (problem) errors.push(problem);
+    else applied.push(override);
+  }
+
+  // Validating without the file's content would only add misleading "missing key" reports.
+  if (fileOk) {
+    const result = schema.safeParse(raw);
+    if (result.success && errors.length === 0) {
+      const source: ConfigSource = { env: applied.map((o) => o.from) };
+      if (file !== undefined) source.file = isAbsolute(file) ? file : resolve(cwd, file);
+      return { ok: true, config: result.data, source };
+    }
+    if (!result.success) {
+      for (const described of describeIssues(result.error.issues as unknown as Issue[], schema)) {
+        const path = formatPath(described.path);
+        errors.push({ path, message: described.message + provenance(path, applied) });
+      }
+    }
+  }
+  return {
+    ok: false,
+    errors: errors.map((e) => ({
+      path: scrubSecrets(e.path, secrets),
+      message: scrubSecrets(e.message, secrets),
+    })),
+  };
+}
+
+/** Text for stderr: one `path: reason` line per problem, under a heading that counts them. */
+export function formatConfigErrors(errors: readonly ConfigError[]): string {
+  const heading =
+    errors.length === 1
+      ? "configuration error (1 problem):"
+      : `configuration errors (${errors.length} problems):`;
+  const lines = errors.map((e) => `  ${e.path === "" ? "(root)" : e.path}: ${e.message}`);
+  return `${[heading, ...lines].join("\n")}\n`;
+}
