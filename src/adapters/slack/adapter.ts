@@ -1,0 +1,268 @@
+/**
+ * The Slack chat adapter: Bolt in HTTP mode (a request handler mounted on the bot's own server) or Socket
+ * Mode. Every command and click is acked first, then handed to the Inbound as plain data; the Reply comes
+ * back through the messenger (response_url for ephemeral, chat.postMessage for channel replies).
+ */
+import { randomUUID } from "node:crypto";
+import { App, type Receiver, SocketModeReceiver } from "@slack/bolt";
+import { errorReply, type Reply } from "../../commands/reply.js";
+import type { Actor, ConversationRef, MessageRef } from "../../commands/types.js";
+import { UserError } from "../../services/errors.js";
+import type { Clock, Log } from "../../services/ports.js";
+import type { ChatAdapter, Inbound } from "../chat.js";
+import { boltLogger } from "./bolt-log.js";
+import { ButtonSigner } from "./buttons.js";
+import type { SlackConfig } from "./config.js";
+import { GroupDirectory } from "./groups.js";
+import { EXTRA, SlackMessenger } from "./messenger.js";
+import { Outbox, type OutboxStats, SlackDeliveryError } from "./outbox.js";
+import { type BlockActionsPayload, classifyObject, type SlashCommandPayload } from "./payloads.js";
+import { type HttpHandler, SignedHttpReceiver } from "./receiver.js";
+
+export interface SlackAdapterDeps {
+  config: SlackConfig;
+  log: Log;
+  clock: Clock;
+  /** Waits between retries; tests may shorten it. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Used for response_url posts. */
+  fetch?: typeof globalThis.fetch;
+}
+
+export interface SlackAdapter extends ChatAdapter {
+  /** Mount at `/slack/events` on the bot's HTTP server; in socket mode it answers 404. */
+  readonly httpHandler: HttpHandler;
+  stats(): OutboxStats;
+}
+
+export const NO_LONGER_VALID = "this action is no longer valid";
+const STOP_DRAIN_MS = 5000;
+
+export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
+  return new BoltSlackAdapter(deps);
+}
+
+class BoltSlackAdapter implements SlackAdapter {
+  readonly platform = "slack" as const;
+  readonly httpHandler: HttpHandler;
+  private readonly app: App;
+  private readonly log: Log;
+  private readonly outbox: Outbox;
+  private readonly messenger: SlackMessenger;
+  private readonly groups: GroupDirectory;
+  private readonly signer: ButtonSigner;
+  private inbound: Inbound | undefined;
+
+  constructor(private readonly deps: SlackAdapterDeps) {
+    const { config, clock } = deps;
+    this.log = deps.log.child({ adapter: "slack" });
+    const logger = boltLogger(this.log);
+    const clientOptions = {
+      slackApiUrl: config.apiUrl.endsWith("/") ? config.apiUrl : `${config.apiUrl}/`,
+      // The outbox owns retries and rate limits; the client must report them instead of sleeping.
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      logger,
+    };
+    let receiver: Receiver;
+    if (config.mode === "http") {
+      const http = new SignedHttpReceiver({ signingSecret: config.signingSecret!, clock, log: this.log });
+      receiver = http;
+      this.httpHandler = http.handler;
+    } else {
+      receiver = new SocketModeReceiver({
+        appToken: config.appToken!,
+        logger,
+        installerOptions: { clientOptions: { slackApiUrl: clientOptions.slackApiUrl } },
+      });
+      this.httpHandler = (_req, res) => {
+        res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
+        res.end("Slack runs in socket mode; events arrive over the WebSocket\n");
+      };
+    }
+    this.app = new App({
+      token: config.botToken,
+      receiver,
+      logger,
+      clientOptions,
+      deferInitialization: true,
+    });
+    this.outbox = new Outbox({
+      log: this.log,
+      sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+      maxAttempts: config.outbox.maxAttempts,
+      backoffMs: config.outbox.backoff,
+      maxRetryAfterMs: config.outbox.maxRetryAfter,
+    });
+    const secret = config.signingSecret ?? config.appToken ?? config.botToken;
+    this.signer = new ButtonSigner(secret, clock, config.actionMaxAge);
+    this.messenger = new SlackMessenger({
+      client: this.app.client,
+      outbox: this.outbox,
+      signer: this.signer,
+      log: this.log,
+      fetch: deps.fetch ?? globalThis.fetch,
+    });
+    this.groups = new GroupDirectory(this.app.client, clock, config.groupCacheTtl, this.log);
+    this.app.command(/^\/.+/, async ({ ack, body }) => {
+      await ack();
+      await this.onCommand(body as unknown as Record<string, unknown>);
+    });
+    this.app.action(/.*/, async ({ ack, body }) => {
+      await ack();
+      await this.onAction(body as unknown as Record<string, unknown>);
+    });
+    this.app.error(async (err) => {
+      this.log.error({ err }, "slack listener error");
+    });
+  }
+
+  async start(inbound: Inbound): Promise<void> {
+    this.inbound = inbound;
+    try {
+      await this.app.init();
+    } catch (err) {
+      const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
+      throw new Error(`Slack rejected the bot token (auth.test: ${code}); check SLACK_BOT_TOKEN`);
+    }
+    await this.app.start();
+    this.log.info(
+      { mode: this.deps.config.mode, command: this.deps.config.command },
+      "slack adapter started",
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.app.stop();
+    await this.outbox.close(STOP_DRAIN_MS);
+    this.inbound = undefined;
+  }
+
+  post(conversation: ConversationRef, reply: Reply): Promise<MessageRef> {
+    return this.messenger.post(conversation, reply);
+  }
+
+  update(message: MessageRef, reply: Reply): Promise<void> {
+    return this.messenger.update(message, reply);
+  }
+
+  stats(): OutboxStats {
+    return this.outbox.stats();
+  }
+
+  private async onCommand(raw: Record<string, unknown>): Promise<void> {
+    const parsed = classifyObject(raw);
+    if (parsed.kind !== "command") {
+      this.log.warn(
+        { reason: parsed.kind === "invalid" ? parsed.reason : parsed.kind },
+        "slack command ignored",
+      );
+      return;
+    }
+    const body: SlashCommandPayload = parsed.body;
+    const requestId = randomUUID();
+    const conversation: ConversationRef = {
+      platform: "slack",
+      channelId: body.channel_id,
+      extra: { [EXTRA.responseUrl]: body.response_url, [EXTRA.userId]: body.user_id },
+    };
+    if (body.command !== this.deps.config.command) {
+      const text = `This bot answers \`${this.deps.config.command}\`, not \`${body.command}\`.`;
+      await this.deliver(conversation, errorReply("E_UNKNOWN_COMMAND", text), requestId);
+      return;
+    }
+    const reply = await this.ask(requestId, async (inbound) => {
+      const actor = await this.actor(body.user_id, body.user_name);
+      return inbound.onCommand({ actor, conversation, text: body.text.trim(), requestId });
+    });
+    if (reply) await this.deliver(conversation, reply, requestId);
+  }
+
+  private async onAction(raw: Record<string, unknown>): Promise<void> {
+    const parsed = classifyObject(raw);
+    if (parsed.kind !== "action") {
+      this.log.warn(
+        { reason: parsed.kind === "invalid" ? parsed.reason : parsed.kind },
+        "slack action ignored",
+      );
+      return;
+    }
+    const body: BlockActionsPayload = parsed.body;
+    const requestId = randomUUID();
+    const action = body.actions[0]!;
+    const channelId = body.container?.channel_id ?? body.channel?.id;
+    const ts = body.container?.message_ts ?? body.message?.ts;
+    const conversation: ConversationRef = {
+      platform: "slack",
+      channelId: channelId ?? body.user.id,
+      ...(ts ? { threadId: ts } : {}),
+      extra: {
+        [EXTRA.userId]: body.user.id,
+        ...(body.response_url ? { [EXTRA.responseUrl]: body.response_url } : {}),
+      },
+    };
+    const check = action.type === "button" ? this.signer.check(action.action_id, action.value) : undefined;
+    if (!check?.ok || !channelId || !ts) {
+      this.log.info(
+        { reason: check && !check.ok ? check.reason : "not-a-message-button" },
+        "slack click refused",
+      );
+      await this.deliver(conversation, errorReply("E_UNKNOWN_ACTION", NO_LONGER_VALID), requestId);
+      return;
+    }
+    const ephemeral = body.container?.is_ephemeral === true;
+    const message: MessageRef = {
+      platform: "slack",
+      channelId,
+      messageId: ts,
+      ...(ephemeral && body.response_url
+        ? { extra: { [EXTRA.ephemeral]: "1", [EXTRA.responseUrl]: body.response_url } }
+        : {}),
+    };
+    const reply = await this.ask(requestId, async (inbound) => {
+      const actor = await this.actor(body.user.id, body.user.name ?? body.user.username);
+      return inbound.onAction({ actor, conversation, message, actionId: check.id, requestId });
+    });
+    if (reply) await this.deliver(conversation, reply, requestId);
+  }
+
+  /** Runs the dispatcher step; a thrown UserError becomes its refusal, anything else "internal error". */
+  private async ask(requestId: string, step: (inbound: Inbound) => Promise<Reply | undefined>) {
+    const inbound = this.inbound;
+    if (!inbound)
+      return errorReply("E_UNAVAILABLE", "the bot is starting or stopping; try again in a moment");
+    try {
+      return await step(inbound);
+    } catch (err) {
+      if (err instanceof UserError) return errorReply(err.code, err.message);
+      this.log.error({ err, requestId }, "slack request failed");
+      return errorReply("E_INTERNAL", `internal error, ref ${requestId}`);
+    }
+  }
+
+  private async actor(userId: string, name: string | undefined): Promise<Actor> {
+    return {
+      platform: "slack",
+      id: userId,
+      name: name || userId,
+      groups: await this.groups.groupsOf(userId),
+    };
+  }
+
+  /** Sends the reply; when Slack refuses it, tells the user privately why, where a response_url allows. */
+  private async deliver(conversation: ConversationRef, reply: Reply, requestId: string): Promise<void> {
+    try {
+      await this.messenger.post(conversation, reply);
+    } catch (err) {
+      const code = err instanceof SlackDeliveryError ? err.code : "unexpected";
+      if (!(err instanceof SlackDeliveryError)) this.log.error({ err, requestId }, "slack reply failed");
+      if (reply.visibility === "ephemeral" || !conversation.extra?.[EXTRA.responseUrl]) return;
+      const hint =
+        code === "not_in_channel" || code === "channel_not_found" ? " Invite the bot to this channel." : "";
+      const text = `The reply could not be posted in this channel (Slack said \`${code}\`).${hint} Ref ${requestId}.`;
+      await this.messenger.notice(conversation, errorReply("E_UNAVAILABLE", text)).catch(() => {
+        // Counted and logged by the outbox; there is no other place left to tell the user.
+      });
+    }
+  }
+}

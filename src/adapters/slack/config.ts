@@ -1,0 +1,85 @@
+/**
+ * The `slack:` section of the bot's configuration. The lead mounts `slackConfigSchema` into the root schema
+ * and maps SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN (+ `_FILE`) and SLACK_API_URL onto it.
+ * This module must not import `src/bot` (the root schema imports it), so it carries its own duration parser.
+ */
+import { z } from "zod";
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `30s`, `5m`, `2h`, `7d`, `250ms`, or a number of milliseconds. */
+const duration = z
+  .union([
+    z.number().int().nonnegative(),
+    z.string().regex(/^\d+(ms|s|m|h|d)$/, "use a duration like 30s, 5m, 2h, 7d"),
+  ])
+  .transform((v) => {
+    if (typeof v === "number") return v;
+    const m = /^(\d+)(ms|s|m|h|d)$/.exec(v)!;
+    return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+  });
+
+export const slackConfigSchema = z
+  .object({
+    mode: z
+      .enum(["http", "socket"])
+      .default("http")
+      .describe(
+        "http: Slack posts to /slack/events (signing secret); socket: outbound WebSocket (app token)",
+      ),
+    botToken: z
+      .string()
+      .regex(/^xoxb-[A-Za-z0-9-]+$/, "a bot token starts with xoxb-")
+      .describe("Bot User OAuth Token (SLACK_BOT_TOKEN)"),
+    signingSecret: z
+      .string()
+      .regex(/^[A-Za-z0-9]{16,128}$/, "the signing secret is the hex string from Basic Information")
+      .optional()
+      .describe("Signing Secret; required in http mode (SLACK_SIGNING_SECRET)"),
+    appToken: z
+      .string()
+      .regex(/^xapp-[A-Za-z0-9-]+$/, "an app-level token starts with xapp-")
+      .optional()
+      .describe("App-level token with connections:write; required in socket mode (SLACK_APP_TOKEN)"),
+    apiUrl: z
+      .string()
+      .regex(/^https?:\/\/[^\s]+$/, "an http(s) URL, e.g. https://slack.com/api/")
+      .default("https://slack.com/api/")
+      .describe("Web API base URL; point it elsewhere for tests or an egress proxy (SLACK_API_URL)"),
+    command: z
+      .string()
+      .regex(/^\/[a-z0-9_-]{1,31}$/, "a slash command like /pve (lower case, at most 32 characters)")
+      .default("/pve"),
+    groupCacheTtl: duration.default(300_000).describe("How long user-group memberships are cached"),
+    actionMaxAge: duration
+      .default(7 * 86_400_000)
+      .describe("Buttons older than this answer 'this action is no longer valid'"),
+    outbox: z
+      .object({
+        maxAttempts: z.number().int().min(1).max(20).default(5).describe("Tries for 5xx and network errors"),
+        backoff: duration.default(500).describe("First retry delay after a 5xx; doubles each attempt"),
+        maxRetryAfter: duration.default(120_000).describe("Longest Retry-After honoured before giving up"),
+      })
+      .strict()
+      .default({ maxAttempts: 5, backoff: 500, maxRetryAfter: 120_000 }),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.mode === "http" && !c.signingSecret) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["signingSecret"],
+        message: "http mode needs the signing secret (SLACK_SIGNING_SECRET)",
+      });
+    }
+    if (c.mode === "socket" && !c.appToken) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["appToken"],
+        message: "socket mode needs an app-level token (SLACK_APP_TOKEN)",
+      });
+    }
+  });
+
+export type SlackConfig = z.infer<typeof slackConfigSchema>;
+export type SlackConfigInput = z.input<typeof slackConfigSchema>;

@@ -1,0 +1,159 @@
+/**
+ * HTTP mode without a second server: a Bolt `Receiver` whose `handler` the lead mounts on the bot's one
+ * HTTP server at `/slack/events`. It verifies the signature with the injected clock (both directions of the
+ * 5-minute window), refuses malformed bodies with 400 before Bolt sees them, and hands everything else to
+ * `App#processEvent` with an `ack` that writes the HTTP response at once.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
+import type { Clock, Log } from "../../services/ports.js";
+import { classifyBody, isSslCheck } from "./payloads.js";
+import { verifySlackSignature } from "./verify.js";
+
+/** Slack's own payloads are a few kilobytes; anything this large is not from Slack. */
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export interface SignedHttpReceiverOptions {
+  signingSecret: string;
+  clock: Clock;
+  log: Log;
+  bodyLimit?: number;
+  /** Slack gives up after 3 s; answering just after that frees the connection and logs the miss. */
+  ackTimeoutMs?: number;
+}
+
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export class SignedHttpReceiver implements Receiver {
+  private app: App | undefined;
+  private running = false;
+  private readonly bodyLimit: number;
+  private readonly ackTimeoutMs: number;
+
+  constructor(private readonly options: SignedHttpReceiverOptions) {
+    this.bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 3001;
+  }
+
+  init(app: App): void {
+    this.app = app;
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+  }
+
+  readonly handler: HttpHandler = (req, res) => {
+    this.handle(req, res).catch((err: unknown) => {
+      this.options.log.error({ err }, "slack request handling failed");
+      if (!res.headersSent) end(res, 500);
+    });
+  };
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const log = this.options.log;
+    if (req.method !== "POST") {
+      res.setHeader("allow", "POST");
+      return end(res, 405);
+    }
+    const raw = await readBody(req, this.bodyLimit);
+    if (raw === undefined) return end(res, 413);
+    const contentType = header(req, "content-type");
+    if (isSslCheck(contentType, raw)) return end(res, 200);
+
+    const verdict = verifySlackSignature(
+      this.options.signingSecret,
+      { signature: header(req, "x-slack-signature"), timestamp: header(req, "x-slack-request-timestamp") },
+      raw,
+      this.options.clock,
+    );
+    if (!verdict.ok) {
+      log.warn({ reason: verdict.reason }, "slack request refused: signature check failed");
+      return end(res, 401);
+    }
+    const parsed = classifyBody(contentType, raw);
+    if (parsed.kind === "invalid") {
+      log.warn({ reason: parsed.reason }, "slack request refused: not a valid Slack payload");
+      return end(res, 400, parsed.reason);
+    }
+    if (parsed.kind === "ssl_check") return end(res, 200);
+    if (parsed.kind === "url_verification") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ challenge: parsed.challenge }));
+      return;
+    }
+    if (!this.running || !this.app) return end(res, 503);
+
+    const event: ReceiverEvent = {
+      body: parsed.body,
+      ack: this.ackFor(res),
+      retryNum: numberHeader(req, "x-slack-retry-num"),
+      retryReason: header(req, "x-slack-retry-reason"),
+    };
+    try {
+      await this.app.processEvent(event);
+    } catch (err) {
+      log.error({ err }, "slack listener failed");
+      if (!res.headersSent) end(res, 500);
+    }
+  }
+
+  /** One ack per request; a second is a programming error, as in Bolt. */
+  private ackFor(res: ServerResponse): ReceiverEvent["ack"] {
+    let acked = false;
+    const timer = setTimeout(() => {
+      if (acked || res.headersSent) return;
+      this.options.log.error({}, "slack request not acknowledged within 3 seconds");
+      end(res, 500);
+    }, this.ackTimeoutMs);
+    timer.unref();
+    return async (body?: unknown) => {
+      if (acked) throw new Error("slack request acknowledged twice");
+      acked = true;
+      clearTimeout(timer);
+      if (res.headersSent) return;
+      if (body === undefined || body === "") return end(res, 200);
+      if (typeof body === "string") return end(res, 200, body);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+  }
+}
+
+function end(res: ServerResponse, status: number, text?: string): void {
+  if (text === undefined) {
+    res.writeHead(status);
+    res.end();
+    return;
+  }
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8" });
+  res.end(text);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function numberHeader(req: IncomingMessage, name: string): number | undefined {
+  const v = header(req, name);
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+/** The raw body as text, or undefined when it exceeds `limit` bytes (the rest is drained, not buffered). */
+async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) tooLarge = true;
+    if (!tooLarge) chunks.push(buf);
+  }
+  return tooLarge ? undefined : Buffer.concat(chunks).toString("utf8");
+}
