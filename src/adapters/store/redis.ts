@@ -54,7 +54,7 @@ export function redactRedisUrl(url: string): string {
     else parsed.username = "***";
     return parsed.toString();
   } catch {
-    return url.replace(/\/\/[^@/]*@/, "//***@");
+    return url.replace(/\/\/[^/]*@/, "//***@");
   }
 }
 
@@ -200,7 +200,7 @@ function describeError(err: unknown): string {
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
     if (typeof code === "string" && code !== "") return code;
-    return err.message.replace(/\/\/[^@/\s]*@/g, "//***@");
+    return err.message.replace(/\/\/[^/\s]*@/g, "//***@");
   }
   return String(err);
 }
