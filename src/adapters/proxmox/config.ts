@@ -1,0 +1,91 @@
+/**
+ * The `proxmox:` configuration section. The lead mounts {@link proxmoxConfigSchema} in the bot's config
+ * and maps PROXMOX_URL, PROXMOX_TOKEN_ID, PROXMOX_TOKEN_SECRET(_FILE), PROXMOX_TLS_FINGERPRINT and
+ * PROXMOX_TLS_CA_FILE onto it. TLS verification cannot be switched off here by design: the only choices
+ * are the system trust store, a CA file, or a certificate fingerprint pin.
+ */
+import { z } from "zod";
+
+const durationMs = z
+  .union([
+    z.number().int().positive(),
+    z.string().regex(/^\d+(ms|s|m|h)$/, "use a duration like 500ms, 30s, 10m"),
+  ])
+  .transform((v) => {
+    if (typeof v === "number") return v;
+    const m = /^(\d+)(ms|s|m|h)$/.exec(v)!;
+    return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as "ms" | "s" | "m" | "h"];
+  });
+
+/** Adds :8006 when the URL has no port, because proxmox-api would otherwise talk to 443/80. */
+function normalizeUrl(raw: string, ctx: z.RefinementCtx): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    ctx.addIssue({ code: "custom", message: "not a URL; use https://pve1.example:8006" });
+    return z.NEVER;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    ctx.addIssue({ code: "custom", message: "use an https:// (or, for a local simulator, http://) URL" });
+    return z.NEVER;
+  }
+  if (url.username || url.password) {
+    ctx.addIssue({ code: "custom", message: "no credentials in the URL; use tokenId and tokenSecret" });
+    return z.NEVER;
+  }
+  if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash) {
+    ctx.addIssue({
+      code: "custom",
+      message: "give only scheme, host and port; the API path /api2/json is implied",
+    });
+    return z.NEVER;
+  }
+  return `${url.protocol}//${url.hostname}:${url.port || "8006"}`;
+}
+
+export const TOKEN_ID_PATTERN = /^[^\s@:!]+@[A-Za-z][A-Za-z0-9.\-_]+![A-Za-z][A-Za-z0-9.\-_]+$/;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const FINGERPRINT_PATTERN = /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/;
+
+export const proxmoxConfigSchema = z
+  .object({
+    url: z
+      .string()
+      .transform(normalizeUrl)
+      .describe("PVE API base, e.g. https://pve1.example:8006 (port 8006 when omitted)"),
+    tokenId: z
+      .string()
+      .regex(TOKEN_ID_PATTERN, "use USER@REALM!TOKENNAME, e.g. chatops@pve!bot")
+      .describe("API token id"),
+    tokenSecret: z
+      .string()
+      .regex(UUID_PATTERN, "the token secret is the UUID PVE showed once")
+      .describe("secret"),
+    tlsFingerprint: z
+      .string()
+      .regex(FINGERPRINT_PATTERN, "use the SHA-256 fingerprint as shown by PVE: 32 colon-separated hex bytes")
+      .transform((v) => v.toUpperCase())
+      .optional()
+      .describe("Pin the node certificate by its SHA-256 fingerprint"),
+    tlsCaFile: z.string().min(1).optional().describe("PEM file of the CA that signed the PVE certificate"),
+    timeouts: z
+      .object({
+        request: durationMs.default(30_000).describe("Whole request, connect to last byte"),
+        task: durationMs.default(15 * 60_000).describe("How long to follow a task before giving up"),
+      })
+      .strict()
+      .default({ request: 30_000, task: 15 * 60_000 }),
+    getRetries: z
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .default(3)
+      .describe("Retries of a failed GET; never other verbs"),
+    versionCacheTtl: durationMs.default(30_000).describe("How long /readyz reuses the version probe"),
+  })
+  .strict();
+
+export type ProxmoxConfig = z.output<typeof proxmoxConfigSchema>;
+export type ProxmoxConfigInput = z.input<typeof proxmoxConfigSchema>;
