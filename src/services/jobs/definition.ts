@@ -103,5 +103,12 @@ export function resolveJob(
       `unknown job type "${type}"; known types: ${known.length > 0 ? known.join(", ") : "none"}`,
     );
   }
-  return { definition, data: definition.parse ? definition.parse(raw) : raw };
+  if (!definition.parse) return { definition, data: raw };
+  try {
+    return { definition, data: definition.parse(raw) };
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new UserError("E_ARGS", `invalid data for job type "${type}": ${reason}`);
+  }
 }

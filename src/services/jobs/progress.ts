@@ -9,8 +9,17 @@
  * per message in practice; two processes editing one message would each keep their own pace.
  */
 import type { Reply } from "../../commands/reply.js";
-import type { MessageRef } from "../../commands/types.js";
-import type { Clock, Log, Notifier } from "../ports.js";
+import type { MessageRef, Platform } from "../../commands/types.js";
+import { UserError } from "../errors.js";
+import type { Clock, Log, Notifier, NotifierByPlatform } from "../ports.js";
+
+/** The notifier for a platform; a job must not start (or run) where it could never report. */
+export function notifierFor(notifiers: NotifierByPlatform, platform: Platform): Notifier {
+  const notifier = notifiers[platform];
+  if (!notifier)
+    throw new UserError("E_JOB", `jobs cannot report to ${platform}: no ${platform} notifier is configured`);
+  return notifier;
+}
 
 /** Injected timers so tests can drive time deterministically. */
 export interface Timers {

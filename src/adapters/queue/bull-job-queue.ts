@@ -1,0 +1,259 @@
+/**
+ * The front-end half of the job queue on BullMQ: posts the job card, enqueues the job, answers status
+ * questions and cancels. It never runs steps; a worker (`startJobWorker`), possibly in another process,
+ * does that. Both halves meet only in Redis.
+ */
+import { type Job, Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Actor } from "../../commands/types.js";
+import { type JobRegistry, resolveJob } from "../../services/jobs/definition.js";
+import { notifierFor, realTimers, sleep, type Timers } from "../../services/jobs/progress.js";
+import { renderCancelled, renderFailed, renderQueued } from "../../services/jobs/render.js";
+import type {
+  AuditLog,
+  CancelResult,
+  Clock,
+  JobInfo,
+  JobQueue,
+  JobState,
+  Log,
+  NotifierByPlatform,
+  StartJobRequest,
+} from "../../services/ports.js";
+import { openClient, type QueueConnection } from "./connection.js";
+import { BULL_STATES, jobAuditRecord, toJobInfo } from "./job-info.js";
+import { DEFAULT_RETENTION_MS, type JobMeta, JobMetaStore, type JobPayload } from "./job-meta.js";
+
+export interface BullJobQueueOptions {
+  connection: QueueConnection;
+  /** BullMQ key prefix without a trailing colon; see `bullPrefixFor`. */
+  prefix: string;
+  queueName: string;
+  notifiers: NotifierByPlatform;
+  registry: JobRegistry;
+  /** Tries per job; only transient failures use more than one. */
+  attempts: number;
+  /** First retry delay; BullMQ doubles it for each further try. */
+  backoffMs: number;
+  clock: Clock;
+  log: Log;
+  /** Receives a record when a waiting job is cancelled (the worker records every other outcome). */
+  audit?: AuditLog;
+  retentionMs?: number;
+  /** How often `waitUntilFinished` looks at the job. */
+  pollIntervalMs?: number;
+  timers?: Timers;
+}
+
+export type JobCounts = Record<JobState, number>;
+
+const NAME = /^[A-Za-z0-9_.-]+$/;
+const FINISHED = new Set<JobState>(["completed", "failed", "cancelled"]);
+const DEFAULT_LIST_LIMIT = 20;
+const MAX_LIST_LIMIT = 100;
+
+export class BullJobQueue implements JobQueue {
+  private readonly queue: Queue<JobPayload>;
+  private readonly redis: Redis;
+  private readonly ownsRedis: boolean;
+  private readonly meta: JobMetaStore;
+  private readonly timers: Timers;
+  private readonly retentionMs: number;
+
+  constructor(private readonly options: BullJobQueueOptions) {
+    if (!NAME.test(options.queueName)) throw new Error("queueName may hold only letters, digits, _ . -");
+    if (!NAME.test(options.prefix.replace(/:/g, "_")))
+      throw new Error("prefix may hold only letters, digits, _ . - :");
+    if (options.prefix.endsWith(":")) throw new Error("prefix must not end with a colon; BullMQ adds one");
+    if (!Number.isInteger(options.attempts) || options.attempts < 1)
+      throw new Error("attempts must be an integer ≥ 1");
+    if (!(options.backoffMs >= 0)) throw new Error("backoffMs must be ≥ 0");
+    this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.timers = options.timers ?? realTimers;
+    this.queue = new Queue<JobPayload>(options.queueName, {
+      connection: options.connection,
+      prefix: options.prefix,
+    });
+    this.queue.on("error", (err) => options.log.warn({ err }, "job queue connection error"));
+    const { client, owned } = openClient(options.connection, "jobs");
+    this.redis = client;
+    this.ownsRedis = owned;
+    this.meta = new JobMetaStore(client, options.prefix, options.queueName, this.retentionMs);
+  }
+
+  async start(request: StartJobRequest): Promise<JobInfo> {
+    const { definition, data } = resolveJob(this.options.registry, request.type, request.data);
+    const notifier = notifierFor(this.options.notifiers, request.conversation.platform);
+    const title = definition.title(data);
+    const id = await this.meta.nextId();
+    const card = { jobId: id, title, requestedBy: request.requestedBy };
+    const message = await notifier.post(request.conversation, renderQueued(card));
+    const payload: JobPayload = {
+      type: definition.type,
+      data,
+      title,
+      requestedBy: request.requestedBy,
+      conversation: request.conversation,
+      message,
+      requestId: request.requestId,
+      createdAt: this.options.clock.now(),
+    };
+    try {
+      await this.meta.create(id, payload);
+      const keepFor = { age: Math.ceil(this.retentionMs / 1000) };
+      await this.queue.add(definition.type, payload, {
+        jobId: id,
+        attempts: this.options.attempts,
+        backoff: { type: "exponential", delay: this.options.backoffMs },
+        removeOnComplete: keepFor,
+        removeOnFail: keepFor,
+      });
+    } catch (err) {
+      this.options.log.error({ err, jobId: id }, "could not enqueue job");
+      const failure = {
+        code: "E_INTERNAL",
+        message: `could not queue the job, ref ${request.requestId}`,
+        taskLog: [],
+        shown: false,
+      };
+      await notifier
+        .update(message, renderFailed(card, { failure, cleanup: { ran: false, undone: [] }, attempts: 0 }))
+        .catch((updateErr: unknown) =>
+          this.options.log.warn({ err: updateErr, jobId: id }, "job card update failed"),
+        );
+      throw err;
+    }
+    return {
+      id,
+      type: payload.type,
+      title,
+      state: "waiting",
+      requestedBy: payload.requestedBy,
+      conversation: payload.conversation,
+      message,
+      createdAt: payload.createdAt,
+      attempts: 0,
+    };
+  }
+
+  async get(id: string): Promise<JobInfo | undefined> {
+    const [job, meta] = await Promise.all([this.queue.getJob(id), this.meta.read(id)]);
+    const state = job ? await job.getState() : undefined;
+    return toJobInfo(id, meta, job, state);
+  }
+
+  async list(filter: { state?: JobState; limit?: number }): Promise<JobInfo[]> {
+    const limit = Math.min(MAX_LIST_LIMIT, Math.max(1, Math.floor(filter.limit ?? DEFAULT_LIST_LIMIT)));
+    const ids: string[] = [];
+    if (filter.state === undefined || filter.state === "cancelled")
+      ids.push(...(await this.meta.cancelledIds(limit)));
+    if (filter.state !== "cancelled") {
+      const types = filter.state ? BULL_STATES[filter.state] : Object.values(BULL_STATES).flat();
+      const jobs = await this.queue.getJobs(types as Parameters<Queue["getJobs"]>[0], 0, limit - 1, false);
+      for (const job of jobs) if (job?.id) ids.push(job.id);
+    }
+    const infos = await Promise.all([...new Set(ids)].map((id) => this.get(id)));
+    return infos
+      .filter((info): info is JobInfo => info !== undefined && (!filter.state || info.state === filter.state))
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, limit);
+  }
+
+  /** Job numbers per state, for the metrics gauge. */
+  async counts(): Promise<JobCounts> {
+    const raw = await this.queue.getJobCounts(
+      ...(Object.values(BULL_STATES).flat() as Parameters<Queue["getJobCounts"]>),
+    );
+    const sum = (state: keyof typeof BULL_STATES) =>
+      BULL_STATES[state].reduce((n, s) => n + (raw[s] ?? 0), 0);
+    return {
+      waiting: sum("waiting"),
+      delayed: sum("delayed"),
+      active: sum("active"),
+      completed: sum("completed"),
+      failed: sum("failed"),
+      cancelled: await this.meta.cancelledCount(this.options.clock.now()),
+    };
+  }
+
+  async cancel(id: string, by: Actor): Promise<CancelResult> {
+    const [job, meta] = await Promise.all([this.queue.getJob(id), this.meta.read(id)]);
+    if (meta.final) return "already-finished";
+    if (!job) return "not-found";
+    const state = await job.getState();
+    if (state === "completed" || state === "failed") return "already-finished";
+    const startedBefore =
+      meta.run !== undefined && (meta.run.nextStep > 0 || Object.keys(meta.run.state).length > 0);
+    if (!startedBefore && (state === "waiting" || state === "delayed" || state === "prioritized")) {
+      if (await this.removeWaiting(job, meta, by)) return "cancelled";
+    }
+    // Running, or ran before and may have created something: the worker stops it and cleans up.
+    await this.meta.requestCancel(id, { by, at: this.options.clock.now() });
+    if ((await job.getState()) === "delayed") {
+      await job
+        .promote()
+        .catch((err: unknown) => this.options.log.debug({ err, jobId: id }, "promote after cancel"));
+    }
+    return "cancelled";
+  }
+
+  /** Removes a job no worker has touched; false when a worker took it first (BullMQ refuses locked jobs). */
+  private async removeWaiting(job: Job<JobPayload>, meta: JobMeta, by: Actor): Promise<boolean> {
+    try {
+      await job.remove();
+    } catch (err) {
+      this.options.log.debug({ err, jobId: job.id }, "job became active while being cancelled");
+      return false;
+    }
+    const payload = job.data ?? meta.payload;
+    const card = { jobId: job.id!, title: payload.title, requestedBy: payload.requestedBy };
+    const notifier = this.options.notifiers[payload.message.platform];
+    let delivered = false;
+    try {
+      await notifier?.update(
+        payload.message,
+        renderCancelled(card, { by, cleanup: { ran: false, undone: [] } }),
+      );
+      delivered = notifier !== undefined;
+    } catch (err) {
+      this.options.log.warn({ err, jobId: job.id }, "job card update failed");
+    }
+    const finishedAt = this.options.clock.now();
+    await this.meta.finish(job.id!, {
+      outcome: "cancelled",
+      finishedAt,
+      attempts: 0,
+      delivered,
+      cancelledBy: by,
+    });
+    await this.options.audit
+      ?.append(
+        jobAuditRecord(
+          job.id!,
+          payload,
+          "cancelled",
+          finishedAt,
+          `cancelled by ${by.name} before it started`,
+        ),
+      )
+      .catch((err: unknown) => this.options.log.error({ err, jobId: job.id }, "audit append failed"));
+    return true;
+  }
+
+  async waitUntilFinished(id: string, timeoutMs = 60_000): Promise<JobInfo | undefined> {
+    const deadline = this.options.clock.now() + timeoutMs;
+    const interval = this.options.pollIntervalMs ?? 100;
+    for (;;) {
+      const [info, meta] = await Promise.all([this.get(id), this.meta.read(id)]);
+      if (!info) return undefined;
+      if (FINISHED.has(info.state) && meta.final) return info;
+      if (this.options.clock.now() >= deadline) return info;
+      await sleep(this.timers, interval);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    if (this.ownsRedis) await this.redis.quit();
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Connection settings for the job queue. BullMQ needs a connection that waits for Redis instead of
+ * failing fast (`maxRetriesPerRequest: null` on its blocking worker connection), so the queue does not
+ * share the fail-fast store connection; it gets its own from the same URL.
+ */
+import { Redis, type RedisOptions } from "ioredis";
+
+/** ioredis options, or a client the caller owns (it is then shared and never closed by the queue). */
+export type QueueConnection = RedisOptions | Redis;
+
+/** The BullMQ key prefix for a deployment prefix: `pvebot:` → `pvebot:bull`. BullMQ adds its own colon. */
+export function bullPrefixFor(redisPrefix: string): string {
+  return `${redisPrefix.replace(/:+$/, "")}:bull`;
+}
+
+/** Parses `redis://[user:password@]host[:port][/db]` or `rediss://…` (TLS) into ioredis options. */
+export function connectionFromUrl(url: string): RedisOptions {
+  const parsed = new URL(url);
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
+    throw new Error("a Redis URL must start with redis:// or rediss://");
+  }
+  const db = parsed.pathname.replace(/^\//, "");
+  if (db !== "" && !/^\d+$/.test(db)) throw new Error("the Redis database in the URL path must be a number");
+  return {
+    host: parsed.hostname || "127.0.0.1",
+    port: parsed.port ? Number(parsed.port) : 6379,
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(db !== "" ? { db: Number(db) } : {}),
+    ...(parsed.protocol === "rediss:" ? { tls: {} } : {}),
+  };
+}
+
+/** A client for the queue's own bookkeeping keys; `owned` says whether `close` should quit it. */
+export function openClient(connection: QueueConnection, name: string): { client: Redis; owned: boolean } {
+  if (connection instanceof Redis) return { client: connection, owned: false };
+  return {
+    client: new Redis({ ...connection, connectionName: `proxmox-chatops:${name}` }),
+    owned: true,
+  };
+}
