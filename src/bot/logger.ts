@@ -1,0 +1,131 @@
+/**
+ * The bot's pino logger. Two layers keep secrets out of the logs:
+ *
+ * 1. Values under secret-named keys are replaced: pino `redact` paths cover well-known keys (`token`,
+ *    `password`, `authorization` headers, …) including child-logger bindings, and a log formatter replaces
+ *    any key that `isSecretKey` recognises at any depth (numbers and booleans are kept: `tokens: 3`).
+ * 2. Every finished line is scrubbed of the known secret values (from `collectSecretValues(config)`), so a
+ *    secret pasted into a message, an error or an unexpected field is replaced too.
+ *
+ * Limits: values shorter than 4 characters are not scrubbed (see `MIN_SCRUB_LENGTH`); a secret that is
+ * neither under a known key nor in `secrets` (say, a user typing an unknown password into chat) cannot be
+ * recognised. Scrubbing costs a substring search per secret per line.
+ */
+import pino, { type DestinationStream, type Logger } from "pino";
+import pinoPretty from "pino-pretty";
+import { createScrubber, isSecretKey, REDACTED } from "./config/redact.js";
+
+export type LogFormat = "json" | "pretty" | "auto";
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+
+export interface LoggerOptions {
+  level: LogLevel;
+  format: LogFormat;
+  /** Where lines go; default: standard output. Anything with `write(line)` works (tests pass a collector). */
+  destination?: { write(line: string): unknown };
+  /** Secret values to scrub from every line (see `collectSecretValues`). */
+  secrets?: readonly string[];
+  /** Whether the output is a terminal, deciding `auto`; default: `process.stdout.isTTY`. */
+  isTty?: boolean;
+  /** Fields on every line; default: pid and hostname, as pino does. */
+  base?: Record<string, unknown>;
+}
+
+const SECRET_FIELDS = [
+  "password",
+  "passwd",
+  "token",
+  "secret",
+  "tokenSecret",
+  "signingSecret",
+  "botToken",
+  "appToken",
+  "accessToken",
+  "refreshToken",
+  "apiKey",
+  "clientSecret",
+  "cookie",
+];
+const HEADER_FIELDS = ["authorization", "Authorization", "cookie", "Cookie", "x-api-key", "X-Api-Key"];
+
+/** Every secret field at depths 0–3, plus authorization/cookie headers wherever a `headers` object sits. */
+export function redactPaths(): string[] {
+  const paths: string[] = [];
+  for (const field of SECRET_FIELDS) paths.push(field, `*.${field}`, `*.*.${field}`, `*.*.*.${field}`);
+  for (const header of HEADER_FIELDS) {
+    const key = /^[A-Za-z]+$/.test(header) ? `.${header}` : `["${header}"]`;
+    paths.push(`headers${key}`, `*.headers${key}`, `*.*.headers${key}`, `*${key}`);
+  }
+  return paths;
+}
+
+const MAX_DEPTH = 12;
+
+interface Walk {
+  /** Objects on the current path: meeting one again is a cycle, written as "[Circular]". */
+  ancestors: Set<object>;
+  /** Finished objects, so a value shared by two fields is redacted the same way in both. */
+  done: Map<object, unknown>;
+}
+
+/** Copies only what it changes; Errors and other class instances are left to pino's serializers. */
+function redactSecretKeys(value: unknown, depth: number, walk: Walk): unknown {
+  if (typeof value !== "object" || value === null || depth > MAX_DEPTH) return value;
+  if (walk.ancestors.has(value)) return "[Circular]";
+  if (walk.done.has(value)) return walk.done.get(value);
+  const proto = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
+  walk.ancestors.add(value);
+  const entries = Object.entries(value);
+  let changed = false;
+  const next = entries.map(([key, inner]) => {
+    const hide =
+      !Array.isArray(value) &&
+      (typeof inner === "string" || (typeof inner === "object" && inner !== null)) &&
+      isSecretKey(key);
+    const result = hide ? REDACTED : redactSecretKeys(inner, depth + 1, walk);
+    if (result !== inner) changed = true;
+    return [key, result] as const;
+  });
+  walk.ancestors.delete(value);
+  let result: unknown = value;
+  if (changed) result = Array.isArray(value) ? next.map(([, item]) => item) : Object.fromEntries(next);
+  walk.done.set(value, result);
+  return result;
+}
+
+/** A secret appears in a JSON line either raw or JSON-escaped (quotes, backslashes, control characters). */
+function spellingsInJson(secret: string): string[] {
+  return [secret, JSON.stringify(secret).slice(1, -1)];
+}
+
+/**
+ * Creates the logger. The returned pino `Logger` satisfies the services' `Log` port; give each invocation
+ * `logger.child({ requestId })` so all its lines can be found together.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const scrub = createScrubber(options.secrets ?? [], spellingsInJson);
+  const target = options.destination ?? pino.destination({ dest: 1, sync: true });
+  const pretty =
+    options.format === "pretty" ||
+    (options.format === "auto" && (options.isTty ?? process.stdout.isTTY === true));
+  const format = pretty
+    ? pinoPretty.prettyFactory({ colorize: options.isTty ?? false, translateTime: "SYS:HH:MM:ss.l" })
+    : undefined;
+  const stream: DestinationStream = {
+    write(line: string) {
+      const clean = scrub(line);
+      target.write(format ? format(clean) : clean);
+    },
+  };
+  const settings: pino.LoggerOptions = {
+    level: options.level,
+    redact: { paths: redactPaths(), censor: REDACTED },
+    formatters: {
+      log: (object) =>
+        redactSecretKeys(object, 0, { ancestors: new Set(), done: new Map() }) as Record<string, unknown>,
+    },
+  };
+  if (options.base !== undefined) settings.base = options.base;
+  return pino(settings, stream);
+}
