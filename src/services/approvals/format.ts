@@ -15,7 +15,7 @@ export function joinNames(names: readonly string[]): string {
   return `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }
 
-const PLAIN_TOKEN = /^[A-Za-z0-9_./:@%+=,-]+$/;
+const PLAIN_TOKEN = /^[A-Za-z0-9_./:@%+=,[\]-]+$/;
 
 function quote(value: string): string {
   return PLAIN_TOKEN.test(value) ? value : `"${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
