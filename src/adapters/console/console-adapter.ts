@@ -12,7 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Readable, Writable } from "node:stream";
-import type { Reply } from "../../commands/reply.js";
+import { errorReply, type Reply } from "../../commands/reply.js";
 import type { Actor, ConversationRef, MessageRef } from "../../commands/types.js";
 import type { Clock, Log } from "../../services/ports.js";
 import type { ChatAdapter, Inbound } from "../chat.js";
@@ -20,11 +20,9 @@ import { type ConsoleMessage, MessageStore } from "./message-store.js";
 import { META_HELP, type MetaCommand, parseMeta } from "./meta.js";
 import { formatMessage, TONE_MARKERS } from "./render.js";
 import { Terminal } from "./terminal.js";
+import { type ConsoleUser, consoleActor, knownConsoleUsers } from "./users.js";
 
-export interface ConsoleUser {
-  name?: string;
-  groups: string[];
-}
+export type { ConsoleUser } from "./users.js";
 
 export interface ConsoleAdapterOptions {
   input: Readable;
@@ -159,12 +157,7 @@ export class ConsoleAdapter implements ChatAdapter {
       });
     } catch (err) {
       this.log.error({ err, requestId }, "command handler failed");
-      reply = {
-        tone: "danger",
-        text: `internal error, ref ${requestId}`,
-        errorCode: "E_INTERNAL",
-        visibility: "ephemeral",
-      };
+      reply = errorReply("E_INTERNAL", `internal error, ref ${requestId}`);
     }
     this.showReply(reply, this.user);
     await this.awaitJob(reply, requestId);
@@ -195,7 +188,7 @@ export class ConsoleAdapter implements ChatAdapter {
   }
 
   private switchUser(user: string | undefined): void {
-    const known = this.knownUsers();
+    const known = knownConsoleUsers(this.options.users, this.options.user);
     if (user === undefined) {
       this.note(`you are ${this.user}; users: ${known.join(", ")}`);
       return;
@@ -236,12 +229,7 @@ export class ConsoleAdapter implements ChatAdapter {
       });
     } catch (err) {
       this.log.error({ err, requestId }, "action handler failed");
-      reply = {
-        tone: "danger",
-        text: `internal error, ref ${requestId}`,
-        errorCode: "E_INTERNAL",
-        visibility: "ephemeral",
-      };
+      reply = errorReply("E_INTERNAL", `internal error, ref ${requestId}`);
     }
     if (!reply) return;
     this.showReply(reply, this.user);
@@ -286,17 +274,7 @@ export class ConsoleAdapter implements ChatAdapter {
   }
 
   private actorFor(user: string): Actor {
-    const configured = this.options.users[user];
-    return {
-      platform: "console",
-      id: user,
-      name: configured?.name ?? user,
-      groups: [...(configured?.groups ?? [])],
-    };
-  }
-
-  private knownUsers(): string[] {
-    return [...new Set([...Object.keys(this.options.users), this.options.user])].sort();
+    return consoleActor(this.options.users, user);
   }
 
   private conversation(): ConversationRef {

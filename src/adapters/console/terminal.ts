@@ -45,7 +45,14 @@ export class Terminal {
     if (this.readline) throw new Error("console terminal already started");
     this.promptText = prompt;
     const { input, output, isTTY } = this.options;
-    const rl = createInterface({ input, output, terminal: isTTY, prompt, historySize: isTTY ? 200 : 0 });
+    const rl = createInterface({
+      input,
+      output,
+      terminal: isTTY,
+      prompt,
+      historySize: isTTY ? 200 : 0,
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
     this.readline = rl;
     rl.on("line", (line) => {
       this.promptShowing = false;
