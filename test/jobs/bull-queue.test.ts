@@ -1,0 +1,299 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { TransientError, UserError } from "../../src/services/errors.js";
+import type { JobDefinition, JobRunContext } from "../../src/services/jobs/definition.js";
+import { alice, bob, type Harness, harness } from "./harness.js";
+import { eventually, latch } from "./support.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Calls {
+  steps: { name: string; attempt: number; at: number }[];
+  cleanups: unknown[];
+}
+
+/** A template-build-like job: create a VM, import a disk in many small progress reports, convert it. */
+function buildJob(
+  calls: Calls,
+  hooks: Partial<Record<string, (ctx: JobRunContext<{ vmid: number }>) => Promise<void>>> = {},
+) {
+  const definition: JobDefinition<{ vmid: number }> = {
+    type: "template.build",
+    parse(raw) {
+      const vmid = (raw as { vmid?: unknown }).vmid;
+      if (typeof vmid !== "number" || !Number.isInteger(vmid) || vmid < 100) {
+        throw new UserError("E_ARGS", "vmid must be an integer ≥ 100");
+      }
+      return { vmid };
+    },
+    title: (data) => `Build template ${data.vmid}`,
+    steps: [
+      {
+        name: "create",
+        label: "create VM",
+        async run(ctx) {
+          calls.steps.push({ name: "create", attempt: ctx.attempt, at: Date.now() });
+          ctx.state.vmid = ctx.data.vmid;
+          await ctx.save();
+          await hooks.create?.(ctx);
+        },
+      },
+      {
+        name: "import",
+        label: "import disk",
+        async run(ctx) {
+          calls.steps.push({ name: "import", attempt: ctx.attempt, at: Date.now() });
+          await hooks.import?.(ctx);
+          for (let i = 1; i <= 20; i++) {
+            ctx.progress(i / 20, `${i * 5}%`);
+            await sleep(10);
+          }
+          ctx.state.disk = `local-lvm:vm-${ctx.data.vmid}-disk-0`;
+        },
+      },
+      {
+        name: "convert",
+        label: "convert to template",
+        async run(ctx) {
+          calls.steps.push({ name: "convert", attempt: ctx.attempt, at: Date.now() });
+          await hooks.convert?.(ctx);
+        },
+      },
+    ],
+    async cleanup(ctx) {
+      calls.cleanups.push(structuredClone(ctx.state));
+      return typeof ctx.state.vmid === "number" ? [`VM ${ctx.state.vmid}`] : [];
+    },
+    summary: (ctx) => [{ label: "Template", value: String(ctx.state.vmid) }],
+  };
+  return definition as JobDefinition;
+}
+
+function newCalls(): Calls {
+  return { steps: [], cleanups: [] };
+}
+
+describe("BullJobQueue with a real worker", () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it("runs a 3-step job to a completed card with progress edits at most one per interval", async () => {
+    const calls = newCalls();
+    h = harness([buildJob(calls)], { progressInterval: 100 });
+    h.startWorker();
+    const started = await h.start("template.build", { vmid: 9001 });
+    expect(started).toMatchObject({
+      id: "j1",
+      state: "waiting",
+      title: "Build template 9001",
+      requestedBy: alice,
+    });
+    expect(h.chat.posts[0]!.reply).toMatchObject({
+      tone: "info",
+      jobId: "j1",
+      text: "Queued; waiting for a worker.",
+    });
+
+    const info = await h.queue.waitUntilFinished(started.id, 15_000);
+    expect(info).toMatchObject({ state: "completed", attempts: 1 });
+    expect(info!.finishedAt).toBeGreaterThanOrEqual(info!.createdAt);
+    const edits = h.chat.editsOf(started.message!.messageId);
+    const final = edits.at(-1)!.reply;
+    expect(final.tone).toBe("success");
+    expect(final.fields).toContainEqual({ label: "Template", value: "9001" });
+    const gaps = edits.slice(1).map((e, i) => e.at - edits[i]!.at);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(98);
+    // 20 progress reports over ~200 ms plus step starts were coalesced into a few edits.
+    expect(edits.length).toBeLessThan(10);
+    expect(edits.some((e) => e.reply.progress?.step.startsWith("step 2/3: import disk ("))).toBe(true);
+    expect(calls.steps.map((s) => s.name)).toEqual(["create", "import", "convert"]);
+    expect(calls.cleanups).toEqual([]);
+    expect(h.audit.records).toEqual([
+      expect.objectContaining({
+        kind: "job",
+        jobId: "j1",
+        outcome: "completed",
+        command: "template.build",
+        requestId: "req-template.build",
+      }),
+    ]);
+    expect(await h.queue.counts()).toMatchObject({ completed: 1, failed: 0, cancelled: 0, active: 0 });
+  });
+
+  it("retries a transient error in step 2 with backoff, resuming without re-running step 1", async () => {
+    const calls = newCalls();
+    let failures = 0;
+    h = harness(
+      [
+        buildJob(calls, {
+          import: async () => {
+            if (failures++ < 2) throw new TransientError("PVE answered 503 Service Unavailable");
+          },
+        }),
+      ],
+      { attempts: 3, backoffMs: 150 },
+    );
+    h.startWorker();
+    const started = await h.start("template.build", { vmid: 9002 });
+    const info = await h.queue.waitUntilFinished(started.id, 15_000);
+    expect(info).toMatchObject({ state: "completed", attempts: 3 });
+    expect(calls.steps.map((s) => `${s.name}@${s.attempt}`)).toEqual([
+      "create@1",
+      "import@1",
+      "import@2",
+      "import@3",
+      "convert@3",
+    ]);
+    const imports = calls.steps.filter((s) => s.name === "import");
+    // Exponential backoff: ≥150 ms, then ≥300 ms (BullMQ's delayed set is checked on its own schedule).
+    expect(imports[1]!.at - imports[0]!.at).toBeGreaterThanOrEqual(140);
+    expect(imports[2]!.at - imports[1]!.at).toBeGreaterThanOrEqual(290);
+    const texts = h.chat.editsOf(started.message!.messageId).map((e) => e.reply.text ?? "");
+    expect(texts).toContain(
+      "step 2/3: import disk failed: PVE answered 503 Service Unavailable; retrying in 1s (attempt 2 of 3).",
+    );
+    expect(calls.cleanups).toEqual([]);
+    expect(h.audit.records.map((r) => r.outcome)).toEqual(["completed"]);
+  });
+
+  it("fails a non-transient error at once: cleanup runs and the card names the step and the PVE log", async () => {
+    const calls = newCalls();
+    const pveError = Object.assign(new UserError("E_PVE", "storage 'local-lvm' is full"), {
+      taskLog: ["importing disk", "write error: No space left on device", "TASK ERROR: import failed"],
+    });
+    h = harness([buildJob(calls, { import: async () => Promise.reject(pveError) })], { attempts: 3 });
+    h.startWorker();
+    const started = await h.start("template.build", { vmid: 9003 });
+    const info = await h.queue.waitUntilFinished(started.id, 15_000);
+    expect(info).toMatchObject({ state: "failed", attempts: 1, error: "storage 'local-lvm' is full" });
+    expect(calls.steps.map((s) => s.name)).toEqual(["create", "import"]);
+    expect(calls.cleanups).toEqual([{ vmid: 9003 }]);
+    const final = h.chat.last(started.message!.messageId)!;
+    expect(final).toMatchObject({
+      tone: "danger",
+      errorCode: "E_PVE",
+      text: "Failed at step 2/3: import disk: storage 'local-lvm' is full",
+      code: "importing disk\nwrite error: No space left on device\nTASK ERROR: import failed",
+    });
+    expect(final.fields).toContainEqual({ label: "Cleanup", value: "removed VM 9003" });
+    expect(h.audit.records).toEqual([
+      expect.objectContaining({
+        outcome: "failed",
+        detail: "step 2/3: import disk: storage 'local-lvm' is full",
+      }),
+    ]);
+    expect(await h.queue.list({ state: "failed" })).toEqual([expect.objectContaining({ id: started.id })]);
+  });
+
+  it("cancels an active job between steps and cleans up", async () => {
+    const calls = newCalls();
+    const inCreate = latch();
+    const release = latch();
+    h = harness([
+      buildJob(calls, {
+        create: async () => {
+          inCreate.open();
+          await release.promise;
+        },
+      }),
+    ]);
+    h.startWorker();
+    const started = await h.start("template.build", { vmid: 9004 });
+    await inCreate.promise;
+    expect((await h.queue.get(started.id))?.state).toBe("active");
+    expect(await h.queue.cancel(started.id, bob)).toBe("cancelled");
+    release.open();
+    const info = await h.queue.waitUntilFinished(started.id, 15_000);
+    expect(info?.state).toBe("cancelled");
+    expect(calls.steps.map((s) => s.name)).toEqual(["create"]);
+    expect(calls.cleanups).toEqual([{ vmid: 9004 }]);
+    const final = h.chat.last(started.message!.messageId)!;
+    expect(final.text).toBe("Cancelled by Bob at step 2/3: import disk.");
+    expect(final.buttons).toBeUndefined();
+    expect(h.audit.records).toEqual([
+      expect.objectContaining({ outcome: "cancelled", detail: "cancelled by Bob at step 2/3: import disk" }),
+    ]);
+    await eventually(
+      async () => (await h!.queue.counts()).completed === 0,
+      "the cancelled job to leave BullMQ",
+    );
+    expect(await h.queue.counts()).toMatchObject({ cancelled: 1, completed: 0, failed: 0 });
+    expect(await h.queue.list({ state: "cancelled" })).toEqual([expect.objectContaining({ id: started.id })]);
+    expect(await h.queue.cancel(started.id, bob)).toBe("already-finished");
+  });
+
+  it("aborts a long step through its signal when cancelled", async () => {
+    const calls = newCalls();
+    const waiting = latch();
+    h = harness([
+      buildJob(calls, {
+        import: (ctx) =>
+          new Promise((_, reject) => {
+            ctx.signal.addEventListener("abort", () => reject(new Error("polling stopped")));
+            waiting.open();
+          }),
+      }),
+    ]);
+    h.startWorker();
+    const started = await h.start("template.build", { vmid: 9005 });
+    await waiting.promise;
+    await h.queue.cancel(started.id, bob);
+    const info = await h.queue.waitUntilFinished(started.id, 15_000);
+    expect(info?.state).toBe("cancelled");
+    expect(calls.steps.map((s) => s.name)).toEqual(["create", "import"]);
+    expect(calls.cleanups).toEqual([{ vmid: 9005 }]);
+  });
+
+  it("cancels a waiting job: removed, card edited, never run, and waitUntilFinished sees it", async () => {
+    const calls = newCalls();
+    h = harness([buildJob(calls)]);
+    const started = await h.start("template.build", { vmid: 9006 });
+    expect(await h.queue.cancel(started.id, bob)).toBe("cancelled");
+    expect(await h.queue.waitUntilFinished(started.id, 1000)).toMatchObject({
+      state: "cancelled",
+      attempts: 0,
+    });
+    expect(h.chat.last(started.message!.messageId)).toMatchObject({
+      tone: "warning",
+      text: "Cancelled by Bob.",
+    });
+    h.startWorker();
+    await sleep(300);
+    expect(calls.steps).toEqual([]);
+    expect(await h.queue.cancel(started.id, bob)).toBe("already-finished");
+    expect(await h.queue.cancel("j999", bob)).toBe("not-found");
+    expect(h.audit.records).toEqual([expect.objectContaining({ outcome: "cancelled", jobId: started.id })]);
+    expect(await h.queue.counts()).toMatchObject({ waiting: 0, cancelled: 1 });
+  });
+
+  it("waitUntilFinished returns the unfinished job at its timeout and undefined for an unknown id", async () => {
+    h = harness([buildJob(newCalls())]);
+    const started = await h.start("template.build", { vmid: 9007 });
+    const before = Date.now();
+    expect(await h.queue.waitUntilFinished(started.id, 200)).toMatchObject({ state: "waiting" });
+    expect(Date.now() - before).toBeGreaterThanOrEqual(190);
+    expect(await h.queue.waitUntilFinished("j404", 200)).toBeUndefined();
+    expect(await h.queue.list({ state: "waiting" })).toEqual([expect.objectContaining({ id: started.id })]);
+  });
+
+  it("refuses an unknown type or bad data before posting or queueing anything", async () => {
+    h = harness([buildJob(newCalls())]);
+    await expect(h.start("template.nuke")).rejects.toThrow(
+      'unknown job type "template.nuke"; known types: template.build',
+    );
+    await expect(h.start("template.build", { vmid: 5 })).rejects.toMatchObject({ code: "E_ARGS" });
+    await expect(
+      h.queue.start({
+        type: "template.build",
+        data: { vmid: 9008 },
+        requestedBy: alice,
+        conversation: { platform: "slack", channelId: "C1" },
+        requestId: "r",
+      }),
+    ).rejects.toMatchObject({ code: "E_JOB" });
+    expect(h.chat.posts).toEqual([]);
+    expect(await h.queue.list({})).toEqual([]);
+  });
+});
