@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from "node:net";
 import type { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { RedisApprovalStore } from "../../src/adapters/store/approval-store.js";
@@ -58,6 +59,30 @@ describe("pingRedis", () => {
       ok: false,
       detail: `Redis at redis://:***@127.0.0.1:${port} did not answer within 2 s: ECONNREFUSED`,
     });
+  });
+
+  it("tells a refused login apart from an unreachable server", async () => {
+    const result = await pingRedis(REDIS_URL.replace("redis://", "redis://nosuchuser:wrongpw@"), 2000);
+    expect(result.ok).toBe(false);
+    expect(result.detail).toMatch(/refused the connection: WRONGPASS/);
+    expect(result.detail).not.toContain("wrongpw");
+  });
+
+  it("gives up on a server that accepts the connection but never answers", async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const started = Date.now();
+      const result = await pingRedis(`redis://127.0.0.1:${port}`, 300);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(result).toEqual({
+        ok: false,
+        detail: `Redis at redis://127.0.0.1:${port} did not answer within 300 ms: no reply`,
+      });
+    } finally {
+      silent.close();
+    }
   });
 });
 

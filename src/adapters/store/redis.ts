@@ -158,13 +158,18 @@ export async function pingRedis(url: string, timeoutMs: number): Promise<PingRes
   });
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("timeout")), timeoutMs);
+    timer = setTimeout(() => reject(new Error("no reply")), timeoutMs);
   });
   try {
     await Promise.race([client.connect().then(() => client.ping()), deadline]);
     return { ok: true, detail: `Redis at ${shown} answered PING in ${Date.now() - started} ms` };
   } catch (err) {
-    const reason = describeError(lastError ?? err);
+    const cause = lastError ?? err;
+    const reason = describeError(cause);
+    // A ReplyError means Redis answered but said no (WRONGPASS, NOAUTH): not a reachability problem.
+    if (cause instanceof Error && cause.name === "ReplyError") {
+      return { ok: false, detail: `Redis at ${shown} refused the connection: ${reason}` };
+    }
     return {
       ok: false,
       detail: `Redis at ${shown} did not answer within ${formatSeconds(timeoutMs)}: ${reason}`,
@@ -180,7 +185,7 @@ export async function pingClient(client: Redis, timeoutMs: number): Promise<Ping
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("timeout")), timeoutMs);
+    timer = setTimeout(() => reject(new Error("no reply")), timeoutMs);
   });
   try {
     await Promise.race([client.ping(), deadline]);
