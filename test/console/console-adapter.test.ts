@@ -274,4 +274,40 @@ describe("console adapter, terminal", () => {
     await rig.type(":as bob");
     await waitFor(() => rig.text().includes("bob> "), "prompt for bob");
   });
+
+  it("asks a button's confirmation question and sends the click only on yes", async () => {
+    await startRig({ isTTY: true });
+    await rig.adapter.post(
+      { platform: "console", channelId: "ops-console" },
+      {
+        text: "delete template 9001?",
+        buttons: [
+          {
+            id: "tpl:delete",
+            label: "Delete",
+            style: "danger",
+            confirm: {
+              title: "Delete 9001",
+              text: "This cannot be undone.",
+              confirm: "Delete",
+              deny: "Keep",
+            },
+          },
+        ],
+      },
+    );
+    await rig.type(":click 1");
+    await waitFor(
+      () => rig.text().includes("Delete 9001: This cannot be undone. (Delete / Keep) [y/N] "),
+      "question",
+    );
+    rig.input.write("n\n");
+    await waitFor(() => rig.text().includes("not sent: Delete on #1"), "refusal note");
+    expect(inbound.actions).toHaveLength(0);
+    await rig.type(":click 1");
+    await waitFor(() => rig.text().split("[y/N]").length === 3, "second question");
+    rig.input.write("y\n");
+    await waitFor(() => inbound.actions.length === 1, "click sent");
+    expect(inbound.actions[0]?.actionId).toBe("tpl:delete");
+  });
 });
