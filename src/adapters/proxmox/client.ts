@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { proxmoxApi } from "proxmox-api";
+import { UserError } from "../../services/errors.js";
 import type { Clock, Log } from "../../services/ports.js";
 import type { Proxmox } from "../../services/proxmox.js";
 import { actionMethods } from "./actions.js";
@@ -33,6 +34,15 @@ export interface ProxmoxClient extends Proxmox {
   close(): void;
 }
 
+function readCa(path: string, read = (p: string) => readFileSync(p, "utf8")): string {
+  try {
+    return read(path);
+  } catch (err) {
+    const reason = (err as { code?: string }).code ?? (err as Error).message;
+    throw new UserError("E_CONFIG", `proxmox.tlsCaFile: cannot read ${path} (${reason})`);
+  }
+}
+
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function createProxmoxClient(config: ProxmoxConfig, deps: ProxmoxClientDeps): ProxmoxClient {
@@ -44,9 +54,7 @@ export function createProxmoxClient(config: ProxmoxConfig, deps: ProxmoxClientDe
       "proxmox.url uses plain http: the API token crosses the network unencrypted; use https outside a local simulator",
     );
   }
-  const caPem = config.tlsCaFile
-    ? (deps.readFile ?? ((p) => readFileSync(p, "utf8")))(config.tlsCaFile)
-    : undefined;
+  const caPem = config.tlsCaFile ? readCa(config.tlsCaFile, deps.readFile) : undefined;
   const transport = createTransport(endpoint, { caPem, fingerprint: config.tlsFingerprint });
   const sleep = deps.sleep ?? realSleep;
   const engine = new PveEngine({

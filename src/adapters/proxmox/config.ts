@@ -41,7 +41,9 @@ function normalizeUrl(raw: string, ctx: z.RefinementCtx): string {
     });
     return z.NEVER;
   }
-  return `${url.protocol}//${url.hostname}:${url.port || "8006"}`;
+  // URL drops a port equal to the scheme's default (443), so read an explicit one from the text.
+  const explicitPort = /^[a-z]+:\/\/(?:\[[^\]]*\]|[^/:?#]*)(?::(\d+))?/i.exec(raw.trim())?.[1];
+  return `${url.protocol}//${url.hostname}:${url.port || explicitPort || "8006"}`;
 }
 
 export const TOKEN_ID_PATTERN = /^[^\s@:!]+@[A-Za-z][A-Za-z0-9.\-_]+![A-Za-z][A-Za-z0-9.\-_]+$/;
