@@ -1,0 +1,136 @@
+/**
+ * Prometheus metrics on a registry of their own (never prom-client's global one), so two bots in one
+ * process, or two tests, do not share counters.
+ *
+ * Label values are kept bounded: command names must look like registry names (`template.build`), anything
+ * else is counted as `other`, so text typed into chat can never create new time series.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+export interface MetricsOptions {
+  /** Job counts by state (`waiting`, `active`, …), read at scrape time. */
+  jobCounts?: () => Promise<Record<string, number>>;
+  /** A scrape gives up on `jobCounts` after this long (default 2000 ms) and reports the jobs gauge empty. */
+  jobCountsTimeoutMs?: number;
+  /** Collect Node's process metrics (CPU, memory, event loop lag, …); default true. */
+  processMetrics?: boolean;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly commandsTotal: Counter<"command" | "outcome">;
+  readonly commandDuration: Histogram<"command">;
+  readonly approvalsTotal: Counter<"outcome">;
+  readonly jobs: Gauge<"state">;
+  /** Scrapes where a source (`jobs`) failed or timed out; the scrape itself still succeeds. */
+  readonly collectErrors: Counter<"source">;
+  /** Counts one finished command and records how long it took. */
+  observeCommand(command: string, outcome: string, seconds: number): void;
+  /** Counts one approval decision (`approved`, `denied`, `expired`, …). */
+  observeApproval(outcome: string): void;
+  /** The Content-Type of `render()`'s text, for the HTTP response. */
+  readonly contentType: string;
+  /** The exposition text for `/metrics`; reads the job counts first (use this, not `registry.metrics()`). */
+  render(): Promise<string>;
+}
+
+const COMMAND_LABEL = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/;
+const OUTCOME_LABEL = /^[a-z][a-z0-9_-]*$/;
+const MAX_LABEL_LENGTH = 64;
+
+function boundedLabel(value: string, pattern: RegExp): string {
+  return value.length <= MAX_LABEL_LENGTH && pattern.test(value) ? value : "other";
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer.unref?.();
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+
+  const commandsTotal = new Counter({
+    name: "commands_total",
+    help: "Commands handled, by command and outcome (ok, usage, forbidden, pending-approval, error, …)",
+    labelNames: ["command", "outcome"] as const,
+    registers: [registry],
+  });
+  const commandDuration = new Histogram({
+    name: "command_duration_seconds",
+    help: "Time from receiving a command to its reply, by command",
+    labelNames: ["command"] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const approvalsTotal = new Counter({
+    name: "approvals_total",
+    help: "Approval decisions, by outcome",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+  });
+  const collectErrors = new Counter({
+    name: "metrics_collect_errors_total",
+    help: "Scrapes during which a metrics source failed or timed out, by source",
+    labelNames: ["source"] as const,
+    registers: [registry],
+  });
+  const jobCounts = options.jobCounts;
+  const timeoutMs = options.jobCountsTimeoutMs ?? 2000;
+  const jobs = new Gauge({
+    name: "jobs",
+    help: "Jobs in the queue, by state, read at scrape time",
+    labelNames: ["state"] as const,
+    registers: [registry],
+  });
+
+  // Refreshed before serialising rather than in the gauge's own collect(): the registry serialises metrics
+  // concurrently, and a failure must already be counted in the same scrape that it happened in.
+  async function refreshJobs(): Promise<void> {
+    jobs.reset();
+    if (!jobCounts) return;
+    try {
+      const counts = await withTimeout(jobCounts(), timeoutMs);
+      for (const [state, count] of Object.entries(counts)) {
+        if (Number.isFinite(count)) jobs.set({ state: boundedLabel(state, OUTCOME_LABEL) }, count);
+      }
+    } catch {
+      collectErrors.inc({ source: "jobs" });
+    }
+  }
+
+  return {
+    registry,
+    commandsTotal,
+    commandDuration,
+    approvalsTotal,
+    jobs,
+    collectErrors,
+    observeCommand(command, outcome, seconds) {
+      const name = boundedLabel(command, COMMAND_LABEL);
+      commandsTotal.inc({ command: name, outcome: boundedLabel(outcome, OUTCOME_LABEL) });
+      if (Number.isFinite(seconds) && seconds >= 0) commandDuration.observe({ command: name }, seconds);
+    },
+    observeApproval(outcome) {
+      approvalsTotal.inc({ outcome: boundedLabel(outcome, OUTCOME_LABEL) });
+    },
+    contentType: registry.contentType,
+    async render() {
+      await refreshJobs();
+      return registry.metrics();
+    },
+  };
+}
