@@ -108,12 +108,13 @@ export function renderReply(reply: Reply, signer: ButtonSigner): SlackMessage {
   if (droppedButtons > 0) tail.push(context(`… ${droppedButtons} more buttons not shown`));
   tail.push(...actionBlocks);
 
+  const lossy = isLossy(reply, emoji);
   const fixedBlocks = head.length + tail.length;
   const fixedChars = textSize(head) + textSize(tail);
   const bodyChars = body.reduce((n, c) => n + textSize([c.block]), 0);
   const fits = fixedBlocks + body.length <= LIMITS.blocks && fixedChars + bodyChars <= LIMITS.totalText;
   const fallback = fallbackText(reply);
-  if (fits) return { text: fallback, blocks: [...head, ...body.map((c) => c.block), ...tail] };
+  if (fits && !lossy) return { text: fallback, blocks: [...head, ...body.map((c) => c.block), ...tail] };
 
   const filename = fileNameFor(reply);
   const kept: Block[] = [];
@@ -128,13 +129,23 @@ export function renderReply(reply: Reply, signer: ButtonSigner): SlackMessage {
   }
   const dropped = new Map<CutKind, number>();
   for (const c of body.slice(i)) if (c.kind) dropped.set(c.kind, (dropped.get(c.kind) ?? 0) + c.count);
-  const counts = [...dropped].map(([kind, n]) => `${n} more ${kind}`).join(", ") || "more";
+  const counts = [...dropped].map(([kind, n]) => `${n} more ${kind}`).join(", ") || "some values shortened";
   const note = context(`… ${counts}; the full text is attached as \`${escapeMrkdwn(filename)}\``);
   return {
     text: fallback,
     blocks: [...head, ...kept, note, ...tail],
     overflow: { filename, title: reply.title ?? "Full reply", content: fullText(reply) },
   };
+}
+
+/** True when a part is shortened in place (title, field, table cell), so the file is needed to see it all. */
+function isLossy(reply: Reply, emoji: string): boolean {
+  if (reply.title && reply.title.length + (emoji ? emoji.length + 1 : 0) > LIMITS.header) return true;
+  for (const f of reply.fields ?? []) {
+    if (escapeMrkdwn(f.label).length + escapeMrkdwn(f.value).length + 3 > LIMITS.fieldText) return true;
+  }
+  const cells = [...(reply.table?.columns ?? []), ...(reply.table?.rows.flat() ?? [])];
+  return cells.some((c) => c.length > MESSAGE_CELL_WIDTH || c.includes("\n"));
 }
 
 function fallbackText(reply: Reply): string {
