@@ -10,6 +10,7 @@
  * and an audit record.
  */
 import { type Job, UnrecoverableError, Worker } from "bullmq";
+import { UserError } from "../../services/errors.js";
 import { type JobRegistry, resolveJob } from "../../services/jobs/definition.js";
 import { notifierFor, realTimers, ThrottledMessage, type Timers } from "../../services/jobs/progress.js";
 import { renderFailed, stepLine } from "../../services/jobs/render.js";
@@ -58,6 +59,17 @@ export function retryDelay(backoff: Job["opts"]["backoff"], attempt: number): nu
   if (typeof backoff === "number") return backoff;
   const delay = backoff.delay ?? 0;
   return backoff.type === "exponential" ? Math.round(delay * 2 ** (attempt - 1)) : delay;
+}
+
+/** BullMQ's own give-up reasons are safe and worth showing; other errors stay internal on the card. */
+function abandonReason(error: Error): Error {
+  if (/(stalled|started) more than allowable limit/.test(error.message)) {
+    return new UserError(
+      "E_JOB",
+      "the worker running this job stopped responding too many times; the job was given up",
+    );
+  }
+  return error;
 }
 
 function outcomeDetail(outcome: JobOutcome): string {
@@ -200,7 +212,7 @@ export function startJobWorker(options: JobWorkerOptions): JobWorkerHandle {
     let outcome: JobOutcome;
     try {
       const runOptions = await prepare(job, new AbortController().signal);
-      outcome = await finalizeAbandoned({ ...runOptions, error, attempts });
+      outcome = await finalizeAbandoned({ ...runOptions, error: abandonReason(error), attempts });
     } catch (err) {
       // No definition or no notifier here: report what we can without a cleanup.
       options.log.error({ err, jobId: id }, "job failed and could not be cleaned up by this worker");
