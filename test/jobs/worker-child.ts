@@ -10,14 +10,18 @@ import type { Notifier } from "../../src/services/ports.js";
 import { buildJob, newCalls } from "./sample-job.js";
 import { captureLog, REDIS_URL, RecordingAudit } from "./support.js";
 
-const say = (event: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(event)}\n`);
+const say = (event: Record<string, unknown>): void => {
+  process.stdout.write(`${JSON.stringify(event)}\n`);
+};
 
 const prefix = process.env.JOBS_PREFIX;
 const queueName = process.env.JOBS_QUEUE;
 if (!prefix || !queueName) throw new Error("JOBS_PREFIX and JOBS_QUEUE are required");
 
 const definition = buildJob(newCalls(), {
-  create: async (ctx) => say({ event: "step", name: "create", state: ctx.state }),
+  create: async (ctx) => {
+    say({ event: "step", name: "create", state: ctx.state });
+  },
   import: async () => {
     say({ event: "step", name: "import" });
     await new Promise(() => {});
@@ -28,7 +32,9 @@ const chat: Notifier = {
   post: async () => {
     throw new Error("the worker only edits cards");
   },
-  update: async (message, reply) => say({ event: "edit", messageId: message.messageId, text: reply.text }),
+  update: async (message, reply) => {
+    say({ event: "edit", messageId: message.messageId, text: reply.text });
+  },
 };
 
 startJobWorker({
