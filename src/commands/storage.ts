@@ -1,0 +1,14 @@
+import { z } from "zod";
+import { proxmoxOf } from "../services/inventory/access.js";
+import { nodeArg } from "../services/inventory/args.js";
+import { storageReport } from "../services/inventory/storage.js";
+import { defineCommand } from "./definition.js";
+
+export const storage = defineCommand({
+  name: "storage",
+  summary: "Storage per node: usage and content types",
+  args: z.object({ node: nodeArg.optional() }),
+  permission: "viewer",
+  destructive: false,
+  run: (ctx, args) => storageReport(proxmoxOf(ctx.services), args.node),
+});

@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { proxmoxOf } from "../services/inventory/access.js";
+import { vmReport } from "../services/inventory/vm.js";
+import { defineCommand } from "./definition.js";
+
+export const vm = defineCommand({
+  name: "vm",
+  summary: "One VM: status, config summary, snapshots and tags",
+  args: z.object({
+    vm: z.string().min(1).max(64).describe("VM id (e.g. 100) or name"),
+  }),
+  positionals: [{ name: "vm" }],
+  permission: "viewer",
+  destructive: false,
+  run: (ctx, args) => vmReport(proxmoxOf(ctx.services), args.vm),
+});

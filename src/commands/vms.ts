@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { proxmoxOf } from "../services/inventory/access.js";
+import { nodeArg, poolArg, tagArg } from "../services/inventory/args.js";
+import { vmsReport } from "../services/inventory/vms.js";
+import { defineCommand } from "./definition.js";
+
+export const vms = defineCommand({
+  name: "vms",
+  summary: "List VMs (or templates) with status, CPU, memory and tags",
+  args: z.object({
+    node: nodeArg.optional(),
+    tag: tagArg.optional(),
+    pool: poolArg.optional(),
+    status: z.enum(["running", "stopped"]).optional().describe("Only running or only stopped guests"),
+    templates: z.boolean().optional().describe("List templates instead of VMs"),
+  }),
+  permission: "viewer",
+  destructive: false,
+  run: (ctx, args) => vmsReport(proxmoxOf(ctx.services), args),
+});
