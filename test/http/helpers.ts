@@ -41,3 +41,9 @@ export function rawRequest(port: number, bytes: string): Promise<string> {
     socket.write(bytes);
   });
 }
+
+/** Response bodies are walked freely in assertions; a wrong shape fails the assertion, not the compiler. */
+// biome-ignore lint/suspicious/noExplicitAny: see above
+export async function jsonOf(res: Response): Promise<any> {
+  return res.json();
+}

@@ -5,7 +5,7 @@ import { sendError, sendJson } from "../../src/bot/http/respond.js";
 import { createHttpServer } from "../../src/bot/http/server.js";
 import { createLogger } from "../../src/bot/logger.js";
 import { createMetrics } from "../../src/bot/metrics.js";
-import { closeServersAfterEach, rawRequest, start } from "./helpers.js";
+import { closeServersAfterEach, jsonOf, rawRequest, start } from "./helpers.js";
 
 closeServersAfterEach();
 
@@ -26,11 +26,11 @@ describe("mounted routes", () => {
     server.mount({ path: "/webhooks/exact", handler: echo("exact") });
 
     const slack = await fetch(`${base}/slack/events`, { method: "POST", body: "{}" });
-    expect(await slack.json()).toEqual({ route: "slack", method: "POST", url: "/slack/events" });
+    expect(await jsonOf(slack)).toEqual({ route: "slack", method: "POST", url: "/slack/events" });
     const generic = await fetch(`${base}/webhooks/alertmanager?x=1`, { method: "PUT", body: "[]" });
-    expect((await generic.json()).route).toBe("webhooks");
-    expect((await (await fetch(`${base}/webhooks/grafana/team-a`)).json()).route).toBe("grafana");
-    expect((await (await fetch(`${base}/webhooks/exact`)).json()).route).toBe("exact");
+    expect((await jsonOf(generic)).route).toBe("webhooks");
+    expect((await jsonOf(await fetch(`${base}/webhooks/grafana/team-a`))).route).toBe("grafana");
+    expect((await jsonOf(await fetch(`${base}/webhooks/exact`))).route).toBe("exact");
     expect((await fetch(`${base}/webhooks`)).status).toBe(404);
   });
 
@@ -41,7 +41,7 @@ describe("mounted routes", () => {
     const res = await fetch(`${base}/slack/events`);
     expect(res.status).toBe(405);
     expect(res.headers.get("allow")).toBe("POST, PUT");
-    expect((await (await fetch(`${base}/slack/events`, { method: "PUT" })).json()).route).toBe("put");
+    expect((await jsonOf(await fetch(`${base}/slack/events`, { method: "PUT" }))).route).toBe("put");
   });
 
   it("turns a throwing or rejecting handler into a logged 500 and keeps serving", async () => {
@@ -56,7 +56,7 @@ describe("mounted routes", () => {
     for (const path of ["/sync-throw", "/async-reject"]) {
       const res = await fetch(`${base}${path}`);
       expect(res.status).toBe(500);
-      expect(await res.json()).toEqual({ error: "internal_error", message: "internal error" });
+      expect(await jsonOf(res)).toEqual({ error: "internal_error", message: "internal error" });
     }
     const failures = logs().filter((l) => l.msg === "HTTP handler failed");
     expect(failures.map((l) => l.err.message)).toEqual(["sync failure", "async failure"]);
@@ -92,10 +92,10 @@ describe("mounted routes", () => {
       },
     });
     const ok = await fetch(`${base}/raw`, { method: "POST", body: "héllo" });
-    expect(await ok.json()).toEqual({ bytes: 6, text: "héllo" });
+    expect(await jsonOf(ok)).toEqual({ bytes: 6, text: "héllo" });
     const big = await fetch(`${base}/raw`, { method: "POST", body: "x".repeat(100) });
     expect(big.status).toBe(413);
-    expect((await big.json()).message).toBe("request body is larger than 16 bytes");
+    expect((await jsonOf(big)).message).toBe("request body is larger than 16 bytes");
   });
 });
 
@@ -162,6 +162,6 @@ describe("lifecycle", () => {
     await server.close();
     expect(Date.now() - started).toBeLessThan(1000);
     const res = await pending;
-    expect(await res.json()).toEqual({ done: true });
+    expect(await jsonOf(res)).toEqual({ done: true });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { closeServersAfterEach, start } from "./helpers.js";
+import { closeServersAfterEach, jsonOf, start } from "./helpers.js";
 
 closeServersAfterEach();
 
@@ -9,7 +9,7 @@ describe("built-in endpoints", () => {
     const res = await fetch(`${base}/healthz`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
-    expect(await res.json()).toEqual({ status: "ok" });
+    expect(await jsonOf(res)).toEqual({ status: "ok" });
     const head = await fetch(`${base}/healthz`, { method: "HEAD" });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe("");
@@ -31,7 +31,7 @@ describe("built-in endpoints", () => {
     });
     const res = await fetch(`${base}/readyz`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await jsonOf(res);
     expect(body.status).toBe("ready");
     expect(body.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok])).toEqual([
       ["redis", true],
@@ -78,7 +78,7 @@ describe("built-in endpoints", () => {
     });
     const res = await fetch(`${base}/readyz`);
     expect(res.status).toBe(503);
-    expect((await res.json()).checks[0].detail).toBe("no answer within 2000 ms");
+    expect((await jsonOf(res)).checks[0].detail).toBe("no answer within 2000 ms");
   });
 
   it("/metrics serves the registry's text with job counts read at scrape time", async () => {
@@ -98,7 +98,7 @@ describe("built-in endpoints", () => {
     });
     const res = await fetch(`${base}/metrics`);
     expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ error: "internal_error", message: "internal error" });
+    expect(await jsonOf(res)).toEqual({ error: "internal_error", message: "internal error" });
     expect(logs().some((l) => l.msg === "HTTP handler failed" && l.err.message === "registry broke")).toBe(
       true,
     );
@@ -108,6 +108,6 @@ describe("built-in endpoints", () => {
     const { base } = await start();
     const res = await fetch(`${base}/nope?token=abc`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: "not_found", message: "nothing at /nope" });
+    expect(await jsonOf(res)).toEqual({ error: "not_found", message: "nothing at /nope" });
   });
 });
