@@ -296,7 +296,7 @@ describe("console adapter, terminal", () => {
         ],
       },
     );
-    await rig.type(":click 1");
+    rig.input.write(":click 1\n");
     await waitFor(
       () => rig.text().includes("Delete 9001: This cannot be undone. (Delete / Keep) [y/N] "),
       "question",
@@ -304,7 +304,7 @@ describe("console adapter, terminal", () => {
     rig.input.write("n\n");
     await waitFor(() => rig.text().includes("not sent: Delete on #1"), "refusal note");
     expect(inbound.actions).toHaveLength(0);
-    await rig.type(":click 1");
+    rig.input.write(":click 1\n");
     await waitFor(() => rig.text().split("[y/N]").length === 3, "second question");
     rig.input.write("y\n");
     await waitFor(() => inbound.actions.length === 1, "click sent");

@@ -80,7 +80,7 @@ export class ConsoleAdapter implements ChatAdapter {
     return this.user;
   }
 
-  /** Input lines handled so far, blank ones included; lets a driver know a line it wrote has run. */
+  /** Input lines fully handled so far (blank ones included); lets a driver know a line it wrote has run. */
   get linesHandled(): number {
     return this.handled;
   }
@@ -132,15 +132,15 @@ export class ConsoleAdapter implements ChatAdapter {
   }
 
   private async handleLine(rawLine: string): Promise<void> {
-    this.handled += 1;
-    const line = rawLine.trim();
-    if (line === "") return;
-    const meta = parseMeta(line);
-    if (meta) {
-      await this.runMeta(meta);
-      return;
+    try {
+      const line = rawLine.trim();
+      if (line === "") return;
+      const meta = parseMeta(line);
+      if (meta) await this.runMeta(meta);
+      else await this.runCommand(line.replace(/^\/pve(\s+|$)/, ""));
+    } finally {
+      this.handled += 1;
     }
-    await this.runCommand(line.replace(/^\/pve(\s+|$)/, ""));
   }
 
   private async runCommand(text: string): Promise<void> {
