@@ -86,6 +86,14 @@ function isReplyError(err: unknown): err is Error {
   return err instanceof (ReplyError as new (...args: never[]) => Error);
 }
 
+/**
+ * Pings `url` once; when nobody answers and `allowPrivate` is set, starts a private redis-server.
+ *
+ * Limit: the private server is killed on `stop()` and on a normal process exit. A signal that kills the
+ * process without running exit handlers (SIGTERM/SIGINT with no handler installed) leaves it running, so
+ * the composition root should call `stop()` from its shutdown path. Ctrl-C at a terminal also reaches the
+ * child (same process group), which then shuts down by itself.
+ */
 export async function ensureRedis(options: EnsureRedisOptions): Promise<RedisHandle> {
   const { url, log } = options;
   const shown = redactRedisUrl(url);
