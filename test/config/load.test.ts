@@ -184,6 +184,30 @@ describe("loadConfig: errors", () => {
     for (const e of errors) expect(text).toContain(`  ${e.path}: ${e.message}\n`);
   });
 
+  it("still reports environment problems when the file cannot be parsed", () => {
+    const file = scratch.write("broken.yml", "http:\n  port: 8080\n bad-indent: [\n");
+    const errors = errorsOf(
+      loadConfig({
+        argv: ["--config", file],
+        env: {
+          PVEBOT_HTTP_PORT: "70000",
+          PVEBOT_RUN_WORKER: "sometimes",
+          PVEBOT_REDIS_PREFIX_FILE: "missing-prefix-file",
+          LOG_LEVEL: "debug",
+        },
+        cwd: scratch.dir,
+      }),
+    );
+    const paths = errors.map((e) => e.path);
+    expect(paths.some((p) => p.startsWith(`${file}:`))).toBe(true);
+    expect(paths.filter((p) => !p.startsWith(`${file}:`)).sort()).toEqual([
+      "http.port",
+      "jobs.runWorker",
+      "redis.prefix",
+    ]);
+    expect(errors.find((e) => e.path === "http.port")!.message).toMatch(/\(set by PVEBOT_HTTP_PORT\)$/);
+  });
+
   it("refuses to set a value inside a key that the file made a scalar", () => {
     const file = scratch.write("scalar.yml", "redis: localhost\n");
     const errors = errorsOf(loadConfig({ argv: ["--config", file], env: { REDIS_URL: "redis://h:1" } }));

@@ -312,19 +312,19 @@ export function loadConfig(options: LoadOptions & { schema?: z.ZodType }): LoadR
     else applied.push(override);
   }
 
-  // Validating without the file's content would only add misleading "missing key" reports.
-  if (fileOk) {
-    const result = schema.safeParse(raw);
-    if (result.success && errors.length === 0) {
-      const source: ConfigSource = { env: applied.map((o) => o.from) };
-      if (file !== undefined) source.file = isAbsolute(file) ? file : resolve(cwd, file);
-      return { ok: true, config: result.data, source };
-    }
-    if (!result.success) {
-      for (const described of describeIssues(result.error.issues as unknown as Issue[], schema)) {
-        const path = formatPath(described.path);
-        errors.push({ path, message: described.message + provenance(path, applied) });
-      }
+  // Without the file's content, only problems with values the environment set are meaningful; "missing
+  // key" reports about the unread file would mislead.
+  const result = schema.safeParse(raw);
+  if (result.success && errors.length === 0 && fileOk) {
+    const source: ConfigSource = { env: applied.map((o) => o.from) };
+    if (file !== undefined) source.file = isAbsolute(file) ? file : resolve(cwd, file);
+    return { ok: true, config: result.data, source };
+  }
+  if (!result.success) {
+    for (const described of describeIssues(result.error.issues as unknown as Issue[], schema)) {
+      const path = formatPath(described.path);
+      const origin = provenance(path, applied);
+      if (fileOk || origin !== "") errors.push({ path, message: described.message + origin });
     }
   }
   return {
