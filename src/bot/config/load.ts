@@ -240,7 +240,8 @@ interface Issue {
 
 /**
  * One entry per problem: an unrecognized-keys issue becomes one entry per key, a failed union shows the
- * branch that got furthest, and "received undefined" reads as "required".
+ * problems of the one branch whose type matched (e.g. a duration string's format), and "received
+ * undefined" reads as "required".
  */
 function describeIssues(
   issues: readonly Issue[],
@@ -273,6 +274,12 @@ function describeIssues(
   return out;
 }
 
+/**
+ * Builds the effective configuration: defaults < file < environment. Returns every problem instead of
+ * throwing; secret values (from `_FILE`s, secret rows, secret-named keys, URL passwords) are scrubbed from
+ * each message. Pass `schema` to validate against an extended schema (tests, or sections not yet merged).
+ * Files are read synchronously: this runs once, before the bot starts serving.
+ */
 export function loadConfig(options: LoadOptions): LoadResult<Config>;
 export function loadConfig<S extends z.ZodType>(
   options: LoadOptions & { schema: S },
