@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TransientError, UserError } from "../../src/services/errors.js";
+import { createJobRegistry } from "../../src/services/jobs/definition.js";
 import { alice, bob, type Harness, harness } from "./harness.js";
 import { buildJob, newCalls } from "./sample-job.js";
 import { eventually, latch } from "./support.js";
@@ -136,7 +137,11 @@ describe("BullJobQueue with a real worker", () => {
     h.startWorker();
     const started = await h.start("template.build", { vmid: 9004 });
     await inCreate.promise;
-    expect((await h.queue.get(started.id))?.state).toBe("active");
+    expect(await h.queue.get(started.id)).toMatchObject({
+      state: "active",
+      attempts: 1,
+      progress: { fraction: 0, step: "step 1/3: create VM" },
+    });
     expect(await h.queue.cancel(started.id, bob)).toBe("cancelled");
     release.open();
     const info = await h.queue.waitUntilFinished(started.id, 15_000);
@@ -210,6 +215,41 @@ describe("BullJobQueue with a real worker", () => {
     expect(Date.now() - before).toBeGreaterThanOrEqual(190);
     expect(await h.queue.waitUntilFinished("j404", 200)).toBeUndefined();
     expect(await h.queue.list({ state: "waiting" })).toEqual([expect.objectContaining({ id: started.id })]);
+  });
+
+  it("fails a job whose type this worker does not know, with a card and an audit record", async () => {
+    h = harness([buildJob(newCalls())]);
+    const other = {
+      type: "other",
+      title: () => "Other",
+      steps: [{ name: "s", label: "S", run: async () => {} }],
+    };
+    h.startWorker({ registry: createJobRegistry([other]) });
+    const started = await h.start("template.build", { vmid: 9009 });
+    const info = await h.queue.waitUntilFinished(started.id, 15_000);
+    expect(info).toMatchObject({
+      state: "failed",
+      error: 'unknown job type "template.build"; known types: other',
+    });
+    expect(h.chat.last(started.message!.messageId)).toMatchObject({
+      tone: "danger",
+      text: 'Failed: unknown job type "template.build"; known types: other',
+    });
+    expect(h.audit.records).toEqual([expect.objectContaining({ outcome: "failed", jobId: started.id })]);
+  });
+
+  it("finishes the job even when the chat rejects every edit", async () => {
+    const calls = newCalls();
+    h = harness([buildJob(calls)]);
+    h.chat.failures = 1_000;
+    h.startWorker();
+    const started = await h.start("template.build", { vmid: 9010 });
+    const info = await h.queue.waitUntilFinished(started.id, 15_000);
+    expect(info?.state).toBe("completed");
+    expect(calls.steps.map((s) => s.name)).toEqual(["create", "import", "convert"]);
+    expect(h.chat.edits).toEqual([]);
+    expect(h.log.lines.filter((l) => l.msg === "job card update failed").length).toBeGreaterThanOrEqual(3);
+    expect(h.audit.records.map((r) => r.outcome)).toEqual(["completed"]);
   });
 
   it("refuses an unknown type or bad data before posting or queueing anything", async () => {

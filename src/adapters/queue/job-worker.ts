@@ -12,6 +12,7 @@
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { UserError } from "../../services/errors.js";
 import { type JobRegistry, resolveJob } from "../../services/jobs/definition.js";
+import { describeFailure } from "../../services/jobs/failure.js";
 import { notifierFor, realTimers, ThrottledMessage, type Timers } from "../../services/jobs/progress.js";
 import { renderFailed, stepLine } from "../../services/jobs/render.js";
 import {
@@ -190,6 +191,7 @@ export function startJobWorker(options: JobWorkerOptions): JobWorkerHandle {
     const id = job.id!;
     const done = (await store.read(id)).final;
     // A worker that died after delivering the final card but before BullMQ recorded it: nothing to redo.
+    if (done?.outcome === "failed") throw new UnrecoverableError(done.error ?? "failed");
     if (done) return { outcome: done.outcome };
     const controller = new AbortController();
     bullSignal?.addEventListener("abort", () => controller.abort(bullSignal.reason), { once: true });
@@ -216,7 +218,10 @@ export function startJobWorker(options: JobWorkerOptions): JobWorkerHandle {
     } catch (err) {
       // No definition or no notifier here: report what we can without a cleanup.
       options.log.error({ err, jobId: id }, "job failed and could not be cleaned up by this worker");
-      const failure = { code: "E_JOB", message: error.message, taskLog: [], shown: true };
+      const failure =
+        error instanceof UnrecoverableError
+          ? { code: "E_JOB", message: error.message, taskLog: [], shown: true }
+          : describeFailure(abandonReason(error), job.data.requestId);
       const card = { jobId: id, title: job.data.title, requestedBy: job.data.requestedBy };
       const reply = renderFailed(card, { failure, cleanup: { ran: false, undone: [] }, attempts });
       const notifier = options.notifiers[job.data.message.platform];
