@@ -33,6 +33,8 @@ export interface SlackAdapter extends ChatAdapter {
   /** Mount at `/slack/events` on the bot's HTTP server; in socket mode it answers 404. */
   readonly httpHandler: HttpHandler;
   stats(): OutboxStats;
+  /** Resolves when every command and click received so far has been handled and its reply sent or failed. */
+  settled(): Promise<void>;
 }
 
 export const NO_LONGER_VALID = "this action is no longer valid";
@@ -52,6 +54,7 @@ class BoltSlackAdapter implements SlackAdapter {
   private readonly groups: GroupDirectory;
   private readonly signer: ButtonSigner;
   private inbound: Inbound | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly deps: SlackAdapterDeps) {
     const { config, clock } = deps;
@@ -106,11 +109,11 @@ class BoltSlackAdapter implements SlackAdapter {
     this.groups = new GroupDirectory(this.app.client, clock, config.groupCacheTtl, this.log);
     this.app.command(/^\/.+/, async ({ ack, body }) => {
       await ack();
-      await this.onCommand(body as unknown as Record<string, unknown>);
+      await this.track(this.onCommand(body as unknown as Record<string, unknown>));
     });
     this.app.action(/.*/, async ({ ack, body }) => {
       await ack();
-      await this.onAction(body as unknown as Record<string, unknown>);
+      await this.track(this.onAction(body as unknown as Record<string, unknown>));
     });
     this.app.error(async (err) => {
       this.log.error({ err }, "slack listener error");
@@ -134,6 +137,7 @@ class BoltSlackAdapter implements SlackAdapter {
 
   async stop(): Promise<void> {
     await this.app.stop();
+    await Promise.race([this.settled(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
     await this.outbox.close(STOP_DRAIN_MS);
     this.inbound = undefined;
   }
@@ -148,6 +152,19 @@ class BoltSlackAdapter implements SlackAdapter {
 
   stats(): OutboxStats {
     return this.outbox.stats();
+  }
+
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async track(work: Promise<void>): Promise<void> {
+    this.inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      this.inFlight.delete(work);
+    }
   }
 
   private async onCommand(raw: Record<string, unknown>): Promise<void> {

@@ -46,6 +46,7 @@ export const METHODS: Record<string, (ctx: MethodContext, args: Args) => Result>
     const ts = ctx.state.nextTs(ctx.now);
     const threadTs = str(args.thread_ts);
     ctx.state.messages.push({
+      seq: ctx.state.nextSeq(),
       channel: channel!,
       ts,
       text: String(args.text ?? ""),
@@ -81,6 +82,7 @@ export const METHODS: Record<string, (ctx: MethodContext, args: Args) => Result>
     if (!v.ok) return refuse(v.error, v.messages ? { response_metadata: { messages: v.messages } } : {});
     const ts = ctx.state.nextTs(ctx.now);
     ctx.state.messages.push({
+      seq: ctx.state.nextSeq(),
       channel: channel!,
       ts,
       text: String(args.text ?? ""),

@@ -211,7 +211,7 @@ export class FakeSlack {
     else if (!verdict.ok) error ??= verdict.error;
     const status = !error ? 200 : error.endsWith("_url") ? 404 : 400;
     if (!error && entry) entry.uses++;
-    this.state.recordResponse({ id, body, status, ...(error ? { error } : {}) });
+    this.state.recordResponse({ seq: this.state.nextSeq(), id, body, status, ...(error ? { error } : {}) });
     send(res, status, error ?? "ok");
   }
 

@@ -2,6 +2,8 @@
 import { EventEmitter } from "node:events";
 
 export interface StoredMessage {
+  /** Arrival order across messages and response_url posts. */
+  seq: number;
   channel: string;
   ts: string;
   text: string;
@@ -21,6 +23,7 @@ export interface ApiCall {
 }
 
 export interface ResponseUrlPost {
+  seq: number;
   id: string;
   body: Record<string, unknown>;
   status: number;
@@ -51,6 +54,11 @@ export class FakeSlackState extends EventEmitter {
   readonly lastPost = new Map<string, number>();
   readonly failures = new Map<string, Failure[]>();
   private tsCounter = 0;
+  private seqCounter = 0;
+
+  nextSeq(): number {
+    return ++this.seqCounter;
+  }
 
   nextTs(now: number): string {
     this.tsCounter++;
