@@ -3,17 +3,19 @@
  * them ever holds a header, a request body or the token: only the method, the path and what came back.
  */
 
-/** PVE answered with a non-2xx status. `errors` holds per-parameter messages of a 400. */
+/**
+ * PVE answered with a non-2xx status. `message` is PVE's own text: the body's `message`, or the status
+ * line for servers before pve-http-server 5.2. `errors` holds per-parameter messages of a 400.
+ */
 export class PveApiError extends Error {
   constructor(
     readonly method: string,
     readonly path: string,
     readonly status: number,
-    /** PVE's message: the body's `message`, or the status line for servers before pve-http-server 5.2. */
-    readonly pveMessage: string,
+    message: string,
     readonly errors: Record<string, string>,
   ) {
-    super(`${method} ${path}: ${status} ${pveMessage}`);
+    super(message);
     this.name = "PveApiError";
   }
 }

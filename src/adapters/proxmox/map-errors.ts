@@ -31,8 +31,8 @@ export function toProxmoxError(err: unknown, action: string, endpoint: string): 
 }
 
 function fromApi(err: PveApiError, action: string): ProxmoxError {
-  const details = { status: err.status, pveMessage: err.pveMessage, pveErrors: err.errors, cause: err };
-  const pve = err.pveMessage;
+  const details = { status: err.status, pveMessage: err.message, pveErrors: err.errors, cause: err };
+  const pve = err.message;
   if (err.status === 401) {
     return new ProxmoxError(
       "E_PVE_PERMISSION",
