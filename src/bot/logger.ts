@@ -3,7 +3,8 @@
  *
  * 1. Values under secret-named keys are replaced: pino `redact` paths cover well-known keys (`token`,
  *    `password`, `authorization` headers, …) including child-logger bindings, and a log formatter replaces
- *    any key that `isSecretKey` recognises at any depth (numbers and booleans are kept: `tokens: 3`).
+ *    any key that `isSecretKey` recognises, or a credential header name, at any depth, in fields and in
+ *    child bindings (numbers and booleans are kept: `tokens: 3`).
  * 2. Every finished line is scrubbed of the known secret values (from `collectSecretValues(config)`), so a
  *    secret pasted into a message, an error or an unexpected field is replaced too.
  *
@@ -31,31 +32,44 @@ export interface LoggerOptions {
   base?: Record<string, unknown>;
 }
 
-const SECRET_FIELDS = [
-  "password",
-  "passwd",
-  "token",
-  "secret",
-  "tokenSecret",
-  "signingSecret",
-  "botToken",
-  "appToken",
-  "accessToken",
-  "refreshToken",
-  "apiKey",
-  "clientSecret",
+/** Header names whose values are credentials; matched case-insensitively by the key walk. */
+const CREDENTIAL_HEADERS = new Set([
+  "authorization",
+  "proxy-authorization",
   "cookie",
-];
-const HEADER_FIELDS = ["authorization", "Authorization", "cookie", "Cookie", "x-api-key", "X-Api-Key"];
+  "set-cookie",
+  "x-api-key",
+]);
 
-/** Every secret field at depths 0–3, plus authorization/cookie headers wherever a `headers` object sits. */
+function isCredentialKey(key: string): boolean {
+  return isSecretKey(key) || CREDENTIAL_HEADERS.has(key.toLowerCase());
+}
+
+/**
+ * pino `redact` paths for the common secret keys at the top level and one level down, and for
+ * authorization headers where request objects usually carry them. Deliberately short: each path costs
+ * time on every line (76 paths measured at 7k lines/s against 56k for 10), and the key walk below
+ * already covers every depth.
+ */
 export function redactPaths(): string[] {
   const paths: string[] = [];
-  for (const field of SECRET_FIELDS) paths.push(field, `*.${field}`, `*.*.${field}`, `*.*.*.${field}`);
-  for (const header of HEADER_FIELDS) {
-    const key = /^[A-Za-z]+$/.test(header) ? `.${header}` : `["${header}"]`;
-    paths.push(`headers${key}`, `*.headers${key}`, `*.*.headers${key}`, `*${key}`);
+  for (const field of [
+    "token",
+    "password",
+    "secret",
+    "tokenSecret",
+    "signingSecret",
+    "botToken",
+    "appToken",
+  ]) {
+    paths.push(field, `*.${field}`);
   }
+  paths.push(
+    "headers.authorization",
+    "req.headers.authorization",
+    "*.headers.authorization",
+    "*.Authorization",
+  );
   return paths;
 }
 
@@ -82,7 +96,7 @@ function redactSecretKeys(value: unknown, depth: number, walk: Walk): unknown {
     const hide =
       !Array.isArray(value) &&
       (typeof inner === "string" || (typeof inner === "object" && inner !== null)) &&
-      isSecretKey(key);
+      isCredentialKey(key);
     const result = hide ? REDACTED : redactSecretKeys(inner, depth + 1, walk);
     if (result !== inner) changed = true;
     return [key, result] as const;
@@ -92,6 +106,10 @@ function redactSecretKeys(value: unknown, depth: number, walk: Walk): unknown {
   if (changed) result = Array.isArray(value) ? next.map(([, item]) => item) : Object.fromEntries(next);
   walk.done.set(value, result);
   return result;
+}
+
+function hideSecretKeys(object: Record<string, unknown>): Record<string, unknown> {
+  return redactSecretKeys(object, 0, { ancestors: new Set(), done: new Map() }) as Record<string, unknown>;
 }
 
 /** A secret appears in a JSON line either raw or JSON-escaped (quotes, backslashes, control characters). */
@@ -121,10 +139,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const settings: pino.LoggerOptions = {
     level: options.level,
     redact: { paths: redactPaths(), censor: REDACTED },
-    formatters: {
-      log: (object) =>
-        redactSecretKeys(object, 0, { ancestors: new Set(), done: new Map() }) as Record<string, unknown>,
-    },
+    formatters: { log: hideSecretKeys, bindings: hideSecretKeys },
   };
   if (options.base !== undefined) settings.base = options.base;
   return pino(settings, stream);

@@ -52,7 +52,9 @@ describe("createLogger redaction", () => {
           headers: { authorization: `PVEAPIToken=bot@pve!chatops=${config.proxmox.tokenSecret}` },
         },
         headers: { Authorization: `Bearer ${config.slack.appToken}` },
-        outbound: { request: { headers: { authorization: "Basic dXNlcjpwYXNz" } } },
+        outbound: {
+          request: { headers: { authorization: "Basic dXNlcjpwYXNz", Cookie: "sid=c00kie-session" } },
+        },
         innocentName: config.slack.signingSecret,
         very: { deep: { nested: { structure: { token: "0123456789-deep-token" } } } },
         list: [{ password: "list-item-password" }],
@@ -63,7 +65,13 @@ describe("createLogger redaction", () => {
     logger.debug({ redis: config.redis.url }, "connecting");
     const out = text();
     expect(lines).toHaveLength(5);
-    for (const secret of [...SECRETS, "dXNlcjpwYXNz", "0123456789-deep-token", "list-item-password"]) {
+    for (const secret of [
+      ...SECRETS,
+      "dXNlcjpwYXNz",
+      "0123456789-deep-token",
+      "list-item-password",
+      "c00kie-session",
+    ]) {
       expect(out).not.toContain(secret);
     }
     expect(out).not.toContain(JSON.stringify(config.alerts.grafana.webhook.password).slice(1, -1));
