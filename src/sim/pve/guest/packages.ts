@@ -1,0 +1,152 @@
+import type { GuestState, PackageState } from "../state/types.js";
+
+export interface CommandResult {
+  exitcode: number;
+  out: string;
+  err: string;
+}
+
+const ok = (out: string): CommandResult => ({ exitcode: 0, out, err: "" });
+const KERNEL_PACKAGES =
+  /^(kernel|linux-image|linux-generic|linux-lts|linux-virt|kernel-default|libc6|glibc|systemd)/;
+
+function pending(guest: GuestState): PackageState[] {
+  return guest.packages.filter((p) => p.available !== undefined).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Installs every pending update; kernel/libc/systemd updates make the guest want a reboot. */
+function applyUpgrades(guest: GuestState): PackageState[] {
+  const upgraded = pending(guest);
+  for (const p of upgraded) {
+    p.version = p.available!;
+    delete p.available;
+    if (KERNEL_PACKAGES.test(p.name)) guest.rebootRequired = true;
+  }
+  return upgraded.map((p) => ({ ...p }));
+}
+
+function hasYes(args: string[]): boolean {
+  return args.some((a) => a === "-y" || a === "--yes" || a === "--assume-yes" || /^-[a-z]*y[a-z]*$/.test(a));
+}
+
+export function apt(guest: GuestState, args: string[]): CommandResult {
+  const sub = args.find((a) => !a.startsWith("-"));
+  const header = "Reading package lists...\nBuilding dependency tree...\nReading state information...\n";
+  if (sub === "update") {
+    guest.indexFresh = true;
+    const suite = guest.os === "ubuntu" ? "noble" : "bookworm";
+    const mirror =
+      guest.os === "ubuntu" ? "http://archive.ubuntu.com/ubuntu" : "http://deb.debian.org/debian";
+    return ok(
+      `Hit:1 ${mirror} ${suite} InRelease\nGet:2 ${mirror} ${suite}-updates InRelease [126 kB]\nFetched 126 kB in 1s (180 kB/s)\nReading package lists...\n`,
+    );
+  }
+  if (sub === "list" && args.includes("--upgradable")) {
+    const lines = pending(guest).map(
+      (p) => `${p.name}/stable-updates ${p.available} amd64 [upgradable from: ${p.version}]`,
+    );
+    return ok(`Listing...\n${lines.map((l) => `${l}\n`).join("")}`);
+  }
+  if (sub === "upgrade" || sub === "dist-upgrade" || sub === "full-upgrade") {
+    const todo = pending(guest);
+    if (todo.length === 0)
+      return ok(
+        `${header}Calculating upgrade...\n0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n`,
+      );
+    if (!hasYes(args)) {
+      return { exitcode: 1, out: `${header}Do you want to continue? [Y/n] Abort.\n`, err: "" };
+    }
+    const done = applyUpgrades(guest);
+    const names = done.map((p) => p.name).join(" ");
+    const setup = done.map((p) => `Setting up ${p.name} (${p.version}) ...\n`).join("");
+    return ok(
+      `${header}Calculating upgrade...\nThe following packages will be upgraded:\n  ${names}\n${done.length} upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n${setup}`,
+    );
+  }
+  return { exitcode: 100, out: "", err: `E: Invalid operation ${sub ?? ""}\n` };
+}
+
+export function dnf(guest: GuestState, args: string[]): CommandResult {
+  const sub = args.find((a) => !a.startsWith("-"));
+  const arch = "x86_64";
+  if (sub === "makecache") {
+    guest.indexFresh = true;
+    return ok("Metadata cache created.\n");
+  }
+  if (sub === "check-update") {
+    guest.indexFresh = true;
+    const todo = pending(guest);
+    const lines = todo.map((p) => `${p.name}.${arch}    ${p.available}    baseos\n`).join("");
+    return { exitcode: todo.length > 0 ? 100 : 0, out: lines ? `\n${lines}` : "", err: "" };
+  }
+  if (sub === "upgrade" || sub === "update") {
+    if (pending(guest).length === 0) return ok("Dependencies resolved.\nNothing to do.\nComplete!\n");
+    if (!hasYes(args)) return { exitcode: 1, out: "Is this ok [y/N]: Operation aborted.\n", err: "" };
+    const done = applyUpgrades(guest);
+    const lines = done.map((p) => `  ${p.name}-${p.version}.${arch}\n`).join("");
+    return ok(`Dependencies resolved.\nUpgraded:\n${lines}\nComplete!\n`);
+  }
+  return { exitcode: 1, out: "", err: `No such command: ${sub ?? ""}. Please use /usr/bin/dnf --help\n` };
+}
+
+/** zypper exits 102 when an installed update needs a reboot (ZYPPER_EXIT_INF_REBOOT_NEEDED). */
+export function zypper(guest: GuestState, args: string[]): CommandResult {
+  const sub = args.find((a) => !a.startsWith("-"));
+  const noninteractive = args.includes("--non-interactive") || args.includes("-n") || hasYes(args);
+  if (sub === "refresh" || sub === "ref") {
+    guest.indexFresh = true;
+    return ok("Repository 'Main Repository' is up to date.\nAll repositories have been refreshed.\n");
+  }
+  if (sub === "list-updates" || sub === "lu") {
+    const rows = pending(guest).map(
+      (p) => `v | Main Update | ${p.name} | ${p.version} | ${p.available} | x86_64\n`,
+    );
+    return ok(rows.length ? rows.join("") : "No updates found.\n");
+  }
+  if (sub === "update" || sub === "up" || sub === "patch" || sub === "dup") {
+    if (pending(guest).length === 0) return ok("Loading repository data...\nNothing to do.\n");
+    if (!noninteractive)
+      return { exitcode: 1, out: "Continue? [y/n/v/...? shows all options] (y): n\n", err: "" };
+    const done = applyUpgrades(guest);
+    const list = done.map(
+      (p, i) => `(${i + 1}/${done.length}) Installing: ${p.name}-${p.version}.x86_64 ...[done]\n`,
+    );
+    const out = `The following ${done.length} package${done.length === 1 ? " is" : "s are"} going to be upgraded:\n  ${done.map((p) => p.name).join(" ")}\n${list.join("")}`;
+    return { exitcode: guest.rebootRequired ? 102 : 0, out, err: "" };
+  }
+  return { exitcode: 1, out: "", err: `Unknown command '${sub ?? ""}'\n` };
+}
+
+export function apk(guest: GuestState, args: string[]): CommandResult {
+  const sub = args.find((a) => !a.startsWith("-"));
+  const total = guest.packages.length;
+  if (sub === "update") {
+    guest.indexFresh = true;
+    return ok(
+      "fetch https://dl-cdn.alpinelinux.org/alpine/v3.22/main/x86_64/APKINDEX.tar.gz\n" +
+        `v3.22.2 [https://dl-cdn.alpinelinux.org/alpine/v3.22/main]\nOK: ${total} distinct packages available\n`,
+    );
+  }
+  if (sub === "upgrade") {
+    const before = new Map(pending(guest).map((p) => [p.name, p.version]));
+    const done = applyUpgrades(guest);
+    const lines = done.map(
+      (p, i) => `(${i + 1}/${done.length}) Upgrading ${p.name} (${before.get(p.name)} -> ${p.version})\n`,
+    );
+    return ok(`${lines.join("")}OK: 9 MiB in ${total} packages\n`);
+  }
+  if (sub === "version") {
+    const rows = pending(guest).map((p) => `${p.name}-${p.version}  < ${p.available}\n`);
+    return ok(`Installed:                                Available:\n${rows.join("")}`);
+  }
+  return { exitcode: 1, out: "", err: `apk: unknown command '${sub ?? ""}'\n` };
+}
+
+export const PACKAGE_MANAGERS: Record<string, { os: GuestState["os"][]; run: typeof apt }> = {
+  "apt-get": { os: ["debian", "ubuntu"], run: apt },
+  apt: { os: ["debian", "ubuntu"], run: apt },
+  dnf: { os: ["rocky", "fedora"], run: dnf },
+  yum: { os: ["rocky", "fedora"], run: dnf },
+  zypper: { os: ["opensuse"], run: zypper },
+  apk: { os: ["alpine"], run: apk },
+};

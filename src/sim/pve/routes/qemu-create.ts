@@ -1,0 +1,180 @@
+import { hasPrivilege } from "../auth/acl.js";
+import { handlerError, permissionError, TaskFailure } from "../errors.js";
+import { referencedVolids } from "../state/disks.js";
+import { OS_INFO } from "../state/guest-defaults.js";
+import type { VmConfig, VmState } from "../state/types.js";
+import {
+  assertBridgeAccess,
+  assertOptionPrivileges,
+  assertSshKeys,
+  assertUnlocked,
+  generatedDefaults,
+  isTemplate,
+  rejectSkiplock,
+  vmFromRequest,
+  withMacs,
+} from "./qemu-common.js";
+import { configOptions } from "./qemu-config.js";
+import { applyDrivePlans, planDrives } from "./qemu-disks.js";
+import { num, ownerOf, type RequestContext, type RouteDefinition, str } from "./types.js";
+import { vmStatusFields } from "./vm-view.js";
+
+function listVms(ctx: RequestContext) {
+  const node = str(ctx.params, "node")!;
+  const { state } = ctx.rt;
+  state.node(node);
+  return [...state.vms.values()]
+    .filter((vm) => vm.node === node)
+    .filter((vm) => hasPrivilege(ctx.principal, `/vms/${vm.vmid}`, "VM.Audit", ctx.rt.poolOf))
+    .map((vm) => vmStatusFields(state, vm));
+}
+
+/** A fresh guest for a created VM: a Debian-family cloud image with the agent installed. */
+function blankGuest(name: string) {
+  return {
+    os: "ubuntu" as const,
+    kernel: OS_INFO.ubuntu.kernel,
+    hostname: name,
+    packages: [{ name: "qemu-guest-agent", version: "1:8.2.2+ds-0ubuntu1.7" }],
+    rebootRequired: false,
+    indexFresh: false,
+    ipv4: "10.20.0.200",
+  };
+}
+
+/**
+ * POST /nodes/{node}/qemu. Synchronous checks answer at once (exists, privileges, drive syntax);
+ * the VM then exists with `lock: create` while the qmcreate task allocates or imports its disks.
+ */
+function createVm(ctx: RequestContext) {
+  const node = str(ctx.params, "node")!;
+  const vmid = num(ctx.params, "vmid")!;
+  const { state } = ctx.rt;
+  state.node(node);
+  if (ctx.params["archive"] !== undefined)
+    throw handlerError("restore from backup archives is not simulated");
+  const existing = state.vms.get(vmid);
+  if (existing)
+    throw handlerError(`unable to create VM ${vmid} - VM ${vmid} already exists on node '${existing.node}'`);
+  const pool = str(ctx.params, "pool");
+  const allocOk =
+    hasPrivilege(ctx.principal, `/vms/${vmid}`, "VM.Allocate") ||
+    (pool !== undefined && hasPrivilege(ctx.principal, `/pool/${pool}`, "VM.Allocate"));
+  if (!allocOk) throw permissionError(pool ? `/pool/${pool}, VM.Allocate` : `/vms/${vmid}, VM.Allocate`);
+  if (pool !== undefined && !state.pools.has(pool)) throw handlerError(`pool '${pool}' does not exist`);
+  const poolOf = (id: number) => (id === vmid ? pool : ctx.rt.poolOf(id));
+  const scoped = { ...ctx, rt: { ...ctx.rt, poolOf } };
+  const options = withMacs(configOptions(ctx.params) as VmConfig, false);
+  assertOptionPrivileges(scoped, vmid, options);
+  assertBridgeAccess(ctx, options);
+  if (
+    num(ctx.params, "start") === 1 &&
+    !hasPrivilege(ctx.principal, `/vms/${vmid}`, "VM.PowerMgmt", poolOf)
+  ) {
+    throw permissionError(`/vms/${vmid}, VM.PowerMgmt`);
+  }
+  if (options["sshkeys"] !== undefined) assertSshKeys(String(options["sshkeys"]));
+  const plans = planDrives(ctx, node, options);
+  const name = String(options["name"] ?? `VM${vmid}`);
+  let created: string[] = [];
+  const vm: VmState = {
+    vmid,
+    node,
+    status: "stopped",
+    config: { ...options, ...generatedDefaults(options, state.nowMs()), lock: "create" },
+    snapshots: [],
+    pool,
+    haManaged: false,
+    guest: blankGuest(name),
+    agentReadyAt: 0,
+    execs: new Map(),
+    nextExecPid: 1000,
+  };
+  return ctx.rt.tasks.spawn({
+    node,
+    type: "qmcreate",
+    id: String(vmid),
+    owner: ownerOf(ctx.principal),
+    start: () => {
+      if (state.vms.has(vmid)) throw new TaskFailure(`VM ${vmid} already exists`);
+      state.vms.set(vmid, vm);
+    },
+    finish: (t) => {
+      const result = applyDrivePlans(state, plans, node, vmid, t.log);
+      created = result.created;
+      Object.assign(vm.config, result.values);
+      delete vm.config["lock"];
+      if (num(ctx.params, "start") === 1) {
+        vm.status = "running";
+        vm.startedAt = state.nowMs();
+        vm.agentReadyAt = state.nowMs() + ctx.rt.config.agentStartDelayMs;
+      }
+    },
+    abort: () => {
+      for (const volid of created) state.removeVolume(volid, node);
+      state.vms.delete(vmid);
+    },
+  });
+}
+
+/** Volumes that belong to this VM; PVE refuses to free a base volume that linked clones still use. */
+function ownedVolumes(ctx: RequestContext, vm: VmState, includeUnreferenced: boolean): string[] {
+  const referenced = referencedVolids(vm.config).filter(
+    (v) => ctx.rt.state.findVolume(v, vm.node)?.vmid === vm.vmid,
+  );
+  const snapshotRefs = vm.snapshots.flatMap((s) => referencedVolids(s.config));
+  const unreferenced = includeUnreferenced
+    ? ctx.rt.state.volumes
+        .filter((v) => v.vmid === vm.vmid && (v.node === undefined || v.node === vm.node))
+        .map((v) => v.volid)
+    : [];
+  return [...new Set([...referenced, ...snapshotRefs, ...unreferenced])];
+}
+
+function destroyVm(ctx: RequestContext) {
+  const vm = vmFromRequest(ctx);
+  const { state } = ctx.rt;
+  rejectSkiplock(ctx);
+  assertUnlocked(vm);
+  if (Number(vm.config["protection"] ?? 0) === 1) {
+    throw handlerError(`can't remove VM ${vm.vmid} - protection mode enabled`);
+  }
+  if (vm.status === "running") throw handlerError(`VM ${vm.vmid} is running - destroy failed`);
+  const purge = num(ctx.params, "purge") === 1;
+  if (vm.haManaged && !purge) {
+    throw handlerError(`unable to remove VM ${vm.vmid} - used in HA resources and purge parameter not set.`);
+  }
+  const volids = ownedVolumes(ctx, vm, num(ctx.params, "destroy-unreferenced-disks") === 1);
+  return ctx.rt.tasks.spawn({
+    node: vm.node,
+    type: "qmdestroy",
+    id: String(vm.vmid),
+    owner: ownerOf(ctx.principal),
+    start: () => {
+      if (isTemplate(vm)) {
+        for (const volid of volids) {
+          const user = state.volumes.find((v) => v.parent === volid);
+          if (user) throw new TaskFailure(`base volume '${volid}' is still in use by linked clones`);
+        }
+      }
+      vm.config["lock"] = "destroyed";
+    },
+    finish: (t) => {
+      for (const volid of volids) {
+        state.removeVolume(volid, vm.node);
+        t.log(`  Logical volume "${volid.split(":")[1]}" successfully removed.`);
+      }
+      state.vms.delete(vm.vmid);
+      if (purge) t.log(`purging VM ${vm.vmid} from related configurations..`);
+    },
+    abort: () => {
+      delete vm.config["lock"];
+    },
+  });
+}
+
+export const qemuCreateRoutes: RouteDefinition[] = [
+  { method: "GET", path: "/nodes/{node}/qemu", handler: listVms },
+  { method: "POST", path: "/nodes/{node}/qemu", handler: createVm },
+  { method: "DELETE", path: "/nodes/{node}/qemu/{vmid}", handler: destroyVm },
+];
