@@ -214,6 +214,11 @@ describe("BullJobQueue with a real worker", () => {
     expect(await h.queue.waitUntilFinished(started.id, 200)).toMatchObject({ state: "waiting" });
     expect(Date.now() - before).toBeGreaterThanOrEqual(190);
     expect(await h.queue.waitUntilFinished("j404", 200)).toBeUndefined();
+    // Ids that would name BullMQ's own keys are unknown jobs, not errors.
+    for (const id of ["wait", "meta", "j1:x", ""]) {
+      expect(await h.queue.get(id)).toBeUndefined();
+      expect(await h.queue.cancel(id, bob)).toBe("not-found");
+    }
     expect(await h.queue.list({ state: "waiting" })).toEqual([expect.objectContaining({ id: started.id })]);
   });
 

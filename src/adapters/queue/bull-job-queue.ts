@@ -48,6 +48,8 @@ export interface BullJobQueueOptions {
 export type JobCounts = Record<JobState, number>;
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
+/** Ids come from chat; anything else could name one of BullMQ's own keys (`wait`, `meta`, …). */
+const JOB_ID = /^j\d{1,15}$/;
 const FINISHED = new Set<JobState>(["completed", "failed", "cancelled"]);
 const DEFAULT_LIST_LIMIT = 20;
 const MAX_LIST_LIMIT = 100;
@@ -137,6 +139,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   async get(id: string): Promise<JobInfo | undefined> {
+    if (!JOB_ID.test(id)) return undefined;
     const [job, meta] = await Promise.all([this.queue.getJob(id), this.meta.read(id)]);
     const state = job ? await job.getState() : undefined;
     return toJobInfo(id, meta, job, state);
@@ -177,6 +180,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   async cancel(id: string, by: Actor): Promise<CancelResult> {
+    if (!JOB_ID.test(id)) return "not-found";
     const [job, meta] = await Promise.all([this.queue.getJob(id), this.meta.read(id)]);
     if (meta.final) return "already-finished";
     if (!job) return "not-found";
