@@ -69,7 +69,7 @@ describe("ids typed in chat", () => {
     expect(checkSnapshotName("pre-update_1")).toBe("pre-update_1");
     expect(() => checkSnapshotName("current")).toThrow(/reserved/);
     expect(() => checkSnapshotName("pre.update")).toThrow(/invalid snapshot name/);
-    expect(() => checkSnapshotName("a".repeat(41))).toThrow(/at most 40/);
+    expect(() => checkSnapshotName("a".repeat(41))).toThrow(/2 to 40/);
   });
 
   it("reads node, type, id and user out of a UPID", () => {

@@ -60,7 +60,7 @@ export function checkStorage(storage: string): string {
 
 export function checkSnapshotName(name: string): string {
   if (typeof name !== "string" || name.length > 40 || !SNAPSHOT_PATTERN.test(name)) {
-    refuse("snapshot name", name, "start with a letter; letters, digits, '-' and '_'; at most 40 characters");
+    refuse("snapshot name", name, "start with a letter; 2 to 40 letters, digits, '-' or '_'");
   }
   if (RESERVED_SNAPSHOTS.has(name.toLowerCase()))
     refuse("snapshot name", name, "that name is reserved by Proxmox");
