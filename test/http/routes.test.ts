@@ -32,10 +32,17 @@ describe("mounted routes", () => {
     expect((await jsonOf(await fetch(`${base}/webhooks/grafana/team-a`))).route).toBe("grafana");
     expect((await jsonOf(await fetch(`${base}/webhooks/exact`))).route).toBe("exact");
     expect((await fetch(`${base}/webhooks`)).status).toBe(404);
+    server.mount({ method: "GET", path: "/webhooks/grafana/status/", handler: echo("status") });
+    const fallsBack = await fetch(`${base}/webhooks/grafana/status/x`, { method: "POST" });
+    expect((await jsonOf(fallsBack)).route).toBe("grafana");
   });
 
   it("answers 405 with Allow when the path is known but the method is not", async () => {
     const { base, server } = await start();
+    server.mount({ method: "GET", path: "/only-get/", handler: echo("get") });
+    const prefix405 = await fetch(`${base}/only-get/x`, { method: "DELETE" });
+    expect(prefix405.status).toBe(405);
+    expect(prefix405.headers.get("allow")).toBe("GET");
     server.mount({ method: "POST", path: "/slack/events", handler: echo("post") });
     server.mount({ method: "put", path: "/slack/events", handler: echo("put") });
     const res = await fetch(`${base}/slack/events`);

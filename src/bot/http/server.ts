@@ -2,8 +2,10 @@
  * The bot's one HTTP server: `/healthz`, `/readyz`, `/metrics`, and whatever the adapters mount (Slack
  * events, alert webhooks). Built on node:http so every adapter shares one port and one lifecycle.
  *
- * Routing: built-in endpoints first, then an exact mounted path, then the longest mounted prefix (a path
- * ending in "/"). A path that matches with the wrong method answers 405 with `Allow`. A bad request gets a
+ * Routing: built-in endpoints first, then the first mounted route whose path and method both match, trying
+ * exact paths before prefixes (paths ending in "/") and longer prefixes before shorter ones. A path that
+ * matches only with other methods answers 405 with `Allow`. A handler that never answers is cut off by
+ * Node's own request timeout (5 minutes by default). A bad request gets a
  * 4xx; a handler that throws or rejects gets a 500 and a logged stack; nothing a client sends can make the
  * server throw. Access lines are logged at debug without the query string (it may carry tokens).
  */
@@ -68,13 +70,13 @@ function validateRoute(route: Route, existing: readonly Route[]): Route {
   return method === undefined ? route : { ...route, method };
 }
 
-/** Routes that claim `pathname`, best first: exact before prefix, longer prefix before shorter. */
+/** Routes that claim `pathname`, best first: exact paths, then prefixes from the longest down. */
 function candidates(routes: readonly Route[], pathname: string): Route[] {
   const exact = routes.filter((r) => !r.path.endsWith("/") && r.path === pathname);
-  if (exact.length > 0) return exact;
-  const prefixed = routes.filter((r) => r.path.endsWith("/") && pathname.startsWith(r.path));
-  const longest = Math.max(0, ...prefixed.map((r) => r.path.length));
-  return prefixed.filter((r) => r.path.length === longest);
+  const prefixed = routes
+    .filter((r) => r.path.endsWith("/") && pathname.startsWith(r.path))
+    .sort((a, b) => b.path.length - a.path.length);
+  return [...exact, ...prefixed];
 }
 
 function pathnameOf(req: IncomingMessage): string | undefined {
