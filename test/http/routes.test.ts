@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { BodyTooLargeError, readRawBody } from "../../src/bot/http/body.js";
 import { sendError, sendJson } from "../../src/bot/http/respond.js";
@@ -103,6 +104,31 @@ describe("mounted routes", () => {
     const big = await fetch(`${base}/raw`, { method: "POST", body: "x".repeat(100) });
     expect(big.status).toBe(413);
     expect((await jsonOf(big)).message).toBe("request body is larger than 16 bytes");
+  });
+});
+
+describe("readRawBody", () => {
+  it("rejects when the client goes away before the body ends", async () => {
+    const { port, server } = await start();
+    let outcome: Promise<string> | undefined;
+    const arrived = new Promise<void>((resolve) => {
+      server.mount({
+        method: "POST",
+        path: "/partial",
+        handler: (req) => {
+          outcome = readRawBody(req, 1000).then(
+            () => "resolved",
+            (err: Error) => err.message,
+          );
+          resolve();
+        },
+      });
+    });
+    const socket = connect(port, "127.0.0.1");
+    socket.write("POST /partial HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-ten-b");
+    await arrived;
+    socket.destroy();
+    expect(await outcome).toBe("client closed the connection before the body ended");
   });
 });
 

@@ -47,6 +47,8 @@ export function readRawBody(req: IncomingMessage, limitBytes = 1024 * 1024): Pro
       resolve(Buffer.concat(chunks, size));
     });
     req.on("error", fail);
-    req.on("aborted", () => fail(new Error("client closed the connection before the body ended")));
+    req.on("close", () => {
+      if (!req.complete) fail(new Error("client closed the connection before the body ended"));
+    });
   });
 }
