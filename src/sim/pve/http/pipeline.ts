@@ -64,7 +64,7 @@ export function createPipeline(opts: PipelineOptions) {
     const method = (req.method ?? "GET").toUpperCase();
     const url = new URL(req.url ?? "/", "http://sim.invalid");
     const prefixed = url.pathname.startsWith("/api2/json");
-    const segments = splitPath(safeUnescape(url.pathname.slice(prefixed ? "/api2/json".length : 0)));
+    const segments = splitPath(url.pathname.slice(prefixed ? "/api2/json".length : 0)).map(safeUnescape);
     const path = `/${segments.join("/")}`;
     const query = parseForm(url.search.slice(1));
     const entry = {

@@ -41,12 +41,16 @@ export class SchemaCatalog {
   match(method: string, segments: string[]): RouteMatch | undefined {
     let best: { match: RouteMatch; literals: number[] } | undefined;
     for (const route of this.routes) {
-      if (route.method !== method || route.segments.length !== segments.length) continue;
+      if (route.method !== method) continue;
+      const greedy = route.segments[route.segments.length - 1] === "{volume}";
+      if (route.segments.length !== segments.length && !(greedy && segments.length > route.segments.length))
+        continue;
       const pathParams: Record<string, string> = {};
       const literals: number[] = [];
       let ok = true;
       route.segments.forEach((seg, i) => {
-        const actual = segments[i] ?? "";
+        const last = i === route.segments.length - 1;
+        const actual = last && greedy ? segments.slice(i).join("/") : (segments[i] ?? "");
         const param = /^\{(.+)\}$/.exec(seg);
         if (param) pathParams[param[1]!] = actual;
         else if (seg === actual) literals.push(i);
