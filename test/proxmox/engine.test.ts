@@ -3,15 +3,19 @@ import { checkPath } from "../../src/adapters/proxmox/engine.js";
 import type { ProxmoxError } from "../../src/services/proxmox.js";
 import { makeClient, TOKEN_ID, TOKEN_SECRET } from "./helpers/client.js";
 import { type FakeHandler, type FakePve, startFakePve } from "./helpers/fake-pve.js";
+import { useOfficialSchema } from "./helpers/schema.js";
 
+const schema = useOfficialSchema();
 let server: FakePve | undefined;
 afterEach(async () => {
+  // Every request the client sent must pass PVE's official schema.
+  expect(server?.refused ?? []).toEqual([]);
   await server?.close();
   server = undefined;
 });
 
 async function serve(handler: FakeHandler) {
-  server = await startFakePve(handler);
+  server = await startFakePve(handler, undefined, schema);
   return server;
 }
 

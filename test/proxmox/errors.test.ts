@@ -2,9 +2,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ProxmoxError } from "../../src/services/proxmox.js";
 import { makeClient, TOKEN_SECRET } from "./helpers/client.js";
 import { type FakeAnswer, type FakePve, startFakePve } from "./helpers/fake-pve.js";
+import { useOfficialSchema } from "./helpers/schema.js";
 
+const schema = useOfficialSchema();
 let server: FakePve | undefined;
 afterEach(async () => {
+  // Every request the client sent must pass PVE's official schema.
+  expect(server?.refused ?? []).toEqual([]);
   await server?.close();
   server = undefined;
 });
@@ -13,7 +17,7 @@ async function failWith(
   answer: FakeAnswer,
   call: (c: ReturnType<typeof makeClient>["client"]) => Promise<unknown>,
 ) {
-  server = await startFakePve(() => answer);
+  server = await startFakePve(() => answer, undefined, schema);
   const t = makeClient(server.url, { getRetries: 0 });
   const err = await call(t.client).then(
     () => undefined,

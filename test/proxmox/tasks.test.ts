@@ -2,11 +2,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ProxmoxError, ProxmoxTaskError } from "../../src/services/proxmox.js";
 import { makeClient } from "./helpers/client.js";
 import { type FakePve, startFakePve } from "./helpers/fake-pve.js";
+import { useOfficialSchema } from "./helpers/schema.js";
 
 const UPID = "UPID:pve1:0000A1B2:0123ABCD:6817C0DE:qmclone:9000:chatops@pve!bot:";
 
+const schema = useOfficialSchema();
 let server: FakePve | undefined;
 afterEach(async () => {
+  // Every request the client sent must pass PVE's official schema.
+  expect(server?.refused ?? []).toEqual([]);
   await server?.close();
   server = undefined;
 });
@@ -14,33 +18,37 @@ afterEach(async () => {
 /** A task that reports `running` for `polls` status reads, then stops with `exit` and a log of `lines`. */
 async function taskServer(polls: number, exit: string, lines: string[]) {
   let seen = 0;
-  server = await startFakePve((r) => {
-    if (r.path.endsWith("/status")) {
-      const stopped = ++seen > polls;
-      return {
-        data: {
-          upid: UPID,
-          node: "pve1",
-          pid: 41394,
-          pstart: 19114957,
-          starttime: 1746387166,
-          type: "qmclone",
-          id: "9000",
-          user: "chatops@pve",
-          tokenid: "bot",
-          status: stopped ? "stopped" : "running",
-          ...(stopped ? { exitstatus: exit } : {}),
-        },
-      };
-    }
-    if (r.path.endsWith("/log")) {
-      const start = Number(r.query.get("start") ?? 0);
-      const limit = Number(r.query.get("limit") ?? 50);
-      const rows = lines.slice(start, start + limit).map((t, i) => ({ n: start + i + 1, t }));
-      return { data: rows, total: lines.length };
-    }
-    return { status: 501, message: "not implemented" };
-  });
+  server = await startFakePve(
+    (r) => {
+      if (r.path.endsWith("/status")) {
+        const stopped = ++seen > polls;
+        return {
+          data: {
+            upid: UPID,
+            node: "pve1",
+            pid: 41394,
+            pstart: 19114957,
+            starttime: 1746387166,
+            type: "qmclone",
+            id: "9000",
+            user: "chatops@pve",
+            tokenid: "bot",
+            status: stopped ? "stopped" : "running",
+            ...(stopped ? { exitstatus: exit } : {}),
+          },
+        };
+      }
+      if (r.path.endsWith("/log")) {
+        const start = Number(r.query.get("start") ?? 0);
+        const limit = Number(r.query.get("limit") ?? 50);
+        const rows = lines.slice(start, start + limit).map((t, i) => ({ n: start + i + 1, t }));
+        return { data: rows, total: lines.length };
+      }
+      return { status: 501, message: "not implemented" };
+    },
+    undefined,
+    schema,
+  );
   return server;
 }
 

@@ -31,21 +31,44 @@ export interface FakeAnswer {
 
 export type FakeHandler = (req: SeenRequest) => FakeAnswer | Promise<FakeAnswer>;
 
+/** The official-schema check of a request, as the simulator's `validate` provides it. */
+export type SchemaCheck = (
+  method: string,
+  path: string,
+  params: Record<string, unknown>,
+) => { ok: true } | { ok: false; status: number; message: string; errors?: Record<string, string> };
+
 export interface FakePve {
   url: string;
   port: number;
   requests: SeenRequest[];
+  /** Requests the official schema refused (answered 400/501 as PVE would), as `METHOD path: reason`. */
+  refused: string[];
   count(method: string, pathPrefix?: string): number;
   close(): Promise<void>;
 }
 
 export const PVE_JSON = "application/json;charset=UTF-8";
 
+/** Query and form body merged the way PVE reads them; repeated keys become arrays. */
+function params(req: SeenRequest): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const source of [new URLSearchParams(req.body), req.query]) {
+    for (const key of new Set(source.keys())) {
+      const all = source.getAll(key);
+      out[key] = all.length > 1 ? all : all[0];
+    }
+  }
+  return out;
+}
+
 export async function startFakePve(
   handler: FakeHandler,
   tls?: { key: string; cert: string },
+  schema?: SchemaCheck,
 ): Promise<FakePve> {
   const requests: SeenRequest[] = [];
+  const refused: string[] = [];
   const hanging = new Set<http.ServerResponse>();
   const listener: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
@@ -60,7 +83,16 @@ export async function startFakePve(
         headers: req.headers,
       };
       requests.push(seen);
-      const answer = await handler(seen);
+      const verdict = schema?.(seen.method, seen.path, params(seen));
+      if (verdict && !verdict.ok) refused.push(`${seen.method} ${seen.path}: ${JSON.stringify(verdict)}`);
+      const answer: FakeAnswer =
+        verdict && !verdict.ok
+          ? {
+              status: verdict.status,
+              message: verdict.message,
+              ...(verdict.errors ? { errors: verdict.errors } : {}),
+            }
+          : await handler(seen);
       if (answer.hang) {
         hanging.add(res);
         return;
@@ -97,6 +129,7 @@ export async function startFakePve(
     url: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
     port,
     requests,
+    refused,
     count: (method, pathPrefix = "") =>
       requests.filter((r) => r.method === method && r.path.startsWith(pathPrefix)).length,
     close: async () => {
