@@ -46,9 +46,11 @@ export function readRawBody(req: IncomingMessage, limitBytes = 1024 * 1024): Pro
       settled = true;
       resolve(Buffer.concat(chunks, size));
     });
-    req.on("error", fail);
+    const gone = (cause?: unknown) =>
+      fail(new Error("client closed the connection before the body ended", { cause }));
+    req.on("error", (err) => (req.complete ? fail(err) : gone(err)));
     req.on("close", () => {
-      if (!req.complete) fail(new Error("client closed the connection before the body ended"));
+      if (!req.complete) gone();
     });
   });
 }
