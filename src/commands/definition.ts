@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import type { ApprovalStore, AuditLog, Clock, JobQueue, Log } from "../services/ports.js";
+import type { Proxmox } from "../services/proxmox.js";
 import type { Rbac } from "../services/rbac.js";
 import type { Reply } from "./reply.js";
 import type { Actor, ConversationRef, Role } from "./types.js";
@@ -39,6 +40,8 @@ export interface CommandServices {
   approvals: ApprovalStore;
   audit: AuditLog;
   jobs: JobQueue;
+  /** Absent when no Proxmox is configured; Proxmox commands then answer with E_CONFIG. */
+  proxmox?: Proxmox;
   version: string;
 }
 

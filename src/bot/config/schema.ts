@@ -4,6 +4,7 @@
  * redact them; they may also come from `NAME_FILE` files (see load.ts).
  */
 import { z } from "zod";
+import { proxmoxConfigSchema } from "../../adapters/proxmox/config.js";
 import { ROLES } from "../../commands/types.js";
 
 /** A duration like `15m`, `30s`, `2h`, `1d`, or a number of milliseconds. Parsed to milliseconds. */
@@ -117,6 +118,9 @@ export const configSchema = z
       })
       .strict()
       .default({ user: "console", channel: "console", users: {} }),
+    proxmox: proxmoxConfigSchema
+      .optional()
+      .describe("The Proxmox VE API the bot drives; without it, Proxmox commands say so"),
   })
   .strict();
 

@@ -1,0 +1,64 @@
+/**
+ * `proxmox-chatops <command>`: run (default), worker, config check|schema, audit export.
+ */
+import { runAuditExport } from "../adapters/store/audit-export-cli.js";
+import { UserError } from "../services/errors.js";
+import { runConfigCommand } from "./config/cli.js";
+import { loadOrReport, type ProcessIo, runBot } from "./main.js";
+
+const USAGE = `usage: proxmox-chatops [command] [--config FILE]
+
+commands:
+  run                       start the bot: chat front-ends, HTTP server, job worker (default)
+  worker                    run only the job worker
+  config check              print the effective configuration, secrets redacted
+  config schema             print the configuration's JSON Schema
+  audit export [--since 7d] [--format jsonl|csv]
+                            write the audit stream to standard output
+`;
+
+function flag(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  if (i !== -1) return argv[i + 1];
+  return argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+export async function main(io: ProcessIo): Promise<number> {
+  const [command = "run", sub, ...rest] = io.argv;
+  switch (command) {
+    case "run":
+    case "worker":
+      return runBot({ ...io, argv: io.argv.slice(1) }, command);
+    case "config":
+      if (sub !== "check" && sub !== "schema") break;
+      return runConfigCommand(sub, { argv: rest, env: io.env, stdout: io.stdout, stderr: io.stderr });
+    case "audit": {
+      if (sub !== "export") break;
+      const loaded = loadOrReport({ ...io, argv: rest });
+      if (!loaded.ok) return 1;
+      try {
+        await runAuditExport({
+          redisUrl: loaded.config.redis.url,
+          prefix: loaded.config.redis.prefix,
+          since: flag(rest, "since") ?? "7d",
+          format: (flag(rest, "format") ?? "jsonl") as "jsonl" | "csv",
+          stdout: process.stdout,
+        });
+        return 0;
+      } catch (err) {
+        if (err instanceof UserError) {
+          io.stderr.write(`proxmox-chatops audit export: ${err.message}\n`);
+          return 1;
+        }
+        throw err;
+      }
+    }
+    case "help":
+    case "--help":
+    case "-h":
+      io.stdout.write(USAGE);
+      return 0;
+  }
+  io.stderr.write(`unknown command: ${[command, sub].filter(Boolean).join(" ")}\n${USAGE}`);
+  return 2;
+}

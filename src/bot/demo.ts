@@ -1,0 +1,119 @@
+/**
+ * `npm run demo`: the bot in a console chat against a simulated Proxmox VE. Uses REDIS_URL (or
+ * 127.0.0.1:6379), or a private redis-server when none answers. Each run has its own key prefix and
+ * removes its keys at exit, so scripted sessions print the same transcript every time.
+ *
+ *   printf 'help\nwhoami\n' | npm run demo
+ */
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import { ConsoleAdapter } from "../adapters/console/console-adapter.js";
+import { proxmoxConfigSchema } from "../adapters/proxmox/config.js";
+import { systemClock } from "../services/ports.js";
+import { type PveSimulator, startPveSimulator } from "../sim/pve/index.js";
+import { formatConfigErrors, loadConfig } from "./config/load.js";
+import { collectSecretValues } from "./config/redact.js";
+import type { Config } from "./config/schema.js";
+import { createLogger } from "./logger.js";
+import { ensureRedis } from "./redis-bootstrap.js";
+import { packageVersion } from "./version.js";
+import { createBot } from "./wiring.js";
+
+const DEMO_CONFIG = fileURLToPath(new URL("../../config/demo.yml", import.meta.url));
+
+async function removeKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await redis.connect();
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function demo(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const hasConfig = argv.some((a) => a === "--config" || a === "-c" || a.startsWith("--config="));
+  const loaded = loadConfig({
+    argv: hasConfig ? argv : ["--config", DEMO_CONFIG, ...argv],
+    env: process.env,
+  });
+  if (!loaded.ok) {
+    process.stderr.write(`${formatConfigErrors(loaded.errors)}\n`);
+    return 1;
+  }
+  // Logs go to stderr: stdout is the chat transcript.
+  const log = createLogger({
+    level: loaded.config.log.level,
+    format: loaded.config.log.format,
+    destination: process.stderr,
+    isTty: process.stderr.isTTY,
+    secrets: collectSecretValues(loaded.config),
+  });
+
+  let redis: Awaited<ReturnType<typeof ensureRedis>>;
+  try {
+    redis = await ensureRedis({ url: loaded.config.redis.url, log, allowPrivate: true });
+  } catch (err) {
+    process.stderr.write(`demo: ${(err as Error).message}\n`);
+    return 1;
+  }
+
+  let sim: PveSimulator | undefined;
+  let proxmox = loaded.config.proxmox;
+  if (!process.env.PROXMOX_URL) {
+    sim = await startPveSimulator();
+    proxmox = proxmoxConfigSchema.parse({
+      url: sim.url,
+      tokenId: sim.tokenId,
+      tokenSecret: sim.tokenSecret,
+      tlsFingerprint: sim.fingerprint,
+    });
+  }
+  const prefix = `pvebot-demo-${randomBytes(4).toString("hex")}:`;
+  const config: Config = { ...loaded.config, redis: { url: redis.url, prefix }, proxmox };
+
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const chat = new ConsoleAdapter({
+    input: process.stdin,
+    output: process.stdout,
+    isTTY: interactive,
+    color: interactive && !process.env.NO_COLOR,
+    users: config.console.users,
+    user: config.console.user,
+    channel: config.console.channel,
+    clock: systemClock,
+    log,
+  });
+  const bot = await createBot({ config, log, clock: systemClock, version: packageVersion(), chat: [chat] });
+  try {
+    await bot.start();
+    if (interactive) {
+      process.stderr.write(
+        `proxmox-chatops ${packageVersion()} demo — Proxmox: ${sim ? `simulator at ${sim.url}` : config.proxmox?.url}` +
+          `, HTTP: http://127.0.0.1:${bot.port}/healthz. Type help, or :help for console commands.\n`,
+      );
+    }
+    await chat.done;
+  } finally {
+    await bot.stop();
+    await sim?.close();
+    await removeKeys(redis.url, prefix).catch(() => undefined);
+    await redis.stop();
+  }
+  return 0;
+}
+
+demo().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`demo: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,78 @@
+/**
+ * Starting and stopping the bot as a process: config, logger, Redis check, wiring, signals. Exit codes:
+ * 0 after a clean stop, 1 on bad config or when Redis does not answer at start.
+ */
+import type { ChatAdapter } from "../adapters/chat.js";
+import { pingRedis } from "../adapters/store/redis.js";
+import { systemClock } from "../services/ports.js";
+import { type Environment, formatConfigErrors, loadConfig } from "./config/load.js";
+import { collectSecretValues } from "./config/redact.js";
+import type { Config } from "./config/schema.js";
+import { createLogger } from "./logger.js";
+import { packageVersion } from "./version.js";
+import { type Bot, createBot } from "./wiring.js";
+
+export interface ProcessIo {
+  argv: readonly string[];
+  env: Environment;
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+export type Loaded = { ok: true; config: Config; log: ReturnType<typeof createLogger> } | { ok: false };
+
+/** Loads and validates the config; on failure prints every problem to stderr. */
+export function loadOrReport(io: ProcessIo, overrides: Partial<Config> = {}): Loaded {
+  const result = loadConfig({ argv: io.argv, env: io.env });
+  if (!result.ok) {
+    io.stderr.write(`${formatConfigErrors(result.errors)}\n`);
+    return { ok: false };
+  }
+  const config = { ...result.config, ...overrides };
+  const log = createLogger({
+    level: config.log.level,
+    format: config.log.format,
+    secrets: collectSecretValues(config),
+  });
+  return { ok: true, config, log };
+}
+
+/** Says, in one line, why Redis cannot be used, or undefined when it answers. */
+export async function redisProblem(url: string): Promise<string | undefined> {
+  const ping = await pingRedis(url, 2000);
+  return ping.ok ? undefined : `${ping.detail}. Start Redis (redis-server) or set REDIS_URL.`;
+}
+
+/** Runs until SIGINT/SIGTERM, then stops cleanly. */
+export async function runUntilSignalled(bot: Bot, log: { info(msg: string): void }): Promise<number> {
+  await bot.start();
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info(`received ${signal}; stopping`);
+      resolve();
+    };
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+  await bot.stop();
+  return 0;
+}
+
+/** `proxmox-chatops run` (chat front-ends + HTTP + worker) and `proxmox-chatops worker` (jobs only). */
+export async function runBot(io: ProcessIo, mode: "run" | "worker"): Promise<number> {
+  const loaded = loadOrReport(io);
+  if (!loaded.ok) return 1;
+  const { log } = loaded;
+  const config: Config =
+    mode === "worker"
+      ? { ...loaded.config, jobs: { ...loaded.config.jobs, runWorker: true } }
+      : loaded.config;
+  const problem = await redisProblem(config.redis.url);
+  if (problem) {
+    io.stderr.write(`proxmox-chatops: ${problem}\n`);
+    return 1;
+  }
+  const chat: ChatAdapter[] = [];
+  const bot = await createBot({ config, log, clock: systemClock, version: packageVersion(), chat });
+  return runUntilSignalled(bot, { info: (msg) => log.info(msg) });
+}

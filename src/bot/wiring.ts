@@ -1,0 +1,181 @@
+/**
+ * The composition root: builds every object the bot needs, explicitly, from the parsed config. Nothing
+ * here decides behaviour; it only connects the pieces. Start-up fails fast when Redis does not answer.
+ */
+import type { ChatAdapter } from "../adapters/chat.js";
+import { createProxmoxClient, type ProxmoxClient } from "../adapters/proxmox/index.js";
+import { BullJobQueue } from "../adapters/queue/bull-job-queue.js";
+import { bullPrefixFor, connectionFromUrl } from "../adapters/queue/connection.js";
+import { type JobWorkerHandle, startJobWorker } from "../adapters/queue/job-worker.js";
+import { RedisApprovalStore } from "../adapters/store/approval-store.js";
+import { RedisAuditLog } from "../adapters/store/audit-log.js";
+import { createRedis, pingClient, waitUntilReady, whenUnavailable } from "../adapters/store/redis.js";
+import type { CommandServices } from "../commands/definition.js";
+import { ALL_COMMANDS } from "../commands/index.js";
+import { CommandRegistry } from "../commands/registry.js";
+import { policyFor, sweepExpired } from "../services/approvals/index.js";
+import { createJobRegistry, type JobDefinition } from "../services/jobs/definition.js";
+import type { Clock, Log, NotifierByPlatform } from "../services/ports.js";
+import { Rbac } from "../services/rbac.js";
+import type { Config } from "./config/schema.js";
+import { createHttpServer, type HttpServer, type Route } from "./http/server.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+import { Dispatcher } from "./pipeline/dispatcher.js";
+
+/** Every job type this build can run; listed by hand like the commands. */
+export const JOB_DEFINITIONS: readonly JobDefinition[] = [];
+
+/** BullMQ queue name; every front-end and worker of one deployment shares it. */
+export const QUEUE_NAME = "jobs";
+
+export interface BotOptions {
+  config: Config;
+  log: Log;
+  clock: Clock;
+  version: string;
+  /** Chat front-ends to start; each also serves as the notifier for its platform. */
+  chat: ChatAdapter[];
+  /** Extra HTTP routes (Slack events, webhooks). */
+  routes?: Route[];
+  /** Start the HTTP server (the demo may do without). */
+  http?: boolean;
+  /** How long to wait for Redis at start before giving up. */
+  redisTimeoutMs?: number;
+}
+
+export interface Bot {
+  dispatcher: Dispatcher;
+  services: CommandServices;
+  metrics: Metrics;
+  http?: HttpServer;
+  /** The port the HTTP server listens on, once started. */
+  port?: number;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function createBot(options: BotOptions): Promise<Bot> {
+  const { config, log, clock } = options;
+  const store = createRedis(config.redis.url, { log, name: "store" });
+  try {
+    await waitUntilReady(store, options.redisTimeoutMs ?? 3000);
+  } catch (err) {
+    store.disconnect();
+    throw err;
+  }
+
+  const prefix = config.redis.prefix;
+  const approvals = new RedisApprovalStore(store, { prefix });
+  const audit = new RedisAuditLog(store, { prefix });
+  const notifiers: NotifierByPlatform = Object.fromEntries(options.chat.map((a) => [a.platform, a]));
+  const jobRegistry = createJobRegistry(JOB_DEFINITIONS);
+  const queueSettings = {
+    connection: connectionFromUrl(config.redis.url),
+    prefix: bullPrefixFor(prefix),
+    queueName: QUEUE_NAME,
+    notifiers,
+    registry: jobRegistry,
+    clock,
+    log: log.child({ component: "jobs" }),
+  };
+  const jobs = new BullJobQueue({
+    ...queueSettings,
+    attempts: config.jobs.attempts,
+    backoffMs: config.jobs.backoff,
+    audit,
+  });
+  const proxmox: ProxmoxClient | undefined = config.proxmox
+    ? createProxmoxClient(config.proxmox, { log, clock })
+    : undefined;
+
+  const registry = new CommandRegistry(ALL_COMMANDS);
+  const services: CommandServices = {
+    catalog: registry,
+    rbac: new Rbac(config.rbac),
+    approvals,
+    audit,
+    jobs,
+    proxmox,
+    version: options.version,
+  };
+  const metrics = createMetrics({ jobCounts: () => jobs.counts() });
+  const dispatcher = new Dispatcher({
+    registry,
+    services,
+    notifiers,
+    policyFor: (command) => policyFor(command, config.approvals),
+    clock,
+    log,
+    metrics: {
+      commandFinished: (command, outcome, seconds) => metrics.observeCommand(command, outcome, seconds),
+      approvalDecided: (outcome) => metrics.observeApproval(outcome),
+    },
+    unavailable: whenUnavailable,
+  });
+
+  const http =
+    options.http === false
+      ? undefined
+      : createHttpServer({
+          host: config.http.host,
+          port: config.http.port,
+          log: log.child({ component: "http" }),
+          metrics,
+          routes: options.routes,
+          readiness: [
+            { name: "redis", check: () => pingClient(store, 1000) },
+            ...(proxmox ? [{ name: "proxmox", check: () => proxmox.gate.readiness() }] : []),
+          ],
+        });
+
+  let worker: JobWorkerHandle | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let sweeping: Promise<unknown> = Promise.resolve();
+
+  const bot: Bot = {
+    dispatcher,
+    services,
+    metrics,
+    http,
+    async start() {
+      if (proxmox) {
+        const ready = await proxmox.gate.readiness();
+        if (ready.ok) log.info({ proxmox: ready.detail }, "proxmox reachable");
+        else
+          log.error({ proxmox: ready.detail }, "proxmox is not usable yet; /readyz reports it until it is");
+      }
+      if (config.jobs.runWorker) {
+        worker = startJobWorker({
+          ...queueSettings,
+          audit,
+          concurrency: config.jobs.concurrency,
+          progressInterval: config.jobs.progressInterval,
+        });
+      }
+      sweepTimer = setInterval(() => {
+        sweeping = sweepExpired({ store: approvals, notifier: notifiers, now: clock.now(), log })
+          .then((r) => {
+            for (const _ of r.expired) metrics.observeApproval("expired");
+          })
+          .catch((err: unknown) => {
+            if (!whenUnavailable(err)) log.error({ err }, "approval expiry sweep failed");
+          });
+      }, config.approvals.sweepInterval);
+      sweepTimer.unref();
+      if (http) bot.port = (await http.listen()).port;
+      for (const adapter of options.chat) await adapter.start(dispatcher);
+      log.info({ port: bot.port, adapters: options.chat.map((a) => a.platform) }, "bot started");
+    },
+    async stop() {
+      if (sweepTimer) clearInterval(sweepTimer);
+      for (const adapter of options.chat) await adapter.stop();
+      await sweeping;
+      await worker?.close();
+      await jobs.close();
+      await http?.close();
+      proxmox?.close();
+      store.disconnect();
+    },
+  };
+  return bot;
+}
