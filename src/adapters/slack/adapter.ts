@@ -40,6 +40,14 @@ export interface SlackAdapter extends ChatAdapter {
 export const NO_LONGER_VALID = "this action is no longer valid";
 const STOP_DRAIN_MS = 5000;
 
+/**
+ * Runs `work` after the I/O already waiting (other requests to ack), so a burst of commands is acked
+ * before any of them is handled: Slack's 3-second ack deadline is hard, reply delivery is not.
+ */
+function afterPendingIo(work: () => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve)).then(work);
+}
+
 export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   return new BoltSlackAdapter(deps);
 }
@@ -109,11 +117,11 @@ class BoltSlackAdapter implements SlackAdapter {
     this.groups = new GroupDirectory(this.app.client, clock, config.groupCacheTtl, this.log);
     this.app.command(/^\/.+/, async ({ ack, body }) => {
       await ack();
-      await this.track(this.onCommand(body as unknown as Record<string, unknown>));
+      await this.track(afterPendingIo(() => this.onCommand(body as unknown as Record<string, unknown>)));
     });
     this.app.action(/.*/, async ({ ack, body }) => {
       await ack();
-      await this.track(this.onAction(body as unknown as Record<string, unknown>));
+      await this.track(afterPendingIo(() => this.onAction(body as unknown as Record<string, unknown>)));
     });
     this.app.error(async (err) => {
       this.log.error({ err }, "slack listener error");
