@@ -8,13 +8,26 @@ import { help } from "./help.js";
 import { job } from "./job.js";
 import { jobCancel } from "./job-cancel.js";
 import { jobs } from "./jobs.js";
+import { nodes } from "./nodes.js";
+import { storage } from "./storage.js";
+import { task } from "./task.js";
 import { version } from "./version.js";
+import { vm } from "./vm.js";
+import { vms } from "./vms.js";
 import { whoami } from "./whoami.js";
 
 export const ALL_COMMANDS: readonly CommandDefinition[] = [
+  // about you and the bot
   help,
   whoami,
   version,
+  // Proxmox inventory
+  nodes,
+  vms,
+  vm,
+  task,
+  storage,
+  // approvals, audit, jobs
   approvals,
   audit,
   jobs,
