@@ -137,19 +137,33 @@ function tokenize(script: string): Array<{ word: string } | { op: Op }> {
   return out;
 }
 
-/** Drops redirections, env assignments and `sudo`; reports whether stderr is merged (`2>&1`). */
-function simpleCommand(words: string[]): { argv: string[]; mergeErr: boolean } {
+/**
+ * Drops env assignments and `sudo`, and applies redirections: stdout or stderr sent to a file
+ * (including /dev/null) is discarded, `2>&1` merges stderr into stdout.
+ */
+function simpleCommand(words: string[]): {
+  argv: string[];
+  mergeErr: boolean;
+  dropOut: boolean;
+  dropErr: boolean;
+} {
   const argv: string[] = [];
-  let mergeErr = false;
+  const flags = { mergeErr: false, dropOut: false, dropErr: false };
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    if (w === "2>&1") mergeErr = true;
-    else if (/^\d?>>?$/.test(w)) i++;
-    else if (/^\d?>>?.+/.test(w)) continue;
-    else if (argv.length === 0 && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || w === "sudo")) continue;
+    const redirect = /^(\d?|&)>>?(.*)$/.exec(w);
+    if (w === "2>&1") flags.mergeErr = true;
+    else if (redirect) {
+      if (redirect[2] === "") i++;
+      if (redirect[1] === "2") flags.dropErr = true;
+      else if (redirect[1] === "&") {
+        flags.dropOut = true;
+        flags.dropErr = true;
+      } else flags.dropOut = true;
+    } else if (argv.length === 0 && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || w === "sudo")) continue;
     else argv.push(w);
   }
-  return { argv, mergeErr };
+  return { argv, ...flags };
 }
 
 function filter(argv: string[], input: string): CommandResult | undefined {
@@ -173,7 +187,7 @@ function runScript(guest: GuestState, script: string): CommandResult {
   let pipeInput: string | undefined;
   const execute = (op: Op | undefined) => {
     if (words.length === 0) return;
-    const { argv, mergeErr } = simpleCommand(words);
+    const { argv, mergeErr, dropOut, dropErr } = simpleCommand(words);
     words = [];
     if (skip) {
       skip = false;
@@ -185,10 +199,12 @@ function runScript(guest: GuestState, script: string): CommandResult {
       const r = (pipeInput !== undefined ? filter(argv, pipeInput) : undefined) ??
         runProgram(guest, argv) ?? { exitcode: 127, out: "", err: `sh: 1: ${argv[0]}: not found\n` };
       pipeInput = undefined;
-      if (op === "|") pipeInput = r.out;
-      else result.out += r.out;
-      if (mergeErr) result.out += r.err;
-      else result.err += r.err;
+      const out = dropOut ? "" : r.out;
+      const err = dropErr ? "" : r.err;
+      if (op === "|") pipeInput = out;
+      else result.out += out;
+      if (mergeErr && !dropOut) result.out += err;
+      else result.err += err;
       result.exitcode = r.exitcode;
     }
     if (op === "&&") skip = result.exitcode !== 0;
