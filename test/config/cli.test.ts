@@ -118,6 +118,22 @@ describe("config schema", () => {
     expect(validate(parseYaml(readFileSync(EXAMPLE, "utf8"))), JSON.stringify(validate.errors)).toBe(true);
   });
 
+  it("the example's commented-out proxmox section is valid once uncommented, with the secret from the env", () => {
+    const text = readFileSync(EXAMPLE, "utf8");
+    const block = text.slice(text.indexOf("# proxmox:"));
+    const uncommented = block
+      .split("\n")
+      .map((line) => line.replace(/^# ?/, ""))
+      .join("\n");
+    const file = scratch.write("proxmox.yml", uncommented);
+    const result = loadConfig({
+      argv: ["--config", file],
+      env: { PROXMOX_TOKEN_SECRET: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0" },
+    });
+    expect(result.ok ? [] : result.errors).toEqual([]);
+    expect(result.ok && result.config.proxmox?.tokenId).toBe("chatops@pve!bot");
+  });
+
   it("the JSON Schema rejects what the loader rejects: unknown keys and bad durations", () => {
     const ajv = new Ajv({ allErrors: true, strict: false });
     const validate = ajv.compile(JSON.parse(renderConfigSchema()));
