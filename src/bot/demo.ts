@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { ConsoleAdapter } from "../adapters/console/console-adapter.js";
 import { proxmoxConfigSchema } from "../adapters/proxmox/config.js";
+import { deleteKeysWithPrefix } from "../adapters/store/redis.js";
 import { systemClock } from "../services/ports.js";
 import { type PveSimulator, startPveSimulator } from "../sim/pve/index.js";
 import { formatConfigErrors, loadConfig } from "./config/load.js";
@@ -21,21 +22,6 @@ import { packageVersion } from "./version.js";
 import { createBot } from "./wiring.js";
 
 const DEMO_CONFIG = fileURLToPath(new URL("../../config/demo.yml", import.meta.url));
-
-async function removeKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
-  try {
-    await redis.connect();
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
-  }
-}
 
 async function demo(): Promise<number> {
   const argv = process.argv.slice(2);
@@ -104,7 +90,9 @@ async function demo(): Promise<number> {
   } finally {
     await bot.stop();
     await sim?.close();
-    await removeKeys(redis.url, prefix).catch(() => undefined);
+    const cleaner = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    await deleteKeysWithPrefix(cleaner, prefix).catch(() => undefined);
+    cleaner.disconnect();
     await redis.stop();
   }
   return 0;

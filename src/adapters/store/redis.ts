@@ -213,3 +213,15 @@ function describeError(err: unknown): string {
 function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
+
+/** Deletes every key under a prefix (a demo run's or a test's); SCAN-based, so it never blocks Redis. */
+export async function deleteKeysWithPrefix(client: Redis, prefix: string): Promise<number> {
+  let cursor = "0";
+  let deleted = 0;
+  do {
+    const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+    if (keys.length > 0) deleted += await client.unlink(...keys);
+    cursor = next;
+  } while (cursor !== "0");
+  return deleted;
+}

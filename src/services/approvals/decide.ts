@@ -93,6 +93,12 @@ function refusal(code: DecideRefusal, request: ApprovalRequest | undefined, acto
 export async function decideApproval(input: DecideApprovalInput): Promise<ApprovalDecision> {
   const { store, rbac, actor, approvalId, verdict, now } = input;
   if (!isApprovalId(approvalId)) return { ok: false, code: "E_APPROVAL_NOT_FOUND", message: NOT_FOUND };
+  const current = await store.get(approvalId);
+  if (!current) return { ok: false, code: "E_APPROVAL_NOT_FOUND", message: NOT_FOUND };
+  // The requester hears "not you" before anything about roles: that is the rule they ran into.
+  if (current.requester.platform === actor.platform && current.requester.id === actor.id) {
+    return refusal("E_SELF_APPROVAL", current, actor);
+  }
   const role = rbac.roleOf(actor);
   if (!atLeast(role, "approver")) {
     const have = role ? `your role is ${role}` : "you have no role";
@@ -102,8 +108,6 @@ export async function decideApproval(input: DecideApprovalInput): Promise<Approv
       message: `Approving or denying needs the approver role; ${have}. Ask an admin to bind you in the bot's rbac config.`,
     };
   }
-  const current = await store.get(approvalId);
-  if (!current) return { ok: false, code: "E_APPROVAL_NOT_FOUND", message: NOT_FOUND };
   const allowed = current.policy.approverSubjects;
   if (allowed.length > 0 && !matchesAny(actor, allowed)) {
     return {

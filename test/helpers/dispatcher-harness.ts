@@ -1,0 +1,128 @@
+/**
+ * A dispatcher on real Redis stores and a real BullMQ queue, with commands chosen by the test and a
+ * recording notifier standing in for a chat platform. Each harness has its own key prefix.
+ */
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import { BullJobQueue } from "../../src/adapters/queue/bull-job-queue.js";
+import { bullPrefixFor, connectionFromUrl } from "../../src/adapters/queue/connection.js";
+import { RedisApprovalStore } from "../../src/adapters/store/approval-store.js";
+import { RedisAuditLog } from "../../src/adapters/store/audit-log.js";
+import { createRedis, waitUntilReady, whenUnavailable } from "../../src/adapters/store/redis.js";
+import { Dispatcher } from "../../src/bot/pipeline/dispatcher.js";
+import type { CommandDefinition } from "../../src/commands/definition.js";
+import { CommandRegistry } from "../../src/commands/registry.js";
+import type { Reply } from "../../src/commands/reply.js";
+import type { Actor, ConversationRef, MessageRef } from "../../src/commands/types.js";
+import { policyFor } from "../../src/services/approvals/index.js";
+import { createJobRegistry } from "../../src/services/jobs/definition.js";
+import type { ApprovalPolicy, Clock, Log, Notifier } from "../../src/services/ports.js";
+import { Rbac, type RbacConfig } from "../../src/services/rbac.js";
+
+export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+export const silentLog: Log = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child() {
+    return silentLog;
+  },
+};
+
+/** Records what the "platform" was sent, like a chat would show it. */
+export class RecordingNotifier implements Notifier {
+  readonly messages = new Map<string, { conversation: ConversationRef; replies: Reply[] }>();
+  private next = 1;
+
+  async post(conversation: ConversationRef, reply: Reply): Promise<MessageRef> {
+    const messageId = String(this.next++);
+    this.messages.set(messageId, { conversation, replies: [reply] });
+    return { platform: "console", channelId: conversation.channelId, messageId };
+  }
+
+  async update(message: MessageRef, reply: Reply): Promise<void> {
+    const entry = this.messages.get(message.messageId);
+    if (!entry) throw new Error(`no message ${message.messageId}`);
+    entry.replies.push(reply);
+  }
+
+  latest(messageId: string): Reply | undefined {
+    return this.messages.get(messageId)?.replies.at(-1);
+  }
+}
+
+export function consoleActor(id: string, groups: string[] = []): Actor {
+  return { platform: "console", id, name: id, groups };
+}
+
+export const CONVERSATION: ConversationRef = { platform: "console", channelId: "ops" };
+
+export interface HarnessOptions {
+  commands: CommandDefinition[];
+  rbac: RbacConfig;
+  policy?: Partial<ApprovalPolicy>;
+  clock?: Clock;
+  /** Share a prefix with another harness: a second "bot process" on the same Redis. */
+  prefix?: string;
+  /** Share the "platform" with another harness, so cards posted by one can be edited by the other. */
+  notifier?: RecordingNotifier;
+}
+
+export interface Harness {
+  dispatcher: Dispatcher;
+  notifier: RecordingNotifier;
+  approvals: RedisApprovalStore;
+  audit: RedisAuditLog;
+  prefix: string;
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+export async function createHarness(options: HarnessOptions): Promise<Harness> {
+  const prefix = options.prefix ?? `test:${randomUUID()}:`;
+  const clock = options.clock ?? { now: () => Date.now() };
+  const redis = createRedis(REDIS_URL, { log: silentLog, name: "test" });
+  await waitUntilReady(redis, 3000);
+  const approvals = new RedisApprovalStore(redis, { prefix });
+  const audit = new RedisAuditLog(redis, { prefix });
+  const notifier = options.notifier ?? new RecordingNotifier();
+  const jobs = new BullJobQueue({
+    connection: connectionFromUrl(REDIS_URL),
+    prefix: bullPrefixFor(prefix),
+    queueName: "jobs",
+    notifiers: { console: notifier },
+    registry: createJobRegistry([]),
+    attempts: 1,
+    backoffMs: 100,
+    clock,
+    log: silentLog,
+  });
+  const registry = new CommandRegistry(options.commands);
+  const dispatcher = new Dispatcher({
+    registry,
+    services: { catalog: registry, rbac: new Rbac(options.rbac), approvals, audit, jobs, version: "test" },
+    notifiers: { console: notifier },
+    policyFor: (command) => ({
+      ...policyFor(command, { default: { required: 1, expiry: 15 * 60_000, approvers: [] }, commands: {} }),
+      ...options.policy,
+    }),
+    clock,
+    log: silentLog,
+    metrics: { commandFinished() {}, approvalDecided() {} },
+    unavailable: whenUnavailable,
+  });
+  return {
+    dispatcher,
+    notifier,
+    approvals,
+    audit,
+    prefix,
+    redis,
+    async close() {
+      await jobs.close();
+      redis.disconnect();
+    },
+  };
+}
