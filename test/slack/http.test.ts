@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { NO_LONGER_VALID } from "../../src/adapters/slack/adapter.js";
+import { infoReply } from "../../src/commands/reply.js";
+import { UserError } from "../../src/services/errors.js";
 import {
   blockActionsPayload,
   buttonsOf,
@@ -288,5 +290,56 @@ describe("Slack adapter over HTTP (real Bolt, fake Slack)", () => {
     expect(dump).not.toContain(BOT_TOKEN);
     expect(dump).not.toContain(SIGNING_SECRET);
     expect(dump).not.toContain("/respond/");
+  });
+});
+
+describe("Slack adapter when the bot side misbehaves", () => {
+  it("acks within 3 s even when the command never finishes", async () => {
+    await start();
+    let release: (() => void) | undefined;
+    inbound.onCommand = () =>
+      new Promise((resolve) => {
+        release = () => resolve(infoReply("finally done"));
+      });
+    const r = await command({ text: "vm list" });
+    expect(r.status).toBe(200);
+    expect(r.ms).toBeLessThan(3000);
+    await eventually(() => release !== undefined, 1000, "the command to reach the inbound");
+    release!();
+    await h.fake.waitForResponse((p) => r.responseUrl.endsWith(p.id));
+  });
+
+  it("answers a thrown UserError with its code, and anything else with 'internal error, ref …', logging the stack", async () => {
+    await start();
+    inbound.onCommand = async (inv) => {
+      if (inv.text === "refuse") throw new UserError("E_PVE_LOCKED", "VM 100 is locked (backup)");
+      throw new Error("database exploded");
+    };
+    const refused = await command({ text: "refuse" });
+    const p1 = await h.fake.waitForResponse((p) => refused.responseUrl.endsWith(p.id));
+    expect(JSON.stringify(p1.body)).toContain("VM 100 is locked (backup)");
+    expect(JSON.stringify(p1.body)).toContain("E_PVE_LOCKED");
+    const crashed = await command({ text: "boom" });
+    const p2 = await h.fake.waitForResponse((p) => crashed.responseUrl.endsWith(p.id));
+    const text = JSON.stringify(p2.body);
+    expect(text).toMatch(/internal error, ref [0-9a-f-]{36}/);
+    expect(text).not.toContain("database exploded");
+    const logged = h.log.lines.find((l) => l.msg === "slack request failed");
+    expect(JSON.stringify(logged?.obj)).toContain(text.match(/ref ([0-9a-f-]{36})/)![1]!);
+  });
+
+  it("falls back to chat.postEphemeral once the response_url is used up", async () => {
+    await start();
+    const conversation = {
+      platform: "slack" as const,
+      channelId: "C0GENERAL",
+      extra: { responseUrl: h.fake.newResponseUrl(), userId: "U0ALICE" },
+    };
+    for (let i = 0; i < 6; i++)
+      await h.adapter.post(conversation, { text: `note ${i}`, visibility: "ephemeral" });
+    expect(h.fake.state.responsePosts.filter((p) => p.status === 200)).toHaveLength(5);
+    const direct = await h.fake.waitForCall("chat.postEphemeral");
+    expect(direct.args).toMatchObject({ channel: "C0GENERAL", user: "U0ALICE" });
+    expect(h.adapter.stats().failed).toBe(0);
   });
 });

@@ -85,36 +85,50 @@ export class SlackMessenger {
     return this.postEphemeral(conversation, this.render({ ...reply, visibility: "ephemeral" }));
   }
 
+  /**
+   * Through the response_url while it lasts (five uses, 30 minutes); once Slack answers 404 for it, or
+   * when there is none, through chat.postEphemeral to the invoking user.
+   */
   private async postEphemeral(conversation: ConversationRef, msg: SlackMessage): Promise<MessageRef> {
     const channel = conversation.channelId;
     const responseUrl = conversation.extra?.[EXTRA.responseUrl];
     const userId = conversation.extra?.[EXTRA.userId];
-    let ref: MessageRef;
-    if (responseUrl) {
-      await this.deps.outbox.send(channel, "response_url", () =>
-        this.respond(responseUrl, { response_type: "ephemeral", text: msg.text, blocks: msg.blocks }),
-      );
-      ref = {
-        platform: "slack",
-        channelId: channel,
-        messageId: `ephemeral-${randomUUID()}`,
-        extra: { [EXTRA.ephemeral]: "1", [EXTRA.responseUrl]: responseUrl },
-      };
-    } else if (userId) {
-      const res = await this.deps.outbox.send(channel, "chat.postEphemeral", () =>
-        this.deps.client.chat.postEphemeral({ channel, user: userId, text: msg.text, blocks: msg.blocks }),
-      );
-      ref = {
-        platform: "slack",
-        channelId: channel,
-        messageId: String(res.message_ts),
-        extra: { [EXTRA.ephemeral]: "1" },
-      };
-    } else {
+    if (!responseUrl && !userId)
       throw new Error("an ephemeral Slack reply needs the invoking user or a response_url");
-    }
+    const direct = async () => {
+      const res = await this.deps.client.chat.postEphemeral({
+        channel,
+        user: userId!,
+        text: msg.text,
+        blocks: msg.blocks,
+      });
+      return String(res.message_ts);
+    };
+    const send = async (): Promise<string | undefined> => {
+      if (!responseUrl) return direct();
+      try {
+        await this.respond(responseUrl, { response_type: "ephemeral", text: msg.text, blocks: msg.blocks });
+        return undefined;
+      } catch (err) {
+        if (userId && err instanceof SlackHttpError && err.status === 404) return direct();
+        throw err;
+      }
+    };
+    const ts = await this.deps.outbox.send(
+      channel,
+      responseUrl ? "response_url" : "chat.postEphemeral",
+      send,
+    );
     if (msg.overflow && userId) this.attachToUser(userId, msg.overflow);
-    return ref;
+    if (ts !== undefined) {
+      return { platform: "slack", channelId: channel, messageId: ts, extra: { [EXTRA.ephemeral]: "1" } };
+    }
+    return {
+      platform: "slack",
+      channelId: channel,
+      messageId: `ephemeral-${randomUUID()}`,
+      extra: { [EXTRA.ephemeral]: "1", [EXTRA.responseUrl]: responseUrl! },
+    };
   }
 
   /** response_url accepts JSON; Slack answers 200 on success, 404 once the URL is used up or expired. */
