@@ -31,7 +31,7 @@ async function demo(): Promise<number> {
     env: process.env,
   });
   if (!loaded.ok) {
-    process.stderr.write(`${formatConfigErrors(loaded.errors)}\n`);
+    process.stderr.write(formatConfigErrors(loaded.errors));
     return 1;
   }
   // Logs go to stderr: stdout is the chat transcript.

@@ -25,7 +25,7 @@ export type Loaded = { ok: true; config: Config; log: ReturnType<typeof createLo
 export function loadOrReport(io: ProcessIo, overrides: Partial<Config> = {}): Loaded {
   const result = loadConfig({ argv: io.argv, env: io.env });
   if (!result.ok) {
-    io.stderr.write(`${formatConfigErrors(result.errors)}\n`);
+    io.stderr.write(formatConfigErrors(result.errors));
     return { ok: false };
   }
   const config = { ...result.config, ...overrides };

@@ -17,6 +17,7 @@ import { policyFor, sweepExpired } from "../services/approvals/index.js";
 import { createJobRegistry, type JobDefinition } from "../services/jobs/definition.js";
 import type { Clock, Log, NotifierByPlatform } from "../services/ports.js";
 import { Rbac } from "../services/rbac.js";
+import { collectSecretValues, createScrubber } from "./config/redact.js";
 import type { Config } from "./config/schema.js";
 import { createHttpServer, type HttpServer, type Route } from "./http/server.js";
 import { createMetrics, type Metrics } from "./metrics.js";
@@ -122,6 +123,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
           log: log.child({ component: "http" }),
           metrics,
           routes: options.routes,
+          scrub: createScrubber(collectSecretValues(config)),
           readiness: [
             { name: "redis", check: () => pingClient(store, 1000) },
             ...(proxmox ? [{ name: "proxmox", check: () => proxmox.gate.readiness() }] : []),

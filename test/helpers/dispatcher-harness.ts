@@ -68,6 +68,7 @@ export interface HarnessOptions {
   prefix?: string;
   /** Share the "platform" with another harness, so cards posted by one can be edited by the other. */
   notifier?: RecordingNotifier;
+  redisUrl?: string;
 }
 
 export interface Harness {
@@ -83,13 +84,14 @@ export interface Harness {
 export async function createHarness(options: HarnessOptions): Promise<Harness> {
   const prefix = options.prefix ?? `test:${randomUUID()}:`;
   const clock = options.clock ?? { now: () => Date.now() };
-  const redis = createRedis(REDIS_URL, { log: silentLog, name: "test" });
+  const url = options.redisUrl ?? REDIS_URL;
+  const redis = createRedis(url, { log: silentLog, name: "test", maxBackoffMs: 200 });
   await waitUntilReady(redis, 3000);
   const approvals = new RedisApprovalStore(redis, { prefix });
   const audit = new RedisAuditLog(redis, { prefix });
   const notifier = options.notifier ?? new RecordingNotifier();
   const jobs = new BullJobQueue({
-    connection: connectionFromUrl(REDIS_URL),
+    connection: connectionFromUrl(url),
     prefix: bullPrefixFor(prefix),
     queueName: "jobs",
     notifiers: { console: notifier },

@@ -1,7 +1,7 @@
 /**
  * The whole configuration, validated once at start. Later issues add their sections here (proxmox, slack,
- * discord, templates, alerts). Secrets are marked with `secret()` so `config check` and the logger can
- * redact them; they may also come from `NAME_FILE` files (see load.ts).
+ * discord, templates, alerts). Secrets are recognised by key name (SECRET_KEYS and the patterns in
+ * redact.ts) so `config check` and the logger redact them; they may also come from `NAME_FILE` files.
  */
 import { z } from "zod";
 import { proxmoxConfigSchema } from "../../adapters/proxmox/config.js";
