@@ -161,6 +161,14 @@ describe("retries and timeouts", () => {
     expect(s.count("POST")).toBe(1);
   });
 
+  it("the timeout covers the body too, not only the headers", async () => {
+    const s = await serve(() => ({ stallAfterHeaders: true }));
+    const { client } = makeClient(s.url, { timeouts: { request: "200ms" }, getRetries: 0 });
+    const started = Date.now();
+    await expect(client.clusterResources()).rejects.toMatchObject({ code: "E_PVE_UNREACHABLE" });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it("a DELETE that fails with 503 is not retried", async () => {
     const s = await serve(() => ({ status: 503, message: "Service Unavailable" }));
     const { client } = makeClient(s.url);

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ProxmoxError, ProxmoxTaskError } from "../../src/services/proxmox.js";
 import { type SimClient, startSimClient } from "./helpers/sim.js";
@@ -123,6 +126,23 @@ describe("against the PVE 9.1 simulator", () => {
     });
     expect((await client.clusterResources()).length).toBeGreaterThan(0);
     expect(sim.requests.count("GET", "/cluster/resources")).toBe(3);
+  });
+
+  it("TLS: the simulator's CA file is accepted; without it the self-signed node is refused", async () => {
+    const { sim, clientFor } = t;
+    const dir = mkdtempSync(join(tmpdir(), "sim-ca-"));
+    try {
+      writeFileSync(join(dir, "ca.pem"), sim.caPem);
+      const withCa = clientFor(sim.tokenId, sim.tokenSecret, {
+        tlsFingerprint: undefined,
+        tlsCaFile: join(dir, "ca.pem"),
+      });
+      expect((await withCa.version()).release).toBe("9.1");
+      const trusting = clientFor(sim.tokenId, sim.tokenSecret, { tlsFingerprint: undefined, getRetries: 0 });
+      await expect(trusting.version()).rejects.toMatchObject({ code: "E_PVE_TLS" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("path injection is refused before the simulator sees anything", async () => {

@@ -27,6 +27,8 @@ export interface FakeAnswer {
   raw?: { body: string; contentType?: string };
   /** Never answer (the client's timeout must fire). */
   hang?: boolean;
+  /** Send the status line, headers and part of the body, then stall. */
+  stallAfterHeaders?: boolean;
 }
 
 export type FakeHandler = (req: SeenRequest) => FakeAnswer | Promise<FakeAnswer>;
@@ -93,8 +95,12 @@ export async function startFakePve(
               ...(verdict.errors ? { errors: verdict.errors } : {}),
             }
           : await handler(seen);
-      if (answer.hang) {
+      if (answer.hang || answer.stallAfterHeaders) {
         hanging.add(res);
+        if (answer.stallAfterHeaders) {
+          res.writeHead(200, "OK", { "Content-Type": PVE_JSON });
+          res.write('{"data":[');
+        }
         return;
       }
       const status = answer.status ?? 200;
