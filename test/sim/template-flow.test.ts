@@ -7,7 +7,11 @@ const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx6mXn7l3hV0n2vYbq9p1cFq3oQ6qk
 describe("REST-only template build (distros NOTES §3.2) against the simulator", () => {
   let sim: PveSimulator;
   beforeAll(async () => {
-    sim = await startPveSimulator({ tls: false, defaultTaskDurationMs: 15, taskDurations: { qmcreate: 300, qmclone: 300 } });
+    sim = await startPveSimulator({
+      tls: false,
+      defaultTaskDurationMs: 15,
+      taskDurations: { qmcreate: 300, qmclone: 300 },
+    });
   });
   afterAll(() => sim.close());
 
