@@ -65,6 +65,8 @@ export class ProxmoxError extends UserError {
   }
 }
 
+const TASK_LOCKED = /^VM is locked \(|^CT is locked \(|can't lock file '.*' - got timeout/;
+
 /** A PVE task that ended in an error, with PVE's exit message and the end of its log. */
 export class ProxmoxTaskError extends ProxmoxError {
   constructor(
@@ -73,7 +75,9 @@ export class ProxmoxTaskError extends ProxmoxError {
     readonly exitstatus: string,
     readonly logTail: readonly string[],
   ) {
-    super(/^VM is locked/.test(exitstatus) ? "E_PVE_LOCKED" : "E_PVE", message, { pveMessage: exitstatus });
+    const locked = TASK_LOCKED.test(exitstatus);
+    // A lock held by another task goes away; running the whole step again later can succeed.
+    super(locked ? "E_PVE_LOCKED" : "E_PVE", message, { pveMessage: exitstatus, transient: locked });
     this.name = "ProxmoxTaskError";
   }
 }

@@ -80,6 +80,7 @@ describe("following a task by UPID", () => {
     expect(err).toBeInstanceOf(ProxmoxTaskError);
     const taskErr = err as ProxmoxTaskError;
     expect(taskErr.code).toBe("E_PVE_LOCKED");
+    expect(taskErr.transient).toBe(true);
     expect(taskErr.message).toBe("Proxmox task qmclone 9000 on pve1 failed: VM is locked (clone)");
     expect(taskErr.exitstatus).toBe("VM is locked (clone)");
     expect(taskErr.logTail).toHaveLength(20);
