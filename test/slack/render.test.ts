@@ -68,7 +68,16 @@ describe("Block Kit renderer", () => {
         title: short,
         text,
         tone: fc.constantFrom("info", "success", "warning", "danger"),
-        fields: fc.array(fc.record({ label: short, value: text }), { maxLength: 40, size: "max" }),
+        fields: fc.array(
+          fc.record({
+            label: short,
+            value: fc.oneof(
+              { arbitrary: fc.string({ maxLength: 40 }), weight: 4 },
+              { arbitrary: text, weight: 1 },
+            ),
+          }),
+          { maxLength: 40, size: "max" },
+        ),
         table: fc.record({
           columns: fc.array(short, { minLength: 1, maxLength: 6 }),
           rows: fc.array(fc.array(short, { maxLength: 6 }), { maxLength: 400, size: "max" }),

@@ -4,7 +4,7 @@
  * count or the total text budget) is dropped whole-chunk from the end, replaced by a visible
  * "… N more" note, and the uncut text is returned as `overflow` for the adapter to attach as a file.
  */
-import type { Reply, ReplyButton, Tone } from "../../commands/reply.js";
+import type { Reply, ReplyButton, ReplyField, Tone } from "../../commands/reply.js";
 import type { ButtonSigner } from "./buttons.js";
 import { chunkLines, cut, escapeMrkdwn, LIMITS } from "./limits.js";
 import { clampFraction, fileNameFor, fullText, MESSAGE_CELL_WIDTH, tableLines } from "./plaintext.js";
@@ -80,13 +80,8 @@ export function renderReply(reply: Reply, signer: ButtonSigner): SlackMessage {
       body.push({ block: section(group.join("\n")), kind: "lines", count: group.length });
     }
   }
-  const fields = reply.fields ?? [];
-  for (let i = 0; i < fields.length; i += LIMITS.fieldsPerSection) {
-    const slice = fields.slice(i, i + LIMITS.fieldsPerSection);
-    const mk = slice.map((f) =>
-      mrkdwn(cut(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, LIMITS.fieldText)),
-    );
-    body.push({ block: { type: "section", fields: mk }, kind: "fields", count: slice.length });
+  for (const group of fieldGroups(reply.fields ?? [])) {
+    body.push({ block: { type: "section", fields: group }, kind: "fields", count: group.length });
   }
   if (reply.table) {
     const [header = "", rule = "", ...rows] = tableLines(reply.table, MESSAGE_CELL_WIDTH).map(escapeMrkdwn);
@@ -136,6 +131,31 @@ export function renderReply(reply: Reply, signer: ButtonSigner): SlackMessage {
     blocks: [...head, ...kept, note, ...tail],
     overflow: { filename, title: reply.title ?? "Full reply", content: fullText(reply) },
   };
+}
+
+/**
+ * At most 10 fields per section and about one section's worth of text, so a few long values do not
+ * make a whole group too big for the text budget and get dropped together.
+ */
+function fieldGroups(fields: readonly ReplyField[]): Mrkdwn[][] {
+  const groups: Mrkdwn[][] = [];
+  let current: Mrkdwn[] = [];
+  let size = 0;
+  for (const f of fields) {
+    const text = cut(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, LIMITS.fieldText);
+    if (
+      current.length === LIMITS.fieldsPerSection ||
+      (current.length > 0 && size + text.length > LIMITS.text)
+    ) {
+      groups.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(mrkdwn(text));
+    size += text.length;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 /** True when a part is shortened in place (title, field, table cell), so the file is needed to see it all. */
