@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseArgs } from "../../src/commands/args/parse.js";
+import { describeArgs } from "../../src/commands/args/schema-shape.js";
+import { tokenize } from "../../src/commands/args/tokenize.js";
+import type { CommandContext, CommandDefinition, CommandServices } from "../../src/commands/definition.js";
+import { nodes } from "../../src/commands/nodes.js";
+import type { Reply } from "../../src/commands/reply.js";
+import { storage } from "../../src/commands/storage.js";
+import { task } from "../../src/commands/task.js";
+import { vm } from "../../src/commands/vm.js";
+import { vms } from "../../src/commands/vms.js";
+import { type SimClient, startSimClient } from "./helpers/sim.js";
+
+let t: SimClient;
+beforeAll(async () => {
+  t = await startSimClient();
+});
+afterAll(async () => {
+  t.expectSchemaValid();
+  await t.close();
+});
+
+function context(): CommandContext {
+  return {
+    actor: { platform: "console", id: "alice", name: "Alice", groups: [] },
+    role: "viewer",
+    conversation: { platform: "console", channelId: "console" },
+    requestId: "req-1",
+    clock: { now: () => Date.now() },
+    log: t.log,
+    services: { proxmox: t.client } as unknown as CommandServices,
+  };
+}
+
+/** Typed text → parsed args → run, as the dispatcher does; a parse refusal comes back as its message. */
+async function run(def: CommandDefinition, text: string): Promise<Reply | string> {
+  const tokens = tokenize(text);
+  if (!tokens.ok) return tokens.message;
+  const parsed = parseArgs(def, tokens.tokens);
+  if (!parsed.ok) return parsed.message;
+  return def.run(context(), parsed.args as never);
+}
+
+describe("inventory commands from chat text", () => {
+  it("are viewer-level and not destructive, with described arguments", () => {
+    for (const def of [nodes, vms, vm, task, storage]) {
+      expect(def.permission).toBe("viewer");
+      expect(def.destructive).toBe(false);
+      for (const arg of describeArgs(def.args)) expect(arg.description ?? "", arg.key).not.toBe("");
+    }
+  });
+
+  it("nodes", async () => {
+    const r = (await run(nodes, "")) as Reply;
+    expect(r.table?.rows.map((row) => row[0])).toEqual(["pve1", "pve2", "pve3"]);
+  });
+
+  it("vms with flags", async () => {
+    const r = (await run(vms, "--node pve2 --status running")) as Reply;
+    expect(r.title).toBe("VMs on pve2, running (1)");
+    expect(r.table?.rows[0]?.slice(0, 2)).toEqual(["104", "mail01"]);
+    const templates = (await run(vms, "--templates")) as Reply;
+    expect(templates.title).toMatch(/^Templates \(\d+\)$/);
+    expect(await run(vms, "--status paused")).toMatch(/--status/);
+    expect(await run(vms, "--node ../pve1")).toMatch(/--node: a node name is letters/);
+  });
+
+  it("vm by id and by name; bad references are refused", async () => {
+    expect(((await run(vm, "101")) as Reply).title).toBe("VM 101 db01");
+    expect(((await run(vm, "edge01")) as Reply).fields?.[0]).toEqual({ label: "Node", value: "pve3" });
+    await expect(run(vm, "99")).rejects.toMatchObject({ code: "E_ARGS" });
+    await expect(run(vm, "'a?b'")).rejects.toMatchObject({ code: "E_ARGS" });
+  });
+
+  it("storage and task", async () => {
+    const s = (await run(storage, "--node pve3")) as Reply;
+    expect(s.title).toBe("Storage on pve3 (3)");
+    const upid = await t.client.createSnapshot("pve3", 103, { name: "chatcheck" });
+    await t.client.waitForTask(upid);
+    const r = (await run(task, upid)) as Reply;
+    expect(r.fields?.[0]).toEqual({ label: "Status", value: "finished OK" });
+    expect(await run(task, "nonsense")).toMatch(/a task id starts with UPID:/);
+    await expect(run(task, "UPID:pve1:x")).rejects.toMatchObject({ code: "E_ARGS" });
+  });
+});
