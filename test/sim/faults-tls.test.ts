@@ -152,3 +152,25 @@ describe("HTTPS and the real proxmox-api client", () => {
     }
   });
 });
+
+describe("cluster conditions set through the state", () => {
+  it("answers 595 for requests proxied to an offline node and redacts passwords in the request log", async () => {
+    const sim = await startPveSimulator({ tls: false });
+    try {
+      sim.state.nodes.get("pve3")!.status = "offline";
+      const res = await call(sim, "GET", "/nodes/pve3/qemu/103/config");
+      expect([res.status, res.statusText]).toEqual([595, "No route to host"]);
+      const nodes = await call(sim, "GET", "/nodes");
+      expect(nodes.json.data.find((n: { node: string }) => n.node === "pve3").status).toBe("offline");
+      await call(sim, "PUT", "/nodes/pve1/qemu/100/config", { cipassword: "hunter22" });
+      expect(sim.requests.filter("PUT", "/nodes/pve1/qemu/100/config")[0]!.body).toEqual({
+        cipassword: "***",
+      });
+      expect(sim.state.vms.get(100)!.config["cipassword"]).toMatch(/^\$5\$/);
+      const cfg = await call(sim, "GET", "/nodes/pve1/qemu/100/config");
+      expect(cfg.json.data.cipassword).toBe("**********");
+    } finally {
+      await sim.close();
+    }
+  });
+});

@@ -26,6 +26,13 @@ export interface PipelineOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const SECRET_KEYS = /password|^value$|secret/i;
+
+/** The request log keeps parameters for assertions, but never passwords or secrets. */
+function redact(params: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, SECRET_KEYS.test(k) ? "***" : v]));
+}
+
 function safeUnescape(text: string): string {
   try {
     return decodeURIComponent(text);
@@ -106,7 +113,7 @@ export function createPipeline(opts: PipelineOptions) {
         if (e instanceof MalformedBody) throw new PveHttpError(400, `${e.message}\n`);
         throw e;
       }
-      entry.body = body;
+      entry.body = redact(body);
       const injected = faults.takeRequestFault(method, path);
       if (injected) throw new PveHttpError(injected.status, injected.message, injected.errors);
 
@@ -127,6 +134,11 @@ export function createPipeline(opts: PipelineOptions) {
       if (auth?.ok && auth.via === "token" && match.route.info.allowtoken === 0) {
         throw permissionError(`URI '${path}' not available with API token, need proper ticket.`);
       }
+      const proxied =
+        match.route.info.proxyto === "node"
+          ? runtime.state.nodes.get(match.pathParams["node"] ?? "")
+          : undefined;
+      if (proxied && proxied.status !== "online") throw new PveHttpError(595, "No route to host\n");
       const merged = mergeParams(match, body, query);
       const check = match.route.info.permissions?.check;
       const principal = auth?.ok ? auth.principal : { userid: "", acl: [] };

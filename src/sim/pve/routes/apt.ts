@@ -59,20 +59,26 @@ function refresh(ctx: RequestContext) {
 
 function versions(ctx: RequestContext) {
   const node = ctx.rt.state.node(str(ctx.params, "node")!);
+  const release = node.managerVersion.split(".").slice(0, 2).join(".");
+  const row = (Package: string, Version: string, Title: string) => ({
+    Package,
+    Version,
+    Title,
+    Description: Title,
+    CurrentState: "Installed",
+    Origin: "Proxmox",
+    Priority: "optional",
+    Section: "admin",
+    Arch: "amd64",
+  });
   return [
     {
-      Package: "proxmox-ve",
-      Version: node.managerVersion,
-      CurrentState: "Installed",
+      ...row("proxmox-ve", release, "Proxmox Virtual Environment"),
       RunningKernel: node.kernel,
       ManagerVersion: node.managerVersion,
     },
-    { Package: "pve-manager", Version: node.managerVersion, CurrentState: "Installed" },
-    {
-      Package: "qemu-server",
-      Version: `${node.managerVersion.split(".").slice(0, 2).join(".")}.2`,
-      CurrentState: "Installed",
-    },
+    row("pve-manager", node.managerVersion, "Proxmox Virtual Environment Management Tools"),
+    row("qemu-server", `${release}.2`, "Qemu Server Tools"),
   ];
 }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { hasPrivilege, type Principal } from "../auth/acl.js";
 import { handlerError, permissionError } from "../errors.js";
 import type { ParamValue } from "../schema/validate.js";
@@ -175,3 +175,17 @@ export function withMacs(options: VmConfig, regenerate: boolean): VmConfig {
   }
   return out;
 }
+
+/**
+ * qemu-server never keeps the cloud-init password in clear: it stores a crypt(3)-style hash, and
+ * GET config shows asterisks. The hash here is SHA-256 based, not real sha-crypt (nobody verifies it).
+ */
+export function hashCloudinitPassword(options: VmConfig): VmConfig {
+  const pw = options["cipassword"];
+  if (pw === undefined || String(pw).startsWith("$5$")) return options;
+  const salt = randomBytes(6).toString("base64url");
+  const digest = createHash("sha256").update(`${salt}${pw}`).digest("base64url");
+  return { ...options, cipassword: `$5$${salt}$${digest}` };
+}
+
+export const MASKED_PASSWORD = "**********";

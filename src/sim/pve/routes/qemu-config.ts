@@ -8,6 +8,8 @@ import {
   assertOptionPrivileges,
   assertSshKeys,
   assertUnlocked,
+  hashCloudinitPassword,
+  MASKED_PASSWORD,
   NON_CONFIG_PARAMS,
   rejectSkiplock,
   vmFromRequest,
@@ -20,15 +22,19 @@ export function configOptions(params: Record<string, ParamValue>): Record<string
   return Object.fromEntries(Object.entries(params).filter(([k]) => !NON_CONFIG_PARAMS.has(k)));
 }
 
+function masked(config: VmConfig): VmConfig {
+  return config["cipassword"] === undefined ? config : { ...config, cipassword: MASKED_PASSWORD };
+}
+
 function readConfig(ctx: RequestContext) {
   const vm = vmFromRequest(ctx);
   const snapname = str(ctx.params, "snapshot");
   if (snapname !== undefined) {
     const snap = vm.snapshots.find((s) => s.name === snapname);
     if (!snap) throw handlerError(`snapshot '${snapname}' does not exist`);
-    return { ...snap.config, digest: ctx.rt.state.digest(vm.config) };
+    return masked({ ...snap.config, digest: ctx.rt.state.digest(vm.config) });
   }
-  return { ...vm.config, digest: ctx.rt.state.digest(vm.config) };
+  return masked({ ...vm.config, digest: ctx.rt.state.digest(vm.config) });
 }
 
 /** Moves a detached disk to the first free `unused[n]` slot, as qemu-server does. */
@@ -50,7 +56,7 @@ function detach(config: VmConfig, key: string): void {
  */
 function prepareUpdate(ctx: RequestContext, vm: VmState): (log: (l: string) => void) => void {
   rejectSkiplock(ctx);
-  const options = withMacs(configOptions(ctx.params) as VmConfig, false);
+  const options = hashCloudinitPassword(withMacs(configOptions(ctx.params) as VmConfig, false));
   const deleted = splitList(str(ctx.params, "delete") ?? "");
   const reverted = splitList(str(ctx.params, "revert") ?? "");
   for (const key of deleted) {

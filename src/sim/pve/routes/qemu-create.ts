@@ -9,6 +9,7 @@ import {
   assertSshKeys,
   assertUnlocked,
   generatedDefaults,
+  hashCloudinitPassword,
   isTemplate,
   rejectSkiplock,
   vmFromRequest,
@@ -64,7 +65,7 @@ function createVm(ctx: RequestContext) {
   if (pool !== undefined && !state.pools.has(pool)) throw handlerError(`pool '${pool}' does not exist`);
   const poolOf = (id: number) => (id === vmid ? pool : ctx.rt.poolOf(id));
   const scoped = { ...ctx, rt: { ...ctx.rt, poolOf } };
-  const options = withMacs(configOptions(ctx.params) as VmConfig, false);
+  const options = hashCloudinitPassword(withMacs(configOptions(ctx.params) as VmConfig, false));
   assertOptionPrivileges(scoped, vmid, options);
   assertBridgeAccess(ctx, options);
   if (
