@@ -9,16 +9,29 @@ import { ROLES } from "../../commands/types.js";
 
 /** A duration like `15m`, `30s`, `2h`, `1d`, or a number of milliseconds. Parsed to milliseconds. */
 export const duration = z
-  .union([z.number().int().nonnegative(), z.string().regex(/^\d+(ms|s|m|h|d)$/, "use a duration like 30s, 15m, 2h, 1d")])
+  .union([
+    z.number().int().nonnegative(),
+    z.string().regex(/^\d+(ms|s|m|h|d)$/, "use a duration like 30s, 15m, 2h, 1d"),
+  ])
   .transform((v) => {
     if (typeof v === "number") return v;
     const m = /^(\d+)(ms|s|m|h|d)$/.exec(v)!;
-    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "ms" | "s" | "m" | "h" | "d"];
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
+      m[2] as "ms" | "s" | "m" | "h" | "d"
+    ];
     return Number(m[1]) * unit;
   });
 
 /** Keys whose values are secrets; redacted everywhere they could be shown. */
-export const SECRET_KEYS = ["password", "token", "secret", "signingSecret", "botToken", "appToken", "tokenSecret"];
+export const SECRET_KEYS = [
+  "password",
+  "token",
+  "secret",
+  "signingSecret",
+  "botToken",
+  "appToken",
+  "tokenSecret",
+];
 
 const subject = z
   .string()
@@ -31,7 +44,9 @@ const channelRef = z
   .string()
   .regex(/^(console|slack|discord):[^\s:]+$/, "use <platform>:<channel id>, e.g. slack:C0123ABCD");
 
-const commandName = z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/, "use a dotted command name like template.delete");
+const commandName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/, "use a dotted command name like template.delete");
 
 export const approvalPolicySchema = z
   .object({
@@ -48,7 +63,10 @@ export const configSchema = z
   .object({
     redis: z
       .object({
-        url: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").default("redis://127.0.0.1:6379"),
+        url: z
+          .string()
+          .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
+          .default("redis://127.0.0.1:6379"),
         prefix: z
           .string()
           .regex(/^[A-Za-z0-9_.-]+:$/, "letters, digits, _ . - and a trailing colon, e.g. pvebot:")
