@@ -50,7 +50,7 @@ export function createProxmoxClient(config: ProxmoxConfig, deps: ProxmoxClientDe
   const endpoint = config.url;
   if (endpoint.startsWith("http://")) {
     log.warn(
-      { endpoint },
+      { endpoint, tlsSettingsIgnored: Boolean(config.tlsFingerprint || config.tlsCaFile) },
       "proxmox.url uses plain http: the API token crosses the network unencrypted; use https outside a local simulator",
     );
   }
