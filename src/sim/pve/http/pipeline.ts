@@ -160,7 +160,10 @@ export function createPipeline(opts: PipelineOptions) {
       if (res.headersSent || res.destroyed) return;
       if (e instanceof PveHttpError) fail(e);
       else if (e instanceof BodyTooLarge) fail(new PveHttpError(413, "request entity too large\n"));
-      else fail(new PveHttpError(500, `${e instanceof Error ? e.message : String(e)}\n`));
+      else
+        fail(
+          new PveHttpError(500, `internal simulator error: ${e instanceof Error ? e.message : String(e)}\n`),
+        );
     }
   };
 }
