@@ -1,6 +1,8 @@
+import { X509Certificate } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import selfsigned from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePki, type TestPki } from "./helpers/certs.js";
 import { makeClient } from "./helpers/client.js";
@@ -61,6 +63,31 @@ describe("TLS verification", () => {
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a pin does not accept an expired certificate", async () => {
+    const now = Date.now();
+    const old = await selfsigned.generate([{ name: "commonName", value: "pve-old" }], {
+      keyType: "ec",
+      algorithm: "sha256",
+      notBeforeDate: new Date(now - 10 * 86_400_000),
+      notAfterDate: new Date(now - 86_400_000),
+    });
+    const expired = await startFakePve(() => ({ data: { version: "9.1.5", release: "9.1", repoid: "x" } }), {
+      key: old.private,
+      cert: old.cert,
+    });
+    try {
+      const pin = new X509Certificate(old.cert).fingerprint256;
+      const { client } = makeClient(expired.url, { tlsFingerprint: pin, getRetries: 0 });
+      const err = await client.version().catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: "E_PVE_TLS" });
+      expect((err as Error).message).toContain("CERT_HAS_EXPIRED");
+      expect(expired.requests).toHaveLength(0);
+      client.close();
+    } finally {
+      await expired.close();
     }
   });
 
