@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { proxmoxConfigSchema } from "../../src/adapters/proxmox/config.js";
+import { endpointOf } from "../../src/adapters/proxmox/transport.js";
 import { createVersionGate, isSupported } from "../../src/adapters/proxmox/version.js";
 import type { Proxmox, PveVersion } from "../../src/services/proxmox.js";
 import { ManualClock, makeClient } from "./helpers/client.js";
@@ -17,6 +18,12 @@ describe("proxmox config", () => {
     expect(proxmoxConfigSchema.parse({ ...base, url: "http://127.0.0.1:18006" }).url).toBe(
       "http://127.0.0.1:18006",
     );
+  });
+
+  it("connects to the port in the URL, including a scheme's default one", () => {
+    expect(endpointOf("https://pve1.example:443")).toEqual({ secure: true, host: "pve1.example", port: 443 });
+    expect(endpointOf("http://127.0.0.1:80")).toEqual({ secure: false, host: "127.0.0.1", port: 80 });
+    expect(endpointOf("https://[fd00::1]:8006")).toEqual({ secure: true, host: "fd00::1", port: 8006 });
   });
 
   it("applies defaults for timeouts, retries and the version cache", () => {

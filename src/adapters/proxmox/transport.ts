@@ -32,24 +32,35 @@ export interface Transport {
 /** Upper bound on a PVE answer; the largest the bot reads (cluster resources of a big cluster) is far below. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
-export function createTransport(baseUrl: string, tls: TlsSettings, maxSockets = 8): Transport {
+/** Host and port to connect to; IPv6 brackets removed, and the scheme's default port made explicit. */
+export function endpointOf(baseUrl: string): { secure: boolean; host: string; port: number } {
   const url = new URL(baseUrl);
   const secure = url.protocol === "https:";
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  const port = Number(url.port);
+  // URL reports the scheme's default port as "".
+  return {
+    secure,
+    host: url.hostname.replace(/^\[|\]$/g, ""),
+    port: Number(url.port || (secure ? 443 : 80)),
+  };
+}
+
+export function createTransport(baseUrl: string, tls: TlsSettings, maxSockets = 8): Transport {
+  const { secure, host, port } = endpointOf(baseUrl);
   let agent: Promise<http.Agent> | undefined;
 
   const getAgent = (timeoutMs: number): Promise<http.Agent> => {
-    agent ??= secure
+    if (agent) return agent;
+    const created = secure
       ? trustOptions(host, port, tls, timeoutMs).then(
           (opts) => new https.Agent({ keepAlive: true, maxSockets, ...opts }),
         )
       : Promise.resolve(new http.Agent({ keepAlive: true, maxSockets }));
     // A failed probe must not stick: the next request tries again.
-    agent.catch(() => {
-      agent = undefined;
+    created.catch(() => {
+      if (agent === created) agent = undefined;
     });
-    return agent;
+    agent = created;
+    return created;
   };
 
   const dropAgent = () => {
