@@ -141,12 +141,12 @@ describe("guest agent and snapshots", () => {
     expect((await waitTask(sim, tmplSnap.json.data)).exitstatus).toBe(
       "you can't take a snapshot if it's a template",
     );
+    const running = await call(sim, "POST", "/nodes/pve1/qemu/100/template");
+    expect(running.statusText).toBe("you can't convert a VM to template if VM is running");
     const withSnaps = await call(sim, "POST", "/nodes/pve1/qemu/101/template");
-    expect(withSnaps.statusText).toBe("you can't convert a VM to template if VM is running");
+    expect(withSnaps.statusText).toBe("unable to create template, because VM contains snapshots");
     const stop = await call(sim, "POST", "/nodes/pve1/qemu/101/status/stop");
     await waitTask(sim, stop.json.data);
-    const tmpl = await call(sim, "POST", "/nodes/pve1/qemu/101/template");
-    expect(tmpl.statusText).toBe("unable to create template, because VM contains snapshots");
     const startTmpl = await call(sim, "POST", "/nodes/pve1/qemu/9000/status/start");
     expect((await waitTask(sim, startTmpl.json.data)).exitstatus).toBe(
       "you can't start a vm if it's a template",

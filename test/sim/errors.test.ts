@@ -27,9 +27,9 @@ describe("PVE error shapes", () => {
       data: null,
       message: "Parameter verification failed.\n",
       errors: {
-        vmid: "value must have a minimum value of 100",
-        name: "invalid format - value does not look like a valid DNS name",
-        sshkeys: "invalid format - invalid urlencoded string: ssh-ed25519 AAAA x@y",
+        vmid: "invalid format - value does not look like a valid VM ID\n",
+        name: "invalid format - value does not look like a valid DNS name\n",
+        sshkeys: "invalid format - invalid urlencoded string: ssh-ed25519 AAAA x@y\n",
         bogus: "property is not defined in schema and the schema does not allow additional properties",
         cores: "type check ('integer') failed - got 'two'",
       },
@@ -46,7 +46,7 @@ describe("PVE error shapes", () => {
     expect(res.json.errors).toEqual({
       url: "property is missing and it is not optional",
       content: "value 'rootdir' does not have a value in the enumeration 'iso, vztmpl, import'",
-      "checksum-algorithm": "missing property required by 'checksum'",
+      "checksum-algorithm": "missing property - 'checksum' requires this property",
     });
     const disk = await call(sim, "POST", "/nodes/pve1/qemu", {
       vmid: 555,
@@ -60,7 +60,9 @@ describe("PVE error shapes", () => {
       /^invalid format - format error\nscsi1\.cache: value 'fast' does not have a value/,
     );
     const snap = await call(sim, "POST", "/nodes/pve1/qemu/100/snapshot", { snapname: "pre.update" });
-    expect(snap.json.errors).toEqual({ snapname: "invalid format - invalid configuration ID 'pre.update'" });
+    expect(snap.json.errors).toEqual({
+      snapname: "invalid format - invalid configuration ID 'pre.update'\n",
+    });
   });
 
   it("answers 401 with an empty body and no Content-Type, for missing and wrong tokens", async () => {

@@ -12,17 +12,17 @@ const catalog = SchemaCatalog.load("9.1");
 const info = (method: string, path: string) => catalog.find(method, path)!.info;
 
 describe("schema validation semantics", () => {
-  it("wraps a scalar for array parameters and coerces booleans and integers", () => {
+  it("wraps a scalar for array parameters; booleans are 1/0 or JSON true/false, as in check_type", () => {
     const exec = validateParameters(info("POST", "/nodes/{node}/qemu/{vmid}/agent/exec"), {
       node: "pve1",
       vmid: "100",
       command: "uptime",
     });
     expect(exec).toEqual({ ok: true, params: { node: "pve1", vmid: 100, command: ["uptime"] } });
-    const words = ["on", "off", "yes", "no", "true", "false", "1", "0"].map((v) =>
+    const words = ["1", "0", true, false, "on", "true", "yes"].map((v) =>
       validateParameters(info("DELETE", "/nodes/{node}/qemu/{vmid}"), { node: "pve1", vmid: 100, purge: v }),
     );
-    expect(words.map((r) => (r.ok ? r.params["purge"] : "err"))).toEqual([1, 0, 1, 0, 1, 0, 1, 0]);
+    expect(words.map((r) => (r.ok ? r.params["purge"] : "err"))).toEqual([1, 0, 1, 0, "err", "err", "err"]);
     const bad = validateParameters(info("DELETE", "/nodes/{node}/qemu/{vmid}"), {
       node: "pve1",
       vmid: 100,
@@ -85,9 +85,9 @@ describe("schema validation semantics", () => {
       memory: "8",
     });
     expect(wrong.ok ? {} : wrong.errors).toEqual({
-      node: "invalid format - value does not look like a valid node name",
-      tags: "invalid format - invalid characters in tag 'tag!'",
-      ipconfig0: "invalid format - invalid IPv4 address/CIDR '10.0.0.5'",
+      node: "invalid format - value does not look like a valid node name\n",
+      tags: "invalid format - invalid characters in tag\n",
+      ipconfig0: "invalid format - invalid IPv4 address/CIDR '10.0.0.5'\n",
       memory: "invalid format - format error\nmemory.current: value must have a minimum value of 16\n",
     });
   });
@@ -111,7 +111,7 @@ describe("PveSimulator.validate", () => {
       ok: false,
       status: 400,
       message: "Parameter verification failed.\n",
-      errors: { snapname: "invalid format - invalid configuration ID 'a'" },
+      errors: { snapname: "invalid format - invalid configuration ID 'a'\n" },
     });
     expect(sim.validate("PUT", "/nodes/pve1/qemu/100/config", { vmid: 101 })).toMatchObject({
       ok: false,

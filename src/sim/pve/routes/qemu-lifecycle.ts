@@ -11,6 +11,8 @@ import {
 } from "../state/disks.js";
 import type { VmConfig, VmState } from "../state/types.js";
 import {
+  assertBridgeAccess,
+  assertStoragePrivilege,
   assertUnlocked,
   generatedDefaults,
   isTemplate,
@@ -34,41 +36,59 @@ function cloneVm(ctx: RequestContext) {
   const newid = num(ctx.params, "newid")!;
   const pool = str(ctx.params, "pool");
   const targetNode = str(ctx.params, "target") ?? source.node;
-  state.node(targetNode);
-  if (state.vms.has(newid)) throw handlerError(`unable to create VM ${newid}: config file already exists`);
   if (pool !== undefined && !state.pools.has(pool)) throw handlerError(`pool '${pool}' does not exist`);
-  assertUnlocked(source);
-  const template = isTemplate(source);
-  const full = num(ctx.params, "full") ?? (template ? 0 : 1);
-  if (!template && full === 0) throw handlerError("Linked clone feature is only available for templates");
+  state.node(targetNode);
   const targetStorage = str(ctx.params, "storage");
-  if (targetStorage !== undefined && full === 0) {
-    throw paramErrorFor("storage", "option is only allowed for full clones");
-  }
   if (targetStorage !== undefined) {
-    const s = state.storage(targetStorage, targetNode);
-    if (!s.content.includes("images"))
-      throw handlerError(`storage '${targetStorage}' does not support vm images`);
+    const s = state.storage(targetStorage, source.node);
+    if (!s.content.includes("images")) {
+      throw paramErrorFor("storage", `storage '${targetStorage}' does not support vm images`);
+    }
+    if (targetNode !== source.node && !s.shared)
+      throw handlerError(`can't clone to non-shared storage '${targetStorage}'`);
   }
+  assertUnlocked(source);
   const snapname = str(ctx.params, "snapname");
   const baseConfig = snapname ? source.snapshots.find((s) => s.name === snapname)?.config : source.config;
   if (!baseConfig) throw handlerError(`snapshot '${snapname}' does not exist`);
+  const full = num(ctx.params, "full") ?? (isTemplate(source) ? 0 : 1);
+  if (targetStorage !== undefined && !full)
+    throw handlerError("parameter 'storage' not allowed for linked clones");
+  if (ctx.params["format"] !== undefined && !full)
+    throw handlerError("parameter 'format' not allowed for linked clones");
   const disks = driveKeys(baseConfig).filter((k) => !k.startsWith("unused"));
+  let shared = true;
   for (const key of disks) {
     const spec = parseDrive(String(baseConfig[key]));
     if (isCdrom(spec) && !spec.file.includes("cloudinit")) continue;
     const s = state.storage(spec.file.split(":")[0]!);
-    if (targetNode !== source.node && !s.shared && targetStorage === undefined) {
-      throw handlerError(`can't clone VM to node '${targetNode}' (VM uses local storage)`);
-    }
-    if (full === 0 && !storageSupportsLinkedClone(s)) {
-      throw handlerError(`linked clone feature is not supported for drive '${key}'`);
+    shared &&= s.shared;
+    const linked = !full && !spec.file.includes("cloudinit");
+    const msg = `clone feature is not supported for${snapname ? " a snapshot of" : ""} '${spec.file}' (${key})`;
+    if (linked && (!isTemplate(source) || !storageSupportsLinkedClone(s)))
+      throw handlerError(`Linked ${msg}`);
+    assertStoragePrivilege(ctx.principal, targetStorage ?? s.storage, ["Datastore.AllocateSpace"]);
+  }
+  assertBridgeAccess(ctx, baseConfig);
+  if (targetNode !== source.node && !shared) {
+    throw handlerError(`can't clone VM to node '${targetNode}' (VM uses local storage)`);
+  }
+  if (state.vms.has(newid)) throw handlerError(`unable to create VM ${newid}: config file already exists`);
+  const config: VmConfig = withMacs({ ...baseConfig }, true);
+  for (const k of Object.keys(config)) {
+    if (/^unused\d+$/.test(k) || ["template", "lock", "parent", "snapstate", "vmstate", "meta"].includes(k)) {
+      delete config[k];
     }
   }
-  const config: VmConfig = withMacs({ ...baseConfig }, true);
-  for (const k of ["template", "lock", "parent", "snapstate", "vmstate", "smbios1", "vmgenid", "meta"])
-    delete config[k];
-  Object.assign(config, generatedDefaults(config, state.nowMs()));
+  const hadGenId = config["vmgenid"] !== undefined;
+  delete config["vmgenid"];
+  const smbios = String(config["smbios1"] ?? "")
+    .replace(/(^|,)uuid=[^,]*/, "")
+    .replace(/^,/, "");
+  delete config["smbios1"];
+  const fresh = generatedDefaults(config, state.nowMs());
+  config["smbios1"] = smbios ? `${fresh["smbios1"]},${smbios}` : fresh["smbios1"]!;
+  if (hadGenId) config["vmgenid"] = fresh["vmgenid"]!;
   config["name"] = str(ctx.params, "name") ?? `Copy-of-VM-${baseConfig["name"] ?? source.vmid}`;
   const description = str(ctx.params, "description");
   if (description !== undefined) config["description"] = description;
@@ -93,7 +113,7 @@ function cloneVm(ctx: RequestContext) {
     owner: ownerOf(ctx.principal),
     start: (t) => {
       state.vms.set(newid, clone);
-      t.log(`create ${full ? "full" : "linked"} clone of drive(s) ${disks.join(", ")}`);
+      t.log(`creating a clone of VM ${source.vmid} with ID ${newid}`);
     },
     finish: (t) => {
       let index = 0;
@@ -128,9 +148,10 @@ function cloneVm(ctx: RequestContext) {
       }
       delete clone.config["lock"];
     },
-    abort: () => {
+    abort: (t, reason) => {
       for (const volid of created) state.removeVolume(volid, targetNode);
       state.vms.delete(newid);
+      t.log(`clone failed: ${reason}`);
     },
   });
 }
@@ -138,11 +159,11 @@ function cloneVm(ctx: RequestContext) {
 function convertToTemplate(ctx: RequestContext) {
   const vm = vmFromRequest(ctx);
   const { state } = ctx.rt;
-  assertUnlocked(vm);
-  if (isTemplate(vm)) throw handlerError("you can't convert a template to a template");
-  if (vm.status === "running") throw handlerError("you can't convert a VM to template if VM is running");
-  if (vm.snapshots.length > 0) throw handlerError("unable to create template, because VM contains snapshots");
   const only = str(ctx.params, "disk");
+  assertUnlocked(vm);
+  if (vm.snapshots.length > 0) throw handlerError("unable to create template, because VM contains snapshots");
+  if (isTemplate(vm) && only === undefined) throw handlerError("you can't convert a template to a template");
+  if (vm.status === "running") throw handlerError("you can't convert a VM to template if VM is running");
   if (only !== undefined && vm.config[only] === undefined) throw handlerError(`no such disk '${only}'`);
   return ctx.rt.tasks.spawn({
     node: vm.node,

@@ -38,7 +38,7 @@ function isCidr(value: string, family?: 4 | 6): boolean {
   const v6 = !v4 && ip.includes(":") && IPV6.test(ip);
   if (family === 4 && !v4) return false;
   if (family === 6 && !v6) return false;
-  return (v4 && Number(bits) <= 32) || (v6 && Number(bits) <= 128);
+  return Number(bits) > 7 && ((v4 && Number(bits) <= 32) || (v6 && Number(bits) <= 128));
 }
 
 /** PVE `split_list`: list formats accept commas, semicolons and whitespace as separators. */
@@ -99,21 +99,22 @@ const CHECKERS: Record<string, Checker> = {
   "pve-storage-id": (v) => (STORAGE_ID.test(v) ? undefined : `storage ID '${v}' contains illegal characters`),
   "pve-configid": (v) => (CONFIG_ID.test(v) ? undefined : `invalid configuration ID '${v}'`),
   "pve-poolid": (v) =>
-    /^[A-Za-z0-9_\-.]+$/.test(v) ? undefined : `pool ID '${v}' contains illegal characters`,
+    /^[A-Za-z0-9_\-.]+$/.test(v) ? undefined : `pool name '${v}' contains invalid characters`,
   "pve-realm": (v) =>
     /^[A-Za-z][A-Za-z0-9.\-_]+$/.test(v) ? undefined : `realm ID '${v}' contains illegal characters`,
   "dns-name": (v) => (DNS_NAME.test(v) ? undefined : "value does not look like a valid DNS name"),
   urlencoded: (v) => (/^[-%a-zA-Z0-9_.!~*'()]*$/.test(v) ? undefined : `invalid urlencoded string: ${v}`),
-  "pve-tag": (v) => (TAG.test(v) ? undefined : `invalid characters in tag '${v}'`),
+  "pve-tag": (v) => (TAG.test(v) ? undefined : "invalid characters in tag"),
   "pve-storage-content": (v) => (STORAGE_CONTENT.has(v) ? undefined : `invalid content type '${v}'`),
   "pve-volume-id": volumeId,
   "pve-volume-id-or-qm-path": (v) =>
     v === "none" || v === "cdrom" || v.startsWith("/") ? undefined : volumeId(v),
   "pve-volume-id-or-absolute-path": (v) => (v.startsWith("/") ? undefined : volumeId(v)),
-  "disk-size": (v) => (/^\d+(\.\d+)?[KMGT]?$/.test(v) ? undefined : `unable to parse size '${v}'`),
-  "pve-bridge-id": (v) => (/^[-_.\w\d]+$/.test(v) ? undefined : `invalid bridge name '${v}'`),
+  "disk-size": (v) =>
+    /^\d+(\.\d+)?[KMGT]?$/.test(v) ? undefined : `value does not look like a valid disk size: ${v}`,
+  "pve-bridge-id": (v) => (/^[-_.\w\d]+$/.test(v) ? undefined : `invalid bridge ID '${v}'`),
   "mac-addr": (v) =>
-    /^[a-f0-9]{2}(:[a-f0-9]{2}){5}$/i.test(v) && (Number.parseInt(v.slice(0, 2), 16) & 1) === 0
+    /^[a-f0-9][02468ace](:[a-f0-9]{2}){5}$/i.test(v)
       ? undefined
       : "value does not look like a valid unicast MAC address",
   CIDR: (v) => (isCidr(v) ? undefined : "value does not look like a valid CIDR network"),

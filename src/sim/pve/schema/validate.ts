@@ -20,17 +20,6 @@ const INDEX_LIMITS: Record<string, number> = {
   mp: 255,
 };
 
-const BOOLEAN_WORDS: Record<string, number> = {
-  "1": 1,
-  on: 1,
-  yes: 1,
-  true: 1,
-  "0": 0,
-  off: 0,
-  no: 0,
-  false: 0,
-};
-
 /** Perl's stringified regex `(?^:…)` becomes a JS group; PVE anchors every pattern. */
 export function perlPattern(pattern: string): RegExp {
   return new RegExp(`^(?:${pattern.replace(/\(\?\^([a-z]*):/g, "(?:")})$`);
@@ -58,9 +47,19 @@ function isOptional(schema: ParamSchema): boolean {
   return Boolean(schema.optional) || schema.alias !== undefined;
 }
 
+const NUMBER = /^[+-]?(\d+\.\d+|\d+\.|\.\d+|\d+)([eE][+-]?\d+)?$/;
+
+/** Accepts what pve-common's `check_type` accepts for a boolean: "1"/"0" and JSON true/false. */
+function booleanValue(raw: unknown): number | undefined {
+  if (typeof raw === "boolean") return Number(raw);
+  const text = String(raw);
+  return text === "1" ? 1 : text === "0" ? 0 : undefined;
+}
+
 /**
- * Type/enum/range/length/pattern/format checks of one scalar, in the order of PVE's `check_prop`.
- * Returns the coerced value or records the error under `path`.
+ * Checks one scalar in the order of pve-common's `check_prop`: type, format, pattern, maxLength,
+ * minLength, maximum, minimum, enum; the first failure is recorded under `path`. Returns the
+ * coerced value (numbers for integer/number/boolean) or undefined on error.
  */
 function checkScalar(
   path: string,
@@ -69,68 +68,55 @@ function checkScalar(
   errors: ErrorMap,
 ): string | number | undefined {
   const type = schema.type ?? "string";
-  if (raw === null || typeof raw === "object") {
+  if (raw === null || (typeof raw === "object" && type !== "any")) {
     errors[path] = `type check ('${type}') failed - got ${Array.isArray(raw) ? "ARRAY" : "HASH"}`;
     return undefined;
   }
   const text = String(raw);
   let value: string | number = text;
   if (type === "boolean") {
-    const b = typeof raw === "boolean" ? Number(raw) : BOOLEAN_WORDS[text.toLowerCase()];
+    const b = booleanValue(raw);
     if (b === undefined) {
       errors[path] = `type check ('boolean') failed - got '${text}'`;
       return undefined;
     }
-    return b;
-  }
-  if (type === "integer" || type === "number") {
-    const ok =
-      type === "integer" ? /^[+-]?\d+$/.test(text) : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text);
-    if (!ok) {
+    value = b;
+  } else if (type === "integer" || type === "number") {
+    if (!(type === "integer" ? /^[+-]?\d+$/ : NUMBER).test(text)) {
       errors[path] = `type check ('${type}') failed - got '${text}'`;
       return undefined;
     }
     value = Number(text);
-    if (schema.minimum !== undefined && value < schema.minimum) {
-      errors[path] = `value must have a minimum value of ${schema.minimum}`;
-      return undefined;
-    }
-    if (schema.maximum !== undefined && value > schema.maximum) {
-      errors[path] = `value must have a maximum value of ${schema.maximum}`;
-      return undefined;
-    }
-  } else if (type !== "string") {
-    errors[path] = `type check ('${type}') failed - got '${text}'`;
-    return undefined;
   }
-  if (schema.maxLength !== undefined && text.length > schema.maxLength) {
-    errors[path] = `value may only be ${schema.maxLength} characters long`;
+  const fail = (message: string) => {
+    errors[path] = message;
     return undefined;
-  }
-  if (schema.minLength !== undefined && text.length < schema.minLength) {
-    errors[path] = `value must be at least ${schema.minLength} characters long`;
-    return undefined;
-  }
-  if (schema.enum && !schema.enum.includes(text)) {
-    errors[path] = `value '${text}' does not have a value in the enumeration '${schema.enum.join(", ")}'`;
-    return undefined;
-  }
-  if (schema.pattern && !perlPattern(schema.pattern).test(text)) {
-    errors[path] = "value does not match the regex pattern";
-    return undefined;
-  }
+  };
   if (typeof schema.format === "string") {
     const err = checkNamedFormat(schema.format, text);
-    if (err) {
-      errors[path] = `invalid format - ${err}`;
-      return undefined;
-    }
+    if (err) return fail(`invalid format - ${err}\n`);
   } else if (schema.format) {
     const err = checkPropertyString(path, schema.format, text);
-    if (err) {
-      errors[path] = `invalid format - ${err}`;
-      return undefined;
+    if (err) return fail(`invalid format - ${err}`);
+  }
+  if (schema.pattern && !perlPattern(schema.pattern).test(text))
+    return fail("value does not match the regex pattern");
+  if (schema.maxLength !== undefined && text.length > schema.maxLength) {
+    return fail(`value may only be ${schema.maxLength} characters long`);
+  }
+  if (schema.minLength !== undefined && text.length < schema.minLength) {
+    return fail(`value must be at least ${schema.minLength} characters long`);
+  }
+  if (NUMBER.test(text)) {
+    if (schema.maximum !== undefined && Number(text) > schema.maximum) {
+      return fail(`value must have a maximum value of ${schema.maximum}`);
     }
+    if (schema.minimum !== undefined && Number(text) < schema.minimum) {
+      return fail(`value must have a minimum value of ${schema.minimum}`);
+    }
+  }
+  if (schema.enum && !schema.enum.includes(text)) {
+    return fail(`value '${text}' does not have a value in the enumeration '${schema.enum.join(", ")}'`);
   }
   return value;
 }
@@ -160,40 +146,59 @@ export function checkPropertyString(
   return lines.length > 0 ? `format error\n${lines.join("")}` : undefined;
 }
 
-/** Splits a property string into sub-keys, resolving `alias` and `keyAlias`; a string is an error. */
+const BOOLEAN_WORDS: Record<string, string> = {
+  "1": "1",
+  on: "1",
+  yes: "1",
+  true: "1",
+  "0": "0",
+  off: "0",
+  no: "0",
+  false: "0",
+};
+
+/**
+ * Splits a property string into sub-keys like pve-common `parse_property_string`: `k=v` parts
+ * (resolving `alias`/`keyAlias`, booleans normalised from on/yes/true…) or one bare value for the
+ * default key. A string result is the die message.
+ */
 export function parsePropertyString(
   format: Record<string, ParamSchema>,
   text: string,
 ): Record<string, string> | string {
   const out: Record<string, string> = {};
-  const defaultKey = Object.entries(format).find(([, s]) => s.default_key)?.[0];
+  let defaultKeyUsed = false;
   for (const part of text.split(",")) {
-    if (part === "") continue;
-    const eq = part.indexOf("=");
-    let key: string;
-    let value: string;
-    if (eq < 0) {
+    if (/^\s*$/.test(part)) continue;
+    const kv = /^([^=]+)=(.+)$/.exec(part);
+    if (kv) {
+      let key = kv[1]!;
+      let value = kv[2]!;
+      if (out[key] !== undefined) return `duplicate key in comma-separated list property: ${key}`;
+      let schema = format[key];
+      if (schema?.alias !== undefined) {
+        if (schema.keyAlias !== undefined) {
+          if (out[schema.keyAlias] !== undefined) return `key alias '${schema.keyAlias}' is already defined`;
+          out[schema.keyAlias] = key;
+        }
+        key = schema.alias;
+        schema = format[key];
+      }
+      if (!schema) return `invalid key in comma-separated list property: ${key}`;
+      if (schema.type === "boolean") value = BOOLEAN_WORDS[value.toLowerCase()] ?? value;
+      out[key] = value;
+    } else if (!part.includes("=")) {
+      const defaultKey = Object.entries(format).find(([, s]) => s.default_key)?.[0];
+      if (defaultKeyUsed && defaultKey)
+        return `duplicate key in comma-separated list property: ${defaultKey}`;
       if (!defaultKey) return "value without key, but schema does not define a default key";
       if (out[defaultKey] !== undefined)
         return `duplicate key in comma-separated list property: ${defaultKey}`;
-      key = defaultKey;
-      value = part;
+      defaultKeyUsed = true;
+      out[defaultKey] = part;
     } else {
-      key = part.slice(0, eq);
-      value = part.slice(eq + 1);
+      return "missing key in comma-separated list property";
     }
-    const schema = format[key];
-    if (!schema) return `invalid key in comma-separated list property: ${key}`;
-    if (schema.alias !== undefined) {
-      if (schema.keyAlias !== undefined) {
-        if (out[schema.keyAlias] !== undefined)
-          return `duplicate key in comma-separated list property: ${schema.keyAlias}`;
-        out[schema.keyAlias] = key;
-      }
-      key = schema.alias;
-    }
-    if (out[key] !== undefined) return `duplicate key in comma-separated list property: ${key}`;
-    out[key] = value;
   }
   return out;
 }
@@ -246,7 +251,7 @@ export function validateParameters(info: MethodInfo, input: Record<string, unkno
       errors[name] = "property is missing and it is not optional";
     }
     if (input[name] !== undefined && schema.requires && input[schema.requires] === undefined) {
-      errors[schema.requires] = `missing property required by '${name}'`;
+      errors[schema.requires] = `missing property - '${name}' requires this property`;
     }
   }
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, params };
