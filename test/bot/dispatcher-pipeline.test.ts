@@ -102,6 +102,12 @@ describe("dispatcher pipeline", () => {
     expect(JSON.stringify(reply)).not.toMatch(/secret|token/);
   });
 
+  it("says Proxmox is not configured when the bot has no proxmox section", async () => {
+    const reply = await send(consoleActor("alice"), "nodes");
+    expect(reply.errorCode).toBe("E_CONFIG");
+    expect(reply.text).toMatch(/no Proxmox VE is configured/);
+  });
+
   it("audits refusals and runs with the actor and channel", async () => {
     await send(consoleActor("carol"), "job cancel j9");
     const [last] = await h.audit.query({ limit: 1, user: "carol" });

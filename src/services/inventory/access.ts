@@ -1,12 +1,17 @@
 /**
- * Where commands find the Proxmox port. `CommandServices` gets a `proxmox` field from the lead; until
- * then the cast lives here only, so switching to `services.proxmox` is a one-line change.
+ * Where commands find the Proxmox port. A bot started without a `proxmox` section has none; its commands
+ * then answer with a configuration error instead of failing.
  */
 import type { CommandServices } from "../../commands/definition.js";
+import { UserError } from "../errors.js";
 import type { Proxmox } from "../proxmox.js";
 
 export function proxmoxOf(services: CommandServices): Proxmox {
-  const proxmox = (services as CommandServices & { proxmox?: Proxmox }).proxmox;
-  if (!proxmox) throw new Error("the Proxmox client is not wired into the command services");
-  return proxmox;
+  if (!services.proxmox) {
+    throw new UserError(
+      "E_CONFIG",
+      "no Proxmox VE is configured for this bot: an admin sets proxmox.url and an API token (PROXMOX_URL, PROXMOX_TOKEN_ID, PROXMOX_TOKEN_SECRET)",
+    );
+  }
+  return services.proxmox;
 }
