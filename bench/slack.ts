@@ -9,7 +9,11 @@
  * and the load generator that signs and sends the commands) runs in a child process, so its work does not
  * count against the bots. Latency is measured by the load generator: request start to end of the ack.
  *
- * Usage: tsx bench/slack.ts [requests per kind and side] [concurrency]   (default 2000 and 50)
+ * When more acked requests wait than `slack.handlers.maxQueued`, the adapter answers "busy" in the ack
+ * and runs nothing; such answers are counted as `busy`, since they are cheaper than real work.
+ *
+ * Usage: tsx bench/slack.ts [requests per kind and side] [concurrency] [handlers.maxQueued] [handlers.concurrency]
+ *        (defaults: 2000, 50, and the adapter's defaults)
  */
 import { fork } from "node:child_process";
 import { createServer, type RequestListener, type Server } from "node:http";
@@ -28,7 +32,10 @@ import { FakeSlack, postSigned, slashCommandBody } from "../test/fakes/slack/ind
 const args = process.argv.slice(2).filter((a) => a !== "--slack-side");
 const N = Number(args[0] ?? 2000);
 const CONCURRENCY = Number(args[1] ?? 50);
-const ROUNDS = 4;
+/** Adapter settings under test; defaults are the adapter's own defaults. */
+const MAX_QUEUED = args[2] ? Number(args[2]) : undefined;
+const HANDLER_CONCURRENCY = args[3] ? Number(args[3]) : undefined;
+const ROUNDS = 20;
 const CHANNELS = 50;
 const WARMUP = 200;
 const BOT_TOKEN = "xoxb-bench-0000-token";
@@ -47,7 +54,7 @@ const quietBolt = {
 type LoadRequest = { type: "load"; url: string; text: string; count: number; channelBase: number };
 type ChildMessage =
   | { type: "ready"; apiUrl: string }
-  | { type: "samples"; samples: number[] }
+  | { type: "samples"; samples: number[]; busy: number }
   | { type: "counts"; postMessage: number; update: number; responseUrlPosts: number };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -57,7 +64,7 @@ async function slackSide(): Promise<void> {
   const fake = await FakeSlack.start({ botToken: BOT_TOKEN, postsPerSecondPerChannel: 0 });
   const send = (m: ChildMessage) => process.send!(m);
   process.on("message", async (m: LoadRequest | { type: "counts" } | { type: "close" }) => {
-    if (m.type === "load") send({ type: "samples", samples: await load(fake, m) });
+    if (m.type === "load") send({ type: "samples", ...(await load(fake, m)) });
     else if (m.type === "counts") {
       send({
         type: "counts",
@@ -73,8 +80,9 @@ async function slackSide(): Promise<void> {
   send({ type: "ready", apiUrl: fake.apiUrl });
 }
 
-async function load(fake: FakeSlack, req: LoadRequest): Promise<number[]> {
+async function load(fake: FakeSlack, req: LoadRequest): Promise<{ samples: number[]; busy: number }> {
   const samples: number[] = [];
+  let busy = 0;
   let next = 0;
   const worker = async () => {
     while (next < req.count) {
@@ -83,13 +91,14 @@ async function load(fake: FakeSlack, req: LoadRequest): Promise<number[]> {
       const { body } = slashCommandBody(fake, { text: req.text, channelId, userId: `U0USER${i % 20}` });
       const t0 = performance.now();
       const res = await postSigned(req.url, SECRET, body);
-      await res.arrayBuffer();
+      const ackBody = await res.text();
       samples.push(performance.now() - t0);
       if (res.status !== 200) throw new Error(`ack was ${res.status}`);
+      if (ackBody !== "") busy++;
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return samples;
+  return { samples, busy };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -163,7 +172,7 @@ async function botSide(): Promise<void> {
     child.send({ type: "load", url, text, count, channelBase } satisfies LoadRequest);
     const m = await nextMessage();
     if (m.type !== "samples") throw new Error("unexpected message from the slack side");
-    return m.samples;
+    return m;
   };
 
   const config = slackConfigSchema.parse({
@@ -171,6 +180,10 @@ async function botSide(): Promise<void> {
     botToken: BOT_TOKEN,
     signingSecret: SECRET,
     apiUrl: ready.apiUrl,
+    handlers: {
+      ...(MAX_QUEUED ? { maxQueued: MAX_QUEUED } : {}),
+      ...(HANDLER_CONCURRENCY ? { concurrency: HANDLER_CONCURRENCY } : {}),
+    },
   });
   const adapter = createSlackAdapter({ config, log: silent, clock: systemClock });
   await adapter.start(benchInbound(() => adapter));
@@ -199,6 +212,7 @@ async function botSide(): Promise<void> {
     bareHelp: [] as number[],
     bareJob: [] as number[],
   };
+  const busy = { help: 0, job: 0 };
   let rssPeak = 0;
   const rssBefore = process.memoryUsage().rss;
   const sampler = setInterval(() => {
@@ -213,8 +227,12 @@ async function botSide(): Promise<void> {
       const url = side === "adapter" ? ours.url : theirs.url;
       const help = await runLoad(url, "help", count, round);
       const job = await runLoad(url, "job 3", count, round);
-      (side === "adapter" ? lat.adapterHelp : lat.bareHelp).push(...help);
-      (side === "adapter" ? lat.adapterJob : lat.bareJob).push(...job);
+      (side === "adapter" ? lat.adapterHelp : lat.bareHelp).push(...help.samples);
+      (side === "adapter" ? lat.adapterJob : lat.bareJob).push(...job.samples);
+      if (side === "adapter") {
+        busy.help += help.busy;
+        busy.job += job.busy;
+      }
     }
   }
   const loadSeconds = (performance.now() - t0) / 1000;
@@ -235,8 +253,9 @@ async function botSide(): Promise<void> {
       requestsPerKindAndSide: N,
       concurrency: CONCURRENCY,
       node: process.version,
-      help: { ...help, ratioP99: ratio(help) },
-      jobStart: { ...job, ratioP99: ratio(job) },
+      adapterHandlers: config.handlers,
+      help: { ...help, ratioP99: ratio(help), adapterAnsweredBusy: busy.help },
+      jobStart: { ...job, ratioP99: ratio(job), adapterAnsweredBusy: busy.job },
       targetRatioP99: 1.25,
       rssMiB: {
         before: Math.round(rssBefore / 2 ** 20),

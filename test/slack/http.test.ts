@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { NO_LONGER_VALID } from "../../src/adapters/slack/adapter.js";
+import { BUSY, NO_LONGER_VALID } from "../../src/adapters/slack/adapter.js";
 import { infoReply } from "../../src/commands/reply.js";
 import { UserError } from "../../src/services/errors.js";
 import {
@@ -341,5 +341,33 @@ describe("Slack adapter when the bot side misbehaves", () => {
     const direct = await h.fake.waitForCall("chat.postEphemeral");
     expect(direct.args).toMatchObject({ channel: "C0GENERAL", user: "U0ALICE" });
     expect(h.adapter.stats().failed).toBe(0);
+  });
+});
+
+describe("Slack adapter under more load than it can handle", () => {
+  it("acks every command, handles them in order, and answers 'busy' in the ack once the queue is full", async () => {
+    await start({ config: { handlers: { concurrency: 1, maxQueued: 1 } } });
+    const gate: (() => void)[] = [];
+    const seen: string[] = [];
+    inbound.onCommand = (inv) => {
+      seen.push(inv.text);
+      return new Promise((resolve) => gate.push(() => resolve(infoReply(`done ${inv.text}`))));
+    };
+    const first = await command({ text: "one" });
+    await eventually(() => seen.length === 1, 2000, "the first command to start");
+    const second = await command({ text: "two" });
+    const third = await command({ text: "three" });
+    expect([first.status, second.status, third.status]).toEqual([200, 200, 200]);
+    expect([first.text, second.text]).toEqual(["", ""]);
+    expect(JSON.parse(third.text)).toEqual({ response_type: "ephemeral", text: BUSY });
+    gate.shift()!();
+    await eventually(() => seen.length === 2, 2000, "the queued command to start");
+    gate.shift()!();
+    await h.adapter.settled();
+    expect(seen).toEqual(["one", "two"]);
+    expect(h.fake.state.responsePosts.map((p) => JSON.stringify(p.body).includes("done"))).toEqual([
+      true,
+      true,
+    ]);
   });
 });

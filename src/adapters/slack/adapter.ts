@@ -14,6 +14,7 @@ import { boltLogger } from "./bolt-log.js";
 import { ButtonSigner } from "./buttons.js";
 import type { SlackConfig } from "./config.js";
 import { GroupDirectory } from "./groups.js";
+import { HandlerQueue } from "./handlers.js";
 import { EXTRA, SlackMessenger } from "./messenger.js";
 import { Outbox, type OutboxStats, SlackDeliveryError } from "./outbox.js";
 import { type BlockActionsPayload, classifyObject, type SlashCommandPayload } from "./payloads.js";
@@ -38,15 +39,8 @@ export interface SlackAdapter extends ChatAdapter {
 }
 
 export const NO_LONGER_VALID = "this action is no longer valid";
+export const BUSY = "The bot is busy right now; nothing was run. Try again in a minute.";
 const STOP_DRAIN_MS = 5000;
-
-/**
- * Runs `work` after the I/O already waiting (other requests to ack), so a burst of commands is acked
- * before any of them is handled: Slack's 3-second ack deadline is hard, reply delivery is not.
- */
-function afterPendingIo(work: () => Promise<void>): Promise<void> {
-  return new Promise<void>((resolve) => setImmediate(resolve)).then(work);
-}
 
 export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   return new BoltSlackAdapter(deps);
@@ -62,7 +56,7 @@ class BoltSlackAdapter implements SlackAdapter {
   private readonly groups: GroupDirectory;
   private readonly signer: ButtonSigner;
   private inbound: Inbound | undefined;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly handlers: HandlerQueue;
 
   constructor(private readonly deps: SlackAdapterDeps) {
     const { config, clock } = deps;
@@ -115,13 +109,31 @@ class BoltSlackAdapter implements SlackAdapter {
       fetch: deps.fetch ?? globalThis.fetch,
     });
     this.groups = new GroupDirectory(this.app.client, clock, config.groupCacheTtl, this.log);
+    this.handlers = new HandlerQueue(config.handlers.concurrency, config.handlers.maxQueued);
     this.app.command(/^\/.+/, async ({ ack, body }) => {
+      if (this.handlers.full) {
+        this.log.warn({ queued: this.handlers.size }, "slack command refused: too many requests waiting");
+        await ack({ response_type: "ephemeral", text: BUSY });
+        return;
+      }
       await ack();
-      await this.track(afterPendingIo(() => this.onCommand(body as unknown as Record<string, unknown>)));
+      this.handlers.offer(() => this.guard(this.onCommand(body as unknown as Record<string, unknown>)));
     });
     this.app.action(/.*/, async ({ ack, body }) => {
       await ack();
-      await this.track(afterPendingIo(() => this.onAction(body as unknown as Record<string, unknown>)));
+      const raw = body as unknown as Record<string, unknown>;
+      if (this.handlers.offer(() => this.guard(this.onAction(raw)))) return;
+      this.log.warn({ queued: this.handlers.size }, "slack click refused: too many requests waiting");
+      const parsed = classifyObject(raw);
+      if (parsed.kind !== "action" || !parsed.body.response_url) return;
+      const where: ConversationRef = {
+        platform: "slack",
+        channelId: parsed.body.container?.channel_id ?? parsed.body.user.id,
+        extra: { [EXTRA.responseUrl]: parsed.body.response_url },
+      };
+      await this.messenger.notice(where, errorReply("E_UNAVAILABLE", BUSY)).catch(() => {
+        // Counted and logged by the outbox.
+      });
     });
     this.app.error(async (err) => {
       this.log.error({ err }, "slack listener error");
@@ -162,16 +174,16 @@ class BoltSlackAdapter implements SlackAdapter {
     return this.outbox.stats();
   }
 
-  async settled(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  settled(): Promise<void> {
+    return this.handlers.idle();
   }
 
-  private async track(work: Promise<void>): Promise<void> {
-    this.inFlight.add(work);
+  /** Handler tasks must not throw: the queue has nowhere to put the error. */
+  private async guard(work: Promise<void>): Promise<void> {
     try {
       await work;
-    } finally {
-      this.inFlight.delete(work);
+    } catch (err) {
+      this.log.error({ err }, "slack request handling failed");
     }
   }
 

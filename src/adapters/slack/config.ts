@@ -54,6 +54,25 @@ export const slackConfigSchema = z
     actionMaxAge: duration
       .default(7 * 86_400_000)
       .describe("Buttons older than this answer 'this action is no longer valid'"),
+    handlers: z
+      .object({
+        concurrency: z
+          .number()
+          .int()
+          .min(1)
+          .max(256)
+          .default(8)
+          .describe("Commands and clicks handled at once"),
+        maxQueued: z
+          .number()
+          .int()
+          .min(1)
+          .max(100_000)
+          .default(5000)
+          .describe("Acked requests waiting to be handled; beyond this the bot answers 'busy'"),
+      })
+      .strict()
+      .default({ concurrency: 8, maxQueued: 5000 }),
     outbox: z
       .object({
         maxAttempts: z.number().int().min(1).max(20).default(5).describe("Tries for 5xx and network errors"),
