@@ -161,7 +161,17 @@ describe("REST-only template build (distros NOTES §3.2) against the simulator",
       vmid: 9200,
       scsi0: "local-lvm:0,import-from=local:iso/debian-12.11.0-amd64-netinst.iso",
     });
-    expect(iso.json.errors.scsi0).toContain("has wrong type 'iso' - needs to be 'images' or 'import'");
+    expect(iso.json.errors).toEqual({
+      scsi0:
+        "local:iso/debian-12.11.0-amd64-netinst.iso has wrong type 'iso' - needs to be 'images' or 'import'",
+    });
+    const isoDisk = await call(sim, "POST", "/nodes/pve1/qemu", {
+      vmid: 9200,
+      ide2: "local:iso/debian-12.11.0-amd64-netinst.iso",
+    });
+    expect(isoDisk.json.errors).toEqual({ ide2: "explicit 'media=cdrom' is required for iso images" });
+    const noImages = await call(sim, "POST", "/nodes/pve1/qemu", { vmid: 9200, scsi0: "local:8" });
+    expect(noImages.json.errors).toEqual({ storage: "storage 'local' does not support vm images" });
     const badKey = await call(sim, "POST", "/nodes/pve1/qemu", {
       vmid: 9200,
       sshkeys: encodeURIComponent("/root/.ssh/id.pub"),

@@ -29,81 +29,100 @@ function sortedOptions(options: Map<string, string>): string {
     .join("");
 }
 
+const ALLOC = /^([a-z][a-z0-9\-_.]*[a-z0-9]):(\d+(?:\.\d+)?|cloudinit)$/i;
+
 function targetStorage(ctx: RequestContext, storage: string, node: string): void {
-  const s = ctx.rt.state.storage(storage, node);
-  if (!s.content.includes("images")) throw handlerError(`storage '${storage}' does not support vm images`);
   assertStoragePrivilege(ctx.principal, storage, ["Datastore.AllocateSpace"]);
+  const s = ctx.rt.state.storage(storage, node);
+  if (!s.content.includes("images"))
+    throw paramErrorFor("storage", `storage '${storage}' does not support vm images`);
+}
+
+/** qemu-server `$check_drive_param`: syntax rules checked for every drive before any access check. */
+function checkDriveSyntax(ctx: RequestContext, node: string, key: string, spec: DriveSpec): void {
+  const importFrom = spec.options.get("import-from");
+  const alloc = ALLOC.exec(spec.file);
+  if (
+    importFrom !== undefined &&
+    (alloc?.[2] === undefined || alloc[2] === "cloudinit" || Number(alloc[2]) !== 0)
+  ) {
+    throw paramErrorFor(
+      key,
+      "'import-from' requires special syntax - use <storage ID>:0,import-from=<source>",
+    );
+  }
+  if (!alloc && spec.file.includes(":") && !isCdrom(spec)) {
+    if (ctx.rt.state.findVolume(spec.file, node)?.content === "iso") {
+      throw paramErrorFor(key, "explicit 'media=cdrom' is required for iso images");
+    }
+  }
+}
+
+/** Source of an `import-from`: an existing `images` or `import` volume the caller may read. */
+function importSource(ctx: RequestContext, node: string, key: string, importFrom: string): VolumeState {
+  if (importFrom.startsWith("/")) throw permissionError("Only root can pass arbitrary filesystem paths.");
+  const source = ctx.rt.state.findVolume(importFrom, node);
+  if (!source) throw handlerError(`volume '${importFrom}' does not exist`);
+  if (source.content !== "images" && source.content !== "import") {
+    throw paramErrorFor(
+      key,
+      `${importFrom} has wrong type '${source.content}' - needs to be 'images' or 'import'`,
+    );
+  }
+  assertStoragePrivilege(ctx.principal, source.storage, ["Datastore.AllocateSpace", "Datastore.Audit"]);
+  return source;
 }
 
 /**
- * Validates drive options the way qemu-server's `$check_drive_param` / `$check_storage_access` do,
- * before any task starts: `import-from` syntax and source type, storage content and privileges.
+ * Validates drive options the way qemu-server's `$check_drive_param` and `$check_storage_access` do,
+ * before any task starts: syntax first for all drives, then storage privileges, content types and
+ * import sources. Returns what each drive will do once the task runs.
  */
 export function planDrives(
   ctx: RequestContext,
   node: string,
   options: Record<string, ParamValue>,
 ): DrivePlan[] {
+  const drives = Object.entries(options)
+    .filter(([key]) => DRIVE_KEY.test(key))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, raw]) => ({ key, value: String(raw), spec: parseDrive(String(raw)) }));
+  for (const d of drives) checkDriveSyntax(ctx, node, d.key, d.spec);
   const plans: DrivePlan[] = [];
-  for (const [key, raw] of Object.entries(options)) {
-    if (!DRIVE_KEY.test(key)) continue;
-    const value = String(raw);
-    const spec: DriveSpec = parseDrive(value);
+  for (const { key, value, spec } of drives) {
+    const alloc = ALLOC.exec(spec.file);
     const importFrom = spec.options.get("import-from");
-    const alloc = /^([a-z][a-z0-9\-_.]*[a-z0-9]):(\d+(?:\.\d+)?|cloudinit)$/i.exec(spec.file);
-    if (importFrom !== undefined) {
-      if (alloc?.[2] !== "0") {
-        throw paramErrorFor(
-          key,
-          "'import-from' requires special syntax - use <storage ID>:0,import-from=<source>",
-        );
-      }
-      if (importFrom.startsWith("/")) {
-        throw permissionError("Only root can pass arbitrary filesystem paths.");
-      }
-      const source = ctx.rt.state.findVolume(importFrom, node);
-      if (!source) throw handlerError(`volume '${importFrom}' does not exist`);
-      if (source.content !== "images" && source.content !== "import") {
-        throw paramErrorFor(
-          key,
-          `'import-from' volume '${importFrom}' has wrong type '${source.content}' - needs to be 'images' or 'import'`,
-        );
-      }
-      assertStoragePrivilege(ctx.principal, source.storage, ["Datastore.AllocateSpace", "Datastore.Audit"]);
+    if (alloc && importFrom !== undefined) {
       targetStorage(ctx, alloc[1]!, node);
+      const source = importSource(ctx, node, key, importFrom);
       const rest = new Map(spec.options);
       rest.delete("import-from");
       plans.push({ key, kind: "import", storage: alloc[1]!, source, options: rest });
-      continue;
-    }
-    if (alloc) {
+    } else if (alloc?.[2] === "cloudinit") {
+      ctx.rt.state.storage(alloc[1]!, node);
+      const opts = new Map(spec.options);
+      opts.set("media", "cdrom");
+      plans.push({ key, kind: "cloudinit", storage: alloc[1]!, size: 4 * 1024 ** 2, options: opts });
+    } else if (alloc && !isCdrom(spec)) {
       targetStorage(ctx, alloc[1]!, node);
-      if (alloc[2] === "cloudinit") {
-        const options = new Map(spec.options);
-        options.set("media", "cdrom");
-        plans.push({ key, kind: "cloudinit", storage: alloc[1]!, size: 4 * 1024 ** 2, options });
-        continue;
-      }
       const size = Math.round(Number(alloc[2]) * GIB);
       if (size <= 0)
         throw paramErrorFor(
           key,
-          "disk size must be greater than 0 (use <storage ID>:0,import-from=<source> to import)",
+          "unable to allocate a disk of size 0 - use <storage ID>:0,import-from=<source> to import",
         );
       plans.push({ key, kind: "new", storage: alloc[1]!, size, options: spec.options });
-      continue;
-    }
-    if (spec.file === "none" || spec.file === "cdrom") {
+    } else if (spec.file === "none" || spec.file === "cdrom" || spec.file === "") {
       plans.push({ key, kind: "keep", value });
-      continue;
+    } else {
+      if (spec.file.startsWith("/")) throw permissionError("Only root can pass arbitrary filesystem paths.");
+      const volume = ctx.rt.state.findVolume(spec.file, node);
+      if (!volume) throw handlerError(`volume '${spec.file}' does not exist`);
+      if (volume.content !== "images" && volume.content !== "iso") {
+        throw paramErrorFor(key, "content type needs to be 'images' or 'iso'");
+      }
+      plans.push({ key, kind: "keep", value });
     }
-    if (spec.file.startsWith("/")) throw permissionError("Only root can pass arbitrary filesystem paths.");
-    const volume = ctx.rt.state.findVolume(spec.file, node);
-    if (!volume) throw handlerError(`volume '${spec.file}' does not exist`);
-    if (volume.content === "iso" && !isCdrom(spec)) {
-      throw paramErrorFor(key, `volume '${spec.file}' has wrong type 'iso' - use media=cdrom`);
-    }
-    plans.push({ key, kind: "keep", value });
   }
   return plans;
 }
