@@ -36,10 +36,27 @@ describe("guest agent and snapshots", () => {
     expect([stopped.status, stopped.statusText]).toEqual([500, "VM 102 is not running"]);
     sim.state.vms.get(104)!.config["agent"] = "enabled=0";
     const off = await call(sim, "POST", "/nodes/pve2/qemu/104/agent/ping");
+    delete sim.state.vms.get(104)!.config["agent"];
+    const none = await call(sim, "POST", "/nodes/pve2/qemu/104/agent/ping");
     sim.state.vms.get(104)!.config["agent"] = "enabled=1";
-    expect(off.statusText).toBe("No QEMU guest agent configured");
+    expect(off.statusText).toBe("QEMU guest agent is not running");
+    expect(none.statusText).toBe("No QEMU guest agent configured");
     const wrongMethod = await call(sim, "POST", "/nodes/pve1/qemu/100/agent/get-osinfo");
     expect(wrongMethod.status).toBe(501);
+  });
+
+  it("keeps the agent silent until it has booted after a start", async () => {
+    const slow = await startPveSimulator({ tls: false, defaultTaskDurationMs: 5, agentStartDelayMs: 300 });
+    try {
+      const start = await call(slow, "POST", "/nodes/pve2/qemu/102/status/start");
+      expect((await waitTask(slow, start.json.data)).exitstatus).toBe("OK");
+      const early = await call(slow, "POST", "/nodes/pve2/qemu/102/agent/ping");
+      expect([early.status, early.statusText]).toEqual([500, "QEMU guest agent is not running"]);
+      await new Promise((r) => setTimeout(r, 350));
+      expect((await call(slow, "POST", "/nodes/pve2/qemu/102/agent/ping")).status).toBe(200);
+    } finally {
+      await slow.close();
+    }
   });
 
   it("exec-status answers exited:0 first, then the output once, then forgets the pid", async () => {

@@ -6,12 +6,18 @@ import { agentEnabled } from "./power.js";
 import { vmFromRequest } from "./qemu-common.js";
 import { num, type RequestContext, type RouteDefinition } from "./types.js";
 
-/** The three availability errors every agent call can give (qemu-server `QemuServer/Agent.pm`). */
+/**
+ * The three availability errors every agent call can give (qemu-server `assert_agent_available`):
+ * no `agent` key at all, VM stopped, or no answer to guest-ping (agent disabled in the config, so no
+ * channel, or not started yet after boot).
+ */
 function agentVm(ctx: RequestContext): VmState {
   const vm = vmFromRequest(ctx);
-  if (!agentEnabled(vm)) throw handlerError("No QEMU guest agent configured");
+  if (vm.config["agent"] === undefined) throw handlerError("No QEMU guest agent configured");
   if (vm.status !== "running") throw handlerError(`VM ${vm.vmid} is not running`);
-  if (ctx.rt.state.nowMs() < vm.agentReadyAt) throw handlerError("QEMU guest agent is not running");
+  if (!agentEnabled(vm) || ctx.rt.state.nowMs() < vm.agentReadyAt) {
+    throw handlerError("QEMU guest agent is not running");
+  }
   return vm;
 }
 
@@ -59,6 +65,9 @@ function interfaces(ctx: RequestContext) {
 function exec(ctx: RequestContext) {
   const vm = agentVm(ctx);
   const argv = (ctx.params["command"] as string[] | undefined) ?? [];
+  if (argv.length === 0 && ctx.params["input-data"] === undefined) {
+    throw handlerError("command or input-data (or both) required");
+  }
   if (argv.length === 0) throw handlerError("Agent error: Invalid parameter 'path'");
   let result: ReturnType<typeof runInGuest>;
   try {

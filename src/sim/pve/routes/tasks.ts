@@ -14,7 +14,7 @@ function findTask(ctx: RequestContext): TaskRecord {
   const node = str(ctx.params, "node")!;
   ctx.rt.state.node(node);
   const parsed = parseUpid(upid);
-  if (!parsed) throw paramErrorFor("upid", `unable to parse worker upid '${upid}'`);
+  if (!parsed) throw paramErrorFor("upid", "unable to parse worker upid");
   const task = ctx.rt.state.tasks.get(upid);
   if (!task || parsed.node !== node) throw paramErrorFor("upid", "no such task");
   if (!isOwner(ctx, task) && !hasPrivilege(ctx.principal, `/nodes/${node}`, "Sys.Audit")) {
