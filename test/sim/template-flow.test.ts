@@ -132,7 +132,7 @@ describe("REST-only template build (distros NOTES §3.2) against the simulator",
       filename: "a.qcow2",
       content: "import",
     });
-    expect(noImport.statusText).toBe("storage 'local-lvm' is not a file based storage");
+    expect(noImport.statusText).toBe("can't upload to storage type 'lvmthin', not a file based storage!");
     sim.state.storages.get("local")!.content = ["iso", "vztmpl"];
     const disabled = await call(sim, "POST", "/nodes/pve1/storage/local/download-url", {
       url: "https://example.com/a.qcow2",

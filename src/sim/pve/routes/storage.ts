@@ -6,10 +6,11 @@ import type { StorageState, VolumeState } from "../state/types.js";
 import { num, ownerOf, type RequestContext, type RouteDefinition, str } from "./types.js";
 
 const FILE_BASED = new Set(["dir", "nfs"]);
-const EXTENSIONS: Record<string, RegExp> = {
-  import: /\.(ova|qcow2|raw|vmdk)$/,
-  iso: /\.(iso|img)$/,
-  vztmpl: /\.tar\.(gz|xz|zst|bz2)$/,
+/** pve-storage `ISO_EXT_RE_0`, `VZTMPL_EXT_RE_1`, `UPLOAD_IMPORT_EXT_RE_1`, with their wording. */
+const EXTENSIONS: Record<string, { re: RegExp; error: string }> = {
+  import: { re: /^[a-zA-Z0-9\-.+=_]+\.(ova|qcow2|raw|vmdk)$/, error: "invalid filename or wrong extension" },
+  iso: { re: /[^/]+\.(iso|img)$/i, error: "wrong file extension" },
+  vztmpl: { re: /[^/]+\.tar\.(gz|xz|zst|bz2)$/, error: "wrong file extension" },
 };
 const CHECKSUM_HEX: Record<string, number> = {
   md5: 32,
@@ -148,15 +149,16 @@ function downloadUrl(ctx: RequestContext) {
   const s = state.storage(str(ctx.params, "storage")!, node);
   const content = str(ctx.params, "content")!;
   const url = str(ctx.params, "url")!;
-  if (!FILE_BASED.has(s.type)) throw handlerError(`storage '${s.storage}' is not a file based storage`);
+  if (!FILE_BASED.has(s.type)) {
+    throw handlerError(`can't upload to storage type '${s.type}', not a file based storage!`);
+  }
   if (!s.content.includes(content)) {
     throw handlerError(`storage '${s.storage}' is not configured for content-type '${content}'`);
   }
-  const filename = (str(ctx.params, "filename")!.split("/").pop() ?? "").replace(/[^a-zA-Z0-9_.-]/g, "_");
-  if (!EXTENSIONS[content]?.test(filename))
-    throw paramErrorFor("filename", "invalid filename or wrong extension");
+  const filename = (str(ctx.params, "filename")!.split("/").pop() ?? "").replace(/[^a-zA-Z0-9\-.+=_]/g, "_");
+  const rule = EXTENSIONS[content]!;
+  if (!rule.re.test(filename)) throw paramErrorFor("filename", rule.error);
   const compression = str(ctx.params, "compression");
-  if (compression && content !== "iso") throw handlerError(`decompression not supported for ${content}`);
   const checksum = str(ctx.params, "checksum");
   const algorithm = str(ctx.params, "checksum-algorithm");
   const volid = `${s.storage}:${content}/${filename}`;
@@ -165,9 +167,11 @@ function downloadUrl(ctx: RequestContext) {
   return ctx.rt.tasks.spawn({
     node,
     type: "download",
-    id: filename,
+    id: filename.replace(/[^-_.\w]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`),
     owner: ownerOf(ctx.principal),
     start: (t) => {
+      if (compression && content !== "iso")
+        throw new TaskFailure(`decompression not supported for ${content}`);
       const existing = state.findVolume(volid, node);
       if (existing) {
         if (!checksum) throw new TaskFailure(`refusing to override existing file '${filePath}'`);
