@@ -61,8 +61,8 @@ export const slackConfigSchema = z
           .int()
           .min(1)
           .max(256)
-          .default(8)
-          .describe("Commands and clicks handled at once"),
+          .default(16)
+          .describe("Commands and clicks handled at once; they mostly wait on Proxmox, Redis and Slack"),
         maxQueued: z
           .number()
           .int()
@@ -72,7 +72,7 @@ export const slackConfigSchema = z
           .describe("Acked requests waiting to be handled; beyond this the bot answers 'busy'"),
       })
       .strict()
-      .default({ concurrency: 8, maxQueued: 5000 }),
+      .default({ concurrency: 16, maxQueued: 5000 }),
     outbox: z
       .object({
         maxAttempts: z.number().int().min(1).max(20).default(5).describe("Tries for 5xx and network errors"),
