@@ -100,7 +100,11 @@ export async function mount(adapter: SlackAdapter): Promise<Server> {
 }
 
 /** Resolves when `check` passes, polling; for effects that happen after the ack. */
-export async function eventually(check: () => boolean, timeoutMs = 5000, what = "condition"): Promise<void> {
+export async function eventually(
+  check: () => boolean,
+  timeoutMs = 10_000,
+  what = "condition",
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);

@@ -86,7 +86,7 @@ export class FakeSlack {
   waitForCall(
     method: string,
     accept: (c: ApiCall) => boolean = () => true,
-    timeoutMs = 5000,
+    timeoutMs = 10_000,
   ): Promise<ApiCall> {
     const hit = (c: ApiCall) => c.method === method && c.status === 200 && !c.error && accept(c);
     return this.waitFor("call", this.state.calls, hit, timeoutMs, method);
@@ -94,7 +94,7 @@ export class FakeSlack {
 
   waitForResponse(
     accept: (p: ResponseUrlPost) => boolean = () => true,
-    timeoutMs = 5000,
+    timeoutMs = 10_000,
   ): Promise<ResponseUrlPost> {
     return this.waitFor(
       "respond",
