@@ -3,7 +3,7 @@ import { connect } from "node:tls";
 import proxmoxApi from "proxmox-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PveSimulator, startPveSimulator } from "../../src/sim/pve/index.js";
-import { call, waitTask } from "./client.js";
+import { call, tokenAuth, waitTask } from "./client.js";
 
 describe("fault injection and request log", () => {
   let sim: PveSimulator;
@@ -149,6 +149,33 @@ describe("HTTPS and the real proxmox-api client", () => {
       );
     } finally {
       await http.close();
+    }
+  });
+});
+
+describe("stopping a task", () => {
+  it("interrupts a running worker, undoes its work, and needs Sys.Modify for other users' tasks", async () => {
+    const sim = await startPveSimulator({ tls: false, taskDurations: { qmclone: 5000 } });
+    try {
+      const clone = await call(sim, "POST", "/nodes/pve1/qemu/9000/clone", { newid: 8100, name: "stopme" });
+      expect(sim.state.vms.get(8100)?.config["lock"]).toBe("clone");
+      const other = sim.addToken({ tokenId: "viewer@pve!ro", acl: [{ path: "/", privs: ["Sys.Audit"] }] });
+      const denied = await call(
+        sim,
+        "DELETE",
+        `/nodes/pve1/tasks/${clone.json.data}`,
+        {},
+        { auth: tokenAuth(other.tokenId, other.secret) },
+      );
+      expect(denied.statusText).toBe("Permission check failed (/nodes/pve1, Sys.Modify)");
+      const stop = await call(sim, "DELETE", `/nodes/pve1/tasks/${clone.json.data}`);
+      expect([stop.status, stop.json]).toEqual([200, { data: null }]);
+      expect((await waitTask(sim, clone.json.data)).exitstatus).toBe("interrupted by signal");
+      expect(sim.state.vms.has(8100)).toBe(false);
+      const index = await call(sim, "GET", `/nodes/pve1/tasks/${clone.json.data}`);
+      expect(index.json.data).toEqual([{ name: "log" }, { name: "status" }]);
+    } finally {
+      await sim.close();
     }
   });
 });

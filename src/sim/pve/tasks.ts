@@ -50,6 +50,7 @@ function messageOf(e: unknown): string {
  */
 export class TaskManager {
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly running = new Map<string, { timer: NodeJS.Timeout; stop: () => void }>();
   private closed = false;
 
   constructor(
@@ -96,6 +97,7 @@ export class TaskManager {
     }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
+      this.running.delete(upid);
       if (this.closed) return;
       if (fault && fault.exitstatus !== "OK" && !/^WARNINGS: \d+$/.test(fault.exitstatus)) {
         this.fail(spec, ctx, record, fault.exitstatus);
@@ -115,7 +117,23 @@ export class TaskManager {
       else this.end(record, "TASK OK", "OK");
     }, this.timing.durationFor(spec.type));
     this.timers.add(timer);
+    this.running.set(upid, {
+      timer,
+      stop: () => {
+        clearTimeout(timer);
+        this.timers.delete(timer);
+        this.fail(spec, ctx, record, "interrupted by signal");
+      },
+    });
     return upid;
+  }
+
+  /** `DELETE /tasks/{upid}`: a running worker gets SIGTERM, undoes its work and ends in error. */
+  stop(upid: string): void {
+    const entry = this.running.get(upid);
+    if (!entry) return;
+    this.running.delete(upid);
+    entry.stop();
   }
 
   private fail(spec: TaskSpec, ctx: TaskContext, record: TaskRecord, reason: string): void {
@@ -139,6 +157,7 @@ export class TaskManager {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.running.clear();
   }
 }
 

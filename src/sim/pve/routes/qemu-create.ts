@@ -178,4 +178,24 @@ export const qemuCreateRoutes: RouteDefinition[] = [
   { method: "GET", path: "/nodes/{node}/qemu", handler: listVms },
   { method: "POST", path: "/nodes/{node}/qemu", handler: createVm },
   { method: "DELETE", path: "/nodes/{node}/qemu/{vmid}", handler: destroyVm },
+  {
+    method: "GET",
+    path: "/nodes/{node}/qemu/{vmid}",
+    handler: (ctx) => {
+      vmFromRequest(ctx);
+      const subdirs = ["config", "pending", "status", "unlink", "vncproxy", "termproxy", "migrate", "resize"];
+      return [
+        ...subdirs,
+        "move",
+        "rrd",
+        "rrddata",
+        "monitor",
+        "agent",
+        "snapshot",
+        "spiceproxy",
+        "sendkey",
+        "firewall",
+      ].map((subdir) => ({ subdir }));
+    },
+  },
 ];

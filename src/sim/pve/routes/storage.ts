@@ -227,6 +227,17 @@ export const storageRoutes: RouteDefinition[] = [
     handler: (ctx) => storageConfig(ctx.rt.state.storage(str(ctx.params, "storage")!)),
   },
   { method: "GET", path: "/nodes/{node}/storage", handler: listStorages },
+  {
+    method: "GET",
+    path: "/nodes/{node}/storage/{storage}",
+    handler: (ctx) => {
+      const node = str(ctx.params, "node")!;
+      ctx.rt.state.node(node);
+      ctx.rt.state.storage(str(ctx.params, "storage")!, node);
+      const subdirs = ["content", "download-url", "file-restore", "import-metadata", "prunebackups"];
+      return [...subdirs, "rrd", "rrddata", "status", "upload"].map((subdir) => ({ subdir }));
+    },
+  },
   { method: "GET", path: "/nodes/{node}/storage/{storage}/status", handler: storageStatus },
   { method: "GET", path: "/nodes/{node}/storage/{storage}/content", handler: listContent },
   { method: "DELETE", path: "/nodes/{node}/storage/{storage}/content/{volume}", handler: deleteVolume },

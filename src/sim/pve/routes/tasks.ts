@@ -76,7 +76,31 @@ function list(ctx: RequestContext) {
   return new Listing(rows, all.length);
 }
 
+function stopTask(ctx: RequestContext) {
+  const upid = str(ctx.params, "upid")!;
+  const node = str(ctx.params, "node")!;
+  ctx.rt.state.node(node);
+  const parsed = parseUpid(upid);
+  if (!parsed) throw paramErrorFor("upid", "unable to parse worker upid");
+  const task = ctx.rt.state.tasks.get(upid);
+  if (!task || parsed.node !== node) throw paramErrorFor("upid", "no such task");
+  if (!isOwner(ctx, task) && !hasPrivilege(ctx.principal, `/nodes/${node}`, "Sys.Modify")) {
+    throw permissionError(`/nodes/${node}, Sys.Modify`);
+  }
+  ctx.rt.tasks.stop(upid);
+  return null;
+}
+
 export const taskRoutes: RouteDefinition[] = [
+  {
+    method: "GET",
+    path: "/nodes/{node}/tasks/{upid}",
+    handler: (ctx) => {
+      findTask(ctx);
+      return [{ name: "log" }, { name: "status" }];
+    },
+  },
+  { method: "DELETE", path: "/nodes/{node}/tasks/{upid}", handler: stopTask },
   { method: "GET", path: "/nodes/{node}/tasks", handler: list },
   { method: "GET", path: "/nodes/{node}/tasks/{upid}/status", handler: status },
   { method: "GET", path: "/nodes/{node}/tasks/{upid}/log", handler: log },
