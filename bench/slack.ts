@@ -189,10 +189,12 @@ async function botSide(): Promise<void> {
   await adapter.start(benchInbound(() => adapter));
   const ours = await listen(adapter.httpHandler);
   const receiver = new HTTPReceiver({ signingSecret: SECRET, logger: quietBolt });
+  // The same Bolt settings the adapter uses (no conversation store), so the ratio shows what the adapter adds.
   const bare = new App({
     token: BOT_TOKEN,
     receiver,
     logger: quietBolt,
+    convoStore: false,
     clientOptions: { slackApiUrl: ready.apiUrl },
   });
   bare.command("/pve", async ({ ack }) => {

@@ -91,6 +91,8 @@ class BoltSlackAdapter implements SlackAdapter {
       logger,
       clientOptions,
       deferInitialization: true,
+      // Bolt's in-memory conversation store rejects (with a stack trace) on every request; nothing here uses it.
+      convoStore: false,
     });
     this.outbox = new Outbox({
       log: this.log,
