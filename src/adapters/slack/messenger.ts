@@ -24,6 +24,14 @@ export interface MessengerDeps {
 /** Keys the adapter keeps in ConversationRef.extra / MessageRef.extra. */
 export const EXTRA = { responseUrl: "responseUrl", userId: "userId", ephemeral: "ephemeral" } as const;
 
+/**
+ * Private answers do not count against the channel's one-message-per-second limit, so they get their own
+ * lane: an error shown to one user never waits behind a rate-limited channel.
+ */
+function ephemeralLane(channel: string): string {
+  return `${channel}:ephemeral`;
+}
+
 /** How many message→overflow hashes are remembered, so repeated edits do not attach the same file again. */
 const ATTACHED_MEMORY = 500;
 
@@ -63,7 +71,7 @@ export class SlackMessenger {
     if (message.extra?.[EXTRA.ephemeral] === "1") {
       if (!responseUrl) throw new Error("an ephemeral message can only be edited through its response_url");
       await this.deps.outbox.send(
-        channel,
+        ephemeralLane(channel),
         "response_url",
         () => this.respond(responseUrl, { replace_original: true, text: msg.text, blocks: msg.blocks }),
         key,
@@ -115,7 +123,7 @@ export class SlackMessenger {
       }
     };
     const ts = await this.deps.outbox.send(
-      channel,
+      ephemeralLane(channel),
       responseUrl ? "response_url" : "chat.postEphemeral",
       send,
     );
