@@ -92,6 +92,18 @@ describe("Slack outbox", () => {
     expect(outbox.stats()).toMatchObject({ rateLimited: 1, retried: 2, delivered: 1, failed: 0 });
   });
 
+  it("retries a response_url post whose connection failed", async () => {
+    const { outbox, slept } = makeOutbox();
+    let calls = 0;
+    const result = await outbox.send("C1", "response_url", async () => {
+      calls++;
+      if (calls < 3) throw new TypeError("fetch failed");
+      return "ok";
+    });
+    expect(result).toBe("ok");
+    expect(slept).toEqual([500, 1000]);
+  });
+
   it("gives up after the last attempt, rejecting with the method and code, counted and logged", async () => {
     const { outbox, log } = makeOutbox();
     const err = await outbox

@@ -212,6 +212,9 @@ export class Outbox {
         return { kind: "retry-after", ms: err.retryAfterSec * 1000 };
       return err.status >= 500 ? { kind: "backoff", code: err.code } : { kind: "fail", code: err.code };
     }
+    // fetch() (response_url posts) rejects with a bare TypeError when the connection fails.
+    if (err instanceof TypeError && err.message === "fetch failed")
+      return { kind: "backoff", code: "network_error" };
     const e = err as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string } };
     switch (e?.code) {
       case "slack_webapi_rate_limited_error":
