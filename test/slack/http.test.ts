@@ -243,6 +243,28 @@ describe("Slack adapter over HTTP (real Bolt, fake Slack)", () => {
     expect(h.fake.state.messages).toHaveLength(1);
   });
 
+  it("coalesces a burst of progress edits behind a 429: fewer calls, and the final state arrives", async () => {
+    await start();
+    const card = await h.adapter.post(
+      { platform: "slack", channelId: "C0GENERAL" },
+      { title: "Build", progress: { fraction: 0, step: "queued" }, visibility: "channel" },
+    );
+    h.fake.failNext("chat.update", { status: 429, retryAfter: 1 });
+    const edits = Array.from({ length: 20 }, (_, i) =>
+      h.adapter.update(card, {
+        title: "Build",
+        progress: { fraction: (i + 1) / 20, step: `step ${i + 1}/20` },
+      }),
+    );
+    await Promise.all(edits);
+    const updates = h.fake.calls("chat.update").filter((c) => c.status === 200);
+    expect(updates.length).toBeLessThan(20);
+    const stored = h.fake.state.message("C0GENERAL", card.messageId)!;
+    expect(JSON.stringify(stored.blocks)).toContain("step 20/20");
+    expect(h.adapter.stats()).toMatchObject({ failed: 0, rateLimited: 1 });
+    expect(h.adapter.stats().coalesced).toBeGreaterThan(0);
+  });
+
   it("tells the user when the channel reply cannot be delivered, and logs the method and code", async () => {
     await start();
     h.fake.state.notInChannel.add("C0PRIVATE");
