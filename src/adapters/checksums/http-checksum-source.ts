@@ -146,10 +146,12 @@ export class HttpChecksumSource implements ChecksumSource {
   }
 }
 
-/** A short reason from fetch's "fetch failed" wrapper; the cause holds the useful code. */
+/**
+ * A short reason from fetch's "fetch failed" wrapper: the cause's code (ECONNREFUSED,
+ * DEPTH_ZERO_SELF_SIGNED_CERT, …). Messages are not repeated because some quote the URL in full.
+ */
 function networkReason(err: unknown): string {
-  const cause = (err as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  const cause = (err as { cause?: { code?: unknown } })?.cause;
   if (cause && typeof cause.code === "string") return cause.code;
-  if (cause && typeof cause.message === "string") return cause.message.slice(0, 120);
-  return err instanceof Error ? err.message.slice(0, 120) : "network error";
+  return err instanceof Error ? `network error (${err.name})` : "network error";
 }

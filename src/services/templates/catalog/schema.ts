@@ -17,9 +17,20 @@ export function hexLength(algorithm: ChecksumAlgorithm): number {
 
 const algorithmSchema = z.enum(["sha256", "sha512"]).describe("digest PVE verifies the download with");
 
-const httpsUrl = z.string().refine((value) => URL.canParse(value) && new URL(value).protocol === "https:", {
-  message: "must be an https:// URL",
-});
+/**
+ * URLs never carry credentials: fetch refuses them, and they would end up in task logs and chat messages.
+ * A mirror that needs authentication belongs behind a proxy the bot reaches without secrets in the URL.
+ */
+function webUrl(protocols: readonly string[], message: string) {
+  return z
+    .string()
+    .refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol), { message })
+    .refine((v) => !URL.canParse(v) || (new URL(v).username === "" && new URL(v).password === ""), {
+      message: "must not contain a user name or password",
+    });
+}
+
+const httpsUrl = webUrl(["https:"], "must be an https:// URL");
 
 /**
  * Where the expected digest comes from. `sums` is a file listing many images (SHA256SUMS, CHECKSUM) in GNU
@@ -54,9 +65,7 @@ export const catalogEntrySchema = z
     name: z.string().min(1).max(80),
     version: z.string().min(1).max(40),
     arch: z.enum(["x86_64", "aarch64"]),
-    imageUrl: z.string().refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), {
-      message: "must be an http(s) URL",
-    }),
+    imageUrl: webUrl(["https:", "http:"], "must be an http(s) URL"),
     checksum: z.union([checksumFromFileSchema, pinnedChecksumSchema]),
     /**
      * The disk format inside the file, which is also the extension it gets for `content=import` (PVE only
@@ -82,9 +91,7 @@ export type ChecksumSpec = CatalogEntry["checksum"];
 
 export const CATALOG_FAMILIES: readonly CatalogFamily[] = catalogEntrySchema.shape.family.options;
 
-const urlPrefix = z.string().refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), {
-  message: "must be an http(s) URL prefix",
-});
+const urlPrefix = webUrl(["https:", "http:"], "must be an http(s) URL prefix");
 
 /**
  * `templates.catalog` in the bot's config. `mirrors` maps an upstream URL prefix to a replacement prefix
