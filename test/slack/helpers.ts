@@ -58,7 +58,12 @@ export interface HttpHarness {
 
 export async function startHttpHarness(
   inbound: Inbound,
-  opts: { config?: Partial<SlackConfigInput>; fake?: Partial<FakeSlackOptions>; clock?: Clock } = {},
+  opts: {
+    config?: Partial<SlackConfigInput>;
+    fake?: Partial<FakeSlackOptions>;
+    clock?: Clock;
+    fetch?: typeof globalThis.fetch;
+  } = {},
 ): Promise<HttpHarness> {
   const fake = await FakeSlack.start({ botToken: BOT_TOKEN, appToken: APP_TOKEN, ...opts.fake });
   const log = memoryLog();
@@ -70,7 +75,12 @@ export async function startHttpHarness(
     outbox: { maxAttempts: 3, backoff: "20ms", maxRetryAfter: "10s" },
     ...opts.config,
   });
-  const adapter = createSlackAdapter({ config, log, clock: opts.clock ?? systemClockForTests });
+  const adapter = createSlackAdapter({
+    config,
+    log,
+    clock: opts.clock ?? systemClockForTests,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  });
   const server = await mount(adapter);
   await adapter.start(inbound);
   return {

@@ -196,6 +196,39 @@ describe("Slack adapter over HTTP (real Bolt, fake Slack)", () => {
     expect(h.fake.state.responsePosts).toHaveLength(0);
   });
 
+  it("accepts Slack's official signing test vector end to end, with the clock at its timestamp", async () => {
+    const secret = "8f742231b10e8888abcd99yyyzzz85a5";
+    const body =
+      "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
+    // The vector's response_url points at Slack; the outside world is injected so nothing leaves the machine.
+    const sent: { url: string; body: string }[] = [];
+    const recordOnly = (async (url: string | URL | Request, init?: RequestInit) => {
+      sent.push({ url: String(url), body: String(init?.body) });
+      return new Response("ok", { status: 200 });
+    }) as typeof fetch;
+    inbound = dispatcherLikeInbound(() => h.adapter);
+    h = await startHttpHarness(inbound, {
+      config: { signingSecret: secret },
+      clock: { now: () => 1531420618 * 1000 },
+      fetch: recordOnly,
+    });
+    const res = await fetch(h.eventsUrl, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": "1531420618",
+        "x-slack-signature": "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503",
+      },
+      body,
+    });
+    expect(res.status).toBe(200);
+    await h.adapter.settled();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.url).toMatch(/^https:\/\/hooks\.slack\.com\/commands\//);
+    expect(sent[0]?.body).toContain("This bot answers `/pve`, not `/webhook-collect`.");
+    expect(inbound.commands).toHaveLength(0);
+  });
+
   it("answers Slack's url_verification challenge and unsigned ssl_check", async () => {
     await start();
     const res = await postSigned(
