@@ -1,0 +1,88 @@
+/**
+ * Counting semaphores in Redis with leases. Each key is a sorted set of holders scored by lease expiry
+ * (Redis server time, so clocks of different machines do not matter). Acquiring drops expired holders
+ * and adds this one if fewer than `limit` remain, in one script; holders renew their lease at a third of
+ * its length. Waiters poll (default every 50 ms); there is no queue, so under contention the order in
+ * which waiters get a slot is not first-come-first-served.
+ */
+import type { Redis } from "ioredis";
+import type { Lease, Semaphore } from "../../services/templates/build/ports.js";
+import { guarded } from "./redis.js";
+
+const ACQUIRE_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) * 2)
+  return 1
+end
+return 0`;
+
+const RENEW_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) * 2)
+  return 1
+end
+return 0`;
+
+export interface RedisSemaphoreOptions {
+  prefix: string;
+  pollMs?: number;
+  defaultLeaseMs?: number;
+}
+
+export class RedisSemaphore implements Semaphore {
+  private readonly pollMs: number;
+  private readonly defaultLeaseMs: number;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: RedisSemaphoreOptions,
+  ) {
+    this.pollMs = options.pollMs ?? 50;
+    this.defaultLeaseMs = options.defaultLeaseMs ?? 60_000;
+  }
+
+  /** Current holders (unexpired or not yet swept); for tests and diagnostics. */
+  async holders(key: string): Promise<string[]> {
+    return guarded(() => this.redis.zrange(`${this.options.prefix}sem:${key}`, 0, -1));
+  }
+
+  async acquire(
+    key: string,
+    limit: number,
+    options: { owner: string; leaseMs?: number; signal?: AbortSignal },
+  ): Promise<Lease> {
+    const redisKey = `${this.options.prefix}sem:${key}`;
+    const leaseMs = options.leaseMs ?? this.defaultLeaseMs;
+    // A holder id unique per acquisition, so one owner can hold slots of several keys independently.
+    const holder = `${options.owner}#${Math.random().toString(36).slice(2, 10)}`;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const got = await guarded(() => this.redis.eval(ACQUIRE_LUA, 1, redisKey, holder, limit, leaseMs));
+      if (got === 1) break;
+      await new Promise<void>((resolve) => setTimeout(resolve, this.pollMs));
+    }
+    const timer = setInterval(
+      () => {
+        this.redis.eval(RENEW_LUA, 1, redisKey, holder, leaseMs).catch(() => undefined);
+      },
+      Math.max(10, Math.floor(leaseMs / 3)),
+    );
+    timer.unref();
+    let released = false;
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        clearInterval(timer);
+        await guarded(() => this.redis.zrem(redisKey, holder));
+      },
+    };
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Follows a PVE task with few status requests. Build tasks of one kind take about as long each time
+ * (a download of the same size, an import, a resize), so the first poll waits for the duration seen last
+ * time for that task type and later polls are short. The generic `waitForTask` of the adapter starts at
+ * 250 ms and backs off, which costs five or more requests for a two-second download; this costs one or
+ * two once a duration is known.
+ */
+import type { Clock } from "../../ports.js";
+import { type Proxmox, ProxmoxError, ProxmoxTaskError, type TaskDone } from "../../proxmox.js";
+
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason ?? new Error("aborted"));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason ?? new Error("aborted"));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+const WARNINGS = /^WARNINGS: (\d+)$/;
+const FIRST_POLL_UNKNOWN_MS = 250;
+const FOLLOW_UP_MS = 100;
+const MAX_POLL_MS = 2000;
+
+/**
+ * Remembers how long each task type took, per process, converging just under the real duration. Limits: a much slower
+ * task than last time costs extra polls growing to 2 s apart; a much faster one is noticed only at the
+ * first poll, at most the remembered duration late.
+ */
+export class TaskFollower {
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly proxmox: Proxmox,
+    private readonly clock: Clock,
+    private readonly sleep: Sleep = realSleep,
+    private readonly timeoutMs = 30 * 60_000,
+  ) {}
+
+  /** Resolves on OK or WARNINGS; throws ProxmoxTaskError with PVE's message and the log tail otherwise. */
+  async follow(upid: string, options: { signal?: AbortSignal; onPoll?: () => void } = {}): Promise<TaskDone> {
+    const type = upid.split(":")[5] ?? "";
+    const startedAt = this.clock.now();
+    let delay = this.seen.get(type) ?? FIRST_POLL_UNKNOWN_MS;
+    let first = true;
+    for (;;) {
+      await this.sleep(delay, options.signal);
+      const status = await this.proxmox.taskStatus(upid);
+      if (status.status === "stopped") {
+        const durationMs = this.clock.now() - startedAt;
+        // Done at the first look: the task may have been faster than the estimate, so probe a little
+        // earlier next time. Otherwise the observed time is an upper bound close to the real one.
+        this.seen.set(type, Math.max(10, first ? Math.round(delay * 0.97) : durationMs));
+        const exit = status.exitstatus ?? "unexpected status";
+        if (exit === "OK") return { upid, exitstatus: exit, warnings: 0, durationMs };
+        const warn = WARNINGS.exec(exit);
+        if (warn) return { upid, exitstatus: exit, warnings: Number(warn[1]), durationMs };
+        const tail = await this.proxmox.taskLogTail(upid, 10).then(
+          (log) => log.lines,
+          () => [] as string[],
+        );
+        throw new ProxmoxTaskError(
+          `Proxmox task ${type} on ${status.node} failed: ${exit}`,
+          upid,
+          exit,
+          tail,
+        );
+      }
+      options.onPoll?.();
+      const elapsed = this.clock.now() - startedAt;
+      if (elapsed >= this.timeoutMs) {
+        throw new ProxmoxError(
+          "E_PVE",
+          `Proxmox task ${type} is still running after ${Math.round(elapsed / 1000)} s; it continues on Proxmox (task ${upid})`,
+        );
+      }
+      delay = first ? FOLLOW_UP_MS : Math.min(MAX_POLL_MS, Math.round(delay * 1.6));
+      first = false;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The `template.build` job: one progress step per stage of a build, its cleanup, and the summary
+ * fields of the completed card ("up to date: <name>" when nothing needed building).
+ */
+import type { ReplyField } from "../../../commands/reply.js";
+import { UserError } from "../../errors.js";
+import type { JobDefinition } from "../../jobs/definition.js";
+import { type BuildRequest, buildRequestSchema } from "./request.js";
+import {
+  type BuildContext,
+  type BuildDeps,
+  checkStage,
+  cleanupBuild,
+  createStage,
+  imageStage,
+  type LeaseBook,
+  resizeStage,
+  templateStage,
+  verifyStage,
+  vmidStage,
+} from "./stages.js";
+
+export const TEMPLATE_BUILD_JOB = "template.build";
+
+export function createTemplateBuildJob(deps: BuildDeps): JobDefinition<BuildRequest> {
+  const leases: LeaseBook = new Map();
+  const step = (
+    name: string,
+    label: string,
+    stage: (d: BuildDeps, l: LeaseBook, ctx: BuildContext) => Promise<void>,
+  ) => ({ name, label, run: (ctx: BuildContext) => stage(deps, leases, ctx) });
+  return {
+    type: TEMPLATE_BUILD_JOB,
+    parse(raw) {
+      const parsed = buildRequestSchema.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new UserError("E_ARGS", `invalid build request: ${issue?.path.join(".")}: ${issue?.message}`);
+      }
+      return parsed.data;
+    },
+    title: (data) => `Build template ${data.distro} on ${data.node}`,
+    steps: [
+      step("check", "check node, storage and upstream checksum", checkStage),
+      step("image", "download or reuse the image", imageStage),
+      step("vmid", "reserve a VMID", vmidStage),
+      step("create", "create the VM with the imported disk", createStage),
+      step("resize", "resize the disk", resizeStage),
+      step("template", "convert to a template", templateStage),
+      step("verify", "confirm template: 1", verifyStage),
+    ],
+    cleanup: (ctx) => cleanupBuild(deps, leases, ctx),
+    summary: (ctx) => buildSummary(ctx.state),
+  };
+}
+
+export function buildSummary(state: Record<string, unknown>): ReplyField[] {
+  const upToDate = state.upToDate as { name: string; vmid: number } | undefined;
+  const checksum = typeof state.checksum === "string" ? state.checksum : "";
+  if (upToDate) {
+    return [
+      { label: "Result", value: `up to date: ${upToDate.name}` },
+      { label: "VMID", value: String(upToDate.vmid) },
+      { label: "Checksum", value: `${String(state.algorithm)}:${checksum.slice(0, 16)}…` },
+    ];
+  }
+  return [
+    { label: "Template", value: String(state.name) },
+    { label: "VMID", value: String(state.createdVmid) },
+    { label: "Image", value: `${String(state.imageVolid)}${state.imageReused ? " (reused)" : ""}` },
+    { label: "Checksum", value: `${String(state.algorithm)}:${checksum.slice(0, 16)}…` },
+  ];
+}

@@ -1,0 +1,110 @@
+/**
+ * Checks made before anything is created: the node and both storages exist, the image storage takes
+ * `import` content, the VMID is in the template range and free. The command runs them before it queues
+ * a job (so bad input changes nothing), and the job runs them again (config or the cluster may have
+ * changed while it waited).
+ */
+import { UserError } from "../../errors.js";
+import type { Proxmox, StorageInfo } from "../../proxmox.js";
+import type { TemplatesConfig } from "./config.js";
+import type { VmidReservations } from "./ports.js";
+
+export interface StoragePlacement {
+  /** Semaphore keys: a shared storage is one resource cluster-wide, a local one is per node. */
+  imageKey: string;
+  storageKey: string;
+}
+
+export async function checkNode(proxmox: Proxmox, node: string): Promise<void> {
+  const nodes = await proxmox.nodes();
+  const found = nodes.find((n) => n.node === node);
+  const names = nodes.map((n) => n.node).sort();
+  if (!found) throw new UserError("E_ARGS", `unknown node "${node}"; nodes: ${names.join(", ")}`);
+  if (found.status !== "online") {
+    const online = nodes.filter((n) => n.status === "online").map((n) => n.node);
+    throw new UserError(
+      "E_ARGS",
+      `node "${node}" is ${found.status}; online nodes: ${online.join(", ") || "none"}`,
+    );
+  }
+}
+
+function describe(list: StorageInfo[]): string {
+  return list.map((s) => `${s.storage} (${s.content.join(",")})`).join(", ") || "none";
+}
+
+export async function checkStorages(
+  proxmox: Proxmox,
+  node: string,
+  settings: { storage: string; imageStorage: string },
+): Promise<StoragePlacement> {
+  const all = await proxmox.listStorage(node);
+  const enabled = all.filter((s) => s.enabled);
+  const target = enabled.find((s) => s.storage === settings.storage);
+  if (!target) {
+    const valid = enabled.filter((s) => s.content.includes("images"));
+    throw new UserError(
+      "E_ARGS",
+      `unknown storage "${settings.storage}" on ${node}; storages for VM disks there: ${describe(valid)}`,
+    );
+  }
+  if (!target.content.includes("images")) {
+    throw new UserError(
+      "E_ARGS",
+      `storage "${settings.storage}" on ${node} does not hold VM disks (content: ${target.content.join(",")}); ` +
+        `use one of: ${describe(enabled.filter((s) => s.content.includes("images")))}`,
+    );
+  }
+  const image = enabled.find((s) => s.storage === settings.imageStorage);
+  if (!image) {
+    throw new UserError(
+      "E_ARGS",
+      `unknown image storage "${settings.imageStorage}" on ${node}; storages there: ${describe(enabled)}`,
+    );
+  }
+  if (!image.content.includes("import")) {
+    throw new UserError(
+      "E_CONFIG",
+      `storage "${image.storage}" does not allow content "import", which cloud image downloads need: an admin ` +
+        `adds "Import" to its content (Datacenter → Storage → ${image.storage} → Content, or ` +
+        `\`pvesm set ${image.storage} --content ${[...image.content, "import"].join(",")}\`), ` +
+        `or sets templates.defaults.imageStorage to a storage that has it` +
+        (enabled.some((s) => s.content.includes("import"))
+          ? ` (${enabled
+              .filter((s) => s.content.includes("import"))
+              .map((s) => s.storage)
+              .join(", ")})`
+          : ""),
+    );
+  }
+  return {
+    imageKey: image.shared ? `storage:${image.storage}` : `storage:${node}:${image.storage}`,
+    storageKey: target.shared ? `storage:${target.storage}` : `storage:${node}:${target.storage}`,
+  };
+}
+
+/** VMIDs PVE knows, cluster-wide. */
+export async function takenVmids(proxmox: Proxmox): Promise<Set<number>> {
+  const resources = await proxmox.clusterResources("vm");
+  return new Set(resources.flatMap((r) => (r.type === "qemu" || r.type === "lxc" ? [r.vmid] : [])));
+}
+
+/** An explicitly requested VMID: in range, unknown to PVE, not held by another build. */
+export async function checkRequestedVmid(
+  proxmox: Proxmox,
+  reservations: VmidReservations,
+  config: TemplatesConfig,
+  vmid: number,
+): Promise<void> {
+  const { min, max } = config.vmidRange;
+  if (vmid < min || vmid > max) {
+    throw new UserError(
+      "E_ARGS",
+      `VMID ${vmid} is outside the template range ${min}–${max} (templates.vmidRange)`,
+    );
+  }
+  if ((await takenVmids(proxmox)).has(vmid)) throw new UserError("E_ARGS", `VMID ${vmid} is already taken`);
+  if ((await reservations.reserved(vmid, vmid)).has(vmid)) {
+    throw new UserError("E_ARGS", `VMID ${vmid} is reserved by another template build`);
+  }
+}

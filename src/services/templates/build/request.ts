@@ -1,0 +1,46 @@
+/**
+ * The data a build job carries: everything decided at command time (node, storages, sizes, keys), so a
+ * retry on another worker builds exactly what was asked even if config changed in between.
+ */
+import { z } from "zod";
+
+const id = z.string().regex(/^[a-z][a-z0-9\-_.]*[a-z0-9]$/i);
+
+export const buildRequestSchema = z
+  .object({
+    distro: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,40}$/),
+    node: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/),
+    settings: z
+      .object({
+        storage: id,
+        imageStorage: id,
+        bridge: id,
+        vlan: z.number().int().min(1).max(4094).optional(),
+        cores: z.number().int().min(1).max(128),
+        memory: z.number().int().min(256),
+        disk: z.number().int().min(1),
+        cpu: z.string().min(1),
+        ciuser: z.string().optional(),
+        sshKeys: z.array(z.string()),
+        tags: z.array(z.string()),
+      })
+      .strict(),
+    /** The public key lines, resolved from names at command time. */
+    sshKeyText: z.string(),
+    vmid: z.number().int().optional(),
+    name: z.string().optional(),
+    force: z.boolean().default(false),
+    /** "console:alice (Alice)", written into the template's metadata. */
+    requestedBy: z.string().min(1),
+  })
+  .strict();
+
+export type BuildRequest = z.infer<typeof buildRequestSchema>;
+
+/** What a build left in its state, read by the summary and the matrix table. */
+export interface BuildOutcome {
+  kind: "built" | "up-to-date";
+  name: string;
+  vmid: number;
+  checksum: string;
+}

@@ -1,0 +1,131 @@
+/**
+ * A template-build rig on real parts: the PVE simulator and the proxmox-api client, the bundled catalog
+ * with the checksum mirror and the HTTP checksum source, Redis reservations and semaphores under a
+ * unique prefix, and a real BullMQ queue and worker (test/jobs/harness).
+ */
+import { Redis } from "ioredis";
+import { HttpChecksumSource } from "../../../src/adapters/checksums/http-checksum-source.js";
+import { RedisSemaphore } from "../../../src/adapters/store/locks.js";
+import { RedisVmidReservations } from "../../../src/adapters/store/vmid-reservations.js";
+import type { Actor } from "../../../src/commands/types.js";
+import type { JobDefinition } from "../../../src/services/jobs/definition.js";
+import {
+  type TemplatesConfigInput,
+  templatesConfigSchema,
+} from "../../../src/services/templates/build/config.js";
+import { TaskFollower } from "../../../src/services/templates/build/follow-task.js";
+import { createTemplateBuildJob } from "../../../src/services/templates/build/job.js";
+import { type BuildFlags, planBuild } from "../../../src/services/templates/build/plan.js";
+import type { BuildDeps } from "../../../src/services/templates/build/stages.js";
+import { Catalog, importFilename } from "../../../src/services/templates/catalog/catalog.js";
+import { type ChecksumMirror, startChecksumMirror } from "../../../src/sim/mirror/checksum-mirror.js";
+import type { SimOptions } from "../../../src/sim/pve/index.js";
+import { type Harness, harness } from "../../jobs/harness.js";
+import { captureLog, REDIS_URL, testPrefix } from "../../jobs/support.js";
+import { type SimClient, startSimClient } from "../../proxmox/helpers/sim.js";
+
+export const KEY =
+  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ops@example";
+
+export interface Rig {
+  sim: SimClient;
+  mirror: ChecksumMirror;
+  deps: BuildDeps;
+  jobs: Harness;
+  redis: Redis;
+  prefix: string;
+  definitions: JobDefinition[];
+  plan(distro: string, flags?: BuildFlags): ReturnType<typeof planBuild>;
+  /** Plans, queues and waits for one build; returns the final job info. */
+  build(
+    distro: string,
+    flags?: BuildFlags,
+  ): Promise<Awaited<ReturnType<Harness["queue"]["waitUntilFinished"]>>>;
+  close(): Promise<void>;
+}
+
+export const alice: Actor = { platform: "console", id: "alice", name: "Alice", groups: [] };
+
+export async function startRig(
+  options: {
+    sim?: SimOptions;
+    config?: TemplatesConfigInput;
+    worker?: boolean;
+    extraJobs?: (deps: BuildDeps) => JobDefinition[];
+  } = {},
+): Promise<Rig> {
+  const sim = await startSimClient({ defaultTaskDurationMs: 20, ...options.sim });
+  const catalog = Catalog.load();
+  const mirror = await startChecksumMirror({ catalog });
+  const log = captureLog();
+  const checksums = new HttpChecksumSource({
+    mirrors: mirror.mirrors,
+    timeoutMs: 5000,
+    maxBytes: 1 << 20,
+    log,
+    cacheTtlMs: 0,
+  });
+  const keys = testPrefix();
+  const redis = new Redis(REDIS_URL);
+  const clock = { now: () => Date.now() };
+  const config = templatesConfigSchema.parse({
+    sshKeys: { ops: KEY },
+    defaults: { sshKeys: ["ops"] },
+    ...options.config,
+  });
+  const deps: BuildDeps = {
+    proxmox: sim.client,
+    catalog,
+    checksums,
+    importFilename,
+    reservations: new RedisVmidReservations(redis, keys.prefix),
+    semaphore: new RedisSemaphore(redis, { prefix: keys.prefix, pollMs: 20 }),
+    config,
+    clock,
+    follower: new TaskFollower(sim.client, clock),
+    leaseMs: 5000,
+  };
+  const definitions = [createTemplateBuildJob(deps), ...(options.extraJobs?.(deps) ?? [])];
+  const jobs = harness(definitions, { attempts: 1 });
+  if (options.worker !== false) jobs.startWorker({ concurrency: 8 });
+  const plan = (distro: string, flags: BuildFlags = {}) =>
+    planBuild(deps, { distro, flags, requestedBy: "console:alice (Alice)" });
+  return {
+    sim,
+    mirror,
+    deps,
+    jobs,
+    redis,
+    prefix: keys.prefix,
+    definitions,
+    plan,
+    async build(distro, flags = {}) {
+      const data = await plan(distro, flags);
+      const info = await jobs.start("template.build", data as unknown as Record<string, unknown>);
+      return jobs.queue.waitUntilFinished(info.id, 30_000);
+    },
+    async close() {
+      await jobs.close();
+      await mirror.close();
+      await sim.close();
+      await keys.cleanup();
+      await redis.quit();
+    },
+  };
+}
+
+/** VMs the simulator holds in the template range, with their template flag. */
+export function vmsInRange(
+  rig: Rig,
+  min = 9000,
+  max = 9999,
+): { vmid: number; template: boolean; name: string }[] {
+  return [...rig.sim.sim.state.vms.values()]
+    .filter((vm) => vm.vmid >= min && vm.vmid <= max)
+    .map((vm) => ({
+      vmid: vm.vmid,
+      template: Number(vm.config.template ?? 0) === 1,
+      name: String(vm.config.name ?? ""),
+    }))
+    .sort((a, b) => a.vmid - b.vmid);
+}
