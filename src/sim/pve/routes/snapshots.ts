@@ -105,7 +105,8 @@ function deleteSnapshot(ctx: RequestContext) {
       vm.config["lock"] = "snapshot-delete";
     },
     finish: () => {
-      const snap = vm.snapshots.find((s) => s.name === name)!;
+      const snap = vm.snapshots.find((s) => s.name === name);
+      if (!snap) throw new TaskFailure(`snapshot '${name}' does not exist`);
       vm.snapshots = vm.snapshots.filter((s) => s.name !== name);
       for (const s of vm.snapshots) if (s.parent === name) s.parent = snap.parent;
       if (vm.config["parent"] === name) {
@@ -152,7 +153,8 @@ function rollback(ctx: RequestContext) {
       }
     },
     finish: (t) => {
-      const snap = vm.snapshots.find((s) => s.name === name)!;
+      const snap = vm.snapshots.find((s) => s.name === name);
+      if (!snap) throw new TaskFailure(`snapshot '${name}' does not exist`);
       vm.config = { ...snap.config, parent: name };
       vm.guest = copyGuest(snap.guest);
       if (snap.vmstate === 1 || start) {
