@@ -3,11 +3,13 @@
  * 0 after a clean stop, 1 on bad config or when Redis does not answer at start.
  */
 import type { ChatAdapter } from "../adapters/chat.js";
+import { createSlackAdapter } from "../adapters/slack/adapter.js";
 import { pingRedis } from "../adapters/store/redis.js";
-import { systemClock } from "../services/ports.js";
+import { type Log, systemClock } from "../services/ports.js";
 import { type Environment, formatConfigErrors, loadConfig } from "./config/load.js";
 import { collectSecretValues } from "./config/redact.js";
 import type { Config } from "./config/schema.js";
+import type { Route } from "./http/server.js";
 import { createLogger } from "./logger.js";
 import { packageVersion } from "./version.js";
 import { type Bot, createBot } from "./wiring.js";
@@ -43,6 +45,19 @@ export async function redisProblem(url: string): Promise<string | undefined> {
   return ping.ok ? undefined : `${ping.detail}. Start Redis (redis-server) or set REDIS_URL.`;
 }
 
+/** The chat platforms configured, and the HTTP routes they need on the bot's server. */
+export function chatFrontEnds(config: Config, log: Log): { adapters: ChatAdapter[]; routes: Route[] } {
+  const adapters: ChatAdapter[] = [];
+  const routes: Route[] = [];
+  if (config.slack) {
+    const slack = createSlackAdapter({ config: config.slack, log, clock: systemClock });
+    adapters.push(slack);
+    if (config.slack.mode === "http")
+      routes.push({ method: "POST", path: "/slack/events", handler: slack.httpHandler });
+  }
+  return { adapters, routes };
+}
+
 /** Runs until SIGINT/SIGTERM, then stops cleanly. */
 export async function runUntilSignalled(bot: Bot, log: { info(msg: string): void }): Promise<number> {
   await bot.start();
@@ -72,7 +87,17 @@ export async function runBot(io: ProcessIo, mode: "run" | "worker"): Promise<num
     io.stderr.write(`proxmox-chatops: ${problem}\n`);
     return 1;
   }
-  const chat: ChatAdapter[] = [];
-  const bot = await createBot({ config, log, clock: systemClock, version: packageVersion(), chat });
+  const { adapters, routes } = chatFrontEnds(config, log);
+  if (adapters.length === 0) log.warn("no chat platform is configured (slack); serving HTTP and jobs only");
+  const bot = await createBot({
+    config,
+    log,
+    clock: systemClock,
+    version: packageVersion(),
+    // A worker takes no commands, but edits job cards on the platforms where they were posted.
+    chat: mode === "run" ? adapters : [],
+    notifyOnly: mode === "worker" ? adapters : [],
+    routes: mode === "run" ? routes : [],
+  });
   return runUntilSignalled(bot, { info: (msg) => log.info(msg) });
 }

@@ -36,6 +36,8 @@ export interface BotOptions {
   version: string;
   /** Chat front-ends to start; each also serves as the notifier for its platform. */
   chat: ChatAdapter[];
+  /** Adapters used only to post and edit (a worker process edits job cards but takes no commands). */
+  notifyOnly?: ChatAdapter[];
   /** Extra HTTP routes (Slack events, webhooks). */
   routes?: Route[];
   /** Start the HTTP server (the demo may do without). */
@@ -68,7 +70,9 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const prefix = config.redis.prefix;
   const approvals = new RedisApprovalStore(store, { prefix });
   const audit = new RedisAuditLog(store, { prefix });
-  const notifiers: NotifierByPlatform = Object.fromEntries(options.chat.map((a) => [a.platform, a]));
+  const notifiers: NotifierByPlatform = Object.fromEntries(
+    [...options.chat, ...(options.notifyOnly ?? [])].map((a) => [a.platform, a]),
+  );
   const jobRegistry = createJobRegistry(JOB_DEFINITIONS);
   const queueSettings = {
     connection: connectionFromUrl(config.redis.url),

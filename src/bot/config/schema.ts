@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { proxmoxConfigSchema } from "../../adapters/proxmox/config.js";
+import { slackConfigSchema } from "../../adapters/slack/config.js";
 import { ROLES } from "../../commands/types.js";
 
 /** A duration like `15m`, `30s`, `2h`, `1d`, or a number of milliseconds. Parsed to milliseconds. */
@@ -69,7 +70,10 @@ export const configSchema = z
           .default("redis://127.0.0.1:6379"),
         prefix: z
           .string()
-          .regex(/^[A-Za-z0-9_.-]+:$/, "letters, digits, _ . - and a trailing colon, e.g. pvebot:")
+          .regex(
+            /^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*:$/,
+            "letters, digits, _ . - in colon-separated parts, ending in a colon, e.g. pvebot: or prod:pvebot:",
+          )
           .default("pvebot:"),
       })
       .strict()
@@ -139,6 +143,7 @@ export const configSchema = z
     proxmox: proxmoxConfigSchema
       .optional()
       .describe("The Proxmox VE API the bot drives; without it, Proxmox commands say so"),
+    slack: slackConfigSchema.optional().describe("Slack front-end (/pve); HTTP events or Socket Mode"),
   })
   .strict();
 
