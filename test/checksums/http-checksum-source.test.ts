@@ -1,6 +1,12 @@
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpChecksumSource } from "../../src/adapters/checksums/http-checksum-source.js";
 import { TransientError, UserError } from "../../src/services/errors.js";
@@ -244,4 +250,78 @@ describe("HttpChecksumSource limits", () => {
       await tlsMirror.close();
     }
   });
+});
+
+describe("HttpChecksumSource over TLS with a trusted CA", () => {
+  const tsx = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
+  const script = fileURLToPath(new URL("./fixtures/expected-over-tls.ts", import.meta.url));
+
+  async function inChild(
+    caFile: string,
+    entry: CatalogEntry,
+    mirrors: Record<string, string>,
+  ): Promise<unknown> {
+    const child = spawn(tsx, [script], {
+      env: {
+        ...process.env,
+        NODE_EXTRA_CA_CERTS: caFile,
+        ENTRY: JSON.stringify(entry),
+        MIRRORS: JSON.stringify(mirrors),
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+    });
+    await new Promise((resolve) => child.on("close", resolve));
+    return JSON.parse(out.trim().split("\n").at(-1) ?? "null");
+  }
+
+  it("reads the digest when the certificate verifies, and refuses a redirect down to plain http", async () => {
+    const cert = await createSelfSignedCert("127.0.0.1");
+    const dir = mkdtempSync(join(tmpdir(), "checksum-ca-"));
+    const caFile = join(dir, "ca.pem");
+    writeFileSync(caFile, cert.certPem);
+    const tlsMirror = await startChecksumMirror({ catalog, tls: { key: cert.keyPem, cert: cert.certPem } });
+    const plain = await rawServer((_req, res) => {
+      res.writeHead(200).end(`${"a".repeat(64)}  Arch-Linux-x86_64-cloudimg.qcow2\n`);
+    });
+    const redirecting = createHttpsServer({ key: cert.keyPem, cert: cert.certPem }, (_req, res) => {
+      res.writeHead(302, { location: `${plain.url}/SUMS` }).end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, "127.0.0.1", resolve));
+    const redirectUrl = `https://127.0.0.1:${(redirecting.address() as AddressInfo).port}`;
+    try {
+      const verified = await inChild(caFile, catalog.require("debian-12"), tlsMirror.mirrors);
+      expect(verified).toEqual({
+        ok: {
+          algorithm: "sha512",
+          value: tlsMirror.checksumFor("debian-12"),
+          checksumUrl: `${tlsMirror.url}/cloud.debian.org/images/cloud/bookworm/latest/SHA512SUMS`,
+          imageUrl: `${tlsMirror.url}/cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2`,
+        },
+      });
+      const downgraded = await inChild(
+        caFile,
+        variant("archlinux", {
+          checksum: { url: `${redirectUrl}/SUMS`, algorithm: "sha256", format: "single" },
+        }),
+        {},
+      );
+      expect(downgraded).toEqual({
+        error: {
+          name: "UserError",
+          code: "E_NOT_FOUND",
+          message: `checksum file ${redirectUrl}/SUMS could not be fetched: redirected to plain http, which would drop TLS protection`,
+        },
+      });
+    } finally {
+      await tlsMirror.close();
+      await closeServer(plain.server);
+      redirecting.closeAllConnections();
+      await new Promise((resolve) => redirecting.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
 });

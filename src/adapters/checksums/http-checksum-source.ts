@@ -76,7 +76,10 @@ export class HttpChecksumSource implements ChecksumSource {
     const request = this.download(url).finally(() => this.inFlight.delete(url));
     this.inFlight.set(url, request);
     const text = await request;
-    this.cache.set(url, { text, fetchedAt: this.clock.now() });
+    const now = this.clock.now();
+    for (const [cached, entry] of this.cache)
+      if (now - entry.fetchedAt >= this.ttlMs) this.cache.delete(cached);
+    this.cache.set(url, { text, fetchedAt: now });
     return text;
   }
 
@@ -95,6 +98,13 @@ export class HttpChecksumSource implements ChecksumSource {
             controller.signal.aborted ? `no answer within ${this.options.timeoutMs} ms` : networkReason(err),
           ),
           { cause: err },
+        );
+      }
+      if (url.startsWith("https:") && response.url.startsWith("http:")) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new UserError(
+          "E_NOT_FOUND",
+          failed("redirected to plain http, which would drop TLS protection"),
         );
       }
       if (!response.ok) {
