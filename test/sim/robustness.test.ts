@@ -71,16 +71,19 @@ describe("robustness against arbitrary input", () => {
         fc.boolean(),
         async (method, segments, body, asJson) => {
           const path = `/${segments.join("/")}`;
-          const res =
+          const send = () =>
             asJson && (method === "POST" || method === "PUT")
-              ? await call(
+              ? call(
                   sim,
                   method,
                   path,
                   {},
                   { rawBody: JSON.stringify(body), contentType: "application/json" },
                 )
-              : await call(sim, method, path, body);
+              : call(sim, method, path, body);
+          const res = await send().catch((e: Error) => {
+            throw new Error(`${method} ${path} ${JSON.stringify(body)} asJson=${asJson}: ${e.message}`);
+          });
           expect(ALLOWED.has(res.status), `${method} ${path} -> ${res.status}`).toBe(true);
           expect(res.statusText, `${method} ${path} ${JSON.stringify(body)}`).not.toMatch(
             /^internal simulator error/,
