@@ -138,6 +138,15 @@ describe("user images", () => {
     );
   });
 
+  it("a malformed checksum says which form it was read as and what is wrong", () => {
+    expect(loadError([userImage({ checksum: { url: "https://a.test/SUMS", algorithm: "md5" } })])).toContain(
+      "templates.catalog.images[0].checksum: a checksum is {url, algorithm[, format]} or {pinned, algorithm}; algorithm: Invalid option",
+    );
+    expect(loadError([userImage({ checksum: "sha256:abc" })])).toMatch(
+      /images\[0\]\.checksum: a checksum is \{url, algorithm\[, format\]\} or \{pinned, algorithm\}$/m,
+    );
+  });
+
   it("URLs with credentials and checksum files over http are refused", () => {
     expect(loadError([userImage({ imageUrl: "https://u:p@images.acme.test/a.qcow2" })])).toContain(
       "imageUrl: must not contain a user name or password",

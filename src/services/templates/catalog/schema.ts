@@ -57,6 +57,24 @@ export const pinnedChecksumSchema = z
     path: ["pinned"],
   });
 
+interface BranchIssue {
+  path: PropertyKey[];
+  message: string;
+}
+
+/**
+ * zod reports a failed union as "Invalid input". Say which form was meant (a `pinned` key means the
+ * pinned form) and what is wrong with it, so a user fixing their config sees the actual field.
+ */
+function describeChecksumIssue(issue: { input?: unknown; errors?: BranchIssue[][] }): string {
+  const forms = "a checksum is {url, algorithm[, format]} or {pinned, algorithm}";
+  const input = issue.input;
+  if (typeof input !== "object" || input === null || Array.isArray(input) || !issue.errors) return forms;
+  const branch = issue.errors["pinned" in input ? 1 : 0] ?? [];
+  const details = branch.map((b) => (b.path.length > 0 ? `${b.path.join(".")}: ${b.message}` : b.message));
+  return details.length > 0 ? `${forms}; ${details.join("; ")}` : forms;
+}
+
 export const catalogEntrySchema = z
   .strictObject({
     key: z
@@ -66,7 +84,7 @@ export const catalogEntrySchema = z
     version: z.string().min(1).max(40),
     arch: z.enum(["x86_64", "aarch64"]),
     imageUrl: webUrl(["https:", "http:"], "must be an http(s) URL"),
-    checksum: z.union([checksumFromFileSchema, pinnedChecksumSchema]),
+    checksum: z.union([checksumFromFileSchema, pinnedChecksumSchema], { error: describeChecksumIssue }),
     /**
      * The disk format inside the file, which is also the extension it gets for `content=import` (PVE only
      * accepts .qcow2/.raw/.vmdk/.ova there). Ubuntu's `.img` files are qcow2 and are renamed accordingly.
