@@ -14,7 +14,7 @@ import { mkdtemp } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { Redis, ReplyError } from "ioredis";
+import { pingRedis, redactRedisUrl } from "../adapters/store/redis.js";
 import type { Log } from "../services/ports.js";
 
 export interface EnsureRedisOptions {
@@ -38,54 +38,6 @@ export interface RedisHandle {
   started: boolean;
 }
 
-type PingResult = { ok: true } | { ok: false; kind: "unreachable" | "refused"; detail: string };
-
-/** The URL with any password replaced, safe for logs and error messages. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(an unparsable Redis URL)";
-  }
-}
-
-/** One PING with no retries; distinguishes "nobody answered" from "answered with an error". */
-export async function pingRedis(url: string, timeoutMs: number): Promise<PingResult> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  /** ioredis reports a failed AUTH or HELLO on the error event and then only says the connection closed. */
-  let replyError: Error | undefined;
-  client.on("error", (err: Error) => {
-    if (isReplyError(err)) replyError = err;
-  });
-  try {
-    await client.connect();
-    const answer = await client.ping();
-    return answer === "PONG"
-      ? { ok: true }
-      : { ok: false, kind: "refused", detail: `PING answered ${answer}` };
-  } catch (err) {
-    const refusal = isReplyError(err) ? err : replyError;
-    if (refusal) return { ok: false, kind: "refused", detail: refusal.message };
-    return { ok: false, kind: "unreachable", detail: err instanceof Error ? err.message : String(err) };
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** ioredis types ReplyError as `any`; this keeps the narrowing typed. */
-function isReplyError(err: unknown): err is Error {
-  return err instanceof (ReplyError as new (...args: never[]) => Error);
-}
-
 /**
  * Pings `url` once; when nobody answers and `allowPrivate` is set, starts a private redis-server.
  *
@@ -102,9 +54,7 @@ export async function ensureRedis(options: EnsureRedisOptions): Promise<RedisHan
     log.info({ redis: shown }, "using Redis");
     return { url, started: false, stop: async () => {} };
   }
-  if (ping.kind === "refused") {
-    throw new Error(`Redis at ${shown} answered with an error: ${ping.detail.replaceAll(url, shown)}`);
-  }
+  if (ping.refused) throw new Error(`Redis at ${shown} answered with an error: ${ping.reason}`);
   const binary = options.allowPrivate
     ? findExecutable("redis-server", options.searchPath ?? process.env.PATH ?? "")
     : undefined;

@@ -3,7 +3,8 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { ensureRedis, pingRedis, redactRedisUrl } from "../../src/bot/redis-bootstrap.js";
+import { pingRedis } from "../../src/adapters/store/redis.js";
+import { ensureRedis } from "../../src/bot/redis-bootstrap.js";
 import { memoryLog } from "./helpers.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -94,11 +95,5 @@ describe("ensureRedis", () => {
     expect((error as Error).message).toMatch(/answered with an error: WRONGPASS/);
     expect((error as Error).message).not.toContain("wrong-pw");
     expect(log.entries.some((e) => String(e.msg).includes("private"))).toBe(false);
-  });
-
-  it("redacts passwords and survives unparsable URLs", () => {
-    expect(redactRedisUrl("redis://:pw@host:6379")).toBe("redis://:***@host:6379");
-    expect(redactRedisUrl("rediss://user@host")).toBe("rediss://user@host");
-    expect(redactRedisUrl("not a url pw")).toBe("(an unparsable Redis URL)");
   });
 });

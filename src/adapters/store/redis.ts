@@ -134,6 +134,10 @@ export interface PingResult {
   ok: boolean;
   /** One line for a start-up error or /readyz; the URL in it has its password redacted. */
   detail: string;
+  /** Redis answered but said no (WRONGPASS, NOAUTH): reachable, so starting another one would not help. */
+  refused?: boolean;
+  /** The cause alone, without the URL (e.g. `WRONGPASS …`), for callers that phrase their own message. */
+  reason?: string;
 }
 
 /**
@@ -168,7 +172,12 @@ export async function pingRedis(url: string, timeoutMs: number): Promise<PingRes
     const reason = describeError(cause);
     // A ReplyError means Redis answered but said no (WRONGPASS, NOAUTH): not a reachability problem.
     if (cause instanceof Error && cause.name === "ReplyError") {
-      return { ok: false, detail: `Redis at ${shown} refused the connection: ${reason}` };
+      return {
+        ok: false,
+        refused: true,
+        reason,
+        detail: `Redis at ${shown} refused the connection: ${reason}`,
+      };
     }
     return {
       ok: false,
