@@ -69,6 +69,15 @@ describe("Redis lost while running", () => {
     const down = await send();
     expect(down.errorCode).toBe("E_UNAVAILABLE");
     expect(down.text).toMatch(/temporarily unavailable/);
+    const started = Date.now();
+    const jobs = await h!.dispatcher.onCommand({
+      actor: consoleActor("bob"),
+      conversation: CONVERSATION,
+      text: "jobs",
+      requestId: "r2",
+    });
+    expect(jobs.errorCode).toBe("E_UNAVAILABLE");
+    expect(Date.now() - started).toBeLessThan(6000);
 
     server = await startRedis(port);
     const deadline = Date.now() + 10_000;
