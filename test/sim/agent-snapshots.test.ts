@@ -170,3 +170,24 @@ describe("guest agent and snapshots", () => {
     );
   });
 });
+
+describe("guests of VMs created from cloud images", () => {
+  it("run the distribution named by the imported image", async () => {
+    const sim = await startPveSimulator({ tls: false, defaultTaskDurationMs: 5, execDurationMs: 0 });
+    try {
+      const create = await call(sim, "POST", "/nodes/pve2/qemu", {
+        vmid: 9300,
+        scsi0: "local-lvm:0,import-from=nfs-shared:import/debian-12-genericcloud-amd64.qcow2",
+        agent: 1,
+        start: 1,
+      });
+      expect((await waitTask(sim, create.json.data)).exitstatus).toBe("OK");
+      const os = await call(sim, "GET", "/nodes/pve2/qemu/9300/agent/get-osinfo");
+      expect(os.json.data.result["pretty-name"]).toBe("Debian GNU/Linux 12 (bookworm)");
+      const upgrade = await exec(sim, "pve2", 9300, ["apt-get", "-y", "dist-upgrade"]);
+      expect(upgrade["out-data"]).toContain("1 upgraded, 0 newly installed");
+    } finally {
+      await sim.close();
+    }
+  });
+});

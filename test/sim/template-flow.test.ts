@@ -99,6 +99,8 @@ describe("REST-only template build (distros NOTES §3.2) against the simulator",
     expect((await waitTask(sim, start.json.data)).exitstatus).toBe("OK");
     const ping = await call(sim, "POST", "/nodes/pve1/qemu/9101/agent/ping");
     expect(ping.json.data).toEqual({ result: {} });
+    const os = await call(sim, "GET", "/nodes/pve1/qemu/9101/agent/get-osinfo");
+    expect(os.json.data.result.id).toBe("ubuntu");
     const busyDestroy = await call(sim, "DELETE", "/nodes/pve1/qemu/9101", { purge: 1 });
     expect(busyDestroy.statusText).toBe("VM 9101 is running - destroy failed");
     const templateDestroy = await call(sim, "DELETE", "/nodes/pve1/qemu/9100");

@@ -1,7 +1,7 @@
 import { hasPrivilege } from "../auth/acl.js";
 import { handlerError, permissionError, TaskFailure } from "../errors.js";
 import { referencedVolids } from "../state/disks.js";
-import { OS_INFO } from "../state/guest-defaults.js";
+import { guestForImage } from "../state/guest-defaults.js";
 import type { VmConfig, VmState } from "../state/types.js";
 import {
   assertBridgeAccess,
@@ -28,19 +28,6 @@ function listVms(ctx: RequestContext) {
     .filter((vm) => vm.node === node)
     .filter((vm) => hasPrivilege(ctx.principal, `/vms/${vm.vmid}`, "VM.Audit", ctx.rt.poolOf))
     .map((vm) => vmStatusFields(state, vm));
-}
-
-/** A fresh guest for a created VM: a Debian-family cloud image with the agent installed. */
-function blankGuest(name: string) {
-  return {
-    os: "ubuntu" as const,
-    kernel: OS_INFO.ubuntu.kernel,
-    hostname: name,
-    packages: [{ name: "qemu-guest-agent", version: "1:8.2.2+ds-0ubuntu1.7" }],
-    rebootRequired: false,
-    indexFresh: false,
-    ipv4: "10.20.0.200",
-  };
 }
 
 /**
@@ -86,7 +73,7 @@ function createVm(ctx: RequestContext) {
     snapshots: [],
     pool,
     haManaged: false,
-    guest: blankGuest(name),
+    guest: guestForImage(plans.find((p) => p.kind === "import")?.source.volid, name),
     agentReadyAt: 0,
     execs: new Map(),
     nextExecPid: 1000,
