@@ -22,13 +22,21 @@ import {
 
 export const TEMPLATE_BUILD_JOB = "template.build";
 
+type Stage = (deps: BuildDeps, leases: LeaseBook, ctx: BuildContext) => Promise<void>;
+
+/** The stages in order, with the labels users see on the card and in the matrix table. */
+export const BUILD_STAGES: ReadonlyArray<{ name: string; label: string; run: Stage }> = [
+  { name: "check", label: "check node, storage and upstream checksum", run: checkStage },
+  { name: "image", label: "download or reuse the image", run: imageStage },
+  { name: "vmid", label: "reserve a VMID", run: vmidStage },
+  { name: "create", label: "create the VM with the imported disk", run: createStage },
+  { name: "resize", label: "resize the disk", run: resizeStage },
+  { name: "template", label: "convert to a template", run: templateStage },
+  { name: "verify", label: "confirm template: 1", run: verifyStage },
+];
+
 export function createTemplateBuildJob(deps: BuildDeps): JobDefinition<BuildRequest> {
   const leases: LeaseBook = new Map();
-  const step = (
-    name: string,
-    label: string,
-    stage: (d: BuildDeps, l: LeaseBook, ctx: BuildContext) => Promise<void>,
-  ) => ({ name, label, run: (ctx: BuildContext) => stage(deps, leases, ctx) });
   return {
     type: TEMPLATE_BUILD_JOB,
     parse(raw) {
@@ -40,15 +48,11 @@ export function createTemplateBuildJob(deps: BuildDeps): JobDefinition<BuildRequ
       return parsed.data;
     },
     title: (data) => `Build template ${data.distro} on ${data.node}`,
-    steps: [
-      step("check", "check node, storage and upstream checksum", checkStage),
-      step("image", "download or reuse the image", imageStage),
-      step("vmid", "reserve a VMID", vmidStage),
-      step("create", "create the VM with the imported disk", createStage),
-      step("resize", "resize the disk", resizeStage),
-      step("template", "convert to a template", templateStage),
-      step("verify", "confirm template: 1", verifyStage),
-    ],
+    steps: BUILD_STAGES.map((s) => ({
+      name: s.name,
+      label: s.label,
+      run: (ctx: BuildContext) => s.run(deps, leases, ctx),
+    })),
     cleanup: (ctx) => cleanupBuild(deps, leases, ctx),
     summary: (ctx) => buildSummary(ctx.state),
   };

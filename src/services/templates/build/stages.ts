@@ -302,6 +302,9 @@ export async function verifyStage(deps: BuildDeps, leases: LeaseBook, ctx: Build
     }
     await markSuperseded(deps.proxmox, node, distro, vmid);
     await deps.reservations.release(vmid, ctx.jobId);
+    // From here on the template is the build's result, never something to clean up.
+    ctx.state.done = true;
+    await ctx.save();
   }
   await releaseLeases(leases, ctx.jobId);
 }
@@ -330,6 +333,10 @@ export async function markSuperseded(
 export async function cleanupBuild(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<string[]> {
   const removed: string[] = [];
   const { node } = ctx.data;
+  if (ctx.state.done === true) {
+    await releaseLeases(leases, ctx.jobId);
+    return removed;
+  }
   const candidates: number[] = [];
   if (typeof ctx.state.createdVmid === "number") candidates.push(ctx.state.createdVmid);
   else if (typeof ctx.state.creatingVmid === "number") {

@@ -1,0 +1,129 @@
+import { z } from "zod";
+import { UserError } from "../services/errors.js";
+import { nodeArg } from "../services/inventory/args.js";
+import { TEMPLATE_BUILD_JOB } from "../services/templates/build/job.js";
+import { TEMPLATE_MATRIX_JOB } from "../services/templates/build/matrix-job.js";
+import { planBuild } from "../services/templates/build/plan.js";
+import type { DistroEntry } from "../services/templates/build/ports.js";
+import { actorLabel, templatesOf } from "../services/templates/lifecycle/access.js";
+import { defineCommand } from "./definition.js";
+
+const storageId = z.string().regex(/^[a-z][a-z0-9\-_.]*[a-z0-9]$/i, "a storage id like local-lvm");
+
+export const templateBuildArgs = z.object({
+  distros: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,40}$/, "a distro key like ubuntu-24.04"))
+    .optional()
+    .describe("Distro keys (see `template distros`)"),
+  all: z.boolean().optional().describe("Build every x86_64 distro of the catalog"),
+  family: z
+    .string()
+    .regex(/^[a-z]+$/)
+    .optional()
+    .describe("With --all: only this family (debian, rhel, …)"),
+  node: nodeArg.optional(),
+  storage: storageId.optional().describe("Storage for the VM disk"),
+  imageStorage: storageId.optional().describe("Storage the image is downloaded to (needs content import)"),
+  vmid: z.number().int().min(100).max(999_999_999).optional().describe("VMID from the template range"),
+  name: z
+    .string()
+    .regex(/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62}[a-zA-Z0-9])?$/, "a DNS-style name")
+    .optional(),
+  cores: z.number().int().min(1).max(128).optional(),
+  memory: z.number().int().min(256).max(1_048_576).optional().describe("MiB"),
+  disk: z.number().int().min(1).max(65_536).optional().describe("Disk size in GiB"),
+  bridge: storageId.optional().describe("Network bridge, e.g. vmbr0"),
+  vlan: z.number().int().min(1).max(4094).optional(),
+  cpu: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/)
+    .optional()
+    .describe("CPU type, e.g. x86-64-v2-AES"),
+  ciuser: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
+    .optional()
+    .describe("Cloud-init user"),
+  sshkey: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,40}$/i))
+    .optional()
+    .describe("Key names from config"),
+  tags: z.array(z.string().regex(/^[a-z0-9_][a-z0-9_+.-]*$/i)).optional(),
+  force: z.boolean().optional().describe("Build even when the newest template has the same image"),
+});
+
+export const templateBuild = defineCommand({
+  name: "template.build",
+  summary: "Build VM templates from verified cloud images",
+  args: templateBuildArgs,
+  positionals: [{ name: "distros", variadic: true }],
+  permission: "operator",
+  destructive: false,
+  async run(ctx, args) {
+    const t = templatesOf(ctx.services);
+    const { distros = [], all, family, ...flags } = args;
+    let entries: readonly DistroEntry[];
+    if (all) {
+      if (distros.length > 0) throw new UserError("E_ARGS", "give distro keys or --all, not both");
+      const families = t.catalog.families();
+      if (family && !families.includes(family as never)) {
+        throw new UserError("E_ARGS", `unknown family "${family}"; families: ${families.join(", ")}`);
+      }
+      entries = (family ? t.catalog.byFamily(family as never) : t.catalog.all()).filter(
+        (e) => e.arch === "x86_64",
+      );
+    } else {
+      if (family) throw new UserError("E_ARGS", "--family goes with --all");
+      if (distros.length === 0)
+        throw new UserError("E_ARGS", "name at least one distro (see `template distros`) or use --all");
+      entries = distros.map((key) => {
+        const entry = t.catalog.get(key);
+        if (!entry) {
+          const close = t.catalog.suggest(key, 3);
+          throw new UserError(
+            "E_ARGS",
+            `unknown distro "${key}"${close.length ? `; closest: ${close.join(", ")}` : ""}`,
+          );
+        }
+        return entry;
+      });
+    }
+    if (entries.length > 1 && flags.vmid !== undefined)
+      throw new UserError("E_ARGS", "--vmid builds one template; drop it for several");
+    if (entries.length > 1 && flags.name !== undefined)
+      throw new UserError("E_ARGS", "--name names one template; drop it for several");
+    const requestedBy = actorLabel(ctx.actor);
+    const builds = [];
+    for (const entry of entries) builds.push(await planBuild(t, { distro: entry.key, flags, requestedBy }));
+    const single = builds.length === 1 ? builds[0] : undefined;
+    const info = await ctx.services.jobs.start(
+      single
+        ? {
+            type: TEMPLATE_BUILD_JOB,
+            data: single as unknown as Record<string, unknown>,
+            requestedBy: ctx.actor,
+            conversation: ctx.conversation,
+            requestId: ctx.requestId,
+          }
+        : {
+            type: TEMPLATE_MATRIX_JOB,
+            data: {
+              title: `Build ${builds.length} templates`,
+              conversation: ctx.conversation,
+              builds,
+            } as unknown as Record<string, unknown>,
+            requestedBy: ctx.actor,
+            conversation: ctx.conversation,
+            requestId: ctx.requestId,
+          },
+    );
+    return {
+      text: single
+        ? `Building ${single.distro} on ${single.node} as job ${info.id}.`
+        : `Building ${builds.length} templates as job ${info.id}; the table below follows them.`,
+      tone: "info",
+      visibility: "ephemeral",
+      jobId: info.id,
+    };
+  },
+});

@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { templatesOf } from "../services/templates/lifecycle/access.js";
+import { deleteTemplate } from "../services/templates/lifecycle/remove.js";
+import { defineCommand } from "./definition.js";
+
+export const templateDelete = defineCommand({
+  name: "template.delete",
+  summary: "Delete a template (refused while linked clones exist)",
+  args: z.object({
+    template: z
+      .string()
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9.-]{0,63}$/, "a VMID or a template name")
+      .describe("VMID or name"),
+  }),
+  positionals: [{ name: "template" }],
+  permission: "operator",
+  destructive: true,
+  run: (ctx, args) => {
+    const t = templatesOf(ctx.services);
+    return deleteTemplate(t.proxmox, t.follower, args.template);
+  },
+});

@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { templatesOf } from "../services/templates/lifecycle/access.js";
+import { pruneTemplates } from "../services/templates/lifecycle/remove.js";
+import { defineCommand } from "./definition.js";
+
+export const templatePrune = defineCommand({
+  name: "template.prune",
+  summary: "Delete superseded templates beyond the newest N per distro and node",
+  args: z.object({
+    keep: z
+      .number()
+      .int()
+      .min(0)
+      .max(50)
+      .optional()
+      .describe("Superseded versions to keep (default from config)"),
+  }),
+  permission: "operator",
+  destructive: true,
+  run: (ctx, args) => {
+    const t = templatesOf(ctx.services);
+    return pruneTemplates(t.proxmox, t.follower, args.keep ?? t.config.keep);
+  },
+});

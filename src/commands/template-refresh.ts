@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { UserError } from "../services/errors.js";
+import { TEMPLATE_MATRIX_JOB } from "../services/templates/build/matrix-job.js";
+import { distroOrSuggest } from "../services/templates/build/plan.js";
+import { actorLabel, templatesOf } from "../services/templates/lifecycle/access.js";
+import { defineCommand } from "./definition.js";
+
+export const templateRefresh = defineCommand({
+  name: "template.refresh",
+  summary: "Rebuild templates whose upstream image changed; older versions are tagged superseded",
+  args: z.object({
+    distros: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,40}$/, "a distro key like ubuntu-24.04"))
+      .optional()
+      .describe("Distro keys"),
+    all: z.boolean().optional().describe("Every distro that has a template"),
+  }),
+  positionals: [{ name: "distros", variadic: true }],
+  permission: "operator",
+  destructive: false,
+  async run(ctx, args) {
+    const t = templatesOf(ctx.services);
+    const distros = args.distros ?? [];
+    if (args.all && distros.length > 0) throw new UserError("E_ARGS", "give distro keys or --all, not both");
+    if (!args.all && distros.length === 0) throw new UserError("E_ARGS", "name distros to refresh, or --all");
+    for (const key of distros) distroOrSuggest(t.catalog, key);
+    const info = await ctx.services.jobs.start({
+      type: TEMPLATE_MATRIX_JOB,
+      data: {
+        title: args.all ? "Refresh all templates" : `Refresh ${distros.join(", ")}`,
+        conversation: ctx.conversation,
+        refresh: { distros, all: args.all ?? false, requestedBy: actorLabel(ctx.actor) },
+      },
+      requestedBy: ctx.actor,
+      conversation: ctx.conversation,
+      requestId: ctx.requestId,
+    });
+    return { text: `Refreshing as job ${info.id}.`, tone: "info", visibility: "ephemeral", jobId: info.id };
+  },
+});

@@ -1,0 +1,152 @@
+/**
+ * The `template.matrix` job: several builds (`template build a b c`, `--all`) or a refresh, reported in
+ * one summary message with a per-distro table. A refresh plans at run time, so a scheduled run compares
+ * against the checksums of that moment.
+ */
+import { z } from "zod";
+import type { ConversationRef } from "../../../commands/types.js";
+import { UserError } from "../../errors.js";
+import type { JobDefinition, JsonObject } from "../../jobs/definition.js";
+import type { NotifierByPlatform } from "../../ports.js";
+import { planRefresh } from "../lifecycle/refresh.js";
+import { initialRows, type MatrixRow, renderMatrix, runMatrix, summaryMessage } from "./matrix.js";
+import { type BuildRequest, buildRequestSchema } from "./request.js";
+import { type BuildDeps, cleanupBuild, type LeaseBook } from "./stages.js";
+
+export const TEMPLATE_MATRIX_JOB = "template.matrix";
+
+const matrixDataSchema = z
+  .object({
+    title: z.string().min(1),
+    conversation: z
+      .object({ platform: z.enum(["console", "slack", "discord"]), channelId: z.string().min(1) })
+      .passthrough(),
+    builds: z.array(buildRequestSchema).optional(),
+    refresh: z
+      .object({ distros: z.array(z.string()), all: z.boolean(), requestedBy: z.string().min(1) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((d) => (d.builds === undefined) !== (d.refresh === undefined), "give either builds or refresh");
+export type MatrixData = z.infer<typeof matrixDataSchema>;
+
+export interface MatrixDeps extends BuildDeps {
+  notifiers: NotifierByPlatform;
+  /** Minimum time between edits of the summary table; default 1 s. */
+  editIntervalMs?: number;
+}
+
+interface Planned {
+  rows: MatrixRow[];
+  requests: (BuildRequest | null)[];
+}
+
+export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixData> {
+  const leases: LeaseBook = new Map();
+  return {
+    type: TEMPLATE_MATRIX_JOB,
+    parse(raw) {
+      const parsed = matrixDataSchema.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new UserError("E_ARGS", `invalid template matrix: ${issue?.path.join(".")}: ${issue?.message}`);
+      }
+      return parsed.data;
+    },
+    title: (data) => data.title,
+    steps: [
+      {
+        name: "plan",
+        label: "plan the builds",
+        async run(ctx) {
+          if (ctx.state.plan) return;
+          const planned: Planned = ctx.data.builds
+            ? {
+                rows: ctx.data.builds.map((b) => ({
+                  distro: b.distro,
+                  node: b.node,
+                  status: "queued",
+                  detail: "",
+                })),
+                requests: ctx.data.builds,
+              }
+            : await planRefreshRows(deps, ctx.data.refresh!);
+          ctx.state.plan = planned as unknown as JsonObject;
+        },
+      },
+      {
+        name: "build",
+        label: "build",
+        async run(ctx) {
+          const plan = ctx.state.plan as unknown as Planned;
+          const rows = initialRows(plan.rows, ctx.state);
+          const notifier = deps.notifiers[ctx.data.conversation.platform];
+          if (!notifier)
+            throw new UserError("E_CONFIG", `no chat connected for ${ctx.data.conversation.platform}`);
+          const summary = summaryMessage(
+            notifier,
+            ctx.data.conversation as ConversationRef,
+            deps.clock,
+            deps.editIntervalMs,
+          );
+          const show = (done: boolean) => {
+            const finished = rows.filter((r) => r.status !== "queued" && r.status !== "running").length;
+            ctx.progress(
+              rows.length === 0 ? 1 : finished / rows.length,
+              `${finished}/${rows.length} finished`,
+            );
+            void summary
+              .post(renderMatrix(ctx.data.title, rows, done))
+              .catch((err: unknown) => ctx.log.warn({ err }, "summary edit failed"));
+          };
+          show(false);
+          await runMatrix(
+            deps,
+            leases,
+            ctx,
+            plan.requests.map((r) => r ?? undefined),
+            rows,
+            () => show(false),
+          );
+          ctx.state.outcome = rows.map((r) => ({
+            distro: r.distro,
+            node: r.node,
+            status: r.status,
+            detail: r.detail,
+          }));
+          show(true);
+          await summary.flush();
+        },
+      },
+    ],
+    async cleanup(ctx) {
+      const plan = ctx.state.plan as unknown as Planned | undefined;
+      const states = (ctx.state.rows ?? []) as JsonObject[];
+      const removed: string[] = [];
+      for (const [i, request] of (plan?.requests ?? []).entries()) {
+        if (!request || !states[i]) continue;
+        const sub = { ...ctx, jobId: `${ctx.jobId}.${i}`, data: request, state: states[i]! };
+        removed.push(...(await cleanupBuild(deps, leases, sub)));
+      }
+      return removed;
+    },
+    summary(ctx) {
+      const rows = (ctx.state.outcome ?? []) as unknown as MatrixRow[];
+      const count = (s: string) => rows.filter((r) => r.status === s).length;
+      return [
+        { label: "Built", value: String(count("built")) },
+        { label: "Up to date", value: String(count("up to date")) },
+        { label: "Failed", value: String(count("failed")) },
+      ];
+    },
+  };
+}
+
+async function planRefreshRows(
+  deps: BuildDeps,
+  refresh: NonNullable<MatrixData["refresh"]>,
+): Promise<Planned> {
+  const planned = await planRefresh(deps, refresh);
+  return { rows: planned.map((p) => p.row), requests: planned.map((p) => p.request ?? null) };
+}

@@ -1,0 +1,151 @@
+/**
+ * Several builds in one job (`template build a b c`, `--all`, refresh): every build runs the same stages
+ * as a `template.build` job, concurrently, while the Redis semaphores keep the per-node and per-storage
+ * limits across all worker processes. One summary message holds a per-distro table that is edited as
+ * builds progress (at most once per `editIntervalMs`, the final state always delivered). A failed build
+ * cleans up after itself and the others carry on.
+ */
+import type { Reply } from "../../../commands/reply.js";
+import type { ConversationRef, MessageRef } from "../../../commands/types.js";
+import type { JobRunContext, JsonObject } from "../../jobs/definition.js";
+import { describeFailure } from "../../jobs/failure.js";
+import type { Clock, Notifier } from "../../ports.js";
+import { BUILD_STAGES } from "./job.js";
+import type { BuildRequest } from "./request.js";
+import { type BuildContext, type BuildDeps, cleanupBuild, type LeaseBook } from "./stages.js";
+
+export type RowStatus = "queued" | "running" | "built" | "up to date" | "failed" | "skipped";
+
+export interface MatrixRow {
+  distro: string;
+  node: string;
+  status: RowStatus;
+  /** Current step, the template name, or the failure. */
+  detail: string;
+}
+
+export interface MatrixSummary {
+  post(reply: Reply): Promise<void>;
+}
+
+/** Posts the first table and edits the same message afterwards, throttled; the last edit always goes out. */
+export function summaryMessage(
+  notifier: Notifier,
+  conversation: ConversationRef,
+  clock: Clock,
+  editIntervalMs = 1000,
+): MatrixSummary & { flush(): Promise<void> } {
+  let message: MessageRef | undefined;
+  let lastAt = 0;
+  let pending: Reply | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  const send = (reply: Reply) => {
+    chain = chain.then(async () => {
+      if (!message) message = await notifier.post(conversation, reply);
+      else await notifier.update(message, reply);
+      lastAt = clock.now();
+    });
+    return chain;
+  };
+  return {
+    post(reply) {
+      pending = reply;
+      if (message && clock.now() - lastAt < editIntervalMs) return Promise.resolve();
+      pending = undefined;
+      return send(reply);
+    },
+    async flush() {
+      await chain;
+      if (pending) await send(pending);
+      pending = undefined;
+    },
+  };
+}
+
+export function renderMatrix(title: string, rows: readonly MatrixRow[], done: boolean): Reply {
+  const count = (s: RowStatus) => rows.filter((r) => r.status === s).length;
+  const failed = count("failed");
+  const finished = rows.length - count("queued") - count("running");
+  return {
+    title,
+    tone: done ? (failed > 0 ? "warning" : "success") : "info",
+    text: done
+      ? `${count("built")} built, ${count("up to date")} up to date, ${failed} failed${count("skipped") ? `, ${count("skipped")} skipped` : ""}`
+      : `${finished}/${rows.length} finished`,
+    table: {
+      columns: ["Distro", "Node", "Status", "Detail"],
+      rows: rows.map((r) => [r.distro, r.node, r.status, r.detail]),
+    },
+    progress: { fraction: rows.length === 0 ? 1 : finished / rows.length, step: done ? "done" : "building" },
+    visibility: "channel",
+  };
+}
+
+/**
+ * Runs every request; `state.rows[i]` keeps each build's own state so a retried matrix job resumes each
+ * build where it stopped and a cancel cleans up exactly what was created.
+ */
+export async function runMatrix(
+  deps: BuildDeps,
+  leases: LeaseBook,
+  ctx: JobRunContext<unknown>,
+  requests: readonly (BuildRequest | undefined)[],
+  rows: MatrixRow[],
+  onChange: () => void,
+): Promise<void> {
+  const states = (ctx.state.rows ??= []) as JsonObject[];
+  await Promise.all(
+    requests.map(async (data, i) => {
+      const row = rows[i]!;
+      if (row.status !== "queued" || !data) return;
+      states[i] ??= {};
+      const sub: BuildContext = {
+        jobId: `${ctx.jobId}.${i}`,
+        data,
+        attempt: ctx.attempt,
+        state: states[i]!,
+        save: () => ctx.save(),
+        progress: (_f, label) => {
+          if (label) row.detail = label;
+          onChange();
+        },
+        signal: ctx.signal,
+        log: ctx.log.child({ distro: data.distro, node: data.node }),
+      };
+      row.status = "running";
+      try {
+        for (const stage of BUILD_STAGES) {
+          row.detail = stage.label;
+          onChange();
+          await stage.run(deps, leases, sub);
+        }
+        const upToDate = sub.state.upToDate as { name: string } | undefined;
+        row.status = upToDate ? "up to date" : "built";
+        row.detail = upToDate
+          ? upToDate.name
+          : `${String(sub.state.name)} (VMID ${String(sub.state.createdVmid)})`;
+      } catch (err) {
+        const failure = describeFailure(err, ctx.jobId);
+        if (!failure.shown) ctx.log.error({ err, distro: data.distro }, "template build failed");
+        const removed = await cleanupBuild(deps, leases, sub).catch((cleanupErr: unknown) => {
+          ctx.log.error({ err: cleanupErr, distro: data.distro }, "template build cleanup failed");
+          return ["cleanup failed; see the log"];
+        });
+        row.status = "failed";
+        row.detail = `${failure.message}${removed.length > 0 ? ` (removed ${removed.join(", ")})` : ""}`;
+      }
+      states[i]!.row = { status: row.status, detail: row.detail };
+      await ctx.save();
+      onChange();
+    }),
+  );
+}
+
+/** Rows as a resumed job finds them: finished builds keep their outcome, planned answers stay. */
+export function initialRows(planned: readonly MatrixRow[], state: JsonObject): MatrixRow[] {
+  const states = (state.rows ?? []) as JsonObject[];
+  return planned.map((r, i) => {
+    const saved = states[i]?.row as { status: RowStatus; detail: string } | undefined;
+    return saved ? { ...r, ...saved } : { ...r };
+  });
+}
