@@ -58,7 +58,14 @@ describe("bundled catalog data", () => {
     for (const e of catalog.all()) expect(e.source ?? "", e.key).not.toBe("");
     const kept = catalog.all().filter((e) => e.notes?.includes("UNCONFIRMED"));
     expect(kept.map((e) => e.key)).toEqual(
-      expect.arrayContaining(["ubuntu-26.04", "rocky-10", "fedora-44", "opensuse-tumbleweed", "alpine-3.23"]),
+      expect.arrayContaining([
+        "ubuntu-26.04",
+        "rocky-10",
+        "fedora-44",
+        "opensuse-tumbleweed",
+        "opensuse-leap-16.0",
+        "alpine-3.23",
+      ]),
     );
   });
 
@@ -91,7 +98,7 @@ describe("bundled catalog data", () => {
   it("lists families present and filters by family", () => {
     expect(catalog.families()).toEqual(["debian", "rhel", "suse", "arch", "alpine"]);
     const suse = catalog.byFamily("suse").map((e) => e.key);
-    expect(suse).toEqual(["opensuse-tumbleweed"]);
+    expect(suse).toEqual(["opensuse-leap-16.0", "opensuse-tumbleweed"]);
     expect(catalog.byFamily("freebsd")).toEqual([]);
   });
 });
