@@ -7,14 +7,17 @@ import { Redis } from "ioredis";
 import { HttpChecksumSource } from "../../../src/adapters/checksums/http-checksum-source.js";
 import { RedisSemaphore } from "../../../src/adapters/store/locks.js";
 import { RedisVmidReservations } from "../../../src/adapters/store/vmid-reservations.js";
+import type { CommandContext, CommandServices } from "../../../src/commands/definition.js";
 import type { Actor } from "../../../src/commands/types.js";
 import type { JobDefinition } from "../../../src/services/jobs/definition.js";
+import type { NotifierByPlatform } from "../../../src/services/ports.js";
 import {
   type TemplatesConfigInput,
   templatesConfigSchema,
 } from "../../../src/services/templates/build/config.js";
 import { TaskFollower } from "../../../src/services/templates/build/follow-task.js";
 import { createTemplateBuildJob } from "../../../src/services/templates/build/job.js";
+import { createTemplateMatrixJob } from "../../../src/services/templates/build/matrix-job.js";
 import { type BuildFlags, planBuild } from "../../../src/services/templates/build/plan.js";
 import type { BuildDeps } from "../../../src/services/templates/build/stages.js";
 import { Catalog, importFilename } from "../../../src/services/templates/catalog/catalog.js";
@@ -41,6 +44,8 @@ export interface Rig {
     distro: string,
     flags?: BuildFlags,
   ): Promise<Awaited<ReturnType<Harness["queue"]["waitUntilFinished"]>>>;
+  /** A command context whose services carry the rig's queue and template services. */
+  context(actor?: Actor): CommandContext;
   close(): Promise<void>;
 }
 
@@ -85,8 +90,15 @@ export async function startRig(
     follower: new TaskFollower(sim.client, clock),
     leaseMs: 5000,
   };
-  const definitions = [createTemplateBuildJob(deps), ...(options.extraJobs?.(deps) ?? [])];
+  // The harness makes the recording chat; the matrix job looks its notifier up when it runs.
+  const notifiers: NotifierByPlatform = {};
+  const definitions = [
+    createTemplateBuildJob(deps),
+    createTemplateMatrixJob({ ...deps, notifiers, editIntervalMs: 50 }),
+    ...(options.extraJobs?.(deps) ?? []),
+  ];
   const jobs = harness(definitions, { attempts: 1 });
+  notifiers.console = jobs.chat;
   if (options.worker !== false) jobs.startWorker({ concurrency: 8 });
   const plan = (distro: string, flags: BuildFlags = {}) =>
     planBuild(deps, { distro, flags, requestedBy: "console:alice (Alice)" });
@@ -103,6 +115,22 @@ export async function startRig(
       const data = await plan(distro, flags);
       const info = await jobs.start("template.build", data as unknown as Record<string, unknown>);
       return jobs.queue.waitUntilFinished(info.id, 30_000);
+    },
+    context(actor = alice) {
+      const services = {
+        jobs: jobs.queue,
+        proxmox: sim.client,
+        templates: deps,
+      } as unknown as CommandServices;
+      return {
+        actor,
+        role: "admin",
+        conversation: { platform: "console", channelId: "ops" },
+        requestId: "req-test",
+        clock,
+        log,
+        services,
+      };
     },
     async close() {
       await jobs.close();
