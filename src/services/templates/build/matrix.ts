@@ -93,7 +93,8 @@ export async function runMatrix(
   rows: MatrixRow[],
   onChange: () => void,
 ): Promise<void> {
-  const states = (ctx.state.rows ??= []) as JsonObject[];
+  if (!Array.isArray(ctx.state.rows)) ctx.state.rows = [];
+  const states = ctx.state.rows as JsonObject[];
   await Promise.all(
     requests.map(async (data, i) => {
       const row = rows[i]!;
