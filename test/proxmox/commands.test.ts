@@ -65,6 +65,11 @@ describe("inventory commands from chat text", () => {
     expect(await run(vms, "--node ../pve1")).toMatch(/--node: a node name is letters/);
   });
 
+  it("vms names the real nodes when the node given does not exist", async () => {
+    await expect(run(vms, "--node pve9")).rejects.toThrow("unknown node pve9; the nodes are pve1, pve2, pve3");
+    expect(((await run(vms, "--node pve3 --status stopped")) as Reply).text).toBe("No vms on pve3, stopped.");
+  });
+
   it("vm by id and by name; bad references are refused", async () => {
     expect(((await run(vm, "101")) as Reply).title).toBe("VM 101 db01");
     expect(((await run(vm, "edge01")) as Reply).fields?.[0]).toEqual({ label: "Node", value: "pve3" });

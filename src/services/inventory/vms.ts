@@ -4,6 +4,7 @@
  * reads the authoritative config.
  */
 import type { Reply } from "../../commands/reply.js";
+import { UserError } from "../errors.js";
 import type { GuestResource, Proxmox } from "../proxmox.js";
 import { formatBytes, formatPercent, formatUptime } from "./format.js";
 import { cutTable } from "./table.js";
@@ -75,5 +76,12 @@ export function guestsReply(all: GuestResource[], f: GuestFilter): Reply {
 export async function vmsReport(px: Proxmox, f: GuestFilter): Promise<Reply> {
   const resources = await px.clusterResources("vm");
   const guests = resources.filter((r): r is GuestResource => r.type === "qemu" || r.type === "lxc");
+  const node = f.node;
+  if (node !== undefined && !guests.some((g) => g.node === node)) {
+    // No guest there: tell a typo apart from an empty node.
+    const known = (await px.nodes()).map((n) => n.node).sort();
+    if (!known.includes(node))
+      throw new UserError("E_ARGS", `unknown node ${node}; the nodes are ${known.join(", ")}`);
+  }
   return guestsReply(guests, f);
 }
