@@ -27,11 +27,12 @@ export const realSleep: Sleep = (ms, signal) =>
 const WARNINGS = /^WARNINGS: (\d+)$/;
 const FIRST_POLL_UNKNOWN_MS = 250;
 const FOLLOW_UP_MS = 100;
-const MAX_POLL_MS = 2000;
+const MAX_POLL_MS = 1000;
+const GROWTH = 1.4;
 
 /**
  * Remembers how long each task type took, per process, converging just under the real duration. Limits: a much slower
- * task than last time costs extra polls growing to 2 s apart; a much faster one is noticed only at the
+ * task than last time costs extra polls growing to 1 s apart; a much faster one is noticed only at the
  * first poll, at most the remembered duration late.
  */
 export class TaskFollower {
@@ -50,18 +51,21 @@ export class TaskFollower {
     const startedAt = this.clock.now();
     let delay = this.seen.get(type) ?? FIRST_POLL_UNKNOWN_MS;
     let first = true;
+    // Elapsed time of the last poll that found the task still running: the task ended after it.
+    let runningAt = 0;
     for (;;) {
       await this.sleep(delay, options.signal);
       const status = await this.proxmox.taskStatus(upid);
+      const elapsed = this.clock.now() - startedAt;
       if (status.status === "stopped") {
-        const durationMs = this.clock.now() - startedAt;
         // Done at the first look: the task may have been faster than the estimate, so probe a little
-        // earlier next time. Otherwise the observed time is an upper bound close to the real one.
-        this.seen.set(type, Math.max(10, first ? Math.round(delay * 0.97) : durationMs));
+        // earlier next time. Otherwise it ended between the last two polls; take the middle.
+        const estimate = first ? delay * 0.97 : (runningAt + elapsed) / 2;
+        this.seen.set(type, Math.max(10, Math.round(estimate)));
         const exit = status.exitstatus ?? "unexpected status";
-        if (exit === "OK") return { upid, exitstatus: exit, warnings: 0, durationMs };
+        if (exit === "OK") return { upid, exitstatus: exit, warnings: 0, durationMs: elapsed };
         const warn = WARNINGS.exec(exit);
-        if (warn) return { upid, exitstatus: exit, warnings: Number(warn[1]), durationMs };
+        if (warn) return { upid, exitstatus: exit, warnings: Number(warn[1]), durationMs: elapsed };
         const tail = await this.proxmox.taskLogTail(upid, 10).then(
           (log) => log.lines,
           () => [] as string[],
@@ -73,15 +77,15 @@ export class TaskFollower {
           tail,
         );
       }
+      runningAt = elapsed;
       options.onPoll?.();
-      const elapsed = this.clock.now() - startedAt;
       if (elapsed >= this.timeoutMs) {
         throw new ProxmoxError(
           "E_PVE",
           `Proxmox task ${type} is still running after ${Math.round(elapsed / 1000)} s; it continues on Proxmox (task ${upid})`,
         );
       }
-      delay = first ? FOLLOW_UP_MS : Math.min(MAX_POLL_MS, Math.round(delay * 1.6));
+      delay = first && this.seen.has(type) ? FOLLOW_UP_MS : Math.min(MAX_POLL_MS, Math.round(delay * GROWTH));
       first = false;
     }
   }

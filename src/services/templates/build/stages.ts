@@ -19,7 +19,7 @@ import type {
   Semaphore,
   VmidReservations,
 } from "./ports.js";
-import { checkNode, checkRequestedVmid, checkStorages, takenVmids } from "./preflight.js";
+import { checkRequestedVmid, checkStorages, takenVmids } from "./preflight.js";
 import type { BuildRequest } from "./request.js";
 
 export interface BuildDeps {
@@ -102,7 +102,7 @@ export async function checkStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildC
   const { proxmox } = deps;
   const { node, distro, settings } = ctx.data;
   const entry = entryOf(deps, distro);
-  await checkNode(proxmox, node);
+  // The node itself was checked when the build was planned; an unknown node fails the storage list.
   ctx.state.placement = { ...(await checkStorages(proxmox, node, settings)) };
   const expected = await deps.checksums.expected(entry);
   ctx.state.algorithm = expected.algorithm;
@@ -279,8 +279,11 @@ export async function templateStage(deps: BuildDeps, leases: LeaseBook, ctx: Bui
   if (skipped(ctx) || ctx.state.converted === true) return;
   await ensureLeases(deps, leases, ctx);
   const vmid = Number(ctx.state.createdVmid);
-  const status = await deps.proxmox.vmStatus(ctx.data.node, vmid);
-  if (!status.template) {
+  // Only a retry after an interrupted conversion needs to ask whether it already happened.
+  const done = ctx.state.converting === true && (await deps.proxmox.vmStatus(ctx.data.node, vmid)).template;
+  if (!done) {
+    ctx.state.converting = true;
+    await ctx.save();
     await guarded(async () =>
       deps.follower.follow(await deps.proxmox.convertToTemplate(ctx.data.node, vmid), { signal: ctx.signal }),
     );
@@ -316,8 +319,8 @@ export async function markSuperseded(
   distro: string,
   current: number,
 ): Promise<number[]> {
-  const older = (await listTemplates(proxmox, { node, distro })).filter(
-    (t) => t.vmid !== current && !t.superseded,
+  const older = (await listTemplates(proxmox, { node, distro, exclude: current })).filter(
+    (t) => !t.superseded,
   );
   for (const t of older) {
     await proxmox.updateVmConfig(node, t.vmid, { tags: [...t.tags, SUPERSEDED_TAG].join(";") });

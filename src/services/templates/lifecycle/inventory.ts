@@ -29,12 +29,13 @@ export interface TemplateRecord {
  */
 export async function listTemplates(
   proxmox: Proxmox,
-  filter: { node?: string; distro?: string } = {},
+  filter: { node?: string; distro?: string; exclude?: number } = {},
 ): Promise<TemplateRecord[]> {
   const resources = await proxmox.clusterResources("vm");
   const candidates = resources.flatMap((r) =>
     r.type === "qemu" &&
     r.tags.includes(TEMPLATE_TAG) &&
+    r.vmid !== filter.exclude &&
     (filter.node === undefined || r.node === filter.node) &&
     (filter.distro === undefined || distroFromTags(r.tags) === filter.distro)
       ? [r]

@@ -1,0 +1,148 @@
+/**
+ * A 30-distro template matrix on the PVE simulator with fixed task durations (download 2 s, create with
+ * import 3 s, resize 0.5 s, template 1 s) and a per-node limit of 2 over 3 nodes, each distro built on one
+ * node (round robin). Prints one JSON object: wall time, the lower bound those durations and limits
+ * allow, their ratio, Proxmox requests per build against the minimal call sequence, and peak RSS.
+ *
+ * Needs Redis at REDIS_URL (semaphores and VMID reservations live there, as in production).
+ * Usage: tsx bench/templates.ts [distros]   (default 30)
+ */
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { HttpChecksumSource } from "../src/adapters/checksums/http-checksum-source.js";
+import { createProxmoxClient } from "../src/adapters/proxmox/client.js";
+import { proxmoxConfigSchema } from "../src/adapters/proxmox/config.js";
+import { RedisSemaphore } from "../src/adapters/store/locks.js";
+import { deleteKeysWithPrefix } from "../src/adapters/store/redis.js";
+import { RedisVmidReservations } from "../src/adapters/store/vmid-reservations.js";
+import type { JsonObject } from "../src/services/jobs/definition.js";
+import { systemClock } from "../src/services/ports.js";
+import { templatesConfigSchema } from "../src/services/templates/build/config.js";
+import { TaskFollower } from "../src/services/templates/build/follow-task.js";
+import { type MatrixRow, runMatrix } from "../src/services/templates/build/matrix.js";
+import { planBuild } from "../src/services/templates/build/plan.js";
+import type { BuildDeps } from "../src/services/templates/build/stages.js";
+import { Catalog, importFilename } from "../src/services/templates/catalog/catalog.js";
+import { startChecksumMirror } from "../src/sim/mirror/checksum-mirror.js";
+import { startPveSimulator } from "../src/sim/pve/index.js";
+
+const DISTROS = Number(process.argv[2] ?? 30);
+const DURATIONS = { download: 2000, qmcreate: 3000, resize: 500, qmtemplate: 1000 };
+const NODES = ["pve1", "pve2", "pve3"];
+const PER_NODE = 2;
+/**
+ * The REST sequence of one build with a single status poll per task (distros NOTES §3.2): storage list,
+ * import content, download + status, free VMID, create + status, resize + status, template + status,
+ * config check.
+ */
+const MINIMAL_REQUESTS = 12;
+const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+
+async function main() {
+  const sim = await startPveSimulator({ tls: true, taskDurations: DURATIONS });
+  const catalog = Catalog.load();
+  const mirror = await startChecksumMirror({ catalog });
+  const proxmox = createProxmoxClient(
+    proxmoxConfigSchema.parse({
+      url: sim.url,
+      tokenId: sim.tokenId,
+      tokenSecret: sim.tokenSecret,
+      tlsFingerprint: sim.fingerprint,
+    }),
+    { log: silent, clock: systemClock },
+  );
+  const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+  const prefix = `bench:${randomUUID()}:`;
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
+  try {
+    const config = templatesConfigSchema.parse({ concurrency: { perNode: PER_NODE }, defaults: { disk: 4 } });
+    const deps: BuildDeps = {
+      proxmox,
+      catalog,
+      checksums: new HttpChecksumSource({
+        mirrors: mirror.mirrors,
+        timeoutMs: 5000,
+        maxBytes: 1 << 20,
+        log: silent,
+      }),
+      importFilename,
+      reservations: new RedisVmidReservations(redis, prefix),
+      semaphore: new RedisSemaphore(redis, { prefix }),
+      config,
+      clock: systemClock,
+      follower: new TaskFollower(proxmox, systemClock),
+    };
+    const entries = catalog.all().slice(0, DISTROS);
+    const requests = await Promise.all(
+      entries.map((e, i) =>
+        planBuild(deps, { distro: e.key, flags: { node: NODES[i % NODES.length]! }, requestedBy: "bench" }),
+      ),
+    );
+    const rows: MatrixRow[] = requests.map((r) => ({
+      distro: r.distro,
+      node: r.node,
+      status: "queued",
+      detail: "",
+    }));
+    const state: JsonObject = {};
+    const controller = new AbortController();
+    sim.requests.clear();
+    const started = performance.now();
+    await runMatrix(
+      deps,
+      new Map(),
+      {
+        jobId: "bench",
+        data: undefined,
+        attempt: 1,
+        state,
+        save: async () => {},
+        progress: () => {},
+        signal: controller.signal,
+        log: silent,
+      },
+      requests,
+      rows,
+      () => {},
+    );
+    const wallMs = performance.now() - started;
+    const failed = rows.filter((r) => r.status !== "built");
+    const perBuild = Object.values(DURATIONS).reduce((a, b) => a + b, 0);
+    const perNode = Math.ceil(DISTROS / NODES.length);
+    const lowerBoundMs = Math.ceil(perNode / PER_NODE) * perBuild;
+    const requestsPerBuild = sim.requests.entries.length / DISTROS;
+    console.log(
+      JSON.stringify({
+        bench: "templates",
+        distros: DISTROS,
+        nodes: NODES.length,
+        perNodeConcurrency: PER_NODE,
+        taskDurationsMs: DURATIONS,
+        built: rows.length - failed.length,
+        failed: failed.map((r) => `${r.distro}: ${r.detail}`),
+        wallMs: Math.round(wallMs),
+        lowerBoundMs,
+        ratio: Number((wallMs / lowerBoundMs).toFixed(3)),
+        requestsPerBuild: Number(requestsPerBuild.toFixed(2)),
+        minimalRequestsPerBuild: MINIMAL_REQUESTS,
+        requestRatio: Number((requestsPerBuild / MINIMAL_REQUESTS).toFixed(3)),
+        peakRssMB: Math.round(peakRss / 1024 / 1024),
+      }),
+    );
+  } finally {
+    clearInterval(sampler);
+    await deleteKeysWithPrefix(redis, prefix);
+    await redis.quit();
+    proxmox.close();
+    await mirror.close();
+    await sim.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
