@@ -12,6 +12,8 @@ import { ConsoleAdapter } from "../adapters/console/console-adapter.js";
 import { proxmoxConfigSchema } from "../adapters/proxmox/config.js";
 import { deleteKeysWithPrefix } from "../adapters/store/redis.js";
 import { systemClock } from "../services/ports.js";
+import { Catalog } from "../services/templates/catalog/catalog.js";
+import { type ChecksumMirror, startChecksumMirror } from "../sim/mirror/checksum-mirror.js";
 import { type PveSimulator, startPveSimulator } from "../sim/pve/index.js";
 import { formatConfigErrors, loadConfig } from "./config/load.js";
 import { collectSecretValues } from "./config/redact.js";
@@ -52,9 +54,20 @@ async function demo(): Promise<number> {
   }
 
   let sim: PveSimulator | undefined;
+  let mirror: ChecksumMirror | undefined;
   let proxmox = loaded.config.proxmox;
+  let templates = loaded.config.templates;
   if (!process.env.PROXMOX_URL) {
-    sim = await startPveSimulator();
+    // Task times long enough for a template build to show its progress steps on the card.
+    sim = await startPveSimulator({
+      taskDurations: { download: 1500, qmcreate: 1500, resize: 300, qmtemplate: 600 },
+    });
+    // Checksum files come from a local mirror: the demo never reaches the internet.
+    mirror = await startChecksumMirror({ catalog: Catalog.load(templates.catalog.images) });
+    templates = {
+      ...templates,
+      catalog: { ...templates.catalog, mirrors: { ...templates.catalog.mirrors, ...mirror.mirrors } },
+    };
     proxmox = proxmoxConfigSchema.parse({
       url: sim.url,
       tokenId: sim.tokenId,
@@ -63,7 +76,7 @@ async function demo(): Promise<number> {
     });
   }
   const prefix = `pvebot-demo-${randomBytes(4).toString("hex")}:`;
-  const config: Config = { ...loaded.config, redis: { url: redis.url, prefix }, proxmox };
+  const config: Config = { ...loaded.config, redis: { url: redis.url, prefix }, proxmox, templates };
 
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const chat = new ConsoleAdapter({
@@ -90,6 +103,7 @@ async function demo(): Promise<number> {
   } finally {
     await bot.stop();
     await sim?.close();
+    await mirror?.close();
     const cleaner = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     await deleteKeysWithPrefix(cleaner, prefix).catch(() => undefined);
     cleaner.disconnect();

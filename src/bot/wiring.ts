@@ -2,21 +2,31 @@
  * The composition root: builds every object the bot needs, explicitly, from the parsed config. Nothing
  * here decides behaviour; it only connects the pieces. Start-up fails fast when Redis does not answer.
  */
+import { Queue, Worker } from "bullmq";
+import type { RedisOptions } from "ioredis";
 import type { ChatAdapter } from "../adapters/chat.js";
+import { HttpChecksumSource } from "../adapters/checksums/http-checksum-source.js";
 import { createProxmoxClient, type ProxmoxClient } from "../adapters/proxmox/index.js";
 import { BullJobQueue } from "../adapters/queue/bull-job-queue.js";
 import { bullPrefixFor, connectionFromUrl } from "../adapters/queue/connection.js";
 import { type JobWorkerHandle, startJobWorker } from "../adapters/queue/job-worker.js";
 import { RedisApprovalStore } from "../adapters/store/approval-store.js";
 import { RedisAuditLog } from "../adapters/store/audit-log.js";
+import { RedisSemaphore } from "../adapters/store/locks.js";
 import { createRedis, pingClient, waitUntilReady, whenUnavailable } from "../adapters/store/redis.js";
+import { RedisVmidReservations } from "../adapters/store/vmid-reservations.js";
 import type { CommandServices } from "../commands/definition.js";
 import { ALL_COMMANDS } from "../commands/index.js";
 import { CommandRegistry } from "../commands/registry.js";
 import { policyFor, sweepExpired } from "../services/approvals/index.js";
 import { createJobRegistry, type JobDefinition } from "../services/jobs/definition.js";
-import type { Clock, Log, NotifierByPlatform } from "../services/ports.js";
+import type { Clock, JobQueue, Log, NotifierByPlatform } from "../services/ports.js";
 import { Rbac } from "../services/rbac.js";
+import { TaskFollower } from "../services/templates/build/follow-task.js";
+import { createTemplateBuildJob } from "../services/templates/build/job.js";
+import { createTemplateMatrixJob, TEMPLATE_MATRIX_JOB } from "../services/templates/build/matrix-job.js";
+import type { BuildDeps } from "../services/templates/build/stages.js";
+import { Catalog, importFilename } from "../services/templates/catalog/catalog.js";
 import { collectSecretValues, createScrubber } from "./config/redact.js";
 import type { Config } from "./config/schema.js";
 import { createHttpServer, type HttpServer, type Route } from "./http/server.js";
@@ -73,7 +83,33 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const notifiers: NotifierByPlatform = Object.fromEntries(
     [...options.chat, ...(options.notifyOnly ?? [])].map((a) => [a.platform, a]),
   );
-  const jobRegistry = createJobRegistry(JOB_DEFINITIONS);
+  const proxmox: ProxmoxClient | undefined = config.proxmox
+    ? createProxmoxClient(config.proxmox, { log, clock })
+    : undefined;
+  const templateCatalog = Catalog.load(config.templates.catalog.images);
+  const templates: BuildDeps | undefined = proxmox && {
+    proxmox,
+    catalog: templateCatalog,
+    checksums: new HttpChecksumSource({
+      mirrors: config.templates.catalog.mirrors,
+      timeoutMs: 15_000,
+      maxBytes: 1 << 20,
+      log: log.child({ component: "checksums" }),
+      clock,
+    }),
+    importFilename,
+    reservations: new RedisVmidReservations(store, prefix),
+    semaphore: new RedisSemaphore(store, { prefix }),
+    config: config.templates,
+    clock,
+    follower: new TaskFollower(proxmox, clock),
+  };
+  const jobRegistry = createJobRegistry([
+    ...JOB_DEFINITIONS,
+    ...(templates
+      ? [createTemplateBuildJob(templates), createTemplateMatrixJob({ ...templates, notifiers })]
+      : []),
+  ]);
   const queueSettings = {
     connection: connectionFromUrl(config.redis.url),
     prefix: bullPrefixFor(prefix),
@@ -89,9 +125,6 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     backoffMs: config.jobs.backoff,
     audit,
   });
-  const proxmox: ProxmoxClient | undefined = config.proxmox
-    ? createProxmoxClient(config.proxmox, { log, clock })
-    : undefined;
 
   const registry = new CommandRegistry(ALL_COMMANDS);
   const services: CommandServices = {
@@ -101,6 +134,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     audit,
     jobs,
     proxmox,
+    templateCatalog,
+    ...(templates ? { templates } : {}),
     version: options.version,
   };
   const metrics = createMetrics({ jobCounts: () => jobs.counts() });
@@ -135,6 +170,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
         });
 
   let worker: JobWorkerHandle | undefined;
+  let schedule: { close(): Promise<void> } | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   let sweeping: Promise<unknown> = Promise.resolve();
 
@@ -157,6 +193,17 @@ export async function createBot(options: BotOptions): Promise<Bot> {
           concurrency: config.jobs.concurrency,
           progressInterval: config.jobs.progressInterval,
         });
+        const when = config.templates.schedule;
+        if (when && templates) {
+          schedule = await startTemplateSchedule({
+            connection: queueSettings.connection,
+            prefix: queueSettings.prefix,
+            repeat: { pattern: when.cron, ...(when.timezone ? { tz: when.timezone } : {}) },
+            channel: when.channel,
+            jobs,
+            log: log.child({ component: "template-schedule" }),
+          });
+        }
       }
       sweepTimer = setInterval(() => {
         sweeping = sweepExpired({ store: approvals, notifier: notifiers, now: clock.now(), log })
@@ -176,6 +223,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       if (sweepTimer) clearInterval(sweepTimer);
       for (const adapter of options.chat) await adapter.stop();
       await sweeping;
+      await schedule?.close();
       await worker?.close();
       await jobs.close();
       await http?.close();
@@ -184,4 +232,69 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     },
   };
   return bot;
+}
+
+/** BullMQ queue of the template refresh schedule; its jobs only start the real refresh job. */
+export const TEMPLATE_SCHEDULE_QUEUE = "template-schedule";
+
+export interface TemplateScheduleOptions {
+  connection: RedisOptions;
+  prefix: string;
+  /** A cron pattern (config) or a fixed interval (tests). */
+  repeat: { pattern: string; tz?: string } | { every: number };
+  /** `<platform>:<channel id>`, where the refresh summary is posted. */
+  channel: string;
+  jobs: JobQueue;
+  log: Log;
+}
+
+/**
+ * Runs `template refresh --all` on the configured schedule. BullMQ's job scheduler (one per deployment,
+ * upserted by every worker process, so changing the cron in config takes effect at the next start)
+ * hands each tick to exactly one worker, which starts the refresh as an ordinary job posting its card
+ * and summary table into the channel.
+ */
+export async function startTemplateSchedule(
+  options: TemplateScheduleOptions,
+): Promise<{ close(): Promise<void> }> {
+  const [platform, channelId] = options.channel.split(":") as [string, string];
+  const conversation = { platform: platform as "console" | "slack" | "discord", channelId };
+  const queue = new Queue(TEMPLATE_SCHEDULE_QUEUE, {
+    connection: options.connection,
+    prefix: options.prefix,
+  });
+  await queue.upsertJobScheduler("template-refresh", options.repeat, { name: "template-refresh", data: {} });
+  const worker = new Worker(
+    TEMPLATE_SCHEDULE_QUEUE,
+    async (job) => {
+      const info = await options.jobs.start({
+        type: TEMPLATE_MATRIX_JOB,
+        data: {
+          title: "Scheduled refresh of all templates",
+          conversation,
+          refresh: { distros: [], all: true, requestedBy: "schedule" },
+        },
+        requestedBy: {
+          platform: conversation.platform,
+          id: "schedule",
+          name: "Scheduled refresh",
+          groups: [],
+        },
+        conversation,
+        requestId: `schedule-${job.id ?? "tick"}`,
+      });
+      options.log.info({ jobId: info.id }, "scheduled template refresh started");
+      return info.id;
+    },
+    { connection: options.connection, prefix: options.prefix, concurrency: 1 },
+  );
+  worker.on("failed", (_job, err) =>
+    options.log.error({ err }, "scheduled template refresh could not start"),
+  );
+  return {
+    async close() {
+      await worker.close();
+      await queue.close();
+    },
+  };
 }

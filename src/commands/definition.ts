@@ -7,6 +7,8 @@ import type { z } from "zod";
 import type { ApprovalStore, AuditLog, Clock, JobQueue, Log } from "../services/ports.js";
 import type { Proxmox } from "../services/proxmox.js";
 import type { Rbac } from "../services/rbac.js";
+import type { BuildDeps } from "../services/templates/build/stages.js";
+import type { Catalog } from "../services/templates/catalog/catalog.js";
 import type { Reply } from "./reply.js";
 import type { Actor, ConversationRef, Role } from "./types.js";
 
@@ -42,6 +44,10 @@ export interface CommandServices {
   jobs: JobQueue;
   /** Absent when no Proxmox is configured; Proxmox commands then answer with E_CONFIG. */
   proxmox?: Proxmox;
+  /** The image catalog (`template distros`); always present in a wired bot. */
+  templateCatalog?: Catalog;
+  /** Template builds and lifecycle; absent without Proxmox. */
+  templates?: BuildDeps;
   version: string;
 }
 

@@ -11,6 +11,12 @@ import { jobs } from "./jobs.js";
 import { nodes } from "./nodes.js";
 import { storage } from "./storage.js";
 import { task } from "./task.js";
+import { templateBuild } from "./template-build.js";
+import { templateDelete } from "./template-delete.js";
+import { templateDistros } from "./template-distros.js";
+import { templateList } from "./template-list.js";
+import { templatePrune } from "./template-prune.js";
+import { templateRefresh } from "./template-refresh.js";
 import { version } from "./version.js";
 import { vm } from "./vm.js";
 import { vms } from "./vms.js";
@@ -27,6 +33,13 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   vm,
   task,
   storage,
+  // VM templates
+  templateDistros,
+  templateBuild,
+  templateList,
+  templateRefresh,
+  templateDelete,
+  templatePrune,
   // approvals, audit, jobs
   approvals,
   audit,

@@ -7,6 +7,8 @@ import { z } from "zod";
 import { proxmoxConfigSchema } from "../../adapters/proxmox/config.js";
 import { slackConfigSchema } from "../../adapters/slack/config.js";
 import { ROLES } from "../../commands/types.js";
+import { templatesConfigSchema } from "../../services/templates/build/config.js";
+import { catalogConfigSchema } from "../../services/templates/catalog/schema.js";
 
 /** A duration like `15m`, `30s`, `2h`, `1d`, or a number of milliseconds. Parsed to milliseconds. */
 export const duration = z
@@ -144,6 +146,12 @@ export const configSchema = z
       .optional()
       .describe("The Proxmox VE API the bot drives; without it, Proxmox commands say so"),
     slack: slackConfigSchema.optional().describe("Slack front-end (/pve); HTTP events or Socket Mode"),
+    templates: templatesConfigSchema
+      .extend({ catalog: catalogConfigSchema })
+      .prefault({})
+      .describe(
+        "Template builds: VMID range, defaults per cluster and node, SSH keys, limits, schedule, catalog",
+      ),
   })
   .strict();
 
