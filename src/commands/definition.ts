@@ -7,7 +7,7 @@ import type { z } from "zod";
 import type { ApprovalStore, AuditLog, Clock, JobQueue, Log } from "../services/ports.js";
 import type { Proxmox } from "../services/proxmox.js";
 import type { Rbac } from "../services/rbac.js";
-import type { BuildDeps } from "../services/templates/build/stages.js";
+import type { BuildDeps } from "../services/templates/build/deps.js";
 import type { Catalog } from "../services/templates/catalog/catalog.js";
 import type { Reply } from "./reply.js";
 import type { Actor, ConversationRef, Role } from "./types.js";

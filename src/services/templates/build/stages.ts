@@ -4,58 +4,17 @@
  * skips finished work and the cleanup knows exactly what this build created.
  */
 import { UserError } from "../../errors.js";
-import type { JobRunContext } from "../../jobs/definition.js";
-import type { Clock } from "../../ports.js";
-import { type Proxmox, ProxmoxError, ProxmoxTaskError } from "../../proxmox.js";
+import { ProxmoxError, ProxmoxTaskError } from "../../proxmox.js";
 import { listTemplates } from "../lifecycle/inventory.js";
-import { storageLimit, type TemplatesConfig } from "./config.js";
-import type { TaskFollower } from "./follow-task.js";
-import { distroTag, formatMetadata, SUPERSEDED_TAG, TEMPLATE_TAG, templateName } from "./metadata.js";
-import type {
-  ChecksumSource,
-  DistroCatalog,
-  DistroEntry,
-  Lease,
-  Semaphore,
-  VmidReservations,
-} from "./ports.js";
+import { markSuperseded } from "./cleanup.js";
+import type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
+import { ensureLeases, releaseLeases } from "./leases.js";
+import type { DistroEntry } from "./ports.js";
 import { checkRequestedVmid, checkStorages, takenVmids } from "./preflight.js";
-import type { BuildRequest } from "./request.js";
+import { createRequest } from "./vm-request.js";
 
-export interface BuildDeps {
-  proxmox: Proxmox;
-  catalog: DistroCatalog;
-  checksums: ChecksumSource;
-  importFilename(entry: DistroEntry, checksum: string): string;
-  reservations: VmidReservations;
-  semaphore: Semaphore;
-  config: TemplatesConfig;
-  clock: Clock;
-  follower: TaskFollower;
-  /** How long a VMID reservation lives without the build finishing; default 2 h. */
-  reservationTtlMs?: number;
-  /** Semaphore lease; renewed while the build runs. Default 60 s. */
-  leaseMs?: number;
-}
-
-export type BuildContext = JobRunContext<BuildRequest>;
-
-/** Leases are process-local handles: a retry on another worker takes them again. */
-export type LeaseBook = Map<string, Lease[]>;
-
-const CREATE_RETRIES = 5;
-
-function entryOf(deps: BuildDeps, key: string): DistroEntry {
-  const entry = deps.catalog.get(key);
-  if (!entry) {
-    const close = deps.catalog.suggest(key, 3);
-    throw new UserError(
-      "E_ARGS",
-      `unknown distro "${key}"${close.length > 0 ? `; did you mean ${close.join(", ")}?` : ""}`,
-    );
-  }
-  return entry;
-}
+export { cleanupBuild } from "./cleanup.js";
+export type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
 
 /** Gives PVE task failures the `taskLog` field the failed-job card shows. */
 function withTaskLog(err: unknown): unknown {
@@ -71,30 +30,18 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Takes the distro lock, then a node slot, then the storage slot, always in that order (no deadlock). */
-export async function ensureLeases(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
-  if (leases.has(ctx.jobId)) return;
-  const { node, distro, settings } = ctx.data;
-  const placement = ctx.state.placement as { storageKey?: string } | undefined;
-  const storageKey = placement?.storageKey ?? `storage:${node}:${settings.storage}`;
-  const options = { owner: ctx.jobId, leaseMs: deps.leaseMs ?? 60_000, signal: ctx.signal };
-  const held: Lease[] = [];
-  leases.set(ctx.jobId, held);
-  try {
-    ctx.progress(0, "waiting for a build slot");
-    held.push(await deps.semaphore.acquire(`build:${node}:${distro}`, 1, options));
-    held.push(await deps.semaphore.acquire(`node:${node}`, deps.config.concurrency.perNode, options));
-    held.push(await deps.semaphore.acquire(storageKey, storageLimit(deps.config, settings.storage), options));
-  } catch (err) {
-    await releaseLeases(leases, ctx.jobId);
-    throw err;
-  }
-}
+const CREATE_RETRIES = 5;
 
-export async function releaseLeases(leases: LeaseBook, jobId: string): Promise<void> {
-  const held = leases.get(jobId) ?? [];
-  leases.delete(jobId);
-  await Promise.all(held.map((l) => l.release().catch(() => undefined)));
+function entryOf(deps: BuildDeps, key: string): DistroEntry {
+  const entry = deps.catalog.get(key);
+  if (!entry) {
+    const close = deps.catalog.suggest(key, 3);
+    throw new UserError(
+      "E_ARGS",
+      `unknown distro "${key}"${close.length > 0 ? `; did you mean ${close.join(", ")}?` : ""}`,
+    );
+  }
+  return entry;
 }
 
 /** Stage 1: checks, the upstream checksum, and the up-to-date answer. */
@@ -178,49 +125,6 @@ async function allocateVmid(deps: BuildDeps, ctx: BuildContext, skip: Set<number
     "E_CONFIG",
     `no free VMID left in the template range ${min}–${max} (templates.vmidRange)`,
   );
-}
-
-function createRequest(deps: BuildDeps, ctx: BuildContext, vmid: number) {
-  const { data, state } = ctx;
-  const s = data.settings;
-  const builtAt = typeof state.builtAt === "number" ? state.builtAt : deps.clock.now();
-  state.builtAt = builtAt;
-  const checksum = String(state.checksum);
-  const name = data.name ?? templateName(data.distro, builtAt, checksum);
-  state.name = name;
-  const description = formatMetadata({
-    distro: data.distro,
-    imageUrl: String(state.imageUrl),
-    algorithm: String(state.algorithm),
-    checksum,
-    builtAt,
-    builtBy: data.requestedBy,
-    jobId: ctx.jobId,
-  });
-  return {
-    vmid,
-    name,
-    memoryMiB: s.memory,
-    cores: s.cores,
-    tags: [...new Set([TEMPLATE_TAG, distroTag(data.distro), ...s.tags])],
-    ...(data.sshKeyText ? { sshKeys: data.sshKeyText } : {}),
-    extra: {
-      ostype: "l26",
-      cpu: s.cpu,
-      sockets: 1,
-      scsihw: "virtio-scsi-single",
-      scsi0: `${s.storage}:0,import-from=${String(state.imageVolid)},discard=on,iothread=1,ssd=1`,
-      ide2: `${s.storage}:cloudinit`,
-      boot: "order=scsi0",
-      serial0: "socket",
-      vga: "serial0",
-      agent: "enabled=1,fstrim_cloned_disks=1",
-      net0: `virtio,bridge=${s.bridge}${s.vlan !== undefined ? `,tag=${s.vlan}` : ""}`,
-      ipconfig0: "ip=dhcp",
-      ...(s.ciuser ? { ciuser: s.ciuser } : {}),
-      description,
-    },
-  };
 }
 
 const alreadyExists = (err: unknown) =>
@@ -310,66 +214,4 @@ export async function verifyStage(deps: BuildDeps, leases: LeaseBook, ctx: Build
     await ctx.save();
   }
   await releaseLeases(leases, ctx.jobId);
-}
-
-/** Tags every other template of the distro on the node `superseded`; the newest build is the current one. */
-export async function markSuperseded(
-  proxmox: Proxmox,
-  node: string,
-  distro: string,
-  current: number,
-): Promise<number[]> {
-  const older = (await listTemplates(proxmox, { node, distro, exclude: current })).filter(
-    (t) => !t.superseded,
-  );
-  for (const t of older) {
-    await proxmox.updateVmConfig(node, t.vmid, { tags: [...t.tags, SUPERSEDED_TAG].join(";") });
-  }
-  return older.map((t) => t.vmid);
-}
-
-/**
- * Removes what this build created: the VM (purged, with unreferenced disks) and the reservation. A VM is
- * destroyed only when this build created it, or when its description carries this build's job id (the
- * worker died between sending the create and recording it). Idempotent: a missing VM is fine.
- */
-export async function cleanupBuild(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<string[]> {
-  const removed: string[] = [];
-  const { node } = ctx.data;
-  if (ctx.state.done === true) {
-    await releaseLeases(leases, ctx.jobId);
-    return removed;
-  }
-  const candidates: number[] = [];
-  if (typeof ctx.state.createdVmid === "number") candidates.push(ctx.state.createdVmid);
-  else if (typeof ctx.state.creatingVmid === "number") {
-    const config = await deps.proxmox.vmConfig(node, ctx.state.creatingVmid).catch(() => undefined);
-    if (typeof config?.description === "string" && config.description.includes(`job: ${ctx.jobId}\n`)) {
-      candidates.push(ctx.state.creatingVmid);
-    }
-  }
-  for (const vmid of candidates) {
-    const exists = await deps.proxmox.vmStatus(node, vmid).then(
-      () => true,
-      (err: unknown) => {
-        if (
-          err instanceof ProxmoxError &&
-          /does not exist|no such VM/i.test(`${err.message} ${err.pveMessage ?? ""}`)
-        )
-          return false;
-        throw err;
-      },
-    );
-    if (exists) {
-      await deps.follower.follow(
-        await deps.proxmox.destroyVm(node, vmid, { purge: true, destroyUnreferencedDisks: true }),
-      );
-      removed.push(`VM ${vmid}`);
-    }
-    delete ctx.state.createdVmid;
-    await ctx.save();
-  }
-  if (typeof ctx.state.vmid === "number") await deps.reservations.release(ctx.state.vmid, ctx.jobId);
-  await releaseLeases(leases, ctx.jobId);
-  return removed;
 }

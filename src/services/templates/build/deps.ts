@@ -1,0 +1,36 @@
+/** What every build stage gets: the outside world, config, and the process-local lease handles. */
+import type { JobRunContext } from "../../jobs/definition.js";
+import type { Clock } from "../../ports.js";
+import type { Proxmox } from "../../proxmox.js";
+import type { TemplatesConfig } from "./config.js";
+import type { TaskFollower } from "./follow-task.js";
+import type {
+  ChecksumSource,
+  DistroCatalog,
+  DistroEntry,
+  Lease,
+  Semaphore,
+  VmidReservations,
+} from "./ports.js";
+import type { BuildRequest } from "./request.js";
+
+export interface BuildDeps {
+  proxmox: Proxmox;
+  catalog: DistroCatalog;
+  checksums: ChecksumSource;
+  importFilename(entry: DistroEntry, checksum: string): string;
+  reservations: VmidReservations;
+  semaphore: Semaphore;
+  config: TemplatesConfig;
+  clock: Clock;
+  follower: TaskFollower;
+  /** How long a VMID reservation lives without the build finishing; default 2 h. */
+  reservationTtlMs?: number;
+  /** Semaphore lease; renewed while the build runs. Default 60 s. */
+  leaseMs?: number;
+}
+
+export type BuildContext = JobRunContext<BuildRequest>;
+
+/** Leases are process-local handles: a retry on another worker takes them again. */
+export type LeaseBook = Map<string, Lease[]>;
