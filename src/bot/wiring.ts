@@ -194,12 +194,14 @@ export async function createBot(options: BotOptions): Promise<Bot> {
           progressInterval: config.jobs.progressInterval,
         });
         const when = config.templates.schedule;
-        if (when && templates) {
+        if (templates) {
           schedule = await startTemplateSchedule({
             connection: queueSettings.connection,
             prefix: queueSettings.prefix,
-            repeat: { pattern: when.cron, ...(when.timezone ? { tz: when.timezone } : {}) },
-            channel: when.channel,
+            ...(when
+              ? { repeat: { pattern: when.cron, ...(when.timezone ? { tz: when.timezone } : {}) } }
+              : {}),
+            channel: when?.channel ?? "",
             jobs,
             log: log.child({ component: "template-schedule" }),
           });
@@ -240,8 +242,8 @@ export const TEMPLATE_SCHEDULE_QUEUE = "template-schedule";
 export interface TemplateScheduleOptions {
   connection: RedisOptions;
   prefix: string;
-  /** A cron pattern (config) or a fixed interval (tests). */
-  repeat: { pattern: string; tz?: string } | { every: number };
+  /** A cron pattern (config) or a fixed interval (tests); absent: remove a schedule registered earlier. */
+  repeat?: { pattern: string; tz?: string } | { every: number };
   /** `<platform>:<channel id>`, where the refresh summary is posted. */
   channel: string;
   jobs: JobQueue;
@@ -250,9 +252,9 @@ export interface TemplateScheduleOptions {
 
 /**
  * Runs `template refresh --all` on the configured schedule. BullMQ's job scheduler (one per deployment,
- * upserted by every worker process, so changing the cron in config takes effect at the next start)
- * hands each tick to exactly one worker, which starts the refresh as an ordinary job posting its card
- * and summary table into the channel.
+ * upserted by every worker process, so changing the cron in config takes effect at the next start, and
+ * removed when the config has no schedule) hands each tick to exactly one worker, which starts the refresh
+ * as an ordinary job posting its card and summary table into the channel.
  */
 export async function startTemplateSchedule(
   options: TemplateScheduleOptions,
@@ -263,7 +265,13 @@ export async function startTemplateSchedule(
     connection: options.connection,
     prefix: options.prefix,
   });
-  await queue.upsertJobScheduler("template-refresh", options.repeat, { name: "template-refresh", data: {} });
+  const repeat = options.repeat;
+  if (!repeat) {
+    await queue.removeJobScheduler("template-refresh");
+    await queue.close();
+    return { close: async () => {} };
+  }
+  await queue.upsertJobScheduler("template-refresh", repeat, { name: "template-refresh", data: {} });
   const worker = new Worker(
     TEMPLATE_SCHEDULE_QUEUE,
     async (job) => {

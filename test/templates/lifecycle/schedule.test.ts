@@ -1,6 +1,7 @@
+import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { bullPrefixFor, connectionFromUrl } from "../../../src/adapters/queue/connection.js";
-import { startTemplateSchedule } from "../../../src/bot/wiring.js";
+import { startTemplateSchedule, TEMPLATE_SCHEDULE_QUEUE } from "../../../src/bot/wiring.js";
 import { REDIS_URL, testPrefix } from "../../jobs/support.js";
 import { type Rig, startRig, vmsInRange } from "../build/rig.js";
 
@@ -47,5 +48,27 @@ describe("scheduled refresh", () => {
     );
     expect(card).toBeDefined();
     expect(vmsInRange(r).filter((v) => v.name.startsWith("tpl-alpine-3.22") && v.template)).toHaveLength(2);
+  });
+
+  it("a config without a schedule removes the one registered before", async () => {
+    rig = await startRig({ worker: false });
+    const keys = testPrefix();
+    cleanups.push(() => keys.cleanup());
+    const settings = {
+      connection: connectionFromUrl(REDIS_URL),
+      prefix: bullPrefixFor(keys.prefix),
+      channel: "console:builds",
+      jobs: rig.jobs.queue,
+      log: rig.jobs.log,
+    };
+    const queue = new Queue(TEMPLATE_SCHEDULE_QUEUE, {
+      connection: settings.connection,
+      prefix: settings.prefix,
+    });
+    cleanups.unshift(() => queue.close());
+    await (await startTemplateSchedule({ ...settings, repeat: { pattern: "0 3 * * 1" } })).close();
+    expect((await queue.getJobSchedulers()).map((s) => s.pattern)).toEqual(["0 3 * * 1"]);
+    await (await startTemplateSchedule(settings)).close();
+    expect(await queue.getJobSchedulers()).toEqual([]);
   });
 });
