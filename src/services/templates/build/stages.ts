@@ -32,6 +32,26 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 
 const CREATE_RETRIES = 5;
 
+/**
+ * Starts a PVE task once and follows it. The UPID is saved before following, so an attempt that resumes
+ * after a killed worker follows the task already running instead of starting it a second time.
+ */
+async function runTaskOnce(
+  deps: BuildDeps,
+  ctx: BuildContext,
+  key: string,
+  start: () => Promise<string>,
+): Promise<void> {
+  let upid = ctx.state[key];
+  if (typeof upid !== "string") {
+    upid = await guarded(start);
+    ctx.state[key] = upid;
+    await ctx.save();
+  }
+  const started = upid;
+  await guarded(() => deps.follower.follow(started, { signal: ctx.signal }));
+}
+
 function entryOf(deps: BuildDeps, key: string): DistroEntry {
   const entry = deps.catalog.get(key);
   if (!entry) {
@@ -77,22 +97,23 @@ export async function imageStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildC
   const checksum = String(ctx.state.checksum);
   const filename = deps.importFilename(entryOf(deps, distro), checksum);
   const volid = `${settings.imageStorage}:import/${filename}`;
-  const present = await proxmox.storageContent(node, settings.imageStorage, { content: "import" });
-  if (present.some((v) => v.volid === volid)) {
+  const present =
+    typeof ctx.state.downloadUpid !== "string" &&
+    (await proxmox.storageContent(node, settings.imageStorage, { content: "import" })).some(
+      (v) => v.volid === volid,
+    );
+  if (present) {
     ctx.state.imageReused = true;
   } else {
     ctx.progress(0.05, `downloading ${filename}`);
-    await guarded(async () =>
-      deps.follower.follow(
-        await proxmox.downloadUrl(node, settings.imageStorage, {
-          url: String(ctx.state.imageUrl),
-          filename,
-          content: "import",
-          checksum,
-          checksumAlgorithm: ctx.state.algorithm as "sha256" | "sha512",
-        }),
-        { signal: ctx.signal },
-      ),
+    await runTaskOnce(deps, ctx, "downloadUpid", () =>
+      proxmox.downloadUrl(node, settings.imageStorage, {
+        url: String(ctx.state.imageUrl),
+        filename,
+        content: "import",
+        checksum,
+        checksumAlgorithm: ctx.state.algorithm as "sha256" | "sha512",
+      }),
     );
   }
   ctx.state.imageVolid = volid;
@@ -134,16 +155,23 @@ const alreadyExists = (err: unknown) =>
 
 /** Stage 4: create the VM importing the image; a VMID someone else took meanwhile moves to the next one. */
 export async function createStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
-  if (skipped(ctx) || typeof ctx.state.createdVmid === "number") return;
+  if (skipped(ctx) || ctx.state.imported === true) return;
   await ensureLeases(deps, leases, ctx);
+  if (typeof ctx.state.createUpid !== "string") await startCreate(deps, ctx);
+  ctx.progress(0.1, `importing the image into VM ${String(ctx.state.createdVmid)}`);
+  const upid = String(ctx.state.createUpid);
+  await guarded(() => deps.follower.follow(upid, { signal: ctx.signal }));
+  ctx.state.imported = true;
+}
+
+async function startCreate(deps: BuildDeps, ctx: BuildContext): Promise<void> {
   const skip = new Set<number>();
   for (let attempt = 0; ; attempt++) {
     const vmid = Number(ctx.state.vmid);
     ctx.state.creatingVmid = vmid;
     await ctx.save();
-    let upid: string;
     try {
-      upid = await deps.proxmox.createVm(ctx.data.node, createRequest(deps, ctx, vmid));
+      ctx.state.createUpid = await deps.proxmox.createVm(ctx.data.node, createRequest(deps, ctx, vmid));
     } catch (err) {
       delete ctx.state.creatingVmid;
       if (!alreadyExists(err) || ctx.data.vmid !== undefined || attempt >= CREATE_RETRIES)
@@ -156,8 +184,6 @@ export async function createStage(deps: BuildDeps, leases: LeaseBook, ctx: Build
     ctx.state.createdVmid = vmid;
     delete ctx.state.creatingVmid;
     await ctx.save();
-    ctx.progress(0.1, `importing the image into VM ${vmid}`);
-    await guarded(() => deps.follower.follow(upid, { signal: ctx.signal }));
     return;
   }
 }
@@ -167,13 +193,8 @@ export async function resizeStage(deps: BuildDeps, leases: LeaseBook, ctx: Build
   if (skipped(ctx) || ctx.state.resized === true) return;
   await ensureLeases(deps, leases, ctx);
   const vmid = Number(ctx.state.createdVmid);
-  await guarded(async () =>
-    deps.follower.follow(
-      await deps.proxmox.resizeDisk(ctx.data.node, vmid, "scsi0", `${ctx.data.settings.disk}G`),
-      {
-        signal: ctx.signal,
-      },
-    ),
+  await runTaskOnce(deps, ctx, "resizeUpid", () =>
+    deps.proxmox.resizeDisk(ctx.data.node, vmid, "scsi0", `${ctx.data.settings.disk}G`),
   );
   ctx.state.resized = true;
 }
@@ -183,15 +204,7 @@ export async function templateStage(deps: BuildDeps, leases: LeaseBook, ctx: Bui
   if (skipped(ctx) || ctx.state.converted === true) return;
   await ensureLeases(deps, leases, ctx);
   const vmid = Number(ctx.state.createdVmid);
-  // Only a retry after an interrupted conversion needs to ask whether it already happened.
-  const done = ctx.state.converting === true && (await deps.proxmox.vmStatus(ctx.data.node, vmid)).template;
-  if (!done) {
-    ctx.state.converting = true;
-    await ctx.save();
-    await guarded(async () =>
-      deps.follower.follow(await deps.proxmox.convertToTemplate(ctx.data.node, vmid), { signal: ctx.signal }),
-    );
-  }
+  await runTaskOnce(deps, ctx, "templateUpid", () => deps.proxmox.convertToTemplate(ctx.data.node, vmid));
   ctx.state.converted = true;
 }
 
