@@ -24,16 +24,18 @@ export const templateBuildArgs = z.object({
   node: nodeArg.optional(),
   storage: storageId.optional().describe("Storage for the VM disk"),
   imageStorage: storageId.optional().describe("Storage the image is downloaded to (needs content import)"),
-  vmid: z.number().int().min(100).max(999_999_999).optional().describe("VMID from the template range"),
+  // The range check lives in the service, which names the configured range.
+  vmid: z.number().int().positive().optional().describe("VMID from the template range"),
   name: z
     .string()
     .regex(/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62}[a-zA-Z0-9])?$/, "a DNS-style name")
-    .optional(),
-  cores: z.number().int().min(1).max(128).optional(),
+    .optional()
+    .describe("Template name (default tpl-<distro>-<date>-<checksum>)"),
+  cores: z.number().int().min(1).max(128).optional().describe("CPU cores"),
   memory: z.number().int().min(256).max(1_048_576).optional().describe("MiB"),
   disk: z.number().int().min(1).max(65_536).optional().describe("Disk size in GiB"),
   bridge: storageId.optional().describe("Network bridge, e.g. vmbr0"),
-  vlan: z.number().int().min(1).max(4094).optional(),
+  vlan: z.number().int().min(1).max(4094).optional().describe("VLAN tag on net0"),
   cpu: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/)
@@ -48,7 +50,10 @@ export const templateBuildArgs = z.object({
     .array(z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,40}$/i))
     .optional()
     .describe("Key names from config"),
-  tags: z.array(z.string().regex(/^[a-z0-9_][a-z0-9_+.-]*$/i)).optional(),
+  tags: z
+    .array(z.string().regex(/^[a-z0-9_][a-z0-9_+.-]*$/i))
+    .optional()
+    .describe("Extra PVE tags"),
   force: z.boolean().optional().describe("Build even when the newest template has the same image"),
 });
 
