@@ -1,7 +1,6 @@
 /**
- * Where template commands find their services. CommandServices has no `templates` field until the
- * composition root adds it; this reads it through a cast and answers E_CONFIG when a bot was wired
- * without template support (no Proxmox or no catalog).
+ * Where template commands find their services. A bot wired without Proxmox has none; the commands then
+ * answer E_CONFIG instead of failing.
  */
 import type { CommandServices } from "../../../commands/definition.js";
 import { UserError } from "../../errors.js";
@@ -10,7 +9,7 @@ import type { BuildDeps } from "../build/stages.js";
 export type TemplateServices = BuildDeps;
 
 export function templatesOf(services: CommandServices): TemplateServices {
-  const templates = (services as unknown as { templates?: TemplateServices }).templates;
+  const templates = services.templates;
   if (!templates) {
     throw new UserError(
       "E_CONFIG",
