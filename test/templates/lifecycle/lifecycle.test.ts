@@ -55,13 +55,15 @@ describe("template lifecycle on the simulator", () => {
   });
 
   it("refresh rebuilds only what changed upstream, tags the old version superseded, then answers up to date", async () => {
-    rig = await startRig();
+    rig = await startRig({ config: { keep: 0 } });
     expect((await rig.build("ubuntu-24.04", { node: "pve1" }))?.state).toBe("completed");
     expect((await rig.build("debian-12", { node: "pve1" }))?.state).toBe("completed");
     rig.mirror.publishBuild("ubuntu-24.04");
     await run(rig, templateRefresh, { all: true });
     const table = lastTable(rig);
     expect(table?.text).toBe("1 built, 1 up to date, 0 failed");
+    // keep 0: the replaced version is named for `template prune`, but refresh itself deletes nothing.
+    expect(table?.table?.footer).toMatch(/^Superseded beyond keep: \d+ tpl-ubuntu-24\.04-.*template prune/);
     const ubuntu = templatesOf(rig, "tpl-ubuntu-24.04");
     expect(ubuntu).toHaveLength(2);
     const list = await run(rig, templateList, { distro: "ubuntu-24.04" });

@@ -8,7 +8,9 @@ import type { ConversationRef } from "../../../commands/types.js";
 import { UserError } from "../../errors.js";
 import type { JobDefinition, JsonObject } from "../../jobs/definition.js";
 import type { NotifierByPlatform } from "../../ports.js";
+import { listTemplates } from "../lifecycle/inventory.js";
 import { planRefresh } from "../lifecycle/refresh.js";
+import { pruneCandidates } from "../lifecycle/remove.js";
 import { initialRows, type MatrixRow, renderMatrix, runMatrix, summaryMessage } from "./matrix.js";
 import { type BuildRequest, buildRequestSchema } from "./request.js";
 import { type BuildDeps, cleanupBuild, type LeaseBook } from "./stages.js";
@@ -97,9 +99,10 @@ export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixD
               `${finished}/${rows.length} finished`,
             );
             void summary
-              .post(renderMatrix(ctx.data.title, rows, done))
+              .post(renderMatrix(ctx.data.title, rows, done, prunable))
               .catch((err: unknown) => ctx.log.warn({ err }, "summary edit failed"));
           };
+          let prunable: string[] = [];
           show(false);
           await runMatrix(
             deps,
@@ -115,6 +118,12 @@ export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixD
             status: r.status,
             detail: r.detail,
           }));
+          if (ctx.data.refresh) {
+            // Refresh never deletes (that needs approval); it says what `template prune` would remove.
+            const all = await listTemplates(deps.proxmox);
+            prunable = pruneCandidates(all, deps.config.keep).map((t) => `${t.vmid} ${t.name}`);
+            ctx.state.prunable = prunable;
+          }
           show(true);
           await summary.flush();
         },
@@ -138,6 +147,14 @@ export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixD
         { label: "Built", value: String(count("built")) },
         { label: "Up to date", value: String(count("up to date")) },
         { label: "Failed", value: String(count("failed")) },
+        ...(Array.isArray(ctx.state.prunable) && ctx.state.prunable.length > 0
+          ? [
+              {
+                label: "Superseded beyond keep",
+                value: `${ctx.state.prunable.length}; \`template prune\` removes them`,
+              },
+            ]
+          : []),
       ];
     },
   };

@@ -62,7 +62,12 @@ export function summaryMessage(
   };
 }
 
-export function renderMatrix(title: string, rows: readonly MatrixRow[], done: boolean): Reply {
+export function renderMatrix(
+  title: string,
+  rows: readonly MatrixRow[],
+  done: boolean,
+  prunable: readonly string[] = [],
+): Reply {
   const count = (s: RowStatus) => rows.filter((r) => r.status === s).length;
   const failed = count("failed");
   const finished = rows.length - count("queued") - count("running");
@@ -75,6 +80,11 @@ export function renderMatrix(title: string, rows: readonly MatrixRow[], done: bo
     table: {
       columns: ["Distro", "Node", "Status", "Detail"],
       rows: rows.map((r) => [r.distro, r.node, r.status, r.detail]),
+      ...(prunable.length > 0
+        ? {
+            footer: `Superseded beyond keep: ${prunable.join(", ")}; \`template prune\` removes them (with approval).`,
+          }
+        : {}),
     },
     progress: { fraction: rows.length === 0 ? 1 : finished / rows.length, step: done ? "done" : "building" },
     visibility: "channel",
