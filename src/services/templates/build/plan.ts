@@ -7,7 +7,7 @@ import { UserError } from "../../errors.js";
 import type { Proxmox } from "../../proxmox.js";
 import { type BuildDefaults, resolveBuildSettings, sshKeyText, type TemplatesConfig } from "./config.js";
 import type { DistroCatalog, DistroEntry, VmidReservations } from "./ports.js";
-import { checkNode, checkRequestedVmid, checkStorages } from "./preflight.js";
+import { checkNode, checkRequestedVmid, checkStorages, checkVersion } from "./preflight.js";
 import type { BuildRequest } from "./request.js";
 
 export interface BuildFlags extends Omit<BuildDefaults, "sshKeys"> {
@@ -63,6 +63,7 @@ export async function planBuild(
     entry,
   );
   const keys = sshKeyText(config, settings.sshKeys);
+  await checkVersion(proxmox);
   await checkNode(proxmox, node);
   await checkStorages(proxmox, node, settings);
   if (vmid !== undefined) await checkRequestedVmid(proxmox, deps.reservations, config, vmid);

@@ -15,6 +15,27 @@ export interface StoragePlacement {
   storageKey: string;
 }
 
+/**
+ * `download-url` with content `import` for .qcow2/.raw files and `import-from` an import volume arrived in
+ * PVE 8.4 (pve-storage 8.3.6, qemu-server 8.3); older releases need root and a shell for the same result.
+ */
+export function supportsImport(release: string): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(release);
+  if (!m) return false;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major > 8 || (major === 8 && minor >= 4);
+}
+
+export async function checkVersion(proxmox: Proxmox): Promise<void> {
+  const { release, version } = await proxmox.version();
+  if (!supportsImport(release)) {
+    throw new UserError(
+      "E_CONFIG",
+      `Proxmox VE ${version} cannot build templates over the API: importing cloud images needs PVE 8.4 or later`,
+    );
+  }
+}
+
 export async function checkNode(proxmox: Proxmox, node: string): Promise<void> {
   const nodes = await proxmox.nodes();
   const found = nodes.find((n) => n.node === node);
