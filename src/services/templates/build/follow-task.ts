@@ -60,7 +60,7 @@ export class TaskFollower {
       if (status.status === "stopped") {
         // Done at the first look: the task may have been faster than the estimate, so probe a little
         // earlier next time. Otherwise it ended between the last two polls; take the middle.
-        const estimate = first ? delay * 0.97 : (runningAt + elapsed) / 2;
+        const estimate = first ? delay * 0.99 : (runningAt + elapsed) / 2;
         this.seen.set(type, Math.max(10, Math.round(estimate)));
         const exit = status.exitstatus ?? "unexpected status";
         if (exit === "OK") return { upid, exitstatus: exit, warnings: 0, durationMs: elapsed };
