@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ProxmoxTaskError } from "../../../src/services/proxmox.js";
+import { TaskFollower } from "../../../src/services/templates/build/follow-task.js";
+import { type SimClient, startSimClient } from "../../proxmox/helpers/sim.js";
+
+let t: SimClient | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+const download = (sim: SimClient, n: number) =>
+  sim.client.downloadUrl("pve1", "local", {
+    url: `https://images.example/disk-${n}.qcow2`,
+    filename: `disk-${n}.qcow2`,
+    content: "import",
+  });
+
+describe("following build tasks", () => {
+  it("polls a task type it has seen near its expected end: at most two status reads", async () => {
+    t = await startSimClient({ taskDurations: { download: 600 } });
+    const sim = t;
+    const follower = new TaskFollower(sim.client, { now: () => Date.now() });
+    const statusReads = () => sim.sim.requests.count("GET", /\/tasks\/[^/]+\/status$/);
+    await follower.follow(await download(sim, 1));
+    const learning = statusReads();
+    expect(learning).toBeGreaterThanOrEqual(2);
+    for (let n = 2; n <= 4; n++) {
+      const before = statusReads();
+      const started = Date.now();
+      await follower.follow(await download(sim, n));
+      expect(statusReads() - before).toBeLessThanOrEqual(2);
+      expect(Date.now() - started).toBeLessThan(900);
+    }
+  });
+
+  it("a failed task throws PVE's message with the task log tail", async () => {
+    t = await startSimClient();
+    t.sim.faults.failNextTask({ type: "download", exitstatus: "download failed: 403 Forbidden" });
+    const follower = new TaskFollower(t.client, { now: () => Date.now() });
+    const err = await follower.follow(await download(t, 9)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProxmoxTaskError);
+    expect((err as ProxmoxTaskError).pveMessage).toBe("download failed: 403 Forbidden");
+    expect((err as ProxmoxTaskError).logTail.at(-1)).toBe("TASK ERROR: download failed: 403 Forbidden");
+  });
+});
