@@ -59,8 +59,9 @@ export class TaskFollower {
       const elapsed = this.clock.now() - startedAt;
       if (status.status === "stopped") {
         // Done at the first look: the task may have been faster than the estimate, so probe a little
-        // earlier next time. Otherwise it ended between the last two polls; take the middle.
-        const estimate = first ? delay * 0.99 : (runningAt + elapsed) / 2;
+        // earlier next time. Otherwise it ended between the last two polls: take the middle of that gap
+        // (wide while a type is still being learned, one follow-up interval afterwards).
+        const estimate = first ? delay * 0.98 : (runningAt + elapsed) / 2;
         this.seen.set(type, Math.max(10, Math.round(estimate)));
         const exit = status.exitstatus ?? "unexpected status";
         if (exit === "OK") return { upid, exitstatus: exit, warnings: 0, durationMs: elapsed };
