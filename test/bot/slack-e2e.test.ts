@@ -41,7 +41,7 @@ beforeAll(async () => {
     tokenSecret: sim.tokenSecret,
     tlsFingerprint: sim.fingerprint,
   });
-  const { adapters, routes } = chatFrontEnds(config, silentLog);
+  const { adapters, routes } = await chatFrontEnds(config, silentLog);
   bot = await createBot({
     config,
     log: silentLog,
