@@ -14,6 +14,7 @@ import {
   renderQueued,
   renderRunning,
 } from "../../src/services/jobs/render.js";
+import { ProxmoxTaskError } from "../../src/services/proxmox.js";
 
 const card = {
   jobId: "j7",
@@ -149,6 +150,21 @@ describe("describeFailure", () => {
     expect(view.taskLog).toHaveLength(12);
     expect(view.taskLog.at(-1)).toHaveLength(200);
     expect(view.taskLog[0]).toBe("l29");
+  });
+
+  it("shows a Proxmox task failure's own log tail", () => {
+    const err = new ProxmoxTaskError(
+      "import failed on pve1",
+      "UPID:pve1:1:2:3:qmcreate:9001:bot@pve!x:",
+      "ERROR",
+      ["importing disk", "TASK ERROR: no space left"],
+    );
+    expect(describeFailure(err, "r")).toMatchObject({
+      code: "E_PVE",
+      message: "import failed on pve1",
+      taskLog: ["importing disk", "TASK ERROR: no space left"],
+      shown: true,
+    });
   });
 });
 

@@ -25,6 +25,8 @@ interface ErrorShape {
   code?: unknown;
   status?: unknown;
   taskLog?: unknown;
+  /** What the Proxmox port's task errors call it (ProxmoxTaskError.logTail). */
+  logTail?: unknown;
   errors?: unknown;
 }
 
@@ -43,8 +45,13 @@ function paramErrors(errors: unknown): string {
 
 export function describeFailure(err: unknown, requestId: string): FailureView {
   const shape: ErrorShape = typeof err === "object" && err !== null ? (err as ErrorShape) : {};
-  const taskLog = Array.isArray(shape.taskLog)
+  const lines = Array.isArray(shape.taskLog)
     ? shape.taskLog
+    : Array.isArray(shape.logTail)
+      ? shape.logTail
+      : undefined;
+  const taskLog = lines
+    ? lines
         .filter((line): line is string => typeof line === "string")
         .slice(-TASK_LOG_LINES)
         .map((line) => clip(line, MAX_LOG_LINE))
@@ -55,7 +62,7 @@ export function describeFailure(err: unknown, requestId: string): FailureView {
     coded ||
     typeof shape.status === "number" ||
     isTransient(err) ||
-    Array.isArray(shape.taskLog);
+    lines !== undefined;
   if (!showable || typeof shape.message !== "string" || shape.message.trim() === "") {
     return { code: "E_INTERNAL", message: `internal error, ref ${requestId}`, taskLog, shown: false };
   }

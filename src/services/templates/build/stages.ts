@@ -16,20 +16,6 @@ import { createRequest } from "./vm-request.js";
 export { cleanupBuild } from "./cleanup.js";
 export type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
 
-/** Gives PVE task failures the `taskLog` field the failed-job card shows. */
-function withTaskLog(err: unknown): unknown {
-  if (err instanceof ProxmoxTaskError) Object.assign(err, { taskLog: [...err.logTail] });
-  return err;
-}
-
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    throw withTaskLog(err);
-  }
-}
-
 const CREATE_RETRIES = 5;
 
 /**
@@ -44,12 +30,12 @@ async function runTaskOnce(
 ): Promise<void> {
   let upid = ctx.state[key];
   if (typeof upid !== "string") {
-    upid = await guarded(start);
+    upid = await start();
     ctx.state[key] = upid;
     await ctx.save();
   }
   const started = upid;
-  await guarded(() => deps.follower.follow(started, { signal: ctx.signal }));
+  await deps.follower.follow(started, { signal: ctx.signal });
 }
 
 function entryOf(deps: BuildDeps, key: string): DistroEntry {
@@ -160,7 +146,7 @@ export async function createStage(deps: BuildDeps, leases: LeaseBook, ctx: Build
   if (typeof ctx.state.createUpid !== "string") await startCreate(deps, ctx);
   ctx.progress(0.1, `importing the image into VM ${String(ctx.state.createdVmid)}`);
   const upid = String(ctx.state.createUpid);
-  await guarded(() => deps.follower.follow(upid, { signal: ctx.signal }));
+  await deps.follower.follow(upid, { signal: ctx.signal });
   ctx.state.imported = true;
 }
 
@@ -174,8 +160,7 @@ async function startCreate(deps: BuildDeps, ctx: BuildContext): Promise<void> {
       ctx.state.createUpid = await deps.proxmox.createVm(ctx.data.node, createRequest(deps, ctx, vmid));
     } catch (err) {
       delete ctx.state.creatingVmid;
-      if (!alreadyExists(err) || ctx.data.vmid !== undefined || attempt >= CREATE_RETRIES)
-        throw withTaskLog(err);
+      if (!alreadyExists(err) || ctx.data.vmid !== undefined || attempt >= CREATE_RETRIES) throw err;
       await deps.reservations.release(vmid, ctx.jobId);
       skip.add(vmid);
       ctx.state.vmid = await allocateVmid(deps, ctx, skip);
