@@ -66,7 +66,9 @@ describe("inventory commands from chat text", () => {
   });
 
   it("vms names the real nodes when the node given does not exist", async () => {
-    await expect(run(vms, "--node pve9")).rejects.toThrow("unknown node pve9; the nodes are pve1, pve2, pve3");
+    await expect(run(vms, "--node pve9")).rejects.toThrow(
+      "unknown node pve9; the nodes are pve1, pve2, pve3",
+    );
     expect(((await run(vms, "--node pve3 --status stopped")) as Reply).text).toBe("No vms on pve3, stopped.");
   });
 
