@@ -2,14 +2,13 @@
  * The composition root: builds every object the bot needs, explicitly, from the parsed config. Nothing
  * here decides behaviour; it only connects the pieces. Start-up fails fast when Redis does not answer.
  */
-import { Queue, Worker } from "bullmq";
-import type { RedisOptions } from "ioredis";
 import type { ChatAdapter } from "../adapters/chat.js";
 import { HttpChecksumSource } from "../adapters/checksums/http-checksum-source.js";
 import { createProxmoxClient, type ProxmoxClient } from "../adapters/proxmox/index.js";
 import { BullJobQueue } from "../adapters/queue/bull-job-queue.js";
 import { bullPrefixFor, connectionFromUrl } from "../adapters/queue/connection.js";
 import { type JobWorkerHandle, startJobWorker } from "../adapters/queue/job-worker.js";
+import { startTemplateSchedule } from "../adapters/queue/template-schedule.js";
 import { RedisApprovalStore } from "../adapters/store/approval-store.js";
 import { RedisAuditLog } from "../adapters/store/audit-log.js";
 import { RedisSemaphore } from "../adapters/store/locks.js";
@@ -20,12 +19,12 @@ import { ALL_COMMANDS } from "../commands/index.js";
 import { CommandRegistry } from "../commands/registry.js";
 import { policyFor, sweepExpired } from "../services/approvals/index.js";
 import { createJobRegistry, type JobDefinition } from "../services/jobs/definition.js";
-import type { Clock, JobQueue, Log, NotifierByPlatform } from "../services/ports.js";
+import type { Clock, Log, NotifierByPlatform } from "../services/ports.js";
 import { Rbac } from "../services/rbac.js";
 import type { BuildDeps } from "../services/templates/build/deps.js";
 import { TaskFollower } from "../services/templates/build/follow-task.js";
 import { createTemplateBuildJob } from "../services/templates/build/job.js";
-import { createTemplateMatrixJob, TEMPLATE_MATRIX_JOB } from "../services/templates/build/matrix-job.js";
+import { createTemplateMatrixJob } from "../services/templates/build/matrix-job.js";
 import { Catalog, importFilename } from "../services/templates/catalog/catalog.js";
 import { collectSecretValues, createScrubber } from "./config/redact.js";
 import type { Config } from "./config/schema.js";
@@ -234,75 +233,4 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     },
   };
   return bot;
-}
-
-/** BullMQ queue of the template refresh schedule; its jobs only start the real refresh job. */
-export const TEMPLATE_SCHEDULE_QUEUE = "template-schedule";
-
-export interface TemplateScheduleOptions {
-  connection: RedisOptions;
-  prefix: string;
-  /** A cron pattern (config) or a fixed interval (tests); absent: remove a schedule registered earlier. */
-  repeat?: { pattern: string; tz?: string } | { every: number };
-  /** `<platform>:<channel id>`, where the refresh summary is posted. */
-  channel: string;
-  jobs: JobQueue;
-  log: Log;
-}
-
-/**
- * Runs `template refresh --all` on the configured schedule. BullMQ's job scheduler (one per deployment,
- * upserted by every worker process, so changing the cron in config takes effect at the next start, and
- * removed when the config has no schedule) hands each tick to exactly one worker, which starts the refresh
- * as an ordinary job posting its card and summary table into the channel.
- */
-export async function startTemplateSchedule(
-  options: TemplateScheduleOptions,
-): Promise<{ close(): Promise<void> }> {
-  const [platform, channelId] = options.channel.split(":") as [string, string];
-  const conversation = { platform: platform as "console" | "slack" | "discord", channelId };
-  const queue = new Queue(TEMPLATE_SCHEDULE_QUEUE, {
-    connection: options.connection,
-    prefix: options.prefix,
-  });
-  const repeat = options.repeat;
-  if (!repeat) {
-    await queue.removeJobScheduler("template-refresh");
-    await queue.close();
-    return { close: async () => {} };
-  }
-  await queue.upsertJobScheduler("template-refresh", repeat, { name: "template-refresh", data: {} });
-  const worker = new Worker(
-    TEMPLATE_SCHEDULE_QUEUE,
-    async (job) => {
-      const info = await options.jobs.start({
-        type: TEMPLATE_MATRIX_JOB,
-        data: {
-          title: "Scheduled refresh of all templates",
-          conversation,
-          refresh: { distros: [], all: true, requestedBy: "schedule" },
-        },
-        requestedBy: {
-          platform: conversation.platform,
-          id: "schedule",
-          name: "Scheduled refresh",
-          groups: [],
-        },
-        conversation,
-        requestId: `schedule-${job.id ?? "tick"}`,
-      });
-      options.log.info({ jobId: info.id }, "scheduled template refresh started");
-      return info.id;
-    },
-    { connection: options.connection, prefix: options.prefix, concurrency: 1 },
-  );
-  worker.on("failed", (_job, err) =>
-    options.log.error({ err }, "scheduled template refresh could not start"),
-  );
-  return {
-    async close() {
-      await worker.close();
-      await queue.close();
-    },
-  };
 }

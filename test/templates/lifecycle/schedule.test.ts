@@ -1,7 +1,10 @@
 import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { bullPrefixFor, connectionFromUrl } from "../../../src/adapters/queue/connection.js";
-import { startTemplateSchedule, TEMPLATE_SCHEDULE_QUEUE } from "../../../src/bot/wiring.js";
+import {
+  startTemplateSchedule,
+  TEMPLATE_SCHEDULE_QUEUE,
+} from "../../../src/adapters/queue/template-schedule.js";
 import { REDIS_URL, testPrefix } from "../../jobs/support.js";
 import { type Rig, startRig, vmsInRange } from "../build/rig.js";
 
