@@ -97,6 +97,7 @@ async function main() {
       {
         jobId: "bench",
         data: undefined,
+        requestedBy: { platform: "console", id: "bench", name: "bench", groups: [] },
         attempt: 1,
         state,
         save: async () => {},

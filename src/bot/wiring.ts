@@ -30,6 +30,7 @@ import { collectSecretValues, createScrubber } from "./config/redact.js";
 import type { Config } from "./config/schema.js";
 import { createHttpServer, type HttpServer, type Route } from "./http/server.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import { createApprovalRequester } from "./pipeline/approval-open.js";
 import { Dispatcher } from "./pipeline/dispatcher.js";
 
 /** Every job type this build can run; listed by hand like the commands. */
@@ -103,10 +104,25 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     clock,
     follower: new TaskFollower(proxmox, clock),
   };
+  const registry = new CommandRegistry(ALL_COMMANDS);
+  const approvalPolicy = (command: string) => policyFor(command, config.approvals);
+  // Jobs ask for destructive follow-ups (a refresh's prune) through the same approval path as typed commands.
+  const approvalRequester = createApprovalRequester({
+    registry,
+    approvals,
+    audit,
+    notifiers,
+    policyFor: approvalPolicy,
+    clock,
+    log,
+  });
   const jobRegistry = createJobRegistry([
     ...JOB_DEFINITIONS,
     ...(templates
-      ? [createTemplateBuildJob(templates), createTemplateMatrixJob({ ...templates, notifiers })]
+      ? [
+          createTemplateBuildJob(templates),
+          createTemplateMatrixJob({ ...templates, notifiers, approvals: approvalRequester }),
+        ]
       : []),
   ]);
   const queueSettings = {
@@ -125,7 +141,6 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     audit,
   });
 
-  const registry = new CommandRegistry(ALL_COMMANDS);
   const services: CommandServices = {
     catalog: registry,
     rbac: new Rbac(config.rbac),
@@ -142,7 +157,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     registry,
     services,
     notifiers,
-    policyFor: (command) => policyFor(command, config.approvals),
+    policyFor: approvalPolicy,
     clock,
     log,
     metrics: {

@@ -186,3 +186,25 @@ export interface JobQueue {
   /** Resolves when the job has finished and its final message was delivered (or failed to be). */
   waitUntilFinished(id: string, timeoutMs?: number): Promise<JobInfo | undefined>;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Approvals asked for by the bot itself
+
+export interface ApprovalAsk {
+  /** A destructive command's dotted name, e.g. `template.prune`. */
+  command: string;
+  args: Record<string, unknown>;
+  /** Who the command runs for: a job's requester, or the scheduler (see services/approvals/scheduler.ts). */
+  requester: Actor;
+  conversation: ConversationRef;
+  requestId: string;
+}
+
+/**
+ * Opens an approval request and posts its card, as if the requester had typed the command. Jobs use it
+ * when their outcome calls for a destructive follow-up (a refresh that leaves more superseded templates
+ * than the configured number to keep): the follow-up still waits for a second person.
+ */
+export interface ApprovalRequester {
+  request(ask: ApprovalAsk): Promise<{ approvalId: string }>;
+}

@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
+import { createApprovalRequester } from "../../src/bot/pipeline/approval-open.js";
 import { defineCommand } from "../../src/commands/definition.js";
+import { CommandRegistry } from "../../src/commands/registry.js";
 import type { Actor } from "../../src/commands/types.js";
+import { schedulerActor } from "../../src/services/approvals/index.js";
 import type { RbacConfig } from "../../src/services/rbac.js";
 import {
   CONVERSATION,
@@ -10,6 +13,7 @@ import {
   createHarness,
   type Harness,
   type RecordingNotifier,
+  silentLog,
 } from "../helpers/dispatcher-harness.js";
 
 /** A destructive command defined for the test; it counts its runs so "exactly once" can be asserted. */
@@ -220,6 +224,42 @@ describe("two-person approval through the dispatcher", () => {
     const unknown = await click(h, bob, { id: "AAAAAAAAAAAAAAAA", message: target.message });
     expect(unknown?.errorCode).toBe("E_APPROVAL_NOT_FOUND");
     expect(runs).toEqual([]);
+  });
+
+  it("runs a request the scheduler opened on the approver's authority", async () => {
+    const { wipe, runs } = makeWipe();
+    const h = await createHarness({ commands: [wipe], rbac: RBAC });
+    harnesses.push(h);
+    const requester = createApprovalRequester({
+      registry: new CommandRegistry([wipe]),
+      approvals: h.approvals,
+      audit: h.audit,
+      notifiers: { console: h.notifier },
+      policyFor: () => ({ required: 1, expiresInMs: 60_000, approverSubjects: [] }),
+      clock: { now: () => Date.now() },
+      log: silentLog,
+    });
+    const { approvalId } = await requester.request({
+      command: "vm.wipe",
+      args: { vmid: 9003 },
+      requester: schedulerActor("console"),
+      conversation: CONVERSATION,
+      requestId: "sched-1",
+    });
+    const [pending] = await h.approvals.listPending();
+    const target = { id: approvalId, message: pending!.message! };
+    expect((await click(h, consoleActor("olga"), target))?.errorCode).toBe("E_FORBIDDEN");
+    expect((await click(h, bob, target))?.text).toBe("wiped 9003");
+    expect(runs).toEqual([{ vmid: 9003, by: "bob" }]);
+    await expect(
+      requester.request({
+        command: "vm.wipe",
+        args: { vmid: 5 },
+        requester: alice,
+        conversation: CONVERSATION,
+        requestId: "x",
+      }),
+    ).rejects.toThrow(/cannot ask approval for vm.wipe/);
   });
 
   it("writes an audit record for each step", async () => {

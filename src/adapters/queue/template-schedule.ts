@@ -3,6 +3,7 @@
  */
 import { Queue, Worker } from "bullmq";
 import type { RedisOptions } from "ioredis";
+import { schedulerActor } from "../../services/approvals/scheduler.js";
 import type { JobQueue, Log } from "../../services/ports.js";
 import { TEMPLATE_MATRIX_JOB } from "../../services/templates/build/matrix-job.js";
 
@@ -52,12 +53,7 @@ export async function startTemplateSchedule(
           conversation,
           refresh: { distros: [], all: true, requestedBy: "schedule" },
         },
-        requestedBy: {
-          platform: conversation.platform,
-          id: "schedule",
-          name: "Scheduled refresh",
-          groups: [],
-        },
+        requestedBy: schedulerActor(conversation.platform),
         conversation,
         requestId: `schedule-${job.id ?? "tick"}`,
       });

@@ -11,6 +11,7 @@ import {
   approvalCard,
   argsHash,
   decideApproval,
+  isSchedulerActor,
   outcomeReply,
   parseApprovalAction,
 } from "../../services/approvals/index.js";
@@ -93,18 +94,17 @@ export async function handleApprovalAction(
       "the approved request no longer matches a known command; nothing was run",
     );
   }
-  const stillAllowed = services.rbac.check(request.requester, def.name, def.permission, request.conversation);
+  // Work the bot started itself runs on the approver's authority; anything else on the requester's, as typed.
+  const runAs = isSchedulerActor(request.requester) ? event.actor : request.requester;
+  const stillAllowed = services.rbac.check(runAs, def.name, def.permission, request.conversation);
   if (!stillAllowed.ok) {
     await audit("refused", request, stillAllowed.code);
     await editCard(outcomeReply(request));
-    return errorReply(
-      stillAllowed.code,
-      `approved, but the requester may no longer run it: ${stillAllowed.message}`,
-    );
+    return errorReply(stillAllowed.code, `approved, but it may not run now: ${stillAllowed.message}`);
   }
   await audit("approved", request);
   await editCard(outcomeReply(request));
   log.info({ command: def.name, approvalId: request.id }, "approved; running");
-  const reply = await run(def, request.args, request.requester, request.conversation);
+  const reply = await run(def, request.args, runAs, request.conversation);
   return { ...reply, visibility: "channel", title: reply.title ?? `${spokenName(def)} (approved)` };
 }

@@ -10,10 +10,11 @@ import { spokenName, usageLine } from "../../commands/args/usage.js";
 import type { CommandContext, CommandDefinition } from "../../commands/definition.js";
 import { errorReply, infoReply, type Reply } from "../../commands/reply.js";
 import type { ActionEvent, Actor, ConversationRef, Invocation } from "../../commands/types.js";
-import { approvalCard, openApproval, parseApprovalAction } from "../../services/approvals/index.js";
+import { parseApprovalAction } from "../../services/approvals/index.js";
 import { UserError } from "../../services/errors.js";
 import type { AuditRecord, JobInfo, Log } from "../../services/ports.js";
 import { handleApprovalAction } from "./approval-action.js";
+import { openAndPostApproval } from "./approval-open.js";
 import type { DispatcherDeps } from "./types.js";
 
 /** A job card's Cancel button (see services/jobs/render.ts). */
@@ -166,7 +167,7 @@ export class Dispatcher implements Inbound {
 
     // approve: destructive commands stop here until a second person decides
     if (def.destructive) {
-      return this.requestApproval(def, parsed.args, inv, log, audit);
+      return this.requestApproval(def, parsed.args, inv);
     }
 
     // run + report
@@ -177,34 +178,16 @@ export class Dispatcher implements Inbound {
     def: CommandDefinition,
     args: Record<string, unknown>,
     inv: Invocation,
-    log: Log,
-    audit: (record: Omit<AuditRecord, "at" | "requestId" | "actor" | "channel">) => Promise<string>,
   ): Promise<Reply> {
-    const { services, clock, notifiers } = this.deps;
-    const request = openApproval({
-      command: def.name,
+    const { services } = this.deps;
+    const request = await openAndPostApproval(
+      { ...this.deps, approvals: services.approvals, audit: services.audit },
+      def,
       args,
-      requester: inv.actor,
-      conversation: inv.conversation,
-      requestId: inv.requestId,
-      policy: this.deps.policyFor(def.name),
-      now: clock.now(),
-    });
-    await services.approvals.create(request);
-    const notifier = notifiers[inv.conversation.platform];
-    if (notifier) {
-      const message = await notifier.post(inv.conversation, approvalCard(request));
-      await services.approvals.attachMessage(request.id, message);
-    }
-    await audit({
-      kind: "approval",
-      step: "approve",
-      command: def.name,
-      args,
-      approvalId: request.id,
-      outcome: "pending-approval",
-    });
-    log.info({ command: def.name, approvalId: request.id }, "approval requested");
+      inv.actor,
+      inv.conversation,
+      inv.requestId,
+    );
     const needed = request.policy.required === 1 ? "an approver" : `${request.policy.required} approvers`;
     return infoReply(
       `\`${spokenName(def)}\` needs approval: waiting for ${needed} (not you) to press Approve. Request ${request.id}.`,

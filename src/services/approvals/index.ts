@@ -20,4 +20,5 @@ export {
   openApproval,
   policyFor,
 } from "./policy.js";
+export { isSchedulerActor, SCHEDULER_ID, schedulerActor } from "./scheduler.js";
 export { type SweepResult, sweepExpired } from "./sweep.js";

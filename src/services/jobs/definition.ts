@@ -4,7 +4,9 @@
  * their position and state between attempts, so a retry or a restarted worker resumes after the last
  * completed step instead of starting over.
  */
+
 import type { ReplyField } from "../../commands/reply.js";
+import type { Actor } from "../../commands/types.js";
 import { UserError } from "../errors.js";
 import type { Log } from "../ports.js";
 
@@ -15,6 +17,8 @@ export type JsonObject = { [key: string]: JsonValue };
 export interface JobRunContext<D> {
   jobId: string;
   data: D;
+  /** Who started the job; a job that needs a follow-up decision asks it on their behalf. */
+  requestedBy: Actor;
   /** 1 for the first try; grows with each retry after a transient failure. */
   attempt: number;
   /**

@@ -83,6 +83,7 @@ function makeContext(
   return {
     jobId: options.card.jobId,
     data: options.data,
+    requestedBy: options.card.requestedBy,
     attempt: options.attempt,
     get state() {
       return run.state;

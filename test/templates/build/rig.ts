@@ -5,9 +5,14 @@
  */
 import { Redis } from "ioredis";
 import { HttpChecksumSource } from "../../../src/adapters/checksums/http-checksum-source.js";
+import { RedisApprovalStore } from "../../../src/adapters/store/approval-store.js";
+import { RedisAuditLog } from "../../../src/adapters/store/audit-log.js";
 import { RedisSemaphore } from "../../../src/adapters/store/locks.js";
 import { RedisVmidReservations } from "../../../src/adapters/store/vmid-reservations.js";
+import { createApprovalRequester } from "../../../src/bot/pipeline/approval-open.js";
 import type { CommandContext, CommandServices } from "../../../src/commands/definition.js";
+import { ALL_COMMANDS } from "../../../src/commands/index.js";
+import { CommandRegistry } from "../../../src/commands/registry.js";
 import type { Actor } from "../../../src/commands/types.js";
 import type { JobDefinition } from "../../../src/services/jobs/definition.js";
 import type { NotifierByPlatform } from "../../../src/services/ports.js";
@@ -37,6 +42,7 @@ export interface Rig {
   jobs: Harness;
   redis: Redis;
   prefix: string;
+  approvalStore: RedisApprovalStore;
   definitions: JobDefinition[];
   plan(distro: string, flags?: BuildFlags): ReturnType<typeof planBuild>;
   /** Plans, queues and waits for one build; returns the final job info. */
@@ -57,6 +63,8 @@ export async function startRig(
     config?: TemplatesConfigInput;
     worker?: boolean;
     extraJobs?: (deps: BuildDeps) => JobDefinition[];
+    /** Give the matrix job the real approval path (Redis store, cards to the rig's chat). */
+    approvals?: boolean;
   } = {},
 ): Promise<Rig> {
   const sim = await startSimClient({ defaultTaskDurationMs: 20, ...options.sim });
@@ -92,9 +100,21 @@ export async function startRig(
   };
   // The harness makes the recording chat; the matrix job looks its notifier up when it runs.
   const notifiers: NotifierByPlatform = {};
+  const approvalStore = new RedisApprovalStore(redis, { prefix: keys.prefix });
+  const approvals = options.approvals
+    ? createApprovalRequester({
+        registry: new CommandRegistry(ALL_COMMANDS),
+        approvals: approvalStore,
+        audit: new RedisAuditLog(redis, { prefix: keys.prefix }),
+        notifiers,
+        policyFor: () => ({ required: 1, expiresInMs: 15 * 60_000, approverSubjects: [] }),
+        clock,
+        log,
+      })
+    : undefined;
   const definitions = [
     createTemplateBuildJob(deps),
-    createTemplateMatrixJob({ ...deps, notifiers, editIntervalMs: 50 }),
+    createTemplateMatrixJob({ ...deps, notifiers, editIntervalMs: 50, approvals }),
     ...(options.extraJobs?.(deps) ?? []),
   ];
   const jobs = harness(definitions, { attempts: 1 });
@@ -109,6 +129,7 @@ export async function startRig(
     jobs,
     redis,
     prefix: keys.prefix,
+    approvalStore,
     definitions,
     plan,
     async build(distro, flags = {}) {

@@ -73,6 +73,27 @@ describe("template lifecycle on the simulator", () => {
     expect(lastTable(rig)?.text).toBe("0 built, 1 up to date, 0 failed");
   });
 
+  it("refresh asks a second person to prune what it superseded beyond keep", async () => {
+    rig = await startRig({ config: { keep: 0 }, approvals: true });
+    expect((await rig.build("ubuntu-24.04", { node: "pve1" }))?.state).toBe("completed");
+    rig.mirror.publishBuild("ubuntu-24.04");
+    await run(rig, templateRefresh, { distros: ["ubuntu-24.04"] });
+    const [request, ...others] = await rig.approvalStore.listPending();
+    expect(others).toEqual([]);
+    expect(request).toMatchObject({
+      command: "template.prune",
+      args: { keep: 0 },
+      requester: { id: "alice" },
+    });
+    const card = rig.jobs.chat.posts.find((p) =>
+      p.reply.buttons?.some((b) => b.id === `approval:${request!.id}:approve`),
+    );
+    expect(card).toBeDefined();
+    expect(lastTable(rig)?.table?.footer).toMatch(/Superseded beyond keep/);
+    // nothing was deleted before anyone approved
+    expect(templatesOf(rig, "tpl-ubuntu-24.04")).toHaveLength(2);
+  });
+
   it("prune removes superseded versions beyond keep, sparing those with linked clones; delete refuses while clones exist", async () => {
     rig = await startRig();
     for (let i = 0; i < 4; i++)

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { ConversationRef } from "../../../commands/types.js";
 import { UserError } from "../../errors.js";
 import type { JobDefinition, JsonObject } from "../../jobs/definition.js";
-import type { NotifierByPlatform } from "../../ports.js";
+import type { ApprovalRequester, NotifierByPlatform } from "../../ports.js";
 import { listTemplates } from "../lifecycle/inventory.js";
 import { planRefresh } from "../lifecycle/refresh.js";
 import { pruneCandidates } from "../lifecycle/remove.js";
@@ -35,6 +35,8 @@ export type MatrixData = z.infer<typeof matrixDataSchema>;
 
 export interface MatrixDeps extends BuildDeps {
   notifiers: NotifierByPlatform;
+  /** Asks a second person to approve pruning what a refresh superseded beyond `keep`. */
+  approvals?: ApprovalRequester;
   /** Minimum time between edits of the summary table; default 1 s. */
   editIntervalMs?: number;
 }
@@ -119,10 +121,22 @@ export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixD
             detail: r.detail,
           }));
           if (ctx.data.refresh) {
-            // Refresh never deletes (that needs approval); it says what `template prune` would remove.
+            // Deleting needs approval, so a refresh keeps `keep` superseded versions by asking for a prune
+            // of the rest; the card goes to the same channel and waits for a second person.
             const all = await listTemplates(deps.proxmox);
             prunable = pruneCandidates(all, deps.config.keep).map((t) => `${t.vmid} ${t.name}`);
             ctx.state.prunable = prunable;
+            if (prunable.length > 0 && deps.approvals && ctx.state.pruneApproval === undefined) {
+              const asked = await deps.approvals.request({
+                command: "template.prune",
+                args: { keep: deps.config.keep },
+                requester: ctx.requestedBy,
+                conversation: ctx.data.conversation as ConversationRef,
+                requestId: `${ctx.jobId}.prune`,
+              });
+              ctx.state.pruneApproval = asked.approvalId;
+              await ctx.save();
+            }
           }
           show(true);
           await summary.flush();
@@ -151,7 +165,10 @@ export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixD
           ? [
               {
                 label: "Superseded beyond keep",
-                value: `${ctx.state.prunable.length}; \`template prune\` removes them`,
+                value:
+                  typeof ctx.state.pruneApproval === "string"
+                    ? `${ctx.state.prunable.length}; pruning them awaits approval (request ${ctx.state.pruneApproval})`
+                    : `${ctx.state.prunable.length}; \`template prune\` removes them`,
               },
             ]
           : []),

@@ -113,6 +113,7 @@ export async function runMatrix(
       const sub: BuildContext = {
         jobId: `${ctx.jobId}.${i}`,
         data,
+        requestedBy: ctx.requestedBy,
         attempt: ctx.attempt,
         state: states[i]!,
         save: () => ctx.save(),

@@ -1,0 +1,98 @@
+/**
+ * Opening an approval request: store it bound to the normalized args, post the card, attach the card to
+ * the request, audit it. Shared by typed commands (the dispatcher's approve step) and by jobs that ask for a
+ * destructive follow-up through the ApprovalRequester port.
+ */
+import type { CommandDefinition } from "../../commands/definition.js";
+import type { CommandRegistry } from "../../commands/registry.js";
+import type { Actor, ConversationRef } from "../../commands/types.js";
+import { approvalCard, openApproval } from "../../services/approvals/index.js";
+import { UserError } from "../../services/errors.js";
+import type {
+  ApprovalAsk,
+  ApprovalPolicy,
+  ApprovalRequest,
+  ApprovalRequester,
+  ApprovalStore,
+  AuditLog,
+  Clock,
+  Log,
+  NotifierByPlatform,
+} from "../../services/ports.js";
+
+export interface ApprovalOpenDeps {
+  approvals: ApprovalStore;
+  audit: AuditLog;
+  notifiers: NotifierByPlatform;
+  policyFor(command: string): ApprovalPolicy;
+  clock: Clock;
+  log: Log;
+}
+
+export async function openAndPostApproval(
+  deps: ApprovalOpenDeps,
+  def: CommandDefinition,
+  args: Record<string, unknown>,
+  requester: Actor,
+  conversation: ConversationRef,
+  requestId: string,
+): Promise<ApprovalRequest> {
+  const request = openApproval({
+    command: def.name,
+    args,
+    requester,
+    conversation,
+    requestId,
+    policy: deps.policyFor(def.name),
+    now: deps.clock.now(),
+  });
+  await deps.approvals.create(request);
+  const notifier = deps.notifiers[conversation.platform];
+  if (notifier) {
+    const message = await notifier.post(conversation, approvalCard(request));
+    await deps.approvals.attachMessage(request.id, message);
+  }
+  await deps.audit.append({
+    at: deps.clock.now(),
+    kind: "approval",
+    step: "approve",
+    requestId,
+    actor: { platform: requester.platform, id: requester.id, name: requester.name },
+    channel: conversation.channelId,
+    command: def.name,
+    args,
+    approvalId: request.id,
+    outcome: "pending-approval",
+  });
+  deps.log.info({ command: def.name, approvalId: request.id, requestId }, "approval requested");
+  return request;
+}
+
+/** The ApprovalRequester port for jobs: validates the ask against the command's own schema first. */
+export function createApprovalRequester(
+  deps: ApprovalOpenDeps & { registry: CommandRegistry },
+): ApprovalRequester {
+  return {
+    async request(ask: ApprovalAsk) {
+      const def = deps.registry.get(ask.command);
+      if (!def?.destructive)
+        throw new Error(`${ask.command} is not a destructive command; it needs no approval`);
+      const parsed = def.args.safeParse(ask.args);
+      if (!parsed.success) {
+        throw new UserError(
+          "E_ARGS",
+          `cannot ask approval for ${ask.command}: ${parsed.error.issues[0]?.message}`,
+        );
+      }
+      const request = await openAndPostApproval(
+        deps,
+        def,
+        parsed.data as Record<string, unknown>,
+        ask.requester,
+        ask.conversation,
+        ask.requestId,
+      );
+      return { approvalId: request.id };
+    },
+  };
+}
