@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { formatDuration } from "../services/format.js";
 import { atLeast } from "../services/rbac.js";
 import { defineCommand } from "./definition.js";
-import { formatDuration, limitRows } from "./format.js";
+import { limitRows } from "./format.js";
 
 /** Approvers see every pending request; everyone else sees their own. */
 export const approvals = defineCommand({

@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { bullPrefixFor, connectionFromUrl } from "../../src/adapters/queue/connection.js";
 import { retryDelay } from "../../src/adapters/queue/job-worker.js";
 import { TransientError, UserError } from "../../src/services/errors.js";
+import { formatDuration } from "../../src/services/format.js";
 import { createJobRegistry, resolveJob } from "../../src/services/jobs/definition.js";
 import { describeFailure } from "../../src/services/jobs/failure.js";
 import {
   cancelActionId,
-  formatDuration,
   overallFraction,
   renderCancelled,
   renderCompleted,

@@ -3,8 +3,10 @@
  * states, so every card carries the same identity fields (job id, requester) and `jobId`, and only the
  * live states carry the Cancel button (`job:<id>:cancel`).
  */
+
 import type { Reply, ReplyButton, ReplyField } from "../../commands/reply.js";
 import type { Actor } from "../../commands/types.js";
+import { formatDuration } from "../format.js";
 import type { FailureView } from "./failure.js";
 
 export interface JobCard {
@@ -69,16 +71,6 @@ export function stepLine(step: StepRef, detail?: string): string {
 export function overallFraction(step: StepRef, withinStep: number): number {
   const within = Number.isFinite(withinStep) ? Math.min(1, Math.max(0, withinStep)) : 0;
   return Math.min(1, (step.index + within) / step.count);
-}
-
-/** Human duration: 850ms, 42s, 3m 05s, 1h 02m. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, "0")}s`;
-  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, "0")}m`;
 }
 
 export function renderQueued(card: JobCard): Reply {

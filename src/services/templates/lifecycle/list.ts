@@ -1,6 +1,7 @@
 /** `template list`: the bot's templates with what their metadata says, read from Proxmox alone. */
-import { formatDuration, limitRows } from "../../../commands/format.js";
+import { limitRows } from "../../../commands/format.js";
 import type { Reply } from "../../../commands/reply.js";
+import { formatDuration } from "../../format.js";
 import type { Clock } from "../../ports.js";
 import type { Proxmox } from "../../proxmox.js";
 import { listTemplates } from "./inventory.js";
