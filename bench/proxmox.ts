@@ -10,12 +10,11 @@ import https from "node:https";
 import { performance } from "node:perf_hooks";
 import { createProxmoxClient } from "../src/adapters/proxmox/client.js";
 import { proxmoxConfigSchema } from "../src/adapters/proxmox/config.js";
-import { systemClock } from "../src/services/ports.js";
+import { silentLog, systemClock } from "../src/services/ports.js";
 import { startPveSimulator } from "../src/sim/pve/index.js";
 
 const N = Number(process.argv[2] ?? 400);
 const WARMUP = 50;
-const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
 function stats(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -37,7 +36,7 @@ async function main() {
       tokenSecret: sim.tokenSecret,
       tlsFingerprint: sim.fingerprint,
     }),
-    { log: silent, clock: systemClock },
+    { log: silentLog, clock: systemClock },
   );
   const url = new URL("/api2/json/cluster/resources", sim.url);
   const agent = new https.Agent({ keepAlive: true, maxSockets: 8, ca: sim.caPem });

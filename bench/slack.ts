@@ -26,7 +26,7 @@ import { createSlackAdapter, type SlackAdapter } from "../src/adapters/slack/ada
 import { slackConfigSchema } from "../src/adapters/slack/config.js";
 import { infoReply } from "../src/commands/reply.js";
 import type { Log } from "../src/services/ports.js";
-import { systemClock } from "../src/services/ports.js";
+import { silentLog, systemClock } from "../src/services/ports.js";
 import { FakeSlack, postSigned, slashCommandBody } from "../test/fakes/slack/index.js";
 
 const args = process.argv.slice(2).filter((a) => a !== "--slack-side");
@@ -40,7 +40,6 @@ const CHANNELS = 50;
 const WARMUP = 200;
 const BOT_TOKEN = "xoxb-bench-0000-token";
 const SECRET = "benchbenchbenchbenchbenchbench12";
-const silent: Log = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 const quietBolt = {
   debug() {},
   info() {},
@@ -185,7 +184,7 @@ async function botSide(): Promise<void> {
       ...(HANDLER_CONCURRENCY ? { concurrency: HANDLER_CONCURRENCY } : {}),
     },
   });
-  const adapter = createSlackAdapter({ config, log: silent, clock: systemClock });
+  const adapter = createSlackAdapter({ config, log: silentLog, clock: systemClock });
   await adapter.start(benchInbound(() => adapter));
   const ours = await listen(adapter.httpHandler);
   const receiver = new HTTPReceiver({ signingSecret: SECRET, logger: quietBolt });

@@ -16,7 +16,7 @@ import { RedisSemaphore } from "../src/adapters/store/locks.js";
 import { deleteKeysWithPrefix } from "../src/adapters/store/redis.js";
 import { RedisVmidReservations } from "../src/adapters/store/vmid-reservations.js";
 import type { JsonObject } from "../src/services/jobs/definition.js";
-import { systemClock } from "../src/services/ports.js";
+import { silentLog, systemClock } from "../src/services/ports.js";
 import { templatesConfigSchema } from "../src/services/templates/build/config.js";
 import { TaskFollower } from "../src/services/templates/build/follow-task.js";
 import { type MatrixRow, runMatrix } from "../src/services/templates/build/matrix.js";
@@ -36,7 +36,6 @@ const PER_NODE = 2;
  * config check.
  */
 const MINIMAL_REQUESTS = 12;
-const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
 async function main() {
   const sim = await startPveSimulator({ tls: true, taskDurations: DURATIONS });
@@ -49,7 +48,7 @@ async function main() {
       tokenSecret: sim.tokenSecret,
       tlsFingerprint: sim.fingerprint,
     }),
-    { log: silent, clock: systemClock },
+    { log: silentLog, clock: systemClock },
   );
   const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
   const prefix = `bench:${randomUUID()}:`;
@@ -66,7 +65,7 @@ async function main() {
         mirrors: mirror.mirrors,
         timeoutMs: 5000,
         maxBytes: 1 << 20,
-        log: silent,
+        log: silentLog,
       }),
       importFilename,
       reservations: new RedisVmidReservations(redis, prefix),
@@ -103,7 +102,7 @@ async function main() {
         save: async () => {},
         progress: () => {},
         signal: controller.signal,
-        log: silent,
+        log: silentLog,
       },
       requests,
       rows,

@@ -21,6 +21,15 @@ export interface Log {
   child(bindings: Record<string, unknown>): Log;
 }
 
+/** Discards everything: for tools, tests and benchmarks whose output must stay clean. */
+export const silentLog: Log = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child: () => silentLog,
+};
+
 /** Posts and edits messages in a conversation by ref; used by jobs, approvals and alerts. */
 export interface Notifier {
   post(conversation: ConversationRef, reply: Reply): Promise<MessageRef>;

@@ -16,20 +16,12 @@ import type { Reply } from "../../src/commands/reply.js";
 import type { Actor, ConversationRef, MessageRef } from "../../src/commands/types.js";
 import { policyFor } from "../../src/services/approvals/index.js";
 import { createJobRegistry } from "../../src/services/jobs/definition.js";
-import type { ApprovalPolicy, Clock, Log, Notifier } from "../../src/services/ports.js";
+import { type ApprovalPolicy, type Clock, type Notifier, silentLog } from "../../src/services/ports.js";
 import { Rbac, type RbacConfig } from "../../src/services/rbac.js";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
-export const silentLog: Log = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  child() {
-    return silentLog;
-  },
-};
+export { silentLog };
 
 /** Records what the "platform" was sent, like a chat would show it. */
 export class RecordingNotifier implements Notifier {

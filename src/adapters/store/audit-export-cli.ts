@@ -5,7 +5,7 @@
 import type { Writable } from "node:stream";
 import { type ExportFormat, exportAudit, parseSince } from "../../services/audit/export.js";
 import { UserError } from "../../services/errors.js";
-import type { Log } from "../../services/ports.js";
+import { type Log, silentLog } from "../../services/ports.js";
 import { RedisAuditLog } from "./audit-log.js";
 import { createRedis, pingRedis, waitUntilReady } from "./redis.js";
 
@@ -22,14 +22,6 @@ export interface AuditExportOptions {
   log?: Log;
   connectTimeoutMs?: number;
 }
-
-const silentLog: Log = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  child: () => silentLog,
-};
 
 /** Writes to a stream, waiting for `drain` when its buffer is full, so a slow pipe is not overrun. */
 function writerFor(out: Writable): (chunk: string) => Promise<void> {

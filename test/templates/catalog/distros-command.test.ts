@@ -7,9 +7,8 @@ import type { CommandContext, CommandServices } from "../../../src/commands/defi
 import type { Reply } from "../../../src/commands/reply.js";
 import { templateDistros } from "../../../src/commands/template-distros.js";
 import type { Log } from "../../../src/services/ports.js";
+import { silentLog } from "../../../src/services/ports.js";
 import { Catalog } from "../../../src/services/templates/catalog/catalog.js";
-
-const silent: Log = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
 function context(catalog: Catalog | undefined): CommandContext {
   return {
@@ -18,7 +17,7 @@ function context(catalog: Catalog | undefined): CommandContext {
     conversation: { platform: "console", channelId: "console" },
     requestId: "req-1",
     clock: { now: () => 0 },
-    log: silent,
+    log: silentLog,
     services: { templateCatalog: catalog } as unknown as CommandServices,
   };
 }
