@@ -20,6 +20,7 @@ import { collectSecretValues } from "./config/redact.js";
 import type { Config } from "./config/schema.js";
 import { createLogger } from "./logger.js";
 import { ensureRedis } from "./redis-bootstrap.js";
+import { createRequestScope } from "./request-scope.js";
 import { packageVersion } from "./version.js";
 import { createBot } from "./wiring.js";
 
@@ -37,7 +38,9 @@ async function demo(): Promise<number> {
     return 1;
   }
   // Logs go to stderr: stdout is the chat transcript.
+  const scope = createRequestScope();
   const log = createLogger({
+    mixin: () => scope.bindings(),
     level: loaded.config.log.level,
     format: loaded.config.log.format,
     destination: process.stderr,
@@ -90,7 +93,14 @@ async function demo(): Promise<number> {
     clock: systemClock,
     log,
   });
-  const bot = await createBot({ config, log, clock: systemClock, version: packageVersion(), chat: [chat] });
+  const bot = await createBot({
+    config,
+    log,
+    scope,
+    clock: systemClock,
+    version: packageVersion(),
+    chat: [chat],
+  });
   try {
     await bot.start();
     if (interactive) {

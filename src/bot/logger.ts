@@ -30,6 +30,8 @@ export interface LoggerOptions {
   isTty?: boolean;
   /** Fields on every line; default: pid and hostname, as pino does. */
   base?: Record<string, unknown>;
+  /** Fields computed per line, e.g. the requestId of the command being handled (see request-scope.ts). */
+  mixin?: () => object;
 }
 
 /** Header names whose values are credentials; matched case-insensitively by the key walk. */
@@ -142,5 +144,6 @@ export function createLogger(options: LoggerOptions): Logger {
     formatters: { log: hideSecretKeys, bindings: hideSecretKeys },
   };
   if (options.base !== undefined) settings.base = options.base;
+  if (options.mixin !== undefined) settings.mixin = options.mixin;
   return pino(settings, stream);
 }

@@ -10,6 +10,7 @@ import { collectSecretValues } from "./config/redact.js";
 import type { Config } from "./config/schema.js";
 import type { Route } from "./http/server.js";
 import { createLogger } from "./logger.js";
+import { createRequestScope, type RequestScope } from "./request-scope.js";
 import { packageVersion } from "./version.js";
 import { type Bot, createBot } from "./wiring.js";
 
@@ -20,7 +21,9 @@ export interface ProcessIo {
   stderr: { write(text: string): unknown };
 }
 
-export type Loaded = { ok: true; config: Config; log: ReturnType<typeof createLogger> } | { ok: false };
+export type Loaded =
+  | { ok: true; config: Config; log: ReturnType<typeof createLogger>; scope: RequestScope }
+  | { ok: false };
 
 /** Loads and validates the config; on failure prints every problem to stderr. */
 export function loadOrReport(io: ProcessIo, overrides: Partial<Config> = {}): Loaded {
@@ -30,12 +33,14 @@ export function loadOrReport(io: ProcessIo, overrides: Partial<Config> = {}): Lo
     return { ok: false };
   }
   const config = { ...result.config, ...overrides };
+  const scope = createRequestScope();
   const log = createLogger({
     level: config.log.level,
     format: config.log.format,
     secrets: collectSecretValues(config),
+    mixin: () => scope.bindings(),
   });
-  return { ok: true, config, log };
+  return { ok: true, config, log, scope };
 }
 
 /** Says, in one line, why Redis cannot be used, or undefined when it answers. */
@@ -98,6 +103,7 @@ export async function runBot(io: ProcessIo, mode: "run" | "worker"): Promise<num
   const bot = await createBot({
     config,
     log,
+    scope: loaded.scope,
     clock: systemClock,
     version: packageVersion(),
     // A worker takes no commands, but edits job cards on the platforms where they were posted.

@@ -32,6 +32,7 @@ import { createHttpServer, type HttpServer, type Route } from "./http/server.js"
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createApprovalRequester } from "./pipeline/approval-open.js";
 import { Dispatcher } from "./pipeline/dispatcher.js";
+import type { RequestScope } from "./request-scope.js";
 
 /** Every job type this build can run; listed by hand like the commands. */
 export const JOB_DEFINITIONS: readonly JobDefinition[] = [];
@@ -52,6 +53,8 @@ export interface BotOptions {
   routes?: Route[];
   /** Start the HTTP server (the demo may do without). */
   http?: boolean;
+  /** Tags log lines with the requestId of the command being handled; share it with the logger's mixin. */
+  scope?: RequestScope;
   /** How long to wait for Redis at start before giving up. */
   redisTimeoutMs?: number;
 }
@@ -165,6 +168,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       approvalDecided: (outcome) => metrics.observeApproval(outcome),
     },
     unavailable: whenUnavailable,
+    scope: options.scope,
   });
 
   const http =

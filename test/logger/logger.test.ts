@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { collectSecretValues } from "../../src/bot/config/redact.js";
 import { createLogger, type LoggerOptions } from "../../src/bot/logger.js";
+import { createRequestScope } from "../../src/bot/request-scope.js";
 import type { Log } from "../../src/services/ports.js";
 
 const config = {
@@ -148,5 +149,27 @@ describe("request ids", () => {
     expect(parsed.slice(0, 3).map((p) => p.requestId)).toEqual(["req-7f3a", "req-7f3a", "req-7f3a"]);
     expect(parsed[1].step).toBe("authorize");
     expect(parsed[3].requestId).toBeUndefined();
+  });
+
+  it("lines written by long-lived components during a command carry its requestId too", async () => {
+    const scope = createRequestScope();
+    const { logger, lines } = collecting({ mixin: () => scope.bindings() });
+    const proxmoxClient: Log = logger.child({ component: "proxmox" }); // made once, at start
+    await Promise.all([
+      scope.run("req-a", async () => {
+        await new Promise((r) => setTimeout(r, 5));
+        proxmoxClient.info("GET /version");
+      }),
+      scope.run("req-b", async () => {
+        proxmoxClient.info("GET /nodes");
+      }),
+    ]);
+    proxmoxClient.info("between commands");
+    const parsed = lines.map((line) => JSON.parse(line) as { msg: string; requestId?: string });
+    expect(parsed.map((p) => [p.msg, p.requestId])).toEqual([
+      ["GET /nodes", "req-b"],
+      ["GET /version", "req-a"],
+      ["between commands", undefined],
+    ]);
   });
 });

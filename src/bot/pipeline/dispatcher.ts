@@ -23,7 +23,17 @@ const JOB_CANCEL_ACTION = /^job:([A-Za-z0-9_-]{1,64}):cancel$/;
 export class Dispatcher implements Inbound {
   constructor(private readonly deps: DispatcherDeps) {}
 
-  async onCommand(inv: Invocation): Promise<Reply> {
+  onCommand(inv: Invocation): Promise<Reply> {
+    const handle = () => this.handleCommand(inv);
+    return this.deps.scope ? this.deps.scope.run(inv.requestId, handle) : handle();
+  }
+
+  onAction(event: ActionEvent): Promise<Reply | undefined> {
+    const handle = () => this.handleAction(event);
+    return this.deps.scope ? this.deps.scope.run(event.requestId, handle) : handle();
+  }
+
+  private async handleCommand(inv: Invocation): Promise<Reply> {
     const started = performance.now();
     const log = this.deps.log.child({
       requestId: inv.requestId,
@@ -44,7 +54,7 @@ export class Dispatcher implements Inbound {
     }
   }
 
-  async onAction(event: ActionEvent): Promise<Reply | undefined> {
+  private async handleAction(event: ActionEvent): Promise<Reply | undefined> {
     const log = this.deps.log.child({
       requestId: event.requestId,
       user: event.actor.id,

@@ -2,6 +2,7 @@
 import type { CommandServices } from "../../commands/definition.js";
 import type { CommandRegistry } from "../../commands/registry.js";
 import type { ApprovalPolicy, Clock, Log, NotifierByPlatform } from "../../services/ports.js";
+import type { RequestScope } from "../request-scope.js";
 
 /** Counters the pipeline reports; the bot maps them onto prom-client metrics. */
 export interface PipelineMetrics {
@@ -17,6 +18,8 @@ export interface DispatcherDeps {
   clock: Clock;
   log: Log;
   metrics: PipelineMetrics;
+  /** Tags every log line written while a command or click is handled with its requestId. */
+  scope?: RequestScope;
   /** Maps a storage failure (Redis down) to a user-facing error, or undefined when it is something else. */
   unavailable(err: unknown): Error | undefined;
 }
