@@ -10,6 +10,8 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import { deleteKeysWithPrefix } from "../src/adapters/store/redis.js";
 import { startPveSimulator } from "../src/sim/pve/index.js";
 
 const RUNS = 5;
@@ -80,6 +82,10 @@ const env = {
 const runs = [];
 for (let i = 0; i < RUNS; i++) runs.push(await oneRun(env));
 await sim.close();
+// The bench's own keys (job queue metadata the runs created) go with it.
+const redis = new Redis(env.REDIS_URL);
+await deleteKeysWithPrefix(redis, env.PVEBOT_REDIS_PREFIX);
+redis.disconnect();
 
 const readyMs = median(runs.map((r) => r.readyMs));
 const rss = median(runs.map((r) => r.rssMb));
