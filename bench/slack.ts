@@ -226,7 +226,11 @@ async function botSide(): Promise<void> {
     const sides = round % 2 === 0 ? (["adapter", "bare"] as const) : (["bare", "adapter"] as const);
     for (const side of sides) {
       const url = side === "adapter" ? ours.url : theirs.url;
+      // A full collection before each load, so a major GC left over from the other side does not land
+      // in this side's tail (needs --expose-gc; without it the bench still runs, just noisier).
+      (globalThis as { gc?: () => void }).gc?.();
       const help = await runLoad(url, "help", count, round);
+      (globalThis as { gc?: () => void }).gc?.();
       const job = await runLoad(url, "job 3", count, round);
       (side === "adapter" ? lat.adapterHelp : lat.bareHelp).push(...help.samples);
       (side === "adapter" ? lat.adapterJob : lat.bareJob).push(...job.samples);
