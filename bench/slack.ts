@@ -25,7 +25,6 @@ import type { Inbound } from "../src/adapters/chat.js";
 import { createSlackAdapter, type SlackAdapter } from "../src/adapters/slack/adapter.js";
 import { slackConfigSchema } from "../src/adapters/slack/config.js";
 import { infoReply } from "../src/commands/reply.js";
-import type { Log } from "../src/services/ports.js";
 import { silentLog, systemClock } from "../src/services/ports.js";
 import { FakeSlack, postSigned, slashCommandBody } from "../test/fakes/slack/index.js";
 

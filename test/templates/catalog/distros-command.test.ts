@@ -6,7 +6,6 @@ import { tokenize } from "../../../src/commands/args/tokenize.js";
 import type { CommandContext, CommandServices } from "../../../src/commands/definition.js";
 import type { Reply } from "../../../src/commands/reply.js";
 import { templateDistros } from "../../../src/commands/template-distros.js";
-import type { Log } from "../../../src/services/ports.js";
 import { silentLog } from "../../../src/services/ports.js";
 import { Catalog } from "../../../src/services/templates/catalog/catalog.js";
 
