@@ -245,6 +245,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       await sweeping;
       await schedule?.close();
       await worker?.close();
+      // Final job-card edits the worker queued in a notify-only adapter's outbox are delivered before exit.
+      for (const adapter of options.notifyOnly ?? []) await adapter.stop();
       await jobs.close();
       await http?.close();
       proxmox?.close();
