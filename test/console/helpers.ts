@@ -5,29 +5,11 @@
 import { PassThrough } from "node:stream";
 import { ConsoleAdapter, type ConsoleUser } from "../../src/adapters/console/console-adapter.js";
 import { BODY_INDENT } from "../../src/adapters/console/render.js";
-import type { Clock, Log } from "../../src/services/ports.js";
+import type { Clock } from "../../src/services/ports.js";
 
-export interface LogEntry {
-  level: string;
-  obj: object | string;
-  msg?: string;
-}
+import { type LogEntry, memoryLog } from "../store/helpers.js";
 
-export function memoryLog(entries: LogEntry[] = []): Log & { entries: LogEntry[] } {
-  const at =
-    (level: string) =>
-    (obj: object | string, msg?: string): void => {
-      entries.push({ level, obj, ...(msg !== undefined ? { msg } : {}) });
-    };
-  return {
-    entries,
-    debug: at("debug"),
-    info: at("info"),
-    warn: at("warn"),
-    error: at("error"),
-    child: () => memoryLog(entries),
-  };
-}
+export { type LogEntry, memoryLog };
 
 export function steppingClock(start = 1_700_000_000_000, step = 5): Clock {
   let now = start;

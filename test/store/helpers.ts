@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { Redis } from "ioredis";
+import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
 import type { Actor, ConversationRef } from "../../src/commands/types.js";
 import type { Log } from "../../src/services/ports.js";
 
@@ -18,12 +19,7 @@ export function testRedis(): Redis {
 
 /** Deletes every key under the prefix. */
 export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== "0");
+  await deleteKeysWithPrefix(redis, prefix);
 }
 
 export interface LogEntry {

@@ -8,8 +8,11 @@ function isOwner(ctx: RequestContext, task: TaskRecord): boolean {
   return task.user === ctx.principal.userid && task.tokenid === ctx.principal.tokenid;
 }
 
-/** Looks a task up with PVE's errors; other callers' tasks need Sys.Audit on the node. */
-function findTask(ctx: RequestContext): TaskRecord {
+/**
+ * Looks a task up with PVE's errors; other callers' tasks need `privilege` on the node (Sys.Audit to read,
+ * Sys.Modify to stop).
+ */
+function findTask(ctx: RequestContext, privilege = "Sys.Audit"): TaskRecord {
   const upid = str(ctx.params, "upid")!;
   const node = str(ctx.params, "node")!;
   ctx.rt.state.node(node);
@@ -17,8 +20,8 @@ function findTask(ctx: RequestContext): TaskRecord {
   if (!parsed) throw paramErrorFor("upid", "unable to parse worker upid");
   const task = ctx.rt.state.tasks.get(upid);
   if (!task || parsed.node !== node) throw paramErrorFor("upid", "no such task");
-  if (!isOwner(ctx, task) && !hasPrivilege(ctx.principal, `/nodes/${node}`, "Sys.Audit")) {
-    throw permissionError(`/nodes/${node}, Sys.Audit`);
+  if (!isOwner(ctx, task) && !hasPrivilege(ctx.principal, `/nodes/${node}`, privilege)) {
+    throw permissionError(`/nodes/${node}, ${privilege}`);
   }
   return task;
 }
@@ -77,17 +80,7 @@ function list(ctx: RequestContext) {
 }
 
 function stopTask(ctx: RequestContext) {
-  const upid = str(ctx.params, "upid")!;
-  const node = str(ctx.params, "node")!;
-  ctx.rt.state.node(node);
-  const parsed = parseUpid(upid);
-  if (!parsed) throw paramErrorFor("upid", "unable to parse worker upid");
-  const task = ctx.rt.state.tasks.get(upid);
-  if (!task || parsed.node !== node) throw paramErrorFor("upid", "no such task");
-  if (!isOwner(ctx, task) && !hasPrivilege(ctx.principal, `/nodes/${node}`, "Sys.Modify")) {
-    throw permissionError(`/nodes/${node}, Sys.Modify`);
-  }
-  ctx.rt.tasks.stop(upid);
+  ctx.rt.tasks.stop(findTask(ctx, "Sys.Modify").upid);
   return null;
 }
 
