@@ -10,6 +10,7 @@ import type { Actor, ConversationRef, MessageRef } from "../../commands/types.js
 import { UserError } from "../../services/errors.js";
 import type { Clock, Log } from "../../services/ports.js";
 import type { ChatAdapter, Inbound } from "../chat.js";
+import { createVerifiedFetch, createVerifiedWebSocketDispatcher } from "../verified-http.js";
 import { boltLogger } from "./bolt-log.js";
 import { ButtonSigner } from "./buttons.js";
 import type { SlackConfig } from "./config.js";
@@ -26,7 +27,7 @@ export interface SlackAdapterDeps {
   clock: Clock;
   /** Waits between retries; tests may shorten it. */
   sleep?: (ms: number) => Promise<void>;
-  /** Used for response_url posts. */
+  /** Used for response_url posts; defaults to one that always verifies TLS certificates. */
   fetch?: typeof globalThis.fetch;
 }
 
@@ -62,8 +63,11 @@ class BoltSlackAdapter implements SlackAdapter {
     const { config, clock } = deps;
     this.log = deps.log.child({ adapter: "slack" });
     const logger = boltLogger(this.log);
+    // Every Slack connection verifies certificates itself, whatever the process-wide TLS default says.
+    const verified = createVerifiedFetch();
     const clientOptions = {
       slackApiUrl: config.apiUrl.endsWith("/") ? config.apiUrl : `${config.apiUrl}/`,
+      fetch: verified.fetch,
       // The outbox owns retries and rate limits; the client must report them instead of sleeping.
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
@@ -75,11 +79,21 @@ class BoltSlackAdapter implements SlackAdapter {
       receiver = http;
       this.httpHandler = http.handler;
     } else {
-      receiver = new SocketModeReceiver({
+      const webSocket = createVerifiedWebSocketDispatcher();
+      const socketMode = new SocketModeReceiver({
         appToken: config.appToken!,
         logger,
-        installerOptions: { clientOptions: { slackApiUrl: clientOptions.slackApiUrl } },
+        dispatcher: webSocket.dispatcher,
+        installerOptions: {
+          clientOptions: { slackApiUrl: clientOptions.slackApiUrl, fetch: verified.fetch },
+        },
       });
+      // "close" follows the library's cleanup of a finished connection, before any reconnect opens one;
+      // the library skips a close while a connection is active, and so does this.
+      socketMode.client.on("close", () => {
+        if (!socketMode.client.websocket?.isActive()) webSocket.destroySockets();
+      });
+      receiver = socketMode;
       this.httpHandler = (_req, res) => {
         res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
         res.end("Slack runs in socket mode; events arrive over the WebSocket\n");
@@ -108,7 +122,7 @@ class BoltSlackAdapter implements SlackAdapter {
       outbox: this.outbox,
       signer: this.signer,
       log: this.log,
-      fetch: deps.fetch ?? globalThis.fetch,
+      fetch: deps.fetch ?? verified.fetch,
     });
     this.groups = new GroupDirectory(this.app.client, clock, config.groupCacheTtl, this.log);
     this.handlers = new HandlerQueue(config.handlers.concurrency, config.handlers.maxQueued);
