@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createProxmoxClient } from "../../src/adapters/proxmox/client.js";
 import { proxmoxConfigSchema } from "../../src/adapters/proxmox/config.js";
 import { runConfigCommand } from "../../src/bot/config/cli.js";
+import { runBot } from "../../src/bot/main.js";
 import { createSelfSignedCert } from "../../src/sim/pve/tls.js";
 import { captureLog, ManualClock } from "../proxmox/helpers/client.js";
 import { scratchDir } from "./helpers.js";
@@ -88,6 +89,24 @@ describe("proxmox.tlsCaFile", () => {
     expect(thrown).toMatchObject({ code: "E_CONFIG" });
     expect((thrown as Error).message).toContain(`proxmox.tlsCaFile: ${path} `);
     expect((thrown as Error).message).toMatch(reason);
+  });
+
+  it("`run` stops at start with exit 1 on a bad CA file or an http URL without allowInsecureHttp", async () => {
+    const start = async (env: Record<string, string>) => {
+      let stderr = "";
+      const code = await runBot(
+        { argv: [], env, stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) } },
+        "run",
+      );
+      return { code, stderr };
+    };
+    const missing = join(scratch.dir, "gone.pem");
+    const badCa = await start({ ...PROXMOX_ENV, PROXMOX_TLS_CA_FILE: missing });
+    expect(badCa.code).toBe(1);
+    expect(badCa.stderr).toContain(`proxmox.tlsCaFile: ${missing} does not exist`);
+    const http = await start({ ...PROXMOX_ENV, PROXMOX_URL: "http://pve1.example:8006" });
+    expect(http.code).toBe(1);
+    expect(http.stderr).toMatch(/proxmox\.url: plain http .*proxmox\.allowInsecureHttp: true/);
   });
 
   it("a relative path in the file is resolved against the working directory; a good PEM passes", async () => {
