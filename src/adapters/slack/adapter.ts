@@ -4,13 +4,13 @@
  * back through the messenger (response_url for ephemeral, chat.postMessage for channel replies).
  */
 import { randomUUID } from "node:crypto";
-import { App, type Receiver, SocketModeReceiver } from "@slack/bolt";
+import { App, type Receiver } from "@slack/bolt";
 import { errorReply, type Reply } from "../../commands/reply.js";
 import type { Actor, ConversationRef, MessageRef } from "../../commands/types.js";
 import { UserError } from "../../services/errors.js";
 import type { Clock, Log } from "../../services/ports.js";
 import type { ChatAdapter, Inbound } from "../chat.js";
-import { createVerifiedFetch, createVerifiedWebSocketDispatcher } from "../verified-http.js";
+import { createVerifiedFetch } from "../verified-http.js";
 import { boltLogger } from "./bolt-log.js";
 import { ButtonSigner } from "./buttons.js";
 import type { SlackConfig } from "./config.js";
@@ -20,6 +20,7 @@ import { EXTRA, SlackMessenger } from "./messenger.js";
 import { Outbox, type OutboxStats, SlackDeliveryError } from "./outbox.js";
 import { type BlockActionsPayload, classifyObject, type SlashCommandPayload } from "./payloads.js";
 import { type HttpHandler, SignedHttpReceiver } from "./receiver.js";
+import { verifiedSocketModeReceiver } from "./socket-mode.js";
 
 export interface SlackAdapterDeps {
   config: SlackConfig;
@@ -79,21 +80,12 @@ class BoltSlackAdapter implements SlackAdapter {
       receiver = http;
       this.httpHandler = http.handler;
     } else {
-      const webSocket = createVerifiedWebSocketDispatcher();
-      const socketMode = new SocketModeReceiver({
+      receiver = verifiedSocketModeReceiver({
         appToken: config.appToken!,
         logger,
-        dispatcher: webSocket.dispatcher,
-        installerOptions: {
-          clientOptions: { slackApiUrl: clientOptions.slackApiUrl, fetch: verified.fetch },
-        },
+        slackApiUrl: clientOptions.slackApiUrl,
+        fetch: verified.fetch,
       });
-      // "close" follows the library's cleanup of a finished connection, before any reconnect opens one;
-      // the library skips a close while a connection is active, and so does this.
-      socketMode.client.on("close", () => {
-        if (!socketMode.client.websocket?.isActive()) webSocket.destroySockets();
-      });
-      receiver = socketMode;
       this.httpHandler = (_req, res) => {
         res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
         res.end("Slack runs in socket mode; events arrive over the WebSocket\n");
