@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { HttpChecksumSource } from "../../src/adapters/checksums/http-checksum-source.js";
 import { TransientError, UserError } from "../../src/services/errors.js";
 import type { Log } from "../../src/services/ports.js";
@@ -246,6 +246,39 @@ describe("HttpChecksumSource limits", () => {
           `^checksum file ${tlsMirror.url}/cloud\\.debian\\.org/.+/SHA512SUMS could not be fetched: [A-Z_]*CERT`,
         ),
       );
+    } finally {
+      await tlsMirror.close();
+    }
+  });
+});
+
+describe("HttpChecksumSource with NODE_TLS_REJECT_UNAUTHORIZED=0", () => {
+  const ENV = "NODE_TLS_REJECT_UNAUTHORIZED";
+  let saved: string | undefined;
+  beforeEach(() => {
+    saved = process.env[ENV];
+    process.env[ENV] = "0";
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env[ENV];
+    else process.env[ENV] = saved;
+  });
+
+  it("still refuses a mirror with a self-signed certificate, before any request reaches it", async () => {
+    const cert = await createSelfSignedCert("127.0.0.1");
+    const tlsMirror = await startChecksumMirror({ catalog, tls: { key: cert.keyPem, cert: cert.certPem } });
+    const sums = "https://cloud.debian.org/images/cloud/bookworm/latest/SHA512SUMS";
+    try {
+      const s = new HttpChecksumSource({
+        mirrors: tlsMirror.mirrors,
+        timeoutMs: 2000,
+        maxBytes: 65536,
+        log: memoryLog([]),
+      });
+      const err = await caught(s.expected(catalog.require("debian-12")));
+      expect(err).toBeInstanceOf(TransientError);
+      expect(err.message).toMatch(/could not be fetched: [A-Z_]*(CERT|SELF_SIGNED)/);
+      expect(tlsMirror.requests(sums)).toBe(0);
     } finally {
       await tlsMirror.close();
     }

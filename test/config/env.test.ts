@@ -49,6 +49,7 @@ describe("ENV_BINDINGS", () => {
       PROXMOX_TOKEN_SECRET: "proxmox.tokenSecret",
       PROXMOX_TLS_FINGERPRINT: "proxmox.tlsFingerprint",
       PROXMOX_TLS_CA_FILE: "proxmox.tlsCaFile",
+      PROXMOX_ALLOW_INSECURE_HTTP: "proxmox.allowInsecureHttp",
       SLACK_BOT_TOKEN: "slack.botToken",
       SLACK_SIGNING_SECRET: "slack.signingSecret",
       SLACK_APP_TOKEN: "slack.appToken",

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { createProxmoxClient } from "../../src/adapters/proxmox/client.js";
 import { proxmoxConfigSchema } from "../../src/adapters/proxmox/config.js";
 import { endpointOf } from "../../src/adapters/proxmox/transport.js";
 import { createVersionGate, isSupported } from "../../src/adapters/proxmox/version.js";
 import type { Proxmox, PveVersion } from "../../src/services/proxmox.js";
-import { ManualClock, makeClient } from "./helpers/client.js";
+import { captureLog, ManualClock, makeClient } from "./helpers/client.js";
 
 const base = { tokenId: "chatops@pve!bot", tokenSecret: "5F0E2A7C-1d2b-4c3e-9f8a-0b1c2d3e4f5a" };
 
@@ -15,8 +16,33 @@ describe("proxmox config", () => {
     expect(proxmoxConfigSchema.parse({ ...base, url: "https://pve1.example:443/" }).url).toBe(
       "https://pve1.example:443",
     );
-    expect(proxmoxConfigSchema.parse({ ...base, url: "http://127.0.0.1:18006" }).url).toBe(
-      "http://127.0.0.1:18006",
+    const http = { ...base, url: "http://127.0.0.1:18006", allowInsecureHttp: true };
+    expect(proxmoxConfigSchema.parse(http).url).toBe("http://127.0.0.1:18006");
+  });
+
+  it("refuses a plain http URL unless allowInsecureHttp is set, naming the setting", () => {
+    for (const url of ["http://127.0.0.1:18006", "http://pve1.example:8006"]) {
+      const r = proxmoxConfigSchema.safeParse({ ...base, url });
+      expect(r.success).toBe(false);
+      expect(r.error!.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+        [
+          "url",
+          expect.stringMatching(
+            /token unencrypted.*proxmox\.allowInsecureHttp: true.*PROXMOX_ALLOW_INSECURE_HTTP/,
+          ),
+        ],
+      ]);
+    }
+    expect(proxmoxConfigSchema.parse({ ...base, url: "https://pve1" }).allowInsecureHttp).toBe(false);
+    const explicitOff = proxmoxConfigSchema.safeParse({ ...base, url: "http://x", allowInsecureHttp: false });
+    expect(explicitOff.success).toBe(false);
+  });
+
+  it("the client refuses an http endpoint that did not come through the schema's check", () => {
+    const config = proxmoxConfigSchema.parse({ ...base, url: "https://pve1" });
+    const forged = { ...config, url: "http://pve1:8006" };
+    expect(() => createProxmoxClient(forged, { log: captureLog(), clock: new ManualClock() })).toThrow(
+      /proxmox\.url: plain http .*allowInsecureHttp/,
     );
   });
 

@@ -188,10 +188,16 @@ describe("retries and timeouts", () => {
   });
 
   it("a GET that times out is retried, then reported as unreachable", async () => {
-    const s = await serve(() => ({ hang: true }));
+    // Over plain http retries start once the server has answered (see insecure-http.test.ts).
+    const s = await serve((r) =>
+      r.path.endsWith("/version")
+        ? { data: { version: "9.1.5", release: "9.1", repoid: "x" } }
+        : { hang: true },
+    );
     const { client } = makeClient(s.url, { timeouts: { request: "150ms" }, getRetries: 1 });
+    await client.version();
     await expect(client.nodes()).rejects.toMatchObject({ code: "E_PVE_UNREACHABLE", transient: true });
-    expect(s.count("GET")).toBe(2);
+    expect(s.count("GET", "/api2/json/nodes")).toBe(2);
   });
 
   it("501 (unknown endpoint) is not retried", async () => {

@@ -47,6 +47,31 @@ describe("slack config", () => {
     ]);
   });
 
+  it("accepts http for the API only on a loopback address, naming why otherwise", () => {
+    const base = { botToken: "xoxb-1", signingSecret: "0123456789abcdef0123" };
+    for (const apiUrl of [
+      "http://127.0.0.1:4010/api/",
+      "http://127.8.9.10/api/",
+      "http://localhost:4010/api/",
+      "http://[::1]:4010/api/",
+      "https://slack.com/api/",
+      "https://egress.example/slack/api/",
+    ]) {
+      expect(issues({ ...base, apiUrl }), apiUrl).toEqual([]);
+    }
+    for (const apiUrl of [
+      "http://slack.com/api/",
+      "http://10.0.0.5:8080/api/",
+      "http://127.0.0.1.example/api/",
+      "http://localhost.example/api/",
+      "http://[::2]/api/",
+    ]) {
+      expect(issues({ ...base, apiUrl }), apiUrl).toEqual([
+        expect.stringMatching(/^apiUrl: plain http would send the bot token in clear; use https:\/\//),
+      ]);
+    }
+  });
+
   it("lists every bad key at once", () => {
     const found = issues({
       mode: "websocket",

@@ -1,7 +1,8 @@
 /**
  * Reads expected image digests from the vendors' checksum files over HTTPS (or the configured mirrors).
- * Global fetch verifies TLS certificates; nothing here turns that off. Bodies are capped because a
- * checksum file is small and a misconfigured URL may point at a multi-gigabyte image.
+ * The default fetch verifies certificates with `rejectUnauthorized: true` of its own, so the environment
+ * cannot turn verification off. Bodies are capped because a checksum file is small and a misconfigured
+ * URL may point at a multi-gigabyte image.
  */
 import { TransientError, UserError } from "../../services/errors.js";
 import type { Clock, Log } from "../../services/ports.js";
@@ -14,10 +15,11 @@ import {
 } from "../../services/templates/catalog/checksums.js";
 import { applyMirrors, displayUrl, type MirrorMap } from "../../services/templates/catalog/mirrors.js";
 import type { CatalogEntry } from "../../services/templates/catalog/schema.js";
+import { createVerifiedFetch } from "../verified-http.js";
 
 export interface HttpChecksumSourceOptions {
   mirrors: MirrorMap;
-  /** Defaults to the global fetch; tests and TLS-pinned sites pass their own. */
+  /** Defaults to a fetch that always verifies TLS certificates; tests may pass their own. */
   fetch?: typeof fetch;
   /** Per request, headers and body together. */
   timeoutMs: number;
@@ -42,7 +44,7 @@ export class HttpChecksumSource implements ChecksumSource {
   private readonly inFlight = new Map<string, Promise<string>>();
 
   constructor(private readonly options: HttpChecksumSourceOptions) {
-    this.fetchFn = options.fetch ?? fetch;
+    this.fetchFn = options.fetch ?? createVerifiedFetch().fetch;
     this.clock = options.clock ?? { now: () => Date.now() };
     this.ttlMs = options.cacheTtlMs ?? 60_000;
   }

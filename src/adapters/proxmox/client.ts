@@ -2,13 +2,13 @@
  * Builds the Proxmox port implementation from the `proxmox:` config: our engine under proxmox-api's typed
  * proxy, plus the version gate for start-up and /readyz.
  */
-import { readFileSync } from "node:fs";
 import { proxmoxApi } from "proxmox-api";
 import { UserError } from "../../services/errors.js";
 import type { Clock, Log } from "../../services/ports.js";
 import type { Proxmox } from "../../services/proxmox.js";
 import { actionMethods } from "./actions.js";
 import { agentMethods } from "./agent.js";
+import { caFileProblem, readCaFile } from "./ca-file.js";
 import type { ProxmoxConfig } from "./config.js";
 import { type ClientCore, makeCall } from "./core.js";
 import { PveEngine } from "./engine.js";
@@ -34,13 +34,11 @@ export interface ProxmoxClient extends Proxmox {
   close(): void;
 }
 
-function readCa(path: string, read = (p: string) => readFileSync(p, "utf8")): string {
-  try {
-    return read(path);
-  } catch (err) {
-    const reason = (err as { code?: string }).code ?? (err as Error).message;
-    throw new UserError("E_CONFIG", `proxmox.tlsCaFile: cannot read ${path} (${reason})`);
-  }
+/** Checked again here although `config check` did: the file may have changed since. */
+function readCa(path: string, read?: (p: string) => string): string {
+  const result = readCaFile(path, read);
+  if (!result.ok) throw new UserError("E_CONFIG", `proxmox.tlsCaFile: ${caFileProblem(path, result.reason)}`);
+  return result.pem;
 }
 
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -48,7 +46,14 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export function createProxmoxClient(config: ProxmoxConfig, deps: ProxmoxClientDeps): ProxmoxClient {
   const log = deps.log.child({ component: "proxmox" });
   const endpoint = config.url;
-  if (endpoint.startsWith("http://")) {
+  const insecure = endpoint.startsWith("http://");
+  if (insecure && !config.allowInsecureHttp) {
+    throw new UserError(
+      "E_CONFIG",
+      "proxmox.url: plain http sends the API token unencrypted; set proxmox.allowInsecureHttp: true to allow it",
+    );
+  }
+  if (insecure) {
     log.warn(
       { endpoint, tlsSettingsIgnored: Boolean(config.tlsFingerprint || config.tlsCaFile) },
       "proxmox.url uses plain http: the API token crosses the network unencrypted; use https outside a local simulator",
@@ -66,6 +71,7 @@ export function createProxmoxClient(config: ProxmoxConfig, deps: ProxmoxClientDe
     log,
     sleep,
     retryBaseMs: deps.retryBaseMs,
+    retryBeforeFirstAnswer: !insecure,
   });
   const core: ClientCore = {
     api: proxmoxApi(engine),

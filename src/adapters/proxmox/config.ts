@@ -2,7 +2,8 @@
  * The `proxmox:` configuration section. The lead mounts {@link proxmoxConfigSchema} in the bot's config
  * and maps PROXMOX_URL, PROXMOX_TOKEN_ID, PROXMOX_TOKEN_SECRET(_FILE), PROXMOX_TLS_FINGERPRINT and
  * PROXMOX_TLS_CA_FILE onto it. TLS verification cannot be switched off here by design: the only choices
- * are the system trust store, a CA file, or a certificate fingerprint pin.
+ * are the system trust store, a CA file, or a certificate fingerprint pin. Plain http (which sends the API
+ * token in clear) needs `allowInsecureHttp: true`, so it is never the result of a typo in the URL.
  */
 import { z } from "zod";
 
@@ -27,7 +28,10 @@ function normalizeUrl(raw: string, ctx: z.RefinementCtx): string {
     return z.NEVER;
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    ctx.addIssue({ code: "custom", message: "use an https:// (or, for a local simulator, http://) URL" });
+    ctx.addIssue({
+      code: "custom",
+      message: "use an https:// URL (http:// only with proxmox.allowInsecureHttp: true)",
+    });
     return z.NEVER;
   }
   if (url.username || url.password) {
@@ -86,8 +90,25 @@ export const proxmoxConfigSchema = z
       .default(3)
       .describe("Retries of a failed GET; never other verbs"),
     versionCacheTtl: durationMs.default(30_000).describe("How long /readyz reuses the version probe"),
+    allowInsecureHttp: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Allow an http:// URL; the API token then crosses the network in clear (local simulator only)",
+      ),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.url.startsWith("http://") && !c.allowInsecureHttp) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["url"],
+        message:
+          "plain http sends the API token unencrypted; use https://, or set proxmox.allowInsecureHttp: true " +
+          "(PROXMOX_ALLOW_INSECURE_HTTP=true) for a local simulator",
+      });
+    }
+  });
 
 export type ProxmoxConfig = z.output<typeof proxmoxConfigSchema>;
 export type ProxmoxConfigInput = z.input<typeof proxmoxConfigSchema>;

@@ -5,6 +5,8 @@
  *
  * - API token auth; no tickets, no CSRF.
  * - GET is retried on network errors and 5xx (not 501) with doubling backoff; POST/PUT/DELETE never.
+ *   Over plain http nothing is retried until the server has answered once: each attempt would send the
+ *   token in clear again to an endpoint that may not be PVE at all (start-up sends one version check).
  * - Every path segment is checked again here, after the callers' validators, so no path can escape its
  *   endpoint even if a caller forgot one.
  * - PVE's error body `{data:null, errors, message}` becomes a {@link PveApiError}; servers before
@@ -26,6 +28,8 @@ export interface EngineOptions {
   sleep?: (ms: number) => Promise<void>;
   /** First retry delay; doubles each time. */
   retryBaseMs?: number;
+  /** False over plain http: no GET is retried before the first answer (see above). */
+  retryBeforeFirstAnswer?: boolean;
 }
 
 export interface Envelope {
@@ -62,6 +66,8 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export class PveEngine implements ApiRequestable {
   private readonly authorization: string;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** Set once any HTTP answer (whatever its status) came back. */
+  private answered = false;
 
   constructor(private readonly options: EngineOptions) {
     this.authorization = `PVEAPIToken=${options.tokenId}=${options.tokenSecret}`;
@@ -77,12 +83,11 @@ export class PveEngine implements ApiRequestable {
   async request(httpMethod: string, path: string, params?: Record<string, unknown>): Promise<Envelope> {
     const method = httpMethod.toUpperCase();
     checkPath(path);
-    const attempts = method === "GET" ? 1 + this.options.getRetries : 1;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.once(method, path, params);
       } catch (err) {
-        if (attempt >= attempts || !retryable(err)) throw err;
+        if (attempt >= this.attemptsFor(method) || !retryable(err)) throw err;
         const delay = (this.options.retryBaseMs ?? 250) * 2 ** (attempt - 1);
         this.options.log.debug(
           { method, path, attempt, delay, err: describe(err) },
@@ -91,6 +96,12 @@ export class PveEngine implements ApiRequestable {
         await this.sleep(delay);
       }
     }
+  }
+
+  /** Read after each failure: an error answer (a 503) counts as the server's first answer. */
+  private attemptsFor(method: string): number {
+    const mayRetry = method === "GET" && (this.answered || this.options.retryBeforeFirstAnswer !== false);
+    return mayRetry ? 1 + this.options.getRetries : 1;
   }
 
   private async once(method: string, path: string, params?: Record<string, unknown>): Promise<Envelope> {
@@ -106,6 +117,7 @@ export class PveEngine implements ApiRequestable {
       body: inBody ? encoded : undefined,
       timeoutMs: this.options.timeoutMs,
     });
+    this.answered = true;
     this.options.log.debug({ method, path, status: res.status, ms: Date.now() - startedAt }, "pve request");
     const json = parseJson(res.body, res.contentType);
     if (res.status >= 200 && res.status < 300) {

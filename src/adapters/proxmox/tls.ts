@@ -1,12 +1,15 @@
 /**
- * Certificate trust for the PVE connection. Verification is never turned off; there are three ways to
- * trust a node:
+ * Certificate trust for the PVE connection. Verification is never turned off, and every option set here
+ * says `rejectUnauthorized: true` explicitly, so the environment variable that turns the default off (it
+ * only changes Node's default) cannot switch it off. There are three ways to trust a node:
  * - no setting: the system CAs (a node with a public ACME certificate);
  * - `caPem`: only that CA (e.g. /etc/pve/pve-root-ca.pem), with the usual host name check;
  * - `fingerprint`: the certificate whose SHA-256 matches the pin. Node only runs `checkServerIdentity`
- *   once the chain verified, so a probe connection (verification on, no data sent) first reads the
- *   presented certificate; if its fingerprint is the pinned one it becomes the only trust anchor, and
- *   every later connection must present exactly that certificate again.
+ *   once the chain verified, so a probe connection (no data sent) first reads the presented certificate;
+ *   if its fingerprint is the pinned one it becomes the only trust anchor. Every later handshake must
+ *   chain to that anchor AND present a certificate with the pinned fingerprint (`checkServerIdentity`),
+ *   and TLS sessions are not resumed (a resumed handshake skips `checkServerIdentity`), so a certificate
+ *   that changes after the first connection is refused before a request is written.
  *
  * Limits: the pin covers the leaf certificate (what the PVE GUI shows under Certificates); a renewed
  * certificate needs a new pin. `allowPartialTrustChain` needs Node 20.18 or newer.
@@ -38,7 +41,13 @@ function pinMismatch(expected: string, got: string | undefined): PveNetworkError
 export function readPeerCertificate(host: string, port: number, timeoutMs: number): Promise<PeerCertificate> {
   return new Promise((resolve, reject) => {
     let captured: PeerCertificate | undefined;
-    const socket = connect({ host, port, servername: isIp(host) ? undefined : host });
+    // The probe's verdict is not used (a pinned self-signed certificate fails it); no data is written.
+    const socket = connect({
+      host,
+      port,
+      servername: isIp(host) ? undefined : host,
+      rejectUnauthorized: true,
+    });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(
@@ -82,15 +91,22 @@ export async function trustOptions(
     return alsoHost ? checkServerIdentity(hostname, cert) : undefined;
   };
   if (settings.caPem) {
-    return { ca: settings.caPem, checkServerIdentity: (h, c) => pinCheck(h, c, true) };
+    return {
+      ca: settings.caPem,
+      rejectUnauthorized: true,
+      checkServerIdentity: (h, c) => pinCheck(h, c, true),
+      ...(pin ? { maxCachedSessions: 0 } : {}),
+    };
   }
-  if (!pin) return {};
+  if (!pin) return { rejectUnauthorized: true };
   const presented = await readPeerCertificate(host, port, timeoutMs);
   if (presented.fingerprint256 !== pin) throw pinMismatch(pin, presented.fingerprint256);
   const anchor = new X509Certificate(presented.raw).toString();
   return {
     ca: anchor,
     allowPartialTrustChain: true,
+    rejectUnauthorized: true,
+    maxCachedSessions: 0,
     // The pin is the identity: PVE node certificates often name only the node, not the URL's host.
     checkServerIdentity: (h, c) => pinCheck(h, c, false),
   } as AgentOptions;

@@ -85,7 +85,16 @@ export function createTransport(baseUrl: string, tls: TlsSettings, maxSockets = 
       };
       const headers: Record<string, string | number> = { ...req.headers };
       if (req.body !== undefined) headers["Content-Length"] = Buffer.byteLength(req.body);
-      const options = { host, port, method: req.method, path: req.path, headers, agent: pooled };
+      // Repeated per request (the agent has it too) so no default can weaken verification.
+      const options = {
+        host,
+        port,
+        method: req.method,
+        path: req.path,
+        headers,
+        agent: pooled,
+        ...(secure ? { rejectUnauthorized: true } : {}),
+      };
       const outgoing = (secure ? https : http).request(options, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;

@@ -4,12 +4,13 @@
  * back through the messenger (response_url for ephemeral, chat.postMessage for channel replies).
  */
 import { randomUUID } from "node:crypto";
-import { App, type Receiver, SocketModeReceiver } from "@slack/bolt";
+import { App, type Receiver } from "@slack/bolt";
 import { errorReply, type Reply } from "../../commands/reply.js";
 import type { Actor, ConversationRef, MessageRef } from "../../commands/types.js";
 import { UserError } from "../../services/errors.js";
 import type { Clock, Log } from "../../services/ports.js";
 import type { ChatAdapter, Inbound } from "../chat.js";
+import { createVerifiedFetch } from "../verified-http.js";
 import { boltLogger } from "./bolt-log.js";
 import { ButtonSigner } from "./buttons.js";
 import type { SlackConfig } from "./config.js";
@@ -19,6 +20,7 @@ import { EXTRA, SlackMessenger } from "./messenger.js";
 import { Outbox, type OutboxStats, SlackDeliveryError } from "./outbox.js";
 import { type BlockActionsPayload, classifyObject, type SlashCommandPayload } from "./payloads.js";
 import { type HttpHandler, SignedHttpReceiver } from "./receiver.js";
+import { verifiedSocketModeReceiver } from "./socket-mode.js";
 
 export interface SlackAdapterDeps {
   config: SlackConfig;
@@ -26,7 +28,7 @@ export interface SlackAdapterDeps {
   clock: Clock;
   /** Waits between retries; tests may shorten it. */
   sleep?: (ms: number) => Promise<void>;
-  /** Used for response_url posts. */
+  /** Used for response_url posts; defaults to one that always verifies TLS certificates. */
   fetch?: typeof globalThis.fetch;
 }
 
@@ -62,8 +64,11 @@ class BoltSlackAdapter implements SlackAdapter {
     const { config, clock } = deps;
     this.log = deps.log.child({ adapter: "slack" });
     const logger = boltLogger(this.log);
+    // Every Slack connection verifies certificates itself, whatever the process-wide TLS default says.
+    const verified = createVerifiedFetch();
     const clientOptions = {
       slackApiUrl: config.apiUrl.endsWith("/") ? config.apiUrl : `${config.apiUrl}/`,
+      fetch: verified.fetch,
       // The outbox owns retries and rate limits; the client must report them instead of sleeping.
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
@@ -75,10 +80,11 @@ class BoltSlackAdapter implements SlackAdapter {
       receiver = http;
       this.httpHandler = http.handler;
     } else {
-      receiver = new SocketModeReceiver({
+      receiver = verifiedSocketModeReceiver({
         appToken: config.appToken!,
         logger,
-        installerOptions: { clientOptions: { slackApiUrl: clientOptions.slackApiUrl } },
+        slackApiUrl: clientOptions.slackApiUrl,
+        fetch: verified.fetch,
       });
       this.httpHandler = (_req, res) => {
         res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
@@ -108,7 +114,7 @@ class BoltSlackAdapter implements SlackAdapter {
       outbox: this.outbox,
       signer: this.signer,
       log: this.log,
-      fetch: deps.fetch ?? globalThis.fetch,
+      fetch: deps.fetch ?? verified.fetch,
     });
     this.groups = new GroupDirectory(this.app.client, clock, config.groupCacheTtl, this.log);
     this.handlers = new HandlerQueue(config.handlers.concurrency, config.handlers.maxQueued);

@@ -19,6 +19,21 @@ const duration = z
     return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
   });
 
+/**
+ * The bot token goes with every Web API call, so http is accepted only where it never crosses a network:
+ * a fake Slack on the same host (the tests, the demo). Anything else must be https.
+ */
+function httpOnlyOnLoopback(url: string): boolean {
+  if (!url.startsWith("http://")) return true;
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return false;
+  }
+  return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 export const slackConfigSchema = z
   .object({
     mode: z
@@ -44,8 +59,15 @@ export const slackConfigSchema = z
     apiUrl: z
       .string()
       .regex(/^https?:\/\/[^\s]+$/, "an http(s) URL, e.g. https://slack.com/api/")
+      .refine(httpOnlyOnLoopback, {
+        message:
+          "plain http would send the bot token in clear; use https://, or http:// only to a local test " +
+          "server on 127.0.0.1, ::1 or localhost",
+      })
       .default("https://slack.com/api/")
-      .describe("Web API base URL; point it elsewhere for tests or an egress proxy (SLACK_API_URL)"),
+      .describe(
+        "Web API base URL; point it elsewhere for tests or an egress proxy (SLACK_API_URL). https, or http to a loopback address only",
+      ),
     command: z
       .string()
       .regex(/^\/[a-z0-9_-]{1,31}$/, "a slash command like /pve (lower case, at most 32 characters)")

@@ -47,6 +47,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { name: "PROXMOX_TOKEN_SECRET", path: "proxmox.tokenSecret", type: "string", secret: true },
   { name: "PROXMOX_TLS_FINGERPRINT", path: "proxmox.tlsFingerprint", type: "string" },
   { name: "PROXMOX_TLS_CA_FILE", path: "proxmox.tlsCaFile", type: "string" },
+  { name: "PROXMOX_ALLOW_INSECURE_HTTP", path: "proxmox.allowInsecureHttp", type: "boolean" },
   { name: "SLACK_BOT_TOKEN", path: "slack.botToken", type: "string", secret: true },
   { name: "SLACK_SIGNING_SECRET", path: "slack.signingSecret", type: "string", secret: true },
   { name: "SLACK_APP_TOKEN", path: "slack.appToken", type: "string", secret: true },

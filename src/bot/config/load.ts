@@ -16,6 +16,7 @@ import {
   readEnvOverrides,
   readTextFile,
 } from "./env.js";
+import { checkReferencedFiles } from "./files.js";
 import { describeIssues, formatPath, type Issue } from "./issues.js";
 import { collectSecretValues, scrubSecrets } from "./redact.js";
 import { type Config, configSchema } from "./schema.js";
@@ -197,6 +198,10 @@ export function loadConfig(options: LoadOptions & { schema?: z.ZodType }): LoadR
   // Without the file's content, only problems with values the environment set are meaningful; "missing
   // key" reports about the unread file would mislead.
   const result = schema.safeParse(raw);
+  if (result.success) {
+    for (const problem of checkReferencedFiles(result.data, { cwd, readFile }))
+      errors.push({ ...problem, message: problem.message + provenance(problem.path, applied) });
+  }
   if (result.success && errors.length === 0 && fileOk) {
     const source: ConfigSource = { env: applied.map((o) => o.from) };
     if (file !== undefined) source.file = isAbsolute(file) ? file : resolve(cwd, file);

@@ -20,6 +20,8 @@ export interface FakeSlackOptions {
   botUserId?: string;
   /** chat.postMessage calls allowed per channel per second; 0 disables the limit. */
   postsPerSecondPerChannel?: number;
+  /** Where apps.connections.open sends clients (e.g. a wss:// server of a test); default this fake. */
+  socketBaseUrl?: string;
 }
 
 const RESPONSE_URL_USES = 5;
@@ -37,7 +39,7 @@ export class FakeSlack {
     this.teamId = options.teamId ?? "T0FAKETEAM";
     this.botUserId = options.botUserId ?? "U0FAKEBOT";
     this.postsPerSecond = options.postsPerSecondPerChannel ?? 1;
-    this.socket = new FakeSocketMode(() => this.baseUrl.replace(/^http/, "ws"));
+    this.socket = new FakeSocketMode(() => options.socketBaseUrl ?? this.baseUrl.replace(/^http/, "ws"));
     this.server = createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => {
         res.writeHead(500, { "content-type": "text/plain" });

@@ -7,6 +7,9 @@ export interface TestPki {
   leafKey: string;
   leafCert: string;
   leafFingerprint: string;
+  /** Another node certificate from the same CA, for the node's certificate changing under a pin. */
+  secondLeafKey: string;
+  secondLeafCert: string;
   otherCaCert: string;
 }
 
@@ -21,19 +24,22 @@ export async function makePki(): Promise<TestPki> {
     ...opts,
     extensions: caExtensions,
   });
-  const leaf = await selfsigned.generate([{ name: "commonName", value: "pve1" }], {
-    ...opts,
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      {
-        name: "subjectAltName",
-        altNames: [
-          { type: 2, value: "pve1" },
-          { type: 7, ip: "127.0.0.1" },
-        ],
-      },
-    ],
-  });
+  const nodeCert = () =>
+    selfsigned.generate([{ name: "commonName", value: "pve1" }], {
+      ...opts,
+      ca: { key: ca.private, cert: ca.cert },
+      extensions: [
+        {
+          name: "subjectAltName",
+          altNames: [
+            { type: 2, value: "pve1" },
+            { type: 7, ip: "127.0.0.1" },
+          ],
+        },
+      ],
+    });
+  const leaf = await nodeCert();
+  const second = await nodeCert();
   const other = await selfsigned.generate([{ name: "commonName", value: "Someone Else CA" }], {
     ...opts,
     extensions: caExtensions,
@@ -43,6 +49,8 @@ export async function makePki(): Promise<TestPki> {
     leafKey: leaf.private,
     leafCert: leaf.cert,
     leafFingerprint: new X509Certificate(leaf.cert).fingerprint256,
+    secondLeafKey: second.private,
+    secondLeafCert: second.cert,
     otherCaCert: other.cert,
   };
 }

@@ -54,6 +54,8 @@ export function makeClient(url: string, overrides: Partial<ProxmoxConfigInput> =
     tokenId: TOKEN_ID,
     tokenSecret: TOKEN_SECRET,
     getRetries: 2,
+    // The fake PVE serves plain http unless a test gives it a certificate.
+    allowInsecureHttp: url.startsWith("http://"),
     ...overrides,
   });
   const client = createProxmoxClient(config, {

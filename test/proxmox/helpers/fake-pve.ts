@@ -47,6 +47,8 @@ export interface FakePve {
   /** Requests the official schema refused (answered 400/501 as PVE would), as `METHOD path: reason`. */
   refused: string[];
   count(method: string, pathPrefix?: string): number;
+  /** TLS only: later handshakes present this certificate; open keep-alive connections are closed. */
+  replaceCertificate(tls: { key: string; cert: string }): void;
   close(): Promise<void>;
 }
 
@@ -138,6 +140,11 @@ export async function startFakePve(
     refused,
     count: (method, pathPrefix = "") =>
       requests.filter((r) => r.method === method && r.path.startsWith(pathPrefix)).length,
+    replaceCertificate: (next) => {
+      if (!(server instanceof https.Server)) throw new Error("replaceCertificate needs a TLS fake");
+      server.setSecureContext({ key: next.key, cert: next.cert });
+      server.closeAllConnections();
+    },
     close: async () => {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
