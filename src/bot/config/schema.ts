@@ -25,6 +25,12 @@ export const duration = z
     return Number(m[1]) * unit;
   });
 
+/** A duration where 0 makes no sense (an expiry, a retry delay, a timer period): refused at config time. */
+export const positiveDuration = duration.refine(
+  (ms) => ms > 0,
+  "must be longer than 0; use a duration like 30s, 15m, 2h, 1d",
+);
+
 /** Keys whose values are secrets; redacted everywhere they could be shown. */
 export const SECRET_KEYS = [
   "password",
@@ -54,7 +60,7 @@ const commandName = z
 export const approvalPolicySchema = z
   .object({
     required: z.number().int().min(1).max(10).default(1).describe("Distinct approvers needed"),
-    expiry: duration.default(15 * 60_000).describe("How long a request stays open"),
+    expiry: positiveDuration.default(15 * 60_000).describe("How long a request stays open"),
     approvers: z
       .array(subject)
       .default([])
@@ -111,7 +117,7 @@ export const configSchema = z
       .object({
         default: approvalPolicySchema.default({ required: 1, expiry: 15 * 60_000, approvers: [] }),
         commands: z.record(commandName, approvalPolicySchema).default({}),
-        sweepInterval: duration.default(15_000).describe("How often expired requests are closed"),
+        sweepInterval: positiveDuration.default(15_000).describe("How often expired requests are closed"),
       })
       .strict()
       .default({
@@ -124,8 +130,8 @@ export const configSchema = z
         runWorker: z.boolean().default(true).describe("Run a job worker inside the bot process"),
         concurrency: z.number().int().min(1).max(64).default(2),
         attempts: z.number().int().min(1).max(20).default(3).describe("Tries for transient failures"),
-        backoff: duration.default(1000).describe("First retry delay; doubles each attempt"),
-        progressInterval: duration.default(1000).describe("At most one message edit per interval"),
+        backoff: positiveDuration.default(1000).describe("First retry delay; doubles each attempt"),
+        progressInterval: positiveDuration.default(1000).describe("At most one message edit per interval"),
       })
       .strict()
       .default({ runWorker: true, concurrency: 2, attempts: 3, backoff: 1000, progressInterval: 1000 }),
