@@ -57,6 +57,60 @@ const commandName = z
   .string()
   .regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/, "use a dotted command name like template.delete");
 
+const identity = z
+  .string()
+  .regex(
+    /^(console|slack|discord):user:[^\s:]+$/,
+    "use <platform>:user:<id> (platform: console, slack, discord); groups are not people",
+  );
+
+/**
+ * One human's identities on every platform. The two-person rule counts people, so an identity may belong
+ * to one person only, and a name to one entry.
+ */
+const peopleSchema = z
+  .array(
+    z
+      .object({
+        name: z
+          .string()
+          .min(1)
+          .max(80)
+          .regex(/^[^\p{Cc}]+$/u, "no control characters")
+          .describe("Shown on approval cards"),
+        identities: z.array(identity).min(1),
+      })
+      .strict(),
+  )
+  .superRefine((people, ctx) => {
+    const owner = new Map<string, number>();
+    const names = new Map<string, number>();
+    people.forEach((person, i) => {
+      const name = person.name.trim().toLowerCase();
+      const sameName = names.get(name);
+      if (sameName !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "name"],
+          message: `${person.name} is already the name of people[${sameName}]; each person is listed once`,
+        });
+      } else names.set(name, i);
+      person.identities.forEach((id, j) => {
+        const first = owner.get(id);
+        if (first === undefined) owner.set(id, i);
+        else if (first === i) {
+          ctx.addIssue({ code: "custom", path: [i, "identities", j], message: `${id} is listed twice` });
+        } else {
+          ctx.addIssue({
+            code: "custom",
+            path: [i, "identities", j],
+            message: `${id} already belongs to ${people[first]!.name} (people[${first}]); an identity is one person's`,
+          });
+        }
+      });
+    });
+  });
+
 export const approvalPolicySchema = z
   .object({
     required: z.number().int().min(1).max(10).default(1).describe("Distinct approvers needed"),
@@ -113,6 +167,9 @@ export const configSchema = z
       })
       .strict()
       .default({ bindings: [], channels: {} }),
+    people: peopleSchema
+      .default([])
+      .describe("Identities linked across platforms to one person; approvals count people, not accounts"),
     approvals: z
       .object({
         default: approvalPolicySchema.default({ required: 1, expiry: 15 * 60_000, approvers: [] }),
