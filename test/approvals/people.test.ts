@@ -13,8 +13,8 @@ import type { Actor, MessageRef } from "../../src/commands/types.js";
 import {
   approvalCard,
   decideApproval,
-  outcomeLine,
   openApproval,
+  outcomeLine,
 } from "../../src/services/approvals/index.js";
 import { type Person, Rbac, type RbacConfig } from "../../src/services/rbac.js";
 import { CONVERSATION, createHarness, type Harness } from "../helpers/dispatcher-harness.js";
