@@ -9,6 +9,7 @@ import { z } from "zod";
 import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
 import { configSchema } from "../../src/bot/config/schema.js";
 import { defineCommand } from "../../src/commands/definition.js";
+import { whoami } from "../../src/commands/whoami.js";
 import type { Actor, MessageRef } from "../../src/commands/types.js";
 import {
   approvalCard,
@@ -222,7 +223,7 @@ describe("through the dispatcher", () => {
   let h: Harness;
   beforeEach(async () => {
     runs.length = 0;
-    h = await createHarness({ commands: [wipe], rbac: RBAC, policy: { required: 2 } });
+    h = await createHarness({ commands: [wipe, whoami], rbac: RBAC, policy: { required: 2 } });
   });
   afterEach(async () => {
     await deleteKeysWithPrefix(h.redis, h.prefix);
@@ -237,6 +238,17 @@ describe("through the dispatcher", () => {
       actionId: `approval:${id}:approve`,
       requestId: `c-${Math.random()}`,
     });
+
+  it("whoami names the person behind a linked account, and no person for an unlinked one", async () => {
+    const me = (a: Actor) =>
+      h.dispatcher.onCommand({ actor: a, conversation: CONVERSATION, text: "whoami", requestId: "w" });
+    expect((await me(who("discord", "111", "al")))?.fields).toContainEqual({
+      label: "Person",
+      value: "Alice Example",
+    });
+    const carol = await me({ ...who("console", "carol"), person: "Alice Example" });
+    expect(carol.fields?.map((f) => f.label)).not.toContain("Person");
+  });
 
   it("refuses self-approval across platforms, counts an approver's accounts once, and names people", async () => {
     const asked = await h.dispatcher.onCommand({
