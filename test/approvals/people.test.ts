@@ -9,8 +9,8 @@ import { z } from "zod";
 import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
 import { configSchema } from "../../src/bot/config/schema.js";
 import { defineCommand } from "../../src/commands/definition.js";
-import { whoami } from "../../src/commands/whoami.js";
 import type { Actor, MessageRef } from "../../src/commands/types.js";
+import { whoami } from "../../src/commands/whoami.js";
 import {
   approvalCard,
   decideApproval,
