@@ -146,7 +146,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
 
   const services: CommandServices = {
     catalog: registry,
-    rbac: new Rbac(config.rbac),
+    rbac: new Rbac({ ...config.rbac, people: config.people }),
     approvals,
     audit,
     jobs,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { proxmoxOf } from "../services/inventory/access.js";
+import { upidArg } from "../services/inventory/args.js";
 import { taskReport } from "../services/inventory/task.js";
 import { defineCommand } from "./definition.js";
 
@@ -7,11 +8,7 @@ export const task = defineCommand({
   name: "task",
   summary: "A Proxmox task by UPID: status, result and last log lines",
   args: z.object({
-    upid: z
-      .string()
-      .regex(/^UPID:/, "a task id starts with UPID:")
-      .max(256)
-      .describe("Task id (UPID), as shown by Proxmox or in a job's message"),
+    upid: upidArg,
   }),
   positionals: [{ name: "upid" }],
   permission: "viewer",

@@ -17,6 +17,11 @@ export interface Actor {
   name: string;
   /** Platform groups the user is in: Slack user-group ids, Discord role ids, console groups. */
   groups: string[];
+  /**
+   * The configured person (`people:`) this identity belongs to. Set only by the dispatcher from config,
+   * never taken from a platform, so identities of one person count once for approvals.
+   */
+  person?: string;
 }
 
 /** Where a conversation happens. `extra` holds adapter-private routing data (e.g. Slack response_url). */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { proxmoxOf } from "../services/inventory/access.js";
+import { vmRefArg } from "../services/inventory/args.js";
 import { vmReport } from "../services/inventory/vm.js";
 import { defineCommand } from "./definition.js";
 
@@ -7,7 +8,7 @@ export const vm = defineCommand({
   name: "vm",
   summary: "One VM: status, config summary, snapshots and tags",
   args: z.object({
-    vm: z.string().min(1).max(64).describe("VM id (e.g. 100) or name"),
+    vm: vmRefArg,
   }),
   positionals: [{ name: "vm" }],
   permission: "viewer",

@@ -14,6 +14,8 @@ export const whoami = defineCommand({
         { label: "Platform", value: ctx.actor.platform },
         { label: "User id", value: ctx.actor.id },
         { label: "Name", value: ctx.actor.name },
+        // Linked accounts (config `people:`) count as one person for approvals; say which one this is.
+        ...(ctx.actor.person ? [{ label: "Person", value: ctx.actor.person }] : []),
         { label: "Groups", value: ctx.actor.groups.length ? ctx.actor.groups.join(", ") : "none" },
         { label: "Role", value: ctx.role ?? "none (you may run help and whoami)" },
       ],

@@ -11,10 +11,18 @@ export interface RbacBinding {
   subjects: string[];
 }
 
+/** One human with their identities on each platform (`<platform>:user:<id>`). */
+export interface Person {
+  name: string;
+  identities: string[];
+}
+
 export interface RbacConfig {
   bindings: RbacBinding[];
   /** Per-command channel allow-lists: command name → `<platform>:<channel id>`. */
   channels: Record<string, string[]>;
+  /** Identities linked across platforms; config validation guarantees an identity is in one person only. */
+  people?: Person[];
 }
 
 export type AccessCheck = { ok: true } | { ok: false; code: "E_FORBIDDEN" | "E_CHANNEL"; message: string };
@@ -46,7 +54,23 @@ export function matchesAny(actor: Actor, subjects: readonly string[]): boolean {
 export const OPEN_COMMANDS = new Set(["help", "whoami"]);
 
 export class Rbac {
-  constructor(private readonly config: RbacConfig) {}
+  private readonly personByIdentity = new Map<string, string>();
+
+  constructor(private readonly config: RbacConfig) {
+    for (const person of config.people ?? []) {
+      for (const identity of person.identities) this.personByIdentity.set(identity, person.name);
+    }
+  }
+
+  /**
+   * The actor with `person` set to the configured person behind this identity, or without `person` when
+   * the identity is linked to nobody; whatever an adapter put there is replaced, so only config decides.
+   */
+  identify(actor: Actor): Actor {
+    const { person: _claimed, ...identity } = actor;
+    const person = this.personByIdentity.get(`${actor.platform}:user:${actor.id}`);
+    return person === undefined ? identity : { ...identity, person };
+  }
 
   roleOf(actor: Actor): Role | undefined {
     let best: Role | undefined;

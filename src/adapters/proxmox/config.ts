@@ -16,7 +16,9 @@ const durationMs = z
     if (typeof v === "number") return v;
     const m = /^(\d+)(ms|s|m|h)$/.exec(v)!;
     return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as "ms" | "s" | "m" | "h"];
-  });
+  })
+  // "0s" would pass the pattern; a zero timeout or cache time makes no sense.
+  .refine((ms) => ms > 0, "must be longer than 0, like 500ms, 30s, 10m");
 
 /** Adds :8006 when the URL has no port, because proxmox-api would otherwise talk to 443/80. */
 function normalizeUrl(raw: string, ctx: z.RefinementCtx): string {

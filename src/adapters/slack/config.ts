@@ -34,6 +34,9 @@ function httpOnlyOnLoopback(url: string): boolean {
   return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
+/** For ages and retry delays, where 0 makes no sense. */
+const positiveDuration = duration.refine((ms) => ms > 0, "must be longer than 0, like 500ms, 30s, 5m");
+
 export const slackConfigSchema = z
   .object({
     mode: z
@@ -73,7 +76,7 @@ export const slackConfigSchema = z
       .regex(/^\/[a-z0-9_-]{1,31}$/, "a slash command like /pve (lower case, at most 32 characters)")
       .default("/pve"),
     groupCacheTtl: duration.default(300_000).describe("How long user-group memberships are cached"),
-    actionMaxAge: duration
+    actionMaxAge: positiveDuration
       .default(7 * 86_400_000)
       .describe("Buttons older than this answer 'this action is no longer valid'"),
     handlers: z
@@ -98,8 +101,12 @@ export const slackConfigSchema = z
     outbox: z
       .object({
         maxAttempts: z.number().int().min(1).max(20).default(5).describe("Tries for 5xx and network errors"),
-        backoff: duration.default(500).describe("First retry delay after a 5xx; doubles each attempt"),
-        maxRetryAfter: duration.default(120_000).describe("Longest Retry-After honoured before giving up"),
+        backoff: positiveDuration
+          .default(500)
+          .describe("First retry delay after a 5xx; doubles each attempt"),
+        maxRetryAfter: positiveDuration
+          .default(120_000)
+          .describe("Longest Retry-After honoured before giving up"),
       })
       .strict()
       .default({ maxAttempts: 5, backoff: 500, maxRetryAfter: 120_000 }),

@@ -7,10 +7,11 @@
  *   status      pending | approved | denied | expired
  *   expiresAt   ms since the epoch, compared with the caller's clock (passed in, never Redis TIME)
  *   required    approvals needed
- *   requester   JSON `[platform, id]`, the identity that may not vote
+ *   requester   the requester's person key (services/approvals/people.ts): `["person", name]` for a
+ *               person linked in config, else `[platform, id]`; no identity of that person may vote
  *   votes       JSON array of votes, appended by string splicing (cjson would turn `[]` into `{}`)
- *   voteCount   number of approve votes
- *   voter:<k>   one field per approver identity, for the duplicate check
+ *   voteCount   number of approve votes, one per person
+ *   voter:<k>   one field per approving person key, for the duplicate check
  *   decidedBy / decidedAt / reason / message   set when known
  * Pending ids sit in the sorted set `<prefix>approvals:pending`, scored by expiresAt.
  *
@@ -36,7 +37,7 @@ return 1
 `;
 
 /**
- * KEYS: hash, pending. ARGV: id, voterKey, verdict, voteJson, actorJson, at, reason, retainMs.
+ * KEYS: hash, pending. ARGV: id, voter person key, verdict, voteJson, actorJson, at, reason, retainMs.
  * Returns {kind, code, HGETALL}. Order of checks: gone, decided, expired, self, deny, duplicate, count.
  * A deny is accepted from someone who approved earlier: changing one's mind towards "do not run" is safe.
  */

@@ -9,6 +9,7 @@
 import type { Redis } from "ioredis";
 import type { Actor, MessageRef } from "../../commands/types.js";
 import { isApprovalId } from "../../services/approvals/ids.js";
+import { personKey } from "../../services/approvals/people.js";
 import type {
   ApprovalRequest,
   ApprovalStatus,
@@ -68,11 +69,6 @@ interface ScriptedRedis extends Redis {
   ): Promise<string[][]>;
 }
 
-/** The identity that counts for self-approval and duplicate checks: platform plus user id. */
-export function voterKey(actor: Pick<Actor, "platform" | "id">): string {
-  return JSON.stringify([actor.platform, actor.id]);
-}
-
 export class RedisApprovalStore implements ApprovalStore {
   private readonly retainMs: number;
   private readonly expireBatch: number;
@@ -113,7 +109,7 @@ export class RedisApprovalStore implements ApprovalStore {
         this.pendingKey,
         request.id,
         JSON.stringify(fixed),
-        voterKey(request.requester),
+        personKey(request.requester),
         request.expiresAt,
         request.policy.required,
         ttlMs,
@@ -146,7 +142,7 @@ export class RedisApprovalStore implements ApprovalStore {
         this.key(id),
         this.pendingKey,
         id,
-        voterKey(vote.actor),
+        personKey(vote.actor),
         vote.verdict,
         JSON.stringify(castVote),
         JSON.stringify(vote.actor),

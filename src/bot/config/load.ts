@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import { LineCounter, parseDocument } from "yaml";
+import { type Document, LineCounter, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import {
   type ConfigError,
@@ -73,6 +73,25 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * An alias inside the node its anchor names (`a: &a [*a]`) makes toJS build a circular object, which every
+ * later walk over the config (validation, secret collection) would follow until the stack overflows.
+ */
+function findRecursiveAlias(doc: Document): { name: string; offset: number } | undefined {
+  let found: { name: string; offset: number } | undefined;
+  visit(doc, {
+    Alias(_key, alias, path) {
+      const target = alias.resolve(doc);
+      if (target !== undefined && path.includes(target as never)) {
+        found = { name: alias.source, offset: alias.range?.[0] ?? 0 };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
 /** Parses the YAML text; syntax errors carry `file:line:column` and never quote the offending line. */
 function parseYaml(file: string, text: string): { value?: Record<string, unknown>; errors: ConfigError[] } {
   const lineCounter = new LineCounter();
@@ -86,6 +105,18 @@ function parseYaml(file: string, text: string): { value?: Record<string, unknown
           message: `YAML syntax error: ${err.message.split("\n")[0]}`,
         };
       }),
+    };
+  }
+  const cycle = findRecursiveAlias(doc);
+  if (cycle !== undefined) {
+    const { line, col } = lineCounter.linePos(cycle.offset);
+    return {
+      errors: [
+        {
+          path: `${file}:${line}:${col}`,
+          message: `YAML alias *${cycle.name} refers to a node that contains it (a recursive anchor); the configuration must be a tree`,
+        },
+      ],
     };
   }
   let value: unknown;

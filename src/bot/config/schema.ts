@@ -25,6 +25,12 @@ export const duration = z
     return Number(m[1]) * unit;
   });
 
+/** A duration where 0 makes no sense (an expiry, a retry delay, a timer period): refused at config time. */
+export const positiveDuration = duration.refine(
+  (ms) => ms > 0,
+  "must be longer than 0; use a duration like 30s, 15m, 2h, 1d",
+);
+
 /** Keys whose values are secrets; redacted everywhere they could be shown. */
 export const SECRET_KEYS = [
   "password",
@@ -51,10 +57,64 @@ const commandName = z
   .string()
   .regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/, "use a dotted command name like template.delete");
 
+const identity = z
+  .string()
+  .regex(
+    /^(console|slack|discord):user:[^\s:]+$/,
+    "use <platform>:user:<id> (platform: console, slack, discord); groups are not people",
+  );
+
+/**
+ * One human's identities on every platform. The two-person rule counts people, so an identity may belong
+ * to one person only, and a name to one entry.
+ */
+const peopleSchema = z
+  .array(
+    z
+      .object({
+        name: z
+          .string()
+          .min(1)
+          .max(80)
+          .regex(/^[^\p{Cc}]+$/u, "no control characters")
+          .describe("Shown on approval cards"),
+        identities: z.array(identity).min(1),
+      })
+      .strict(),
+  )
+  .superRefine((people, ctx) => {
+    const owner = new Map<string, number>();
+    const names = new Map<string, number>();
+    people.forEach((person, i) => {
+      const name = person.name.trim().toLowerCase();
+      const sameName = names.get(name);
+      if (sameName !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "name"],
+          message: `${person.name} is already the name of people[${sameName}]; each person is listed once`,
+        });
+      } else names.set(name, i);
+      person.identities.forEach((id, j) => {
+        const first = owner.get(id);
+        if (first === undefined) owner.set(id, i);
+        else if (first === i) {
+          ctx.addIssue({ code: "custom", path: [i, "identities", j], message: `${id} is listed twice` });
+        } else {
+          ctx.addIssue({
+            code: "custom",
+            path: [i, "identities", j],
+            message: `${id} already belongs to ${people[first]!.name} (people[${first}]); an identity is one person's`,
+          });
+        }
+      });
+    });
+  });
+
 export const approvalPolicySchema = z
   .object({
     required: z.number().int().min(1).max(10).default(1).describe("Distinct approvers needed"),
-    expiry: duration.default(15 * 60_000).describe("How long a request stays open"),
+    expiry: positiveDuration.default(15 * 60_000).describe("How long a request stays open"),
     approvers: z
       .array(subject)
       .default([])
@@ -107,11 +167,14 @@ export const configSchema = z
       })
       .strict()
       .default({ bindings: [], channels: {} }),
+    people: peopleSchema
+      .default([])
+      .describe("Identities linked across platforms to one person; approvals count people, not accounts"),
     approvals: z
       .object({
         default: approvalPolicySchema.default({ required: 1, expiry: 15 * 60_000, approvers: [] }),
         commands: z.record(commandName, approvalPolicySchema).default({}),
-        sweepInterval: duration.default(15_000).describe("How often expired requests are closed"),
+        sweepInterval: positiveDuration.default(15_000).describe("How often expired requests are closed"),
       })
       .strict()
       .default({
@@ -124,8 +187,8 @@ export const configSchema = z
         runWorker: z.boolean().default(true).describe("Run a job worker inside the bot process"),
         concurrency: z.number().int().min(1).max(64).default(2),
         attempts: z.number().int().min(1).max(20).default(3).describe("Tries for transient failures"),
-        backoff: duration.default(1000).describe("First retry delay; doubles each attempt"),
-        progressInterval: duration.default(1000).describe("At most one message edit per interval"),
+        backoff: positiveDuration.default(1000).describe("First retry delay; doubles each attempt"),
+        progressInterval: positiveDuration.default(1000).describe("At most one message edit per interval"),
       })
       .strict()
       .default({ runWorker: true, concurrency: 2, attempts: 3, backoff: 1000, progressInterval: 1000 }),

@@ -24,12 +24,15 @@ export class Dispatcher implements Inbound {
   constructor(private readonly deps: DispatcherDeps) {}
 
   onCommand(inv: Invocation): Promise<Reply> {
-    const handle = () => this.handleCommand(inv);
+    // The person behind the identity (config `people:`) travels with the actor into approvals and jobs.
+    const known = { ...inv, actor: this.deps.services.rbac.identify(inv.actor) };
+    const handle = () => this.handleCommand(known);
     return this.deps.scope ? this.deps.scope.run(inv.requestId, handle) : handle();
   }
 
   onAction(event: ActionEvent): Promise<Reply | undefined> {
-    const handle = () => this.handleAction(event);
+    const known = { ...event, actor: this.deps.services.rbac.identify(event.actor) };
+    const handle = () => this.handleAction(known);
     return this.deps.scope ? this.deps.scope.run(event.requestId, handle) : handle();
   }
 

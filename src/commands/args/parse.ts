@@ -9,6 +9,8 @@ import { type ArgShape, describeArgs, flagName, keyOfFlag } from "./schema-shape
 
 export type ParseArgsResult = { ok: true; args: Record<string, unknown> } | { ok: false; message: string };
 
+/** Plain decimal: no hex, octal, binary, exponent, spaces or `Infinity`, which `Number()` would accept. */
+const DECIMAL = /^-?[0-9]+(\.[0-9]+)?$/;
 const TRUE = new Set(["true", "yes", "on", "1"]);
 const FALSE = new Set(["false", "no", "off", "0"]);
 
@@ -19,10 +21,14 @@ function convert(
 ): { ok: true; value: unknown } | { ok: false; message: string } {
   const kind = arg.kind === "list" ? (arg.element ?? "string") : arg.kind;
   if (kind === "number") {
-    const n = raw.trim() === "" ? Number.NaN : Number(raw);
-    return Number.isFinite(n)
-      ? { ok: true, value: n }
-      : { ok: false, message: `${label} expects a number, got "${raw}"` };
+    if (DECIMAL.test(raw)) return { ok: true, value: Number(raw) };
+    const looksNumeric = raw.trim() !== "" && Number.isFinite(Number(raw));
+    return {
+      ok: false,
+      message: looksNumeric
+        ? `${label} expects a number in plain decimal digits, like 16, got ${JSON.stringify(raw)}`
+        : `${label} expects a number, got "${raw}"`,
+    };
   }
   if (kind === "boolean") {
     const v = raw.toLowerCase();

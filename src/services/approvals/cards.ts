@@ -6,18 +6,19 @@ import type { Reply, ReplyField } from "../../commands/reply.js";
 import type { ApprovalRequest } from "../ports.js";
 import { approvalActionId } from "./actions.js";
 import { commandLine, commandWords, formatUtc, joinNames } from "./format.js";
+import { personName } from "./people.js";
 
 /** Slack's limit for confirm dialog text; Discord shows no dialog. */
 const CONFIRM_TEXT_MAX = 300;
 
 function progressLabel(request: ApprovalRequest): string {
-  const names = request.approvals.map((v) => v.actor.name);
+  const names = request.approvals.map((v) => personName(v.actor));
   const count = `${names.length} of ${request.policy.required}`;
   return names.length > 0 ? `${count} (${joinNames(names)})` : count;
 }
 
 function baseFields(request: ApprovalRequest): ReplyField[] {
-  return [{ label: "Requested by", value: request.requester.name }];
+  return [{ label: "Requested by", value: personName(request.requester) }];
 }
 
 function title(request: ApprovalRequest): string {
@@ -27,7 +28,7 @@ function title(request: ApprovalRequest): string {
 function confirmText(request: ApprovalRequest): string {
   const line = commandLine(request);
   const prefix = `This runs \`\``;
-  const suffix = `\`\` as requested by ${request.requester.name}.`;
+  const suffix = `\`\` as requested by ${personName(request.requester)}.`;
   const room = CONFIRM_TEXT_MAX - prefix.length - suffix.length;
   const shown = line.length <= room ? line : `${line.slice(0, Math.max(room - 1, 0))}…`;
   return `${prefix}${shown}${suffix}`.slice(0, CONFIRM_TEXT_MAX);
@@ -41,7 +42,7 @@ export function approvalCard(request: ApprovalRequest): Reply {
       : "anyone with the approver role";
   return {
     title: title(request),
-    text: `${request.requester.name} asked to run ${commandWords(request.command)}. It runs once ${
+    text: `${personName(request.requester)} asked to run ${commandWords(request.command)}. It runs once ${
       request.policy.required === 1
         ? "an approver other than the requester approves"
         : `${request.policy.required} approvers other than the requester approve`
@@ -76,12 +77,17 @@ export function approvalCard(request: ApprovalRequest): Reply {
 export function outcomeLine(request: ApprovalRequest): string {
   switch (request.status) {
     case "approved": {
-      const names = request.approvals.map((v) => v.actor.name);
-      const by = names.length > 0 ? joinNames(names) : (request.decidedBy?.name ?? "an approver");
+      const names = request.approvals.map((v) => personName(v.actor));
+      const by =
+        names.length > 0
+          ? joinNames(names)
+          : request.decidedBy
+            ? personName(request.decidedBy)
+            : "an approver";
       return `✅ approved by ${by} at ${formatUtc(request.decidedAt ?? request.expiresAt)}`;
     }
     case "denied": {
-      const line = `⛔ denied by ${request.decidedBy?.name ?? "an approver"} at ${formatUtc(request.decidedAt ?? request.expiresAt)}`;
+      const line = `⛔ denied by ${request.decidedBy ? personName(request.decidedBy) : "an approver"} at ${formatUtc(request.decidedAt ?? request.expiresAt)}`;
       return request.reason ? `${line}: ${request.reason}` : line;
     }
     case "expired":

@@ -10,6 +10,7 @@ import { atLeast, matchesAny, type Rbac } from "../rbac.js";
 import type { Verdict } from "./actions.js";
 import { commandWords, formatUtc, joinNames } from "./format.js";
 import { isApprovalId } from "./ids.js";
+import { personName, samePerson } from "./people.js";
 
 /** Deny reasons end up on the card and in the audit stream; keep them to one readable line. */
 export const MAX_REASON_LENGTH = 300;
@@ -23,7 +24,7 @@ export type ApprovalDecision =
 
 export interface DecideApprovalInput {
   store: ApprovalStore;
-  rbac: Pick<Rbac, "roleOf">;
+  rbac: Pick<Rbac, "roleOf" | "identify">;
   actor: Actor;
   approvalId: string;
   verdict: Verdict;
@@ -51,9 +52,9 @@ function expiredMessage(request: ApprovalRequest): string {
 
 function decidedMessage(request: ApprovalRequest): string {
   const when = formatUtc(request.decidedAt ?? request.expiresAt);
-  const by = request.decidedBy?.name ?? "an approver";
+  const by = request.decidedBy ? personName(request.decidedBy) : "an approver";
   if (request.status === "approved") {
-    const names = request.approvals.map((v) => v.actor.name);
+    const names = request.approvals.map((v) => personName(v.actor));
     return `This request was already approved by ${names.length > 0 ? joinNames(names) : by} at ${when}.`;
   }
   const reason = request.reason ? ` (${request.reason})` : "";
@@ -83,7 +84,7 @@ function refusal(code: DecideRefusal, request: ApprovalRequest | undefined, acto
       return {
         ok: false,
         code,
-        message: `${actor.name}, you already approved this request; it needs ${plural(remaining, "approval")} from other approvers.`,
+        message: `${personName(actor)}, you already approved this request${actor.person ? " (from one of your accounts)" : ""}; it needs ${plural(remaining, "approval")} from other approvers.`,
         request,
       };
     }
@@ -91,12 +92,14 @@ function refusal(code: DecideRefusal, request: ApprovalRequest | undefined, acto
 }
 
 export async function decideApproval(input: DecideApprovalInput): Promise<ApprovalDecision> {
-  const { store, rbac, actor, approvalId, verdict, now } = input;
+  const { store, rbac, approvalId, verdict, now } = input;
+  // Re-resolved from config here, so the person key never depends on what the caller passed.
+  const actor = rbac.identify(input.actor);
   if (!isApprovalId(approvalId)) return { ok: false, code: "E_APPROVAL_NOT_FOUND", message: NOT_FOUND };
   const current = await store.get(approvalId);
   if (!current) return { ok: false, code: "E_APPROVAL_NOT_FOUND", message: NOT_FOUND };
   // The requester hears "not you" before anything about roles: that is the rule they ran into.
-  if (current.requester.platform === actor.platform && current.requester.id === actor.id) {
+  if (samePerson(current.requester, actor)) {
     return refusal("E_SELF_APPROVAL", current, actor);
   }
   const role = rbac.roleOf(actor);

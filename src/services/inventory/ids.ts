@@ -17,11 +17,19 @@ export const VMID_MAX = 999_999_999;
 /** Snapshot names PVE reserves: `current` is the "You are here" entry. */
 const RESERVED_SNAPSHOTS = new Set(["current", "pending"]);
 /**
- * UPID:node:pid:pstart:starttime:type:id:user: (pve-common UPID.pm). The id and user fields are free text
- * in PVE; here they exclude URL syntax (`?`, `#`, `%`, `\`) as well, which no real UPID contains.
+ * UPID:node:pid:pstart:starttime:type:id:user: (pve-common UPID.pm). PVE allows any text without `:` or
+ * whitespace in the type, id and user fields; here they are limited to the characters real task types,
+ * guest and storage ids and `user@realm!token` names use (letters, digits, `_ . @ ! = + -`), the same set
+ * the request engine lets into a URL path, so a UPID that could not be requested is refused as bad input.
  */
-const UPID_PATTERN =
-  /^UPID:([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?):([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8,9}):([0-9A-Fa-f]{8}):([^:\s/?#%\\]+):([^:\s/?#%\\]*):([^:\s/?#%\\]+):$/;
+export const UPID_PATTERN =
+  /^UPID:([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?):([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8,9}):([0-9A-Fa-f]{8}):([A-Za-z0-9_.@!=+-]+):([A-Za-z0-9_.@!=+-]*):([A-Za-z0-9_.@!=+-]+):$/;
+export const UPID_RULE = "expected a UPID like UPID:pve:000A1B2C:0123ABCD:6817C0DE:qmclone:9000:user@pve:";
+/** A VM id as typed in chat: no sign, decimals, spaces or leading zeros. */
+export const VMID_TEXT_PATTERN = /^[1-9][0-9]{2,8}$/;
+/** VM names are DNS names in PVE (qemu-server's `name` is a dns-name). */
+export const VM_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/;
+export const VM_REF_RULE = `give a VM id from ${VMID_MIN} to ${VMID_MAX} or a VM name (letters, digits, '.' and '-')`;
 /** Disk keys the bot resizes: scsi0…, virtio0…, sata0…, ide0…, efidisk0, tpmstate0. */
 const DISK_PATTERN = /^(scsi|virtio|sata|ide)\d{1,2}$|^(efidisk0|tpmstate0)$/;
 
@@ -46,7 +54,7 @@ export function checkVmid(vmid: number): number {
 
 /** Parses a VM id typed in chat ("100"); refuses signs, decimals, spaces and leading zeros. */
 export function parseVmid(text: string): number {
-  if (!/^[1-9][0-9]{2,8}$/.test(text))
+  if (!VMID_TEXT_PATTERN.test(text))
     refuse("VM id", text, `use a whole number from ${VMID_MIN} to ${VMID_MAX}`);
   return checkVmid(Number(text));
 }
@@ -67,6 +75,17 @@ export function checkSnapshotName(name: string): string {
   return name;
 }
 
+/** A VM reference typed in chat: all digits is a VM id, anything else must be a VM name. */
+export function checkVmRef(ref: string): string {
+  if (typeof ref !== "string") refuse("VM reference", ref, VM_REF_RULE);
+  if (/^[0-9]+$/.test(ref)) {
+    parseVmid(ref);
+  } else if (!VM_NAME_PATTERN.test(ref)) {
+    refuse("VM reference", ref, VM_REF_RULE);
+  }
+  return ref;
+}
+
 export function checkDisk(disk: string): string {
   if (typeof disk !== "string" || !DISK_PATTERN.test(disk)) refuse("disk", disk, "use a disk key like scsi0");
   return disk;
@@ -84,12 +103,7 @@ export interface ParsedUpid {
 
 export function parseUpid(upid: string): ParsedUpid {
   const m = typeof upid === "string" ? UPID_PATTERN.exec(upid) : null;
-  if (!m)
-    refuse(
-      "task id",
-      upid,
-      "expected a UPID like UPID:pve:000A1B2C:0123ABCD:6817C0DE:qmclone:9000:user@pve:",
-    );
+  if (!m) refuse("task id", upid, UPID_RULE);
   return {
     upid,
     node: m[1]!,

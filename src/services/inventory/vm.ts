@@ -7,11 +7,9 @@ import type { Reply, ReplyField } from "../../commands/reply.js";
 import { UserError } from "../errors.js";
 import type { GuestResource, Proxmox, SnapshotInfo, VmConfig, VmStatus } from "../proxmox.js";
 import { formatBytes, formatEpoch, formatPercent, formatUptime } from "./format.js";
-import { parseVmid } from "./ids.js";
+import { checkVmRef, parseVmid, VM_NAME_PATTERN, VM_REF_RULE } from "./ids.js";
 import { cutTable } from "./table.js";
 
-/** VM names are DNS names in PVE. */
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/;
 const DISK_KEY = /^(scsi|virtio|sata|ide|efidisk|tpmstate)\d+$/;
 const NET_KEY = /^net\d+$/;
 
@@ -22,11 +20,8 @@ export function findGuest(guests: GuestResource[], ref: string): GuestResource {
     if (!hit) throw new UserError("E_NOT_FOUND", `no VM ${vmid} that the bot can see; \`vms\` lists them`);
     return hit;
   }
-  if (!NAME_PATTERN.test(ref)) {
-    throw new UserError(
-      "E_ARGS",
-      `invalid VM reference ${JSON.stringify(ref.slice(0, 64))}: give a VM id or name`,
-    );
+  if (!VM_NAME_PATTERN.test(ref)) {
+    throw new UserError("E_ARGS", `invalid VM reference ${JSON.stringify(ref.slice(0, 64))}: ${VM_REF_RULE}`);
   }
   const hits = guests.filter((g) => g.name?.toLowerCase() === ref.toLowerCase());
   if (hits.length === 0) {
@@ -147,9 +142,11 @@ export function vmReply(
 }
 
 export async function vmReport(px: Proxmox, ref: string): Promise<Reply> {
+  // Checked before the cluster listing, so a malformed reference costs no request.
+  checkVmRef(ref);
   const resources = await px.clusterResources("vm");
   const guests = resources.filter((r): r is GuestResource => r.type === "qemu" || r.type === "lxc");
-  const guest = findGuest(guests, ref.trim());
+  const guest = findGuest(guests, ref);
   if (guest.type !== "qemu") {
     throw new UserError("E_ARGS", `${guest.vmid} is a container; \`vm\` shows QEMU virtual machines only`);
   }
