@@ -6,6 +6,7 @@
  * else is counted as `other`, so text typed into chat can never create new time series.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { COMMAND_OUTCOMES } from "./pipeline/outcome.js";
 
 export interface MetricsOptions {
   /** Job counts by state (`waiting`, `active`, …), read at scrape time. */
@@ -24,7 +25,7 @@ export interface Metrics {
   readonly jobs: Gauge<"state">;
   /** Scrapes where a source (`jobs`) failed or timed out; the scrape itself still succeeds. */
   readonly collectErrors: Counter<"source">;
-  /** Counts one finished command and records how long it took. */
+  /** Counts one finished command (outcome: one of COMMAND_OUTCOMES, else `other`) and records its time. */
   observeCommand(command: string, outcome: string, seconds: number): void;
   /** Counts one approval decision (`approved`, `denied`, `expired`, …). */
   observeApproval(outcome: string): void;
@@ -65,7 +66,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   const commandsTotal = new Counter({
     name: "commands_total",
-    help: "Commands handled, by command and outcome (ok, usage, forbidden, pending-approval, error, …)",
+    help: `Commands handled, by command and outcome (${COMMAND_OUTCOMES.join(", ")})`,
     labelNames: ["command", "outcome"] as const,
     registers: [registry],
   });
@@ -121,7 +122,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     collectErrors,
     observeCommand(command, outcome, seconds) {
       const name = boundedLabel(command, COMMAND_LABEL);
-      commandsTotal.inc({ command: name, outcome: boundedLabel(outcome, OUTCOME_LABEL) });
+      const known = (COMMAND_OUTCOMES as readonly string[]).includes(outcome);
+      commandsTotal.inc({ command: name, outcome: known ? outcome : "other" });
       if (Number.isFinite(seconds) && seconds >= 0) commandDuration.observe({ command: name }, seconds);
     },
     observeApproval(outcome) {

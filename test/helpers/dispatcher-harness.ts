@@ -10,6 +10,7 @@ import { RedisApprovalStore } from "../../src/adapters/store/approval-store.js";
 import { RedisAuditLog } from "../../src/adapters/store/audit-log.js";
 import { createRedis, waitUntilReady, whenUnavailable } from "../../src/adapters/store/redis.js";
 import { Dispatcher } from "../../src/bot/pipeline/dispatcher.js";
+import type { PipelineMetrics } from "../../src/bot/pipeline/types.js";
 import type { CommandDefinition } from "../../src/commands/definition.js";
 import { CommandRegistry } from "../../src/commands/registry.js";
 import type { Reply } from "../../src/commands/reply.js";
@@ -61,6 +62,8 @@ export interface HarnessOptions {
   /** Share the "platform" with another harness, so cards posted by one can be edited by the other. */
   notifier?: RecordingNotifier;
   redisUrl?: string;
+  /** Where the dispatcher reports finished commands and approvals; nowhere by default. */
+  metrics?: PipelineMetrics;
 }
 
 export interface Harness {
@@ -104,7 +107,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     }),
     clock,
     log: silentLog,
-    metrics: { commandFinished() {}, approvalDecided() {} },
+    metrics: options.metrics ?? { commandFinished() {}, approvalDecided() {} },
     unavailable: whenUnavailable,
   });
   return {

@@ -15,6 +15,7 @@ import { UserError } from "../../services/errors.js";
 import type { AuditRecord, JobInfo, Log } from "../../services/ports.js";
 import { handleApprovalAction } from "./approval-action.js";
 import { openAndPostApproval } from "./approval-open.js";
+import { outcomeOf } from "./outcome.js";
 import type { DispatcherDeps } from "./types.js";
 
 /** A job card's Cancel button (see services/jobs/render.ts). */
@@ -271,9 +272,4 @@ export class Dispatcher implements Inbound {
     log.error({ err }, "unexpected error");
     return errorReply("E_INTERNAL", `internal error, ref ${requestId}`);
   }
-}
-
-function outcomeOf(reply: Reply): string {
-  if (reply.errorCode) return reply.errorCode;
-  return reply.tone === "danger" ? "error" : "ok";
 }

@@ -3,10 +3,11 @@ import type { CommandServices } from "../../commands/definition.js";
 import type { CommandRegistry } from "../../commands/registry.js";
 import type { ApprovalPolicy, Clock, Log, NotifierByPlatform } from "../../services/ports.js";
 import type { RequestScope } from "../request-scope.js";
+import type { CommandOutcome } from "./outcome.js";
 
 /** Counters the pipeline reports; the bot maps them onto prom-client metrics. */
 export interface PipelineMetrics {
-  commandFinished(command: string, outcome: string, seconds: number): void;
+  commandFinished(command: string, outcome: CommandOutcome, seconds: number): void;
   approvalDecided(outcome: string): void;
 }
 
