@@ -25,6 +25,12 @@ export interface Metrics {
   readonly jobs: Gauge<"state">;
   /** Scrapes where a source (`jobs`) failed or timed out; the scrape itself still succeeds. */
   readonly collectErrors: Counter<"source">;
+  /** Audit writes after an effect that failed and were kept for a retry; and records finally dropped. */
+  readonly auditWriteFailures: Counter;
+  readonly auditRecordsDropped: Counter;
+  readonly auditRecordsBuffered: Gauge;
+  /** Reports what the audit retry buffer did (see services/audit/retry-buffer.ts). */
+  observeAuditRetry(event: "buffered" | "written-late" | "dropped", buffered: number): void;
   /** Counts one finished command (outcome: one of COMMAND_OUTCOMES, else `other`) and records its time. */
   observeCommand(command: string, outcome: string, seconds: number): void;
   /** Counts one approval decision (`approved`, `denied`, `expired`, …). */
@@ -89,6 +95,21 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ["source"] as const,
     registers: [registry],
   });
+  const auditWriteFailures = new Counter({
+    name: "audit_write_failures_total",
+    help: "Audit writes after a command ran that failed and were kept in memory for a retry",
+    registers: [registry],
+  });
+  const auditRecordsDropped = new Counter({
+    name: "audit_records_dropped_total",
+    help: "Audit records given up on: retry buffer full, refused by the store, or unwritten at shutdown",
+    registers: [registry],
+  });
+  const auditRecordsBuffered = new Gauge({
+    name: "audit_records_buffered",
+    help: "Audit records waiting in memory for the store to answer",
+    registers: [registry],
+  });
   const jobCounts = options.jobCounts;
   const timeoutMs = options.jobCountsTimeoutMs ?? 2000;
   const jobs = new Gauge({
@@ -120,6 +141,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     approvalsTotal,
     jobs,
     collectErrors,
+    auditWriteFailures,
+    auditRecordsDropped,
+    auditRecordsBuffered,
+    observeAuditRetry(event, buffered) {
+      if (event === "buffered") auditWriteFailures.inc();
+      if (event === "dropped") auditRecordsDropped.inc();
+      auditRecordsBuffered.set(buffered);
+    },
     observeCommand(command, outcome, seconds) {
       const name = boundedLabel(command, COMMAND_LABEL);
       const known = (COMMAND_OUTCOMES as readonly string[]).includes(outcome);

@@ -18,6 +18,7 @@ import type { CommandServices } from "../commands/definition.js";
 import { ALL_COMMANDS } from "../commands/index.js";
 import { CommandRegistry } from "../commands/registry.js";
 import { policyFor, sweepExpired } from "../services/approvals/index.js";
+import { AuditRetryBuffer } from "../services/audit/retry-buffer.js";
 import { createJobRegistry, type JobDefinition } from "../services/jobs/definition.js";
 import type { Clock, Log, NotifierByPlatform } from "../services/ports.js";
 import { Rbac } from "../services/rbac.js";
@@ -82,7 +83,13 @@ export async function createBot(options: BotOptions): Promise<Bot> {
 
   const prefix = config.redis.prefix;
   const approvals = new RedisApprovalStore(store, { prefix });
-  const audit = new RedisAuditLog(store, { prefix });
+  const scrub = createScrubber(collectSecretValues(config));
+  const audit = new RedisAuditLog(store, {
+    prefix,
+    maxAgeMs: config.audit.maxAge,
+    maxEntries: config.audit.maxEntries,
+    scrub,
+  });
   const notifiers: NotifierByPlatform = Object.fromEntries(
     [...options.chat, ...(options.notifyOnly ?? [])].map((a) => [a.platform, a]),
   );
@@ -109,11 +116,19 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   };
   const registry = new CommandRegistry(ALL_COMMANDS);
   const approvalPolicy = (command: string) => policyFor(command, config.approvals);
+  const metrics = createMetrics({ jobCounts: () => jobs.counts() });
+  // Audit records of work already done are retried from memory rather than failing the user's reply.
+  const auditRetry = new AuditRetryBuffer({
+    audit,
+    log: log.child({ component: "audit" }),
+    onEvent: (event, buffered) => metrics.observeAuditRetry(event, buffered),
+  });
   // Jobs ask for destructive follow-ups (a refresh's prune) through the same approval path as typed commands.
   const approvalRequester = createApprovalRequester({
     registry,
     approvals,
     audit,
+    auditRetry,
     notifiers,
     policyFor: approvalPolicy,
     clock,
@@ -155,7 +170,6 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     ...(templates ? { templates } : {}),
     version: options.version,
   };
-  const metrics = createMetrics({ jobCounts: () => jobs.counts() });
   const dispatcher = new Dispatcher({
     registry,
     services,
@@ -167,6 +181,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       commandFinished: (command, outcome, seconds) => metrics.observeCommand(command, outcome, seconds),
       approvalDecided: (outcome) => metrics.observeApproval(outcome),
     },
+    auditRetry,
+    scrub,
     unavailable: whenUnavailable,
     scope: options.scope,
   });
@@ -180,7 +196,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
           log: log.child({ component: "http" }),
           metrics,
           routes: options.routes,
-          scrub: createScrubber(collectSecretValues(config)),
+          scrub,
           readiness: [
             { name: "redis", check: () => pingClient(store, 1000) },
             ...(proxmox ? [{ name: "proxmox", check: () => proxmox.gate.readiness() }] : []),
@@ -248,6 +264,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       // Final job-card edits the worker queued in a notify-only adapter's outbox are delivered before exit.
       for (const adapter of options.notifyOnly ?? []) await adapter.stop();
       await jobs.close();
+      await auditRetry.close();
       await http?.close();
       proxmox?.close();
       store.disconnect();

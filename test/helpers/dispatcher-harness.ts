@@ -17,7 +17,15 @@ import type { Reply } from "../../src/commands/reply.js";
 import type { Actor, ConversationRef, MessageRef } from "../../src/commands/types.js";
 import { policyFor } from "../../src/services/approvals/index.js";
 import { createJobRegistry } from "../../src/services/jobs/definition.js";
-import { type ApprovalPolicy, type Clock, type Notifier, silentLog } from "../../src/services/ports.js";
+import { AuditRetryBuffer, type AuditRetryBufferOptions } from "../../src/services/audit/retry-buffer.js";
+import {
+  type ApprovalPolicy,
+  type Clock,
+  type Log,
+  type Notifier,
+  silentLog,
+} from "../../src/services/ports.js";
+import { createScrubber } from "../../src/services/redaction.js";
 import { Rbac, type RbacConfig } from "../../src/services/rbac.js";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -64,6 +72,10 @@ export interface HarnessOptions {
   redisUrl?: string;
   /** Where the dispatcher reports finished commands and approvals; nowhere by default. */
   metrics?: PipelineMetrics;
+  /** Configured secret values the replies and audit records are scrubbed of. */
+  secrets?: string[];
+  log?: Log;
+  onAuditRetry?: AuditRetryBufferOptions["onEvent"];
 }
 
 export interface Harness {
@@ -73,6 +85,7 @@ export interface Harness {
   audit: RedisAuditLog;
   prefix: string;
   redis: Redis;
+  auditRetry: AuditRetryBuffer;
   close(): Promise<void>;
 }
 
@@ -83,7 +96,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   const redis = createRedis(url, { log: silentLog, name: "test", maxBackoffMs: 200 });
   await waitUntilReady(redis, 3000);
   const approvals = new RedisApprovalStore(redis, { prefix });
-  const audit = new RedisAuditLog(redis, { prefix });
+  const audit = new RedisAuditLog(redis, { prefix, scrub: createScrubber(options.secrets ?? []) });
   const notifier = options.notifier ?? new RecordingNotifier();
   const jobs = new BullJobQueue({
     connection: connectionFromUrl(url),
@@ -97,6 +110,13 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     log: silentLog,
   });
   const registry = new CommandRegistry(options.commands);
+  const auditRetry = new AuditRetryBuffer({
+    audit,
+    log: options.log ?? silentLog,
+    retryMs: 50,
+    maxRetryMs: 200,
+    ...(options.onAuditRetry ? { onEvent: options.onAuditRetry } : {}),
+  });
   const dispatcher = new Dispatcher({
     registry,
     services: { catalog: registry, rbac: new Rbac(options.rbac), approvals, audit, jobs, version: "test" },
@@ -106,8 +126,10 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
       ...options.policy,
     }),
     clock,
-    log: silentLog,
+    log: options.log ?? silentLog,
     metrics: options.metrics ?? { commandFinished() {}, approvalDecided() {} },
+    auditRetry,
+    scrub: createScrubber(options.secrets ?? []),
     unavailable: whenUnavailable,
   });
   return {
@@ -117,8 +139,10 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     audit,
     prefix,
     redis,
+    auditRetry,
     async close() {
       await jobs.close();
+      await auditRetry.close();
       redis.disconnect();
     },
   };

@@ -8,7 +8,9 @@
  * Limit: a secret under an innocent key name in a free-text value (e.g. a note) cannot be recognised.
  */
 
-export const REDACTED = "[redacted]";
+export { REDACTED } from "../redaction.js";
+
+import { REDACTED } from "../redaction.js";
 const MAX_DEPTH = 8;
 
 const SECRET_KEY =
