@@ -16,8 +16,8 @@ import { CommandRegistry } from "../../src/commands/registry.js";
 import type { Reply } from "../../src/commands/reply.js";
 import type { Actor, ConversationRef, MessageRef } from "../../src/commands/types.js";
 import { policyFor } from "../../src/services/approvals/index.js";
-import { createJobRegistry } from "../../src/services/jobs/definition.js";
 import { AuditRetryBuffer, type AuditRetryBufferOptions } from "../../src/services/audit/retry-buffer.js";
+import { createJobRegistry } from "../../src/services/jobs/definition.js";
 import {
   type ApprovalPolicy,
   type Clock,
@@ -25,8 +25,8 @@ import {
   type Notifier,
   silentLog,
 } from "../../src/services/ports.js";
-import { createScrubber } from "../../src/services/redaction.js";
 import { Rbac, type RbacConfig } from "../../src/services/rbac.js";
+import { createScrubber } from "../../src/services/redaction.js";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
