@@ -75,6 +75,8 @@ export interface HarnessOptions {
   /** Configured secret values the replies and audit records are scrubbed of. */
   secrets?: string[];
   log?: Log;
+  /** How long a store command may go unanswered (a paused Redis) before it counts as unavailable. */
+  commandTimeoutMs?: number;
   onAuditRetry?: AuditRetryBufferOptions["onEvent"];
 }
 
@@ -93,7 +95,12 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   const prefix = options.prefix ?? `test:${randomUUID()}:`;
   const clock = options.clock ?? { now: () => Date.now() };
   const url = options.redisUrl ?? REDIS_URL;
-  const redis = createRedis(url, { log: silentLog, name: "test", maxBackoffMs: 200 });
+  const redis = createRedis(url, {
+    log: silentLog,
+    name: "test",
+    maxBackoffMs: 200,
+    ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
+  });
   await waitUntilReady(redis, 3000);
   const approvals = new RedisApprovalStore(redis, { prefix });
   const audit = new RedisAuditLog(redis, { prefix, scrub: createScrubber(options.secrets ?? []) });

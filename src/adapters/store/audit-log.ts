@@ -11,10 +11,14 @@
  * only, so up to one node (100 entries by default, `stream-node-max-entries`) beyond either bound may
  * remain; nothing inside the bounds is ever dropped.
  *
+ * Appends are idempotent: a marker keyed by the record's content (kept 6 hours) makes a retried write of
+ * a record that did reach Redis return the first entry's id instead of adding it twice.
+ *
  * Before a record is stored, args are sanitized by key and shape (sanitize.ts) and every string in it is
  * passed through the same value redaction as the logs (`scrub`), so a secret pasted into chat never
  * reaches the stream.
  */
+import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { sanitizeArgs } from "../../services/audit/sanitize.js";
 import { UserError } from "../../services/errors.js";
@@ -60,8 +64,14 @@ const FIELDS = [
   "detail",
 ] as const;
 
-/** KEYS: stream. ARGV: at, maxEntries, maxAgeMs, field, value, …. Returns the new entry id. */
+/**
+ * KEYS: stream, write marker. ARGV: at, maxEntries, maxAgeMs, markerTtlMs, field, value, …. Returns the
+ * entry id. A record whose marker exists was already added (a retry of a write whose answer was lost, e.g.
+ * after a timeout while Redis hung): its first id is returned and nothing is added twice.
+ */
 const APPEND_LUA = `
+local seen = redis.call('GET', KEYS[2])
+if seen then return seen end
 local ms = ARGV[1]
 if redis.call('EXISTS', KEYS[1]) == 1 then
   local info = redis.call('XINFO', 'STREAM', KEYS[1])
@@ -79,21 +89,27 @@ if tonumber(ARGV[2]) > 0 then
   table.insert(cmd, ARGV[2])
 end
 table.insert(cmd, ms .. '-*')
-for i = 4, #ARGV do table.insert(cmd, ARGV[i]) end
+for i = 5, #ARGV do table.insert(cmd, ARGV[i]) end
 local id = redis.call(unpack(cmd))
 local maxAge = tonumber(ARGV[3])
 if maxAge > 0 and tonumber(ms) > maxAge then
   redis.call('XTRIM', KEYS[1], 'MINID', '~', tostring(tonumber(ms) - maxAge))
 end
+redis.call('SET', KEYS[2], id, 'PX', ARGV[4])
 return id
 `;
+
+/** How long a write marker lives: longer than any retry of the same record can take to arrive. */
+const WRITE_MARKER_TTL_MS = 6 * 3_600_000;
 
 interface ScriptedRedis extends Redis {
   pvebotAuditAppend(
     stream: string,
+    marker: string,
     at: string,
     maxEntries: number,
     maxAgeMs: number,
+    markerTtlMs: number,
     ...fields: string[]
   ): Promise<string>;
 }
@@ -110,7 +126,7 @@ export class RedisAuditLog implements AuditLog {
   private readonly maxScanned: number;
 
   constructor(redis: Redis, options: RedisAuditLogOptions) {
-    redis.defineCommand("pvebotAuditAppend", { numberOfKeys: 1, lua: APPEND_LUA });
+    redis.defineCommand("pvebotAuditAppend", { numberOfKeys: 2, lua: APPEND_LUA });
     this.redis = redis as ScriptedRedis;
     this.key = `${options.prefix}audit`;
     this.maxEntries = options.maxEntries ?? DEFAULT_AUDIT_MAX_ENTRIES;
@@ -130,7 +146,15 @@ export class RedisAuditLog implements AuditLog {
       if (value !== undefined) fields.push(name, JSON.stringify(value));
     }
     return guarded(() =>
-      this.redis.pvebotAuditAppend(this.key, String(record.at), this.maxEntries, this.maxAgeMs, ...fields),
+      this.redis.pvebotAuditAppend(
+        this.key,
+        `${this.key}:written:${createHash("sha256").update(JSON.stringify(fields)).digest("hex").slice(0, 32)}`,
+        String(record.at),
+        this.maxEntries,
+        this.maxAgeMs,
+        WRITE_MARKER_TTL_MS,
+        ...fields,
+      ),
     );
   }
 
