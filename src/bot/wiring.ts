@@ -13,6 +13,7 @@ import { RedisApprovalStore } from "../adapters/store/approval-store.js";
 import { RedisAuditLog } from "../adapters/store/audit-log.js";
 import { RedisSemaphore } from "../adapters/store/locks.js";
 import { createRedis, pingClient, waitUntilReady, whenUnavailable } from "../adapters/store/redis.js";
+import { RedisHealth } from "../adapters/store/redis-health.js";
 import { RedisVmidReservations } from "../adapters/store/vmid-reservations.js";
 import type { CommandServices } from "../commands/definition.js";
 import { ALL_COMMANDS } from "../commands/index.js";
@@ -73,11 +74,14 @@ export interface Bot {
 
 export async function createBot(options: BotOptions): Promise<Bot> {
   const { config, log, clock } = options;
-  const store = createRedis(config.redis.url, { log, name: "store" });
+  // Every Redis connection of the process reports to one monitor: one "Redis unavailable" line per outage.
+  const redisHealth = new RedisHealth({ log, probe: async () => (await pingClient(store, 1000)).ok });
+  const store = createRedis(config.redis.url, { log, name: "store", health: redisHealth });
   try {
     await waitUntilReady(store, options.redisTimeoutMs ?? 3000);
   } catch (err) {
     store.disconnect();
+    redisHealth.close();
     throw err;
   }
 
@@ -151,6 +155,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     registry: jobRegistry,
     clock,
     log: log.child({ component: "jobs" }),
+    redisHealth,
   };
   const jobs = new BullJobQueue({
     ...queueSettings,
@@ -238,6 +243,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
             channel: when?.channel ?? "",
             jobs,
             log: log.child({ component: "template-schedule" }),
+            redisHealth,
           });
         }
       }
@@ -268,6 +274,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       await http?.close();
       proxmox?.close();
       store.disconnect();
+      redisHealth.close();
     },
   };
   return bot;
