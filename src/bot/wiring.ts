@@ -59,6 +59,8 @@ export interface BotOptions {
   scope?: RequestScope;
   /** How long to wait for Redis at start before giving up. */
   redisTimeoutMs?: number;
+  /** The process's Redis monitor, shared with the chat front-ends' connections; one is made otherwise. */
+  redisHealth?: RedisHealth;
 }
 
 export interface Bot {
@@ -75,7 +77,8 @@ export interface Bot {
 export async function createBot(options: BotOptions): Promise<Bot> {
   const { config, log, clock } = options;
   // Every Redis connection of the process reports to one monitor: one "Redis unavailable" line per outage.
-  const redisHealth = new RedisHealth({ log, probe: async () => (await pingClient(store, 1000)).ok });
+  const redisHealth =
+    options.redisHealth ?? new RedisHealth({ log, probe: async () => (await pingClient(store, 1000)).ok });
   const store = createRedis(config.redis.url, { log, name: "store", health: redisHealth });
   try {
     await waitUntilReady(store, options.redisTimeoutMs ?? 3000);

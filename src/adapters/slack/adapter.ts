@@ -19,6 +19,7 @@ import { EXTRA, SlackMessenger } from "./messenger.js";
 import { Outbox, type OutboxStats, SlackDeliveryError } from "./outbox.js";
 import { type BlockActionsPayload, classifyObject, type SlashCommandPayload } from "./payloads.js";
 import { type HttpHandler, SignedHttpReceiver } from "./receiver.js";
+import type { ReplayGuard } from "./replays.js";
 
 export interface SlackAdapterDeps {
   config: SlackConfig;
@@ -28,6 +29,11 @@ export interface SlackAdapterDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Used for response_url posts. */
   fetch?: typeof globalThis.fetch;
+  /**
+   * Accepts each signed request once (replays.ts); required to start in http mode, where the adapter
+   * owns it and closes it on stop. Socket mode has no signatures to replay.
+   */
+  replays?: ReplayGuard;
 }
 
 export interface SlackAdapter extends ChatAdapter {
@@ -71,7 +77,12 @@ class BoltSlackAdapter implements SlackAdapter {
     };
     let receiver: Receiver;
     if (config.mode === "http") {
-      const http = new SignedHttpReceiver({ signingSecret: config.signingSecret!, clock, log: this.log });
+      const http = new SignedHttpReceiver({
+        signingSecret: config.signingSecret!,
+        clock,
+        log: this.log,
+        ...(deps.replays ? { replays: deps.replays } : {}),
+      });
       receiver = http;
       this.httpHandler = http.handler;
     } else {
@@ -143,6 +154,9 @@ class BoltSlackAdapter implements SlackAdapter {
   }
 
   async start(inbound: Inbound): Promise<void> {
+    if (this.deps.config.mode === "http" && !this.deps.replays) {
+      throw new Error("Slack http mode needs a replay guard (Redis) to accept each signed request once");
+    }
     this.inbound = inbound;
     try {
       await this.app.init();
@@ -161,6 +175,7 @@ class BoltSlackAdapter implements SlackAdapter {
     await this.app.stop();
     await Promise.race([this.settled(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
     await this.outbox.close(STOP_DRAIN_MS);
+    await this.deps.replays?.close();
     this.inbound = undefined;
   }
 
