@@ -29,10 +29,7 @@ export interface SlackAdapterDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Used for response_url posts. */
   fetch?: typeof globalThis.fetch;
-  /**
-   * Accepts each signed request once (replays.ts); required to start in http mode, where the adapter
-   * owns it and closes it on stop. Socket mode has no signatures to replay.
-   */
+  /** Accepts each signed request once (replays.ts); http mode needs it. Owned: closed on stop. */
   replays?: ReplayGuard;
 }
 

@@ -18,11 +18,12 @@ import type { ActionEvent, Actor, ConversationRef, Invocation } from "../../comm
 import { parseApprovalAction } from "../../services/approvals/index.js";
 import { shortArgs, shortText } from "../../services/audit/refusal.js";
 import { UserError } from "../../services/errors.js";
-import type { AuditRecord, JobInfo, Log, Notifier, NotifierByPlatform } from "../../services/ports.js";
+import type { AuditRecord, JobInfo, Log } from "../../services/ports.js";
 import { scrubDeep } from "../../services/redaction.js";
 import { handleApprovalAction } from "./approval-action.js";
 import { openAndPostApproval } from "./approval-open.js";
 import { outcomeOf } from "./outcome.js";
+import { scrubbingNotifiers } from "./scrubbing-notifiers.js";
 import type { DispatcherDeps } from "./types.js";
 
 /** A job card's Cancel button (see services/jobs/render.ts). */
@@ -288,18 +289,4 @@ export class Dispatcher implements Inbound {
     log.error({ err }, "unexpected error");
     return errorReply("E_INTERNAL", `internal error, ref ${requestId}`);
   }
-}
-
-function scrubbingNotifiers(
-  notifiers: NotifierByPlatform,
-  scrub: (text: string) => string,
-): NotifierByPlatform {
-  const wrapped: NotifierByPlatform = {};
-  for (const [platform, notifier] of Object.entries(notifiers) as [keyof NotifierByPlatform, Notifier][]) {
-    wrapped[platform] = {
-      post: (conversation, reply) => notifier.post(conversation, scrubDeep(reply, scrub)),
-      update: (message, reply) => notifier.update(message, scrubDeep(reply, scrub)),
-    };
-  }
-  return wrapped;
 }
