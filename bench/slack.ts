@@ -16,6 +16,7 @@
  *        (defaults: 2000, 50, and the adapter's defaults)
  */
 import { fork } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
@@ -24,6 +25,7 @@ import { App, HTTPReceiver, LogLevel } from "@slack/bolt";
 import type { Inbound } from "../src/adapters/chat.js";
 import { createSlackAdapter, type SlackAdapter } from "../src/adapters/slack/adapter.js";
 import { slackConfigSchema } from "../src/adapters/slack/config.js";
+import { RedisReplayGuard } from "../src/adapters/store/replay-guard.js";
 import { infoReply } from "../src/commands/reply.js";
 import { silentLog, systemClock } from "../src/services/ports.js";
 import { FakeSlack, postSigned, slashCommandBody } from "../test/fakes/slack/index.js";
@@ -183,7 +185,13 @@ async function botSide(): Promise<void> {
       ...(HANDLER_CONCURRENCY ? { concurrency: HANDLER_CONCURRENCY } : {}),
     },
   });
-  const adapter = createSlackAdapter({ config, log: silentLog, clock: systemClock });
+  // The replay guard claims every signature in Redis, as in production, so its cost is part of the figure.
+  const replays = RedisReplayGuard.connect(
+    process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    `bench:${randomUUID()}:`,
+    { log: silentLog },
+  );
+  const adapter = createSlackAdapter({ config, log: silentLog, clock: systemClock, replays });
   await adapter.start(benchInbound(() => adapter));
   const ours = await listen(adapter.httpHandler);
   const receiver = new HTTPReceiver({ signingSecret: SECRET, logger: quietBolt });

@@ -4,6 +4,7 @@
 import { runAuditExport } from "../adapters/store/audit-export-cli.js";
 import { UserError } from "../services/errors.js";
 import { runConfigCommand } from "./config/cli.js";
+import { collectSecretValues } from "./config/redact.js";
 import { loadOrReport, type ProcessIo, runBot } from "./main.js";
 
 const USAGE = `usage: proxmox-chatops [command] [--config FILE]
@@ -43,6 +44,7 @@ export async function main(io: ProcessIo): Promise<number> {
           since: flag(rest, "since") ?? "7d",
           format: (flag(rest, "format") ?? "jsonl") as "jsonl" | "csv",
           stdout: process.stdout,
+          secrets: collectSecretValues(loaded.config),
         });
         return 0;
       } catch (err) {

@@ -115,6 +115,8 @@ async function demo(): Promise<number> {
     await sim?.close();
     await mirror?.close();
     const cleaner = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    // Best-effort cleanup: a Redis already gone must not print ioredis stack traces on the way out.
+    cleaner.on("error", () => {});
     await deleteKeysWithPrefix(cleaner, prefix).catch(() => undefined);
     cleaner.disconnect();
     await redis.stop();

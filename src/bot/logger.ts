@@ -5,12 +5,13 @@
  *    `password`, `authorization` headers, …) including child-logger bindings, and a log formatter replaces
  *    any key that `isSecretKey` recognises, or a credential header name, at any depth, in fields and in
  *    child bindings (numbers and booleans are kept: `tokens: 3`).
- * 2. Every finished line is scrubbed of the known secret values (from `collectSecretValues(config)`), so a
- *    secret pasted into a message, an error or an unexpected field is replaced too.
+ * 2. Every finished line is scrubbed of the known secret values (from `collectSecretValues(config)`) and
+ *    of credential-shaped strings (src/services/redaction.ts, the same function the audit trail and chat
+ *    replies use), so a secret pasted into a message, an error or an unexpected field is replaced too.
  *
  * Limits: values shorter than 4 characters are not scrubbed (see `MIN_SCRUB_LENGTH`); a secret that is
  * neither under a known key nor in `secrets` (say, a user typing an unknown password into chat) cannot be
- * recognised. Scrubbing costs a substring search per secret per line.
+ * recognised unless it has a credential's shape. Scrubbing costs a substring search per secret per line.
  */
 import pino, { type DestinationStream, type Logger } from "pino";
 import pinoPretty from "pino-pretty";

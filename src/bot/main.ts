@@ -4,6 +4,8 @@
  */
 import type { ChatAdapter } from "../adapters/chat.js";
 import { pingRedis } from "../adapters/store/redis.js";
+import { RedisHealth } from "../adapters/store/redis-health.js";
+import { RedisReplayGuard } from "../adapters/store/replay-guard.js";
 import { type Log, systemClock } from "../services/ports.js";
 import { type Environment, formatConfigErrors, loadConfig } from "./config/load.js";
 import { collectSecretValues } from "./config/redact.js";
@@ -56,12 +58,26 @@ export async function redisProblem(url: string): Promise<string | undefined> {
 export async function chatFrontEnds(
   config: Config,
   log: Log,
+  redisHealth?: RedisHealth,
 ): Promise<{ adapters: ChatAdapter[]; routes: Route[] }> {
   const adapters: ChatAdapter[] = [];
   const routes: Route[] = [];
   if (config.slack) {
     const { createSlackAdapter } = await import("../adapters/slack/adapter.js");
-    const slack = createSlackAdapter({ config: config.slack, log, clock: systemClock });
+    // Signed HTTP requests are accepted once each; the claims live in Redis so every instance shares them.
+    const replays =
+      config.slack.mode === "http"
+        ? RedisReplayGuard.connect(config.redis.url, config.redis.prefix, {
+            log,
+            ...(redisHealth ? { health: redisHealth } : {}),
+          })
+        : undefined;
+    const slack = createSlackAdapter({
+      config: config.slack,
+      log,
+      clock: systemClock,
+      ...(replays ? { replays } : {}),
+    });
     adapters.push(slack);
     if (config.slack.mode === "http")
       routes.push({ method: "POST", path: "/slack/events", handler: slack.httpHandler });
@@ -98,7 +114,12 @@ export async function runBot(io: ProcessIo, mode: "run" | "worker"): Promise<num
     io.stderr.write(`proxmox-chatops: ${problem}\n`);
     return 1;
   }
-  const { adapters, routes } = await chatFrontEnds(config, log);
+  // One Redis monitor for the process, so an outage is one log line whatever the number of connections.
+  const redisHealth = new RedisHealth({
+    log,
+    probe: async () => (await pingRedis(config.redis.url, 1000)).ok,
+  });
+  const { adapters, routes } = await chatFrontEnds(config, log, redisHealth);
   if (adapters.length === 0) log.warn("no chat platform is configured (slack); serving HTTP and jobs only");
   const bot = await createBot({
     config,
@@ -110,6 +131,7 @@ export async function runBot(io: ProcessIo, mode: "run" | "worker"): Promise<num
     chat: mode === "run" ? adapters : [],
     notifyOnly: mode === "worker" ? adapters : [],
     routes: mode === "run" ? routes : [],
+    redisHealth,
   });
   return runUntilSignalled(bot, { info: (msg) => log.info(msg) });
 }

@@ -6,6 +6,7 @@
  * else is counted as `other`, so text typed into chat can never create new time series.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { COMMAND_OUTCOMES } from "./pipeline/outcome.js";
 
 export interface MetricsOptions {
   /** Job counts by state (`waiting`, `active`, …), read at scrape time. */
@@ -24,7 +25,13 @@ export interface Metrics {
   readonly jobs: Gauge<"state">;
   /** Scrapes where a source (`jobs`) failed or timed out; the scrape itself still succeeds. */
   readonly collectErrors: Counter<"source">;
-  /** Counts one finished command and records how long it took. */
+  /** Audit writes after an effect that failed and were kept for a retry; and records finally dropped. */
+  readonly auditWriteFailures: Counter;
+  readonly auditRecordsDropped: Counter;
+  readonly auditRecordsBuffered: Gauge;
+  /** Reports what the audit retry buffer did (see services/audit/retry-buffer.ts). */
+  observeAuditRetry(event: "buffered" | "written-late" | "dropped", buffered: number): void;
+  /** Counts one finished command (outcome: one of COMMAND_OUTCOMES, else `other`) and records its time. */
   observeCommand(command: string, outcome: string, seconds: number): void;
   /** Counts one approval decision (`approved`, `denied`, `expired`, …). */
   observeApproval(outcome: string): void;
@@ -65,7 +72,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   const commandsTotal = new Counter({
     name: "commands_total",
-    help: "Commands handled, by command and outcome (ok, usage, forbidden, pending-approval, error, …)",
+    help: `Commands handled, by command and outcome (${COMMAND_OUTCOMES.join(", ")})`,
     labelNames: ["command", "outcome"] as const,
     registers: [registry],
   });
@@ -86,6 +93,21 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     name: "metrics_collect_errors_total",
     help: "Scrapes during which a metrics source failed or timed out, by source",
     labelNames: ["source"] as const,
+    registers: [registry],
+  });
+  const auditWriteFailures = new Counter({
+    name: "audit_write_failures_total",
+    help: "Audit writes after a command ran that failed and were kept in memory for a retry",
+    registers: [registry],
+  });
+  const auditRecordsDropped = new Counter({
+    name: "audit_records_dropped_total",
+    help: "Audit records given up on: retry buffer full, refused by the store, or unwritten at shutdown",
+    registers: [registry],
+  });
+  const auditRecordsBuffered = new Gauge({
+    name: "audit_records_buffered",
+    help: "Audit records waiting in memory for the store to answer",
     registers: [registry],
   });
   const jobCounts = options.jobCounts;
@@ -119,9 +141,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     approvalsTotal,
     jobs,
     collectErrors,
+    auditWriteFailures,
+    auditRecordsDropped,
+    auditRecordsBuffered,
+    observeAuditRetry(event, buffered) {
+      if (event === "buffered") auditWriteFailures.inc();
+      if (event === "dropped") auditRecordsDropped.inc();
+      auditRecordsBuffered.set(buffered);
+    },
     observeCommand(command, outcome, seconds) {
       const name = boundedLabel(command, COMMAND_LABEL);
-      commandsTotal.inc({ command: name, outcome: boundedLabel(outcome, OUTCOME_LABEL) });
+      const known = (COMMAND_OUTCOMES as readonly string[]).includes(outcome);
+      commandsTotal.inc({ command: name, outcome: known ? outcome : "other" });
       if (Number.isFinite(seconds) && seconds >= 0) commandDuration.observe({ command: name }, seconds);
     },
     observeApproval(outcome) {

@@ -13,11 +13,13 @@ import { RedisApprovalStore } from "../adapters/store/approval-store.js";
 import { RedisAuditLog } from "../adapters/store/audit-log.js";
 import { RedisSemaphore } from "../adapters/store/locks.js";
 import { createRedis, pingClient, waitUntilReady, whenUnavailable } from "../adapters/store/redis.js";
+import { RedisHealth } from "../adapters/store/redis-health.js";
 import { RedisVmidReservations } from "../adapters/store/vmid-reservations.js";
 import type { CommandServices } from "../commands/definition.js";
 import { ALL_COMMANDS } from "../commands/index.js";
 import { CommandRegistry } from "../commands/registry.js";
 import { policyFor, sweepExpired } from "../services/approvals/index.js";
+import { AuditRetryBuffer } from "../services/audit/retry-buffer.js";
 import { createJobRegistry, type JobDefinition } from "../services/jobs/definition.js";
 import type { Clock, Log, NotifierByPlatform } from "../services/ports.js";
 import { Rbac } from "../services/rbac.js";
@@ -57,6 +59,8 @@ export interface BotOptions {
   scope?: RequestScope;
   /** How long to wait for Redis at start before giving up. */
   redisTimeoutMs?: number;
+  /** The process's Redis monitor, shared with the chat front-ends' connections; one is made otherwise. */
+  redisHealth?: RedisHealth;
 }
 
 export interface Bot {
@@ -72,17 +76,27 @@ export interface Bot {
 
 export async function createBot(options: BotOptions): Promise<Bot> {
   const { config, log, clock } = options;
-  const store = createRedis(config.redis.url, { log, name: "store" });
+  // Every Redis connection of the process reports to one monitor: one "Redis unavailable" line per outage.
+  const redisHealth =
+    options.redisHealth ?? new RedisHealth({ log, probe: async () => (await pingClient(store, 1000)).ok });
+  const store = createRedis(config.redis.url, { log, name: "store", health: redisHealth });
   try {
     await waitUntilReady(store, options.redisTimeoutMs ?? 3000);
   } catch (err) {
     store.disconnect();
+    redisHealth.close();
     throw err;
   }
 
   const prefix = config.redis.prefix;
   const approvals = new RedisApprovalStore(store, { prefix });
-  const audit = new RedisAuditLog(store, { prefix });
+  const scrub = createScrubber(collectSecretValues(config));
+  const audit = new RedisAuditLog(store, {
+    prefix,
+    maxAgeMs: config.audit.maxAge,
+    maxEntries: config.audit.maxEntries,
+    scrub,
+  });
   const notifiers: NotifierByPlatform = Object.fromEntries(
     [...options.chat, ...(options.notifyOnly ?? [])].map((a) => [a.platform, a]),
   );
@@ -109,11 +123,19 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   };
   const registry = new CommandRegistry(ALL_COMMANDS);
   const approvalPolicy = (command: string) => policyFor(command, config.approvals);
+  const metrics = createMetrics({ jobCounts: () => jobs.counts() });
+  // Audit records of work already done are retried from memory rather than failing the user's reply.
+  const auditRetry = new AuditRetryBuffer({
+    audit,
+    log: log.child({ component: "audit" }),
+    onEvent: (event, buffered) => metrics.observeAuditRetry(event, buffered),
+  });
   // Jobs ask for destructive follow-ups (a refresh's prune) through the same approval path as typed commands.
   const approvalRequester = createApprovalRequester({
     registry,
     approvals,
     audit,
+    auditRetry,
     notifiers,
     policyFor: approvalPolicy,
     clock,
@@ -136,6 +158,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     registry: jobRegistry,
     clock,
     log: log.child({ component: "jobs" }),
+    redisHealth,
   };
   const jobs = new BullJobQueue({
     ...queueSettings,
@@ -155,7 +178,6 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     ...(templates ? { templates } : {}),
     version: options.version,
   };
-  const metrics = createMetrics({ jobCounts: () => jobs.counts() });
   const dispatcher = new Dispatcher({
     registry,
     services,
@@ -167,6 +189,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       commandFinished: (command, outcome, seconds) => metrics.observeCommand(command, outcome, seconds),
       approvalDecided: (outcome) => metrics.observeApproval(outcome),
     },
+    auditRetry,
+    scrub,
     unavailable: whenUnavailable,
     scope: options.scope,
   });
@@ -180,7 +204,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
           log: log.child({ component: "http" }),
           metrics,
           routes: options.routes,
-          scrub: createScrubber(collectSecretValues(config)),
+          scrub,
           readiness: [
             { name: "redis", check: () => pingClient(store, 1000) },
             ...(proxmox ? [{ name: "proxmox", check: () => proxmox.gate.readiness() }] : []),
@@ -222,6 +246,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
             channel: when?.channel ?? "",
             jobs,
             log: log.child({ component: "template-schedule" }),
+            redisHealth,
           });
         }
       }
@@ -248,9 +273,11 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       // Final job-card edits the worker queued in a notify-only adapter's outbox are delivered before exit.
       for (const adapter of options.notifyOnly ?? []) await adapter.stop();
       await jobs.close();
+      await auditRetry.close();
       await http?.close();
       proxmox?.close();
       store.disconnect();
+      redisHealth.close();
     },
   };
   return bot;

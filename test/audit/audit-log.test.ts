@@ -104,6 +104,16 @@ describe("RedisAuditLog", () => {
     expect(await redis.exists(`${prefix}audit`)).toBe(0);
   });
 
+  it("adds a record once when its write is retried after the first one did reach Redis", async () => {
+    const audit = new RedisAuditLog(redis, { prefix });
+    const first = await audit.append(rec(1));
+    const again = await audit.append(rec(1));
+    expect(again).toBe(first);
+    expect(await redis.xlen(`${prefix}audit`)).toBe(1);
+    await audit.append(rec(1, { outcome: "error" }));
+    expect(await redis.xlen(`${prefix}audit`)).toBe(2);
+  });
+
   it("trims to about maxEntries when asked", async () => {
     const audit = new RedisAuditLog(redis, { prefix, maxEntries: 10 });
     for (let i = 0; i < 300; i++) await audit.append(rec(i));

@@ -10,14 +10,23 @@ import { RedisApprovalStore } from "../../src/adapters/store/approval-store.js";
 import { RedisAuditLog } from "../../src/adapters/store/audit-log.js";
 import { createRedis, waitUntilReady, whenUnavailable } from "../../src/adapters/store/redis.js";
 import { Dispatcher } from "../../src/bot/pipeline/dispatcher.js";
+import type { PipelineMetrics } from "../../src/bot/pipeline/types.js";
 import type { CommandDefinition } from "../../src/commands/definition.js";
 import { CommandRegistry } from "../../src/commands/registry.js";
 import type { Reply } from "../../src/commands/reply.js";
 import type { Actor, ConversationRef, MessageRef } from "../../src/commands/types.js";
 import { policyFor } from "../../src/services/approvals/index.js";
+import { AuditRetryBuffer, type AuditRetryBufferOptions } from "../../src/services/audit/retry-buffer.js";
 import { createJobRegistry } from "../../src/services/jobs/definition.js";
-import { type ApprovalPolicy, type Clock, type Notifier, silentLog } from "../../src/services/ports.js";
+import {
+  type ApprovalPolicy,
+  type Clock,
+  type Log,
+  type Notifier,
+  silentLog,
+} from "../../src/services/ports.js";
 import { Rbac, type RbacConfig } from "../../src/services/rbac.js";
+import { createScrubber } from "../../src/services/redaction.js";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -61,6 +70,14 @@ export interface HarnessOptions {
   /** Share the "platform" with another harness, so cards posted by one can be edited by the other. */
   notifier?: RecordingNotifier;
   redisUrl?: string;
+  /** Where the dispatcher reports finished commands and approvals; nowhere by default. */
+  metrics?: PipelineMetrics;
+  /** Configured secret values the replies and audit records are scrubbed of. */
+  secrets?: string[];
+  log?: Log;
+  /** How long a store command may go unanswered (a paused Redis) before it counts as unavailable. */
+  commandTimeoutMs?: number;
+  onAuditRetry?: AuditRetryBufferOptions["onEvent"];
 }
 
 export interface Harness {
@@ -70,6 +87,7 @@ export interface Harness {
   audit: RedisAuditLog;
   prefix: string;
   redis: Redis;
+  auditRetry: AuditRetryBuffer;
   close(): Promise<void>;
 }
 
@@ -77,10 +95,15 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   const prefix = options.prefix ?? `test:${randomUUID()}:`;
   const clock = options.clock ?? { now: () => Date.now() };
   const url = options.redisUrl ?? REDIS_URL;
-  const redis = createRedis(url, { log: silentLog, name: "test", maxBackoffMs: 200 });
+  const redis = createRedis(url, {
+    log: silentLog,
+    name: "test",
+    maxBackoffMs: 200,
+    ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
+  });
   await waitUntilReady(redis, 3000);
   const approvals = new RedisApprovalStore(redis, { prefix });
-  const audit = new RedisAuditLog(redis, { prefix });
+  const audit = new RedisAuditLog(redis, { prefix, scrub: createScrubber(options.secrets ?? []) });
   const notifier = options.notifier ?? new RecordingNotifier();
   const jobs = new BullJobQueue({
     connection: connectionFromUrl(url),
@@ -94,6 +117,13 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     log: silentLog,
   });
   const registry = new CommandRegistry(options.commands);
+  const auditRetry = new AuditRetryBuffer({
+    audit,
+    log: options.log ?? silentLog,
+    retryMs: 50,
+    maxRetryMs: 200,
+    ...(options.onAuditRetry ? { onEvent: options.onAuditRetry } : {}),
+  });
   const dispatcher = new Dispatcher({
     registry,
     services: { catalog: registry, rbac: new Rbac(options.rbac), approvals, audit, jobs, version: "test" },
@@ -103,8 +133,10 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
       ...options.policy,
     }),
     clock,
-    log: silentLog,
-    metrics: { commandFinished() {}, approvalDecided() {} },
+    log: options.log ?? silentLog,
+    metrics: options.metrics ?? { commandFinished() {}, approvalDecided() {} },
+    auditRetry,
+    scrub: createScrubber(options.secrets ?? []),
     unavailable: whenUnavailable,
   });
   return {
@@ -114,8 +146,10 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     audit,
     prefix,
     redis,
+    auditRetry,
     async close() {
       await jobs.close();
+      await auditRetry.close();
       redis.disconnect();
     },
   };

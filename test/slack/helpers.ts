@@ -1,15 +1,21 @@
 /** Shared set-up for the Slack tests: a recording logger, the fake Slack, and the adapter mounted on node:http. */
+import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Redis } from "ioredis";
 import type { Inbound } from "../../src/adapters/chat.js";
 import { createSlackAdapter, type SlackAdapter } from "../../src/adapters/slack/adapter.js";
 import { type SlackConfigInput, slackConfigSchema } from "../../src/adapters/slack/config.js";
+import type { ReplayGuard } from "../../src/adapters/slack/replays.js";
+import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
+import { RedisReplayGuard } from "../../src/adapters/store/replay-guard.js";
 import type { Clock, Log } from "../../src/services/ports.js";
 import { FakeSlack, type FakeSlackOptions } from "../fakes/slack/index.js";
 
 export const BOT_TOKEN = "xoxb-1111-2222-testbottoken";
 export const APP_TOKEN = "xapp-1-A111-2222-testapptoken";
 export const SIGNING_SECRET = "0123456789abcdef0123456789abcdef";
+export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 export interface LogLine {
   level: string;
@@ -53,6 +59,9 @@ export interface HttpHarness {
   log: MemoryLog;
   /** The bot's `/slack/events` URL on the local server. */
   eventsUrl: string;
+  /** Where the adapter's replay guard keeps its claims. */
+  redis: Redis;
+  replayPrefix: string;
   close(): Promise<void>;
 }
 
@@ -63,6 +72,10 @@ export async function startHttpHarness(
     fake?: Partial<FakeSlackOptions>;
     clock?: Clock;
     fetch?: typeof globalThis.fetch;
+    /** Another guard than the harness's own (e.g. one on an unreachable Redis). */
+    replays?: ReplayGuard;
+    /** Share replay claims with another harness: a second bot instance on the same Redis. */
+    replayPrefix?: string;
   } = {},
 ): Promise<HttpHarness> {
   const fake = await FakeSlack.start({ botToken: BOT_TOKEN, appToken: APP_TOKEN, ...opts.fake });
@@ -75,10 +88,13 @@ export async function startHttpHarness(
     outbox: { maxAttempts: 3, backoff: "20ms", maxRetryAfter: "10s" },
     ...opts.config,
   });
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const replayPrefix = opts.replayPrefix ?? `test:${randomUUID()}:`;
   const adapter = createSlackAdapter({
     config,
     log,
     clock: opts.clock ?? systemClockForTests,
+    replays: opts.replays ?? RedisReplayGuard.on(redis, replayPrefix),
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });
   const server = await mount(adapter);
@@ -88,11 +104,15 @@ export async function startHttpHarness(
     adapter,
     log,
     eventsUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`,
+    redis,
+    replayPrefix,
     close: async () => {
       await adapter.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await fake.close();
+      await deleteKeysWithPrefix(redis, replayPrefix);
+      redis.disconnect();
     },
   };
 }

@@ -20,7 +20,8 @@ import type {
   NotifierByPlatform,
   StartJobRequest,
 } from "../../services/ports.js";
-import { openClient, type QueueConnection } from "./connection.js";
+import type { RedisHealth } from "../store/redis-health.js";
+import { healthFor, openClient, type QueueConnection } from "./connection.js";
 import { BULL_STATES, jobAuditRecord, toJobInfo } from "./job-info.js";
 import { DEFAULT_RETENTION_MS, type JobMeta, JobMetaStore, type JobPayload } from "./job-meta.js";
 
@@ -43,6 +44,8 @@ export interface BullJobQueueOptions {
   /** How often `waitUntilFinished` looks at the job. */
   pollIntervalMs?: number;
   timers?: Timers;
+  /** Logs Redis outages once for every connection of the process (see store/redis-health.ts). */
+  redisHealth?: RedisHealth;
 }
 
 export type JobCounts = Record<JobState, number>;
@@ -76,8 +79,9 @@ export class BullJobQueue implements JobQueue {
       connection: options.connection,
       prefix: options.prefix,
     });
-    this.queue.on("error", (err) => options.log.warn({ err }, "job queue connection error"));
-    const { client, owned } = openClient(options.connection, "jobs");
+    const health = healthFor(options.redisHealth, options.log);
+    this.queue.on("error", health.listener("jobs"));
+    const { client, owned } = openClient(options.connection, "jobs", health);
     this.redis = client;
     this.ownsRedis = owned;
     this.meta = new JobMetaStore(client, options.prefix, options.queueName, this.retentionMs);

@@ -4,6 +4,8 @@
  * share the fail-fast store connection; it gets its own from the same URL.
  */
 import { Redis, type RedisOptions } from "ioredis";
+import type { Log } from "../../services/ports.js";
+import { RedisHealth } from "../store/redis-health.js";
 
 /** ioredis options, or a client the caller owns (it is then shared and never closed by the queue). */
 export type QueueConnection = RedisOptions | Redis;
@@ -31,11 +33,21 @@ export function connectionFromUrl(url: string): RedisOptions {
   };
 }
 
-/** A client for the queue's own bookkeeping keys; `owned` says whether `close` should quit it. */
-export function openClient(connection: QueueConnection, name: string): { client: Redis; owned: boolean } {
+/**
+ * A client for the queue's own bookkeeping keys; `owned` says whether `close` should quit it. A client made
+ * here is watched by `health` (an ioredis client without an error listener prints stack traces to stderr).
+ */
+export function openClient(
+  connection: QueueConnection,
+  name: string,
+  health: RedisHealth,
+): { client: Redis; owned: boolean } {
   if (connection instanceof Redis) return { client: connection, owned: false };
-  return {
-    client: new Redis({ ...connection, connectionName: `proxmox-chatops:${name}` }),
-    owned: true,
-  };
+  const client = new Redis({ ...connection, connectionName: `proxmox-chatops:${name}` });
+  return { client: health.watch(client, name), owned: true };
+}
+
+/** The process's monitor when the caller shares one, else one of the component's own. */
+export function healthFor(shared: RedisHealth | undefined, log: Log): RedisHealth {
+  return shared ?? new RedisHealth({ log });
 }

@@ -23,7 +23,8 @@ import {
   runJob,
 } from "../../services/jobs/runner.js";
 import type { AuditLog, Clock, Log, Notifier, NotifierByPlatform } from "../../services/ports.js";
-import { openClient, type QueueConnection } from "./connection.js";
+import type { RedisHealth } from "../store/redis-health.js";
+import { healthFor, openClient, type QueueConnection } from "./connection.js";
 import { jobAuditRecord } from "./job-info.js";
 import { DEFAULT_RETENTION_MS, JobMetaStore, type JobPayload } from "./job-meta.js";
 
@@ -47,6 +48,8 @@ export interface JobWorkerOptions {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   maxStalledCount?: number;
+  /** Logs Redis outages once for every connection of the process (see store/redis-health.ts). */
+  redisHealth?: RedisHealth;
 }
 
 export interface JobWorkerHandle {
@@ -86,7 +89,8 @@ function outcomeDetail(outcome: JobOutcome): string {
 
 export function startJobWorker(options: JobWorkerOptions): JobWorkerHandle {
   const timers = options.timers ?? realTimers;
-  const { client, owned } = openClient(options.connection, "job-worker");
+  const health = healthFor(options.redisHealth, options.log);
+  const { client, owned } = openClient(options.connection, "job-worker", health);
   const store = new JobMetaStore(
     client,
     options.prefix,
@@ -241,7 +245,7 @@ export function startJobWorker(options: JobWorkerOptions): JobWorkerHandle {
     ...(options.stalledIntervalMs !== undefined ? { stalledInterval: options.stalledIntervalMs } : {}),
     ...(options.maxStalledCount !== undefined ? { maxStalledCount: options.maxStalledCount } : {}),
   });
-  worker.on("error", (err) => options.log.warn({ err }, "job worker error"));
+  worker.on("error", health.listener("job-worker"));
   worker.on("failed", (job, err) => {
     if (!job) return;
     track(

@@ -6,6 +6,8 @@ import type { RedisOptions } from "ioredis";
 import { schedulerActor } from "../../services/approvals/scheduler.js";
 import type { JobQueue, Log } from "../../services/ports.js";
 import { TEMPLATE_MATRIX_JOB } from "../../services/templates/build/matrix-job.js";
+import type { RedisHealth } from "../store/redis-health.js";
+import { healthFor } from "./connection.js";
 
 /** BullMQ queue of the template refresh schedule; its jobs only start the real refresh job. */
 export const TEMPLATE_SCHEDULE_QUEUE = "template-schedule";
@@ -19,6 +21,8 @@ export interface TemplateScheduleOptions {
   channel: string;
   jobs: JobQueue;
   log: Log;
+  /** Logs Redis outages once for every connection of the process (see store/redis-health.ts). */
+  redisHealth?: RedisHealth;
 }
 
 /**
@@ -32,10 +36,12 @@ export async function startTemplateSchedule(
 ): Promise<{ close(): Promise<void> }> {
   const [platform, channelId] = options.channel.split(":") as [string, string];
   const conversation = { platform: platform as "console" | "slack" | "discord", channelId };
+  const health = healthFor(options.redisHealth, options.log);
   const queue = new Queue(TEMPLATE_SCHEDULE_QUEUE, {
     connection: options.connection,
     prefix: options.prefix,
   });
+  queue.on("error", health.listener("template-schedule"));
   const repeat = options.repeat;
   if (!repeat) {
     await queue.removeJobScheduler("template-refresh");
@@ -62,6 +68,7 @@ export async function startTemplateSchedule(
     },
     { connection: options.connection, prefix: options.prefix, concurrency: 1 },
   );
+  worker.on("error", health.listener("template-schedule"));
   worker.on("failed", (_job, err) =>
     options.log.error({ err }, "scheduled template refresh could not start"),
   );

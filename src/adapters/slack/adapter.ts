@@ -20,6 +20,7 @@ import { EXTRA, SlackMessenger } from "./messenger.js";
 import { Outbox, type OutboxStats, SlackDeliveryError } from "./outbox.js";
 import { type BlockActionsPayload, classifyObject, type SlashCommandPayload } from "./payloads.js";
 import { type HttpHandler, SignedHttpReceiver } from "./receiver.js";
+import type { ReplayGuard } from "./replays.js";
 import { verifiedSocketModeReceiver } from "./socket-mode.js";
 
 export interface SlackAdapterDeps {
@@ -30,6 +31,8 @@ export interface SlackAdapterDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Used for response_url posts; defaults to one that always verifies TLS certificates. */
   fetch?: typeof globalThis.fetch;
+  /** Accepts each signed request once (replays.ts); http mode needs it. Owned: closed on stop. */
+  replays?: ReplayGuard;
 }
 
 export interface SlackAdapter extends ChatAdapter {
@@ -76,7 +79,12 @@ class BoltSlackAdapter implements SlackAdapter {
     };
     let receiver: Receiver;
     if (config.mode === "http") {
-      const http = new SignedHttpReceiver({ signingSecret: config.signingSecret!, clock, log: this.log });
+      const http = new SignedHttpReceiver({
+        signingSecret: config.signingSecret!,
+        clock,
+        log: this.log,
+        ...(deps.replays ? { replays: deps.replays } : {}),
+      });
       receiver = http;
       this.httpHandler = http.handler;
     } else {
@@ -149,6 +157,9 @@ class BoltSlackAdapter implements SlackAdapter {
   }
 
   async start(inbound: Inbound): Promise<void> {
+    if (this.deps.config.mode === "http" && !this.deps.replays) {
+      throw new Error("Slack http mode needs a replay guard (Redis) to accept each signed request once");
+    }
     this.inbound = inbound;
     try {
       await this.app.init();
@@ -167,6 +178,7 @@ class BoltSlackAdapter implements SlackAdapter {
     await this.app.stop();
     await Promise.race([this.settled(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
     await this.outbox.close(STOP_DRAIN_MS);
+    await this.deps.replays?.close();
     this.inbound = undefined;
   }
 

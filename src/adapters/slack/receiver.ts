@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
 import type { Clock, Log } from "../../services/ports.js";
 import { classifyBody, isSslCheck } from "./payloads.js";
+import { ALREADY_RECEIVED, CANNOT_CHECK, REPLAY_TTL_MS, type ReplayGuard, replayKey } from "./replays.js";
 import { verifySlackSignature } from "./verify.js";
 
 /** Slack's own payloads are a few kilobytes; anything this large is not from Slack. */
@@ -20,6 +21,8 @@ export interface SignedHttpReceiverOptions {
   bodyLimit?: number;
   /** Slack gives up after 3 s; answering just after that frees the connection and logs the miss. */
   ackTimeoutMs?: number;
+  /** Accepts each signature once (see replays.ts); without it, commands and clicks are refused. */
+  replays?: ReplayGuard;
 }
 
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -87,6 +90,11 @@ export class SignedHttpReceiver implements Receiver {
       return;
     }
     if (!this.running || !this.app) return end(res, 503);
+    if (
+      (parsed.kind === "command" || parsed.kind === "action") &&
+      !(await this.firstDelivery(req, res, parsed.kind))
+    )
+      return;
 
     const event: ReceiverEvent = {
       body: parsed.body,
@@ -100,6 +108,45 @@ export class SignedHttpReceiver implements Receiver {
       log.error({ err }, "slack listener failed");
       if (!res.headersSent) end(res, 500);
     }
+  }
+
+  /**
+   * Claims the request's signature; false when it was answered here instead (a replay, or no way to tell).
+   * Runs after the signature check, so only requests signed by Slack can create claims.
+   */
+  private async firstDelivery(
+    req: IncomingMessage,
+    res: ServerResponse,
+    kind: "command" | "action",
+  ): Promise<boolean> {
+    const log = this.options.log;
+    const retryNum = numberHeader(req, "x-slack-retry-num");
+    let first: boolean;
+    try {
+      if (!this.options.replays) throw new Error("no replay guard configured");
+      first = await this.options.replays.claim(replayKey(header(req, "x-slack-signature")!), REPLAY_TTL_MS);
+    } catch (err) {
+      log.warn(
+        { kind, err: err instanceof Error ? err.message : String(err) },
+        "slack request refused: replay check failed",
+      );
+      if (kind === "action") end(res, 503);
+      else ephemeral(res, CANNOT_CHECK);
+      return false;
+    }
+    if (first) return true;
+    if (retryNum !== undefined) {
+      log.info(
+        { kind, retryNum, retryReason: header(req, "x-slack-retry-reason") },
+        "slack retry of a request already received; not run again",
+      );
+      end(res, 200);
+    } else {
+      log.warn({ kind }, "slack request replayed: same signature seen before; not run again");
+      if (kind === "command") ephemeral(res, ALREADY_RECEIVED);
+      else end(res, 200);
+    }
+    return false;
   }
 
   /** One ack per request; a second is a programming error, as in Bolt. */
@@ -132,6 +179,12 @@ function end(res: ServerResponse, status: number, text?: string): void {
   }
   res.writeHead(status, { "content-type": "text/plain; charset=utf-8" });
   res.end(text);
+}
+
+/** A slash command's ack with text: Slack shows it to the sender only. */
+function ephemeral(res: ServerResponse, text: string): void {
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(JSON.stringify({ response_type: "ephemeral", text }));
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

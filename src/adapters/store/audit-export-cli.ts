@@ -6,6 +6,7 @@ import type { Writable } from "node:stream";
 import { type ExportFormat, exportAudit, parseSince } from "../../services/audit/export.js";
 import { UserError } from "../../services/errors.js";
 import { type Log, silentLog } from "../../services/ports.js";
+import { createScrubber } from "../../services/redaction.js";
 import { RedisAuditLog } from "./audit-log.js";
 import { createRedis, pingRedis, waitUntilReady } from "./redis.js";
 
@@ -16,6 +17,8 @@ export interface AuditExportOptions {
   since: string;
   format: ExportFormat;
   stdout: Writable;
+  /** The configured secret values, scrubbed from every exported string (with credential shapes). */
+  secrets?: readonly string[];
   /** Injected for tests; the system clock otherwise. */
   now?: () => number;
   /** Where connection warnings go; silent by default so stdout stays pure data. */
@@ -55,7 +58,8 @@ export async function runAuditExport(options: AuditExportOptions): Promise<numbe
   try {
     await waitUntilReady(redis, timeoutMs);
     const audit = new RedisAuditLog(redis, { prefix: options.prefix });
-    return await exportAudit(audit, { since, format: options.format }, writerFor(options.stdout));
+    const scrub = createScrubber(options.secrets ?? []);
+    return await exportAudit(audit, { since, format: options.format, scrub }, writerFor(options.stdout));
   } finally {
     redis.disconnect();
   }

@@ -9,6 +9,10 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { UnavailableError } from "../../services/errors.js";
 import type { Log } from "../../services/ports.js";
+import { whenUnavailable } from "./redis-errors.js";
+import { RedisHealth } from "./redis-health.js";
+
+export { whenUnavailable };
 
 export interface CreateRedisOptions {
   log: Log;
@@ -19,28 +23,9 @@ export interface CreateRedisOptions {
   /** A command that gets no answer within this time rejects (a hung server counts as unavailable). */
   commandTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** The process's Redis monitor, so an outage is logged once for all clients (see redis-health.ts). */
+  health?: RedisHealth;
 }
-
-/** Error codes from the socket layer that mean "Redis is not reachable right now". */
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EPIPE",
-]);
-
-const UNAVAILABLE_MESSAGES = [
-  "Stream isn't writeable",
-  "Connection is closed",
-  "Command timed out",
-  "Reached the max retries per request limit",
-  "LOADING",
-  "connect ETIMEDOUT",
-];
 
 /**
  * Replaces the password (and a user name, when a password follows it) in a Redis URL so the URL can be
@@ -65,7 +50,7 @@ export function reconnectDelay(attempt: number, maxBackoffMs = 5000): number {
 
 export function createRedis(url: string, options: CreateRedisOptions): Redis {
   const name = options.name ?? "store";
-  const log = options.log.child({ redis: name, url: redactRedisUrl(url) });
+  const log = options.log.child({ url: redactRedisUrl(url) });
   const redisOptions: RedisOptions = {
     connectionName: `proxmox-chatops:${name}`,
     enableOfflineQueue: false,
@@ -77,17 +62,8 @@ export function createRedis(url: string, options: CreateRedisOptions): Redis {
     retryStrategy: (attempt) => reconnectDelay(attempt, options.maxBackoffMs),
   };
   const client = new Redis(url, redisOptions);
-  let healthy = true;
-  client.on("ready", () => {
-    if (!healthy) log.info("redis connection restored");
-    healthy = true;
-  });
-  client.on("error", (err: Error) => {
-    // One warning per outage; the reconnect loop would otherwise log every attempt.
-    if (healthy) log.warn({ err: describeError(err) }, "redis connection lost; reconnecting");
-    else log.debug({ err: describeError(err) }, "redis still unavailable");
-    healthy = false;
-  });
+  // One outage line per process when a shared monitor is given; a lone client gets its own.
+  (options.health ?? new RedisHealth({ log: log.child({ redis: name }) })).watch(client, name);
   return client;
 }
 
@@ -108,17 +84,6 @@ export async function waitUntilReady(client: Redis, timeoutMs: number): Promise<
     };
     client.once("ready", onReady);
   });
-}
-
-/** Maps a connection-level failure to `UnavailableError`; anything else (a script bug, WRONGTYPE) is not. */
-export function whenUnavailable(err: unknown): UnavailableError | undefined {
-  if (err instanceof UnavailableError) return err;
-  if (!(err instanceof Error)) return undefined;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === "string" && NETWORK_CODES.has(code)) return new UnavailableError();
-  if (err.name === "MaxRetriesPerRequestError") return new UnavailableError();
-  if (UNAVAILABLE_MESSAGES.some((m) => err.message.startsWith(m))) return new UnavailableError();
-  return undefined;
 }
 
 /** Runs a store operation, turning connection failures into `UnavailableError` and rethrowing the rest. */

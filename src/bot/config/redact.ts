@@ -7,9 +7,11 @@
  * `redis://:pw@host`. Limit: a secret stored under an innocent key name (say `extra: "s3cr3t"`) is not
  * recognised; name secret keys accordingly.
  */
+import { createScrubber, REDACTED } from "../../services/redaction.js";
 import { SECRET_KEYS } from "./schema.js";
 
-export const REDACTED = "[redacted]";
+// The value redaction itself is shared with the audit trail and chat replies; it lives with the services.
+export { createScrubber, MIN_SCRUB_LENGTH, REDACTED } from "../../services/redaction.js";
 
 const SECRET_NAME = /token|secret|passw(or)?d|api[-_]?key/i;
 const EXACT_SECRET_KEYS = new Set(SECRET_KEYS.map((key) => key.toLowerCase()));
@@ -103,37 +105,11 @@ export function collectSecretValues(config: unknown): string[] {
   return [...found].sort((a, b) => b.length - a.length);
 }
 
-/** Secrets shorter than this are not scrubbed from free text: replacing "ab" everywhere destroys logs. */
-export const MIN_SCRUB_LENGTH = 4;
-
 /**
- * Replaces every occurrence of each secret in `text` with `"[redacted]"`. Secrets shorter than
- * `MIN_SCRUB_LENGTH` are skipped (they cannot be told apart from ordinary text).
+ * Replaces every occurrence of each secret in `text`, and every credential-shaped string, with
+ * `"[redacted]"`. Secrets shorter than `MIN_SCRUB_LENGTH` are skipped (they cannot be told apart from
+ * ordinary text).
  */
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
   return createScrubber(secrets)(text);
-}
-
-/**
- * Prepares a scrub function once (deduplicated, longest secret first) for hot paths such as the logger.
- * `encode` adds extra spellings of each secret to hide, e.g. its JSON-escaped form.
- */
-export function createScrubber(
-  secrets: readonly string[],
-  encode: (secret: string) => string[] = (secret) => [secret],
-): (text: string) => string {
-  const spellings = new Set<string>();
-  for (const secret of secrets) {
-    if (secret.length < MIN_SCRUB_LENGTH) continue;
-    for (const spelling of encode(secret)) if (spelling.length > 0) spellings.add(spelling);
-  }
-  const ordered = [...spellings].sort((a, b) => b.length - a.length);
-  if (ordered.length === 0) return (text) => text;
-  return (text) => {
-    let out = text;
-    for (const spelling of ordered) {
-      if (out.includes(spelling)) out = out.split(spelling).join(REDACTED);
-    }
-    return out;
-  };
 }

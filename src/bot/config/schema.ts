@@ -192,6 +192,23 @@ export const configSchema = z
       })
       .strict()
       .default({ runWorker: true, concurrency: 2, attempts: 3, backoff: 1000, progressInterval: 1000 }),
+    audit: z
+      .object({
+        maxAge: duration
+          .refine((ms) => ms >= 86_400_000 && ms <= 10 * 365 * 86_400_000, "use 1d to 3650d")
+          .default(90 * 86_400_000)
+          .describe("Audit records older than this are dropped from the stream; export them first"),
+        maxEntries: z
+          .number()
+          .int()
+          .min(1000)
+          .max(100_000_000)
+          .default(1_000_000)
+          .describe("At most about this many audit records are kept (the oldest go first)"),
+      })
+      .strict()
+      .default({ maxAge: 90 * 86_400_000, maxEntries: 1_000_000 })
+      .describe("Retention of the audit stream: whichever bound is reached first trims the oldest records"),
     console: z
       .object({
         user: z.string().min(1).default("console").describe("The user the console chat starts as"),

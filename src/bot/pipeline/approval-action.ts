@@ -44,8 +44,10 @@ export async function handleApprovalAction(
     reason: event.value,
     now: clock.now(),
   });
-  const audit = (outcome: string, request: ApprovalRequest | undefined, detail?: string) =>
-    services.audit.append({
+  // A refusal changed nothing, so its audit write may fail the click; once the store has decided, the
+  // decision stands and its records go through the retry buffer instead.
+  const audit = async (outcome: string, request: ApprovalRequest | undefined, detail?: string) => {
+    const record = {
       at: clock.now(),
       kind: "approval",
       step: "decide",
@@ -56,7 +58,10 @@ export async function handleApprovalAction(
       approvalId: action.id,
       outcome,
       detail,
-    });
+    } as const;
+    if (outcome === "refused" && !result.ok) await services.audit.append(record);
+    else await deps.auditRetry.write(record);
+  };
 
   if (!result.ok) {
     deps.metrics.approvalDecided("refused");
@@ -65,9 +70,15 @@ export async function handleApprovalAction(
   }
   const request = result.request;
   const card = request.message;
+  // The card edit is news about a decision already made: a chat outage must not stop the command.
   const editCard = async (reply: Reply) => {
     const notifier = card ? deps.notifiers[card.platform] : undefined;
-    if (card && notifier) await notifier.update(card, reply);
+    if (!card || !notifier) return;
+    try {
+      await notifier.update(card, reply);
+    } catch (err) {
+      log.warn({ err, approvalId: request.id }, "approval card could not be edited");
+    }
   };
 
   if (result.kind === "recorded") {

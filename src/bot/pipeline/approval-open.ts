@@ -7,6 +7,7 @@ import type { CommandDefinition } from "../../commands/definition.js";
 import type { CommandRegistry } from "../../commands/registry.js";
 import type { Actor, ConversationRef } from "../../commands/types.js";
 import { approvalCard, openApproval } from "../../services/approvals/index.js";
+import type { AuditRetryBuffer } from "../../services/audit/retry-buffer.js";
 import { UserError } from "../../services/errors.js";
 import type {
   ApprovalAsk,
@@ -15,6 +16,7 @@ import type {
   ApprovalRequester,
   ApprovalStore,
   AuditLog,
+  AuditRecord,
   Clock,
   Log,
   NotifierByPlatform,
@@ -23,6 +25,11 @@ import type {
 export interface ApprovalOpenDeps {
   approvals: ApprovalStore;
   audit: AuditLog;
+  /**
+   * The request exists once stored and its card is posted, so its audit record goes through the retry
+   * buffer when one is given rather than failing the request (a retry would open a second one).
+   */
+  auditRetry?: Pick<AuditRetryBuffer, "write">;
   notifiers: NotifierByPlatform;
   policyFor(command: string): ApprovalPolicy;
   clock: Clock;
@@ -52,7 +59,7 @@ export async function openAndPostApproval(
     const message = await notifier.post(conversation, approvalCard(request));
     await deps.approvals.attachMessage(request.id, message);
   }
-  await deps.audit.append({
+  const record: AuditRecord = {
     at: deps.clock.now(),
     kind: "approval",
     step: "approve",
@@ -63,7 +70,9 @@ export async function openAndPostApproval(
     args,
     approvalId: request.id,
     outcome: "pending-approval",
-  });
+  };
+  if (deps.auditRetry) await deps.auditRetry.write(record);
+  else await deps.audit.append(record);
   deps.log.info({ command: def.name, approvalId: request.id, requestId }, "approval requested");
   return request;
 }

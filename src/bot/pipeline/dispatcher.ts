@@ -1,7 +1,12 @@
 /**
- * The command pipeline: parse → authorize → approve → run → report. Each step writes one audit record.
- * Refusals are returned replies; only the unexpected throws, and that is caught here, logged with its stack
- * and answered with "internal error, ref <requestId>".
+ * The command pipeline: parse → authorize → approve → run → report. Each step writes one audit record; a
+ * refused command writes exactly one, short (see services/audit/refusal.ts). Refusals are returned
+ * replies; only the unexpected throws, and that is caught here, logged with its stack and answered with
+ * "internal error, ref <requestId>".
+ *
+ * Audit writes before the command runs fail closed (Redis away: "temporarily unavailable", nothing run);
+ * the records written after it ran go through the retry buffer, so the user always learns what happened.
+ * Every reply and every card passes the same value redaction as the logs.
  */
 import type { Inbound } from "../../adapters/chat.js";
 import { parseArgs } from "../../commands/args/parse.js";
@@ -11,29 +16,40 @@ import type { CommandContext, CommandDefinition } from "../../commands/definitio
 import { errorReply, infoReply, type Reply } from "../../commands/reply.js";
 import type { ActionEvent, Actor, ConversationRef, Invocation } from "../../commands/types.js";
 import { parseApprovalAction } from "../../services/approvals/index.js";
+import { shortArgs, shortText } from "../../services/audit/refusal.js";
 import { UserError } from "../../services/errors.js";
 import type { AuditRecord, JobInfo, Log } from "../../services/ports.js";
+import { scrubDeep } from "../../services/redaction.js";
 import { handleApprovalAction } from "./approval-action.js";
 import { openAndPostApproval } from "./approval-open.js";
+import { outcomeOf } from "./outcome.js";
+import { scrubbingNotifiers } from "./scrubbing-notifiers.js";
 import type { DispatcherDeps } from "./types.js";
 
 /** A job card's Cancel button (see services/jobs/render.ts). */
 const JOB_CANCEL_ACTION = /^job:([A-Za-z0-9_-]{1,64}):cancel$/;
 
 export class Dispatcher implements Inbound {
-  constructor(private readonly deps: DispatcherDeps) {}
+  private readonly deps: DispatcherDeps;
 
-  onCommand(inv: Invocation): Promise<Reply> {
+  constructor(deps: DispatcherDeps) {
+    // Approval cards and their edits are replies too: they get the same redaction.
+    this.deps = { ...deps, notifiers: scrubbingNotifiers(deps.notifiers, deps.scrub) };
+  }
+
+  async onCommand(inv: Invocation): Promise<Reply> {
     // The person behind the identity (config `people:`) travels with the actor into approvals and jobs.
     const known = { ...inv, actor: this.deps.services.rbac.identify(inv.actor) };
     const handle = () => this.handleCommand(known);
-    return this.deps.scope ? this.deps.scope.run(inv.requestId, handle) : handle();
+    const reply = await (this.deps.scope ? this.deps.scope.run(inv.requestId, handle) : handle());
+    return scrubDeep(reply, this.deps.scrub);
   }
 
-  onAction(event: ActionEvent): Promise<Reply | undefined> {
+  async onAction(event: ActionEvent): Promise<Reply | undefined> {
     const known = { ...event, actor: this.deps.services.rbac.identify(event.actor) };
     const handle = () => this.handleAction(known);
-    return this.deps.scope ? this.deps.scope.run(event.requestId, handle) : handle();
+    const reply = await (this.deps.scope ? this.deps.scope.run(event.requestId, handle) : handle());
+    return reply && scrubDeep(reply, this.deps.scrub);
   }
 
   private async handleCommand(inv: Invocation): Promise<Reply> {
@@ -103,7 +119,7 @@ export class Dispatcher implements Inbound {
         channel: event.conversation.channelId,
         command: def.name,
         outcome: "forbidden",
-        detail: access.message,
+        detail: shortText(access.message),
       });
       return errorReply(access.code, access.message);
     }
@@ -135,7 +151,7 @@ export class Dispatcher implements Inbound {
     // parse
     const tokens = tokenize(inv.text);
     if (!tokens.ok) {
-      await audit({ kind: "invocation", step: "parse", outcome: "usage", detail: tokens.message });
+      await audit({ kind: "invocation", step: "parse", outcome: "usage", detail: shortText(tokens.message) });
       return errorReply("E_ARGS", tokens.message);
     }
     const resolved = registry.resolve(tokens.tokens);
@@ -144,7 +160,7 @@ export class Dispatcher implements Inbound {
         kind: "invocation",
         step: "parse",
         outcome: "unknown-command",
-        detail: resolved.message,
+        detail: shortText(resolved.message),
       });
       return errorReply("E_UNKNOWN_COMMAND", resolved.message);
     }
@@ -157,13 +173,12 @@ export class Dispatcher implements Inbound {
         step: "parse",
         command: def.name,
         outcome: "usage",
-        detail: parsed.message,
+        detail: shortText(parsed.message),
       });
       return errorReply("E_ARGS", `${parsed.message}\nusage: ${usageLine(def)}`);
     }
-    await audit({ kind: "invocation", step: "parse", command: def.name, args: parsed.args, outcome: "ok" });
 
-    // authorize
+    // authorize; the parse record waits for the verdict, so a refusal stays a single short record
     const access = services.rbac.check(inv.actor, def.name, def.permission, inv.conversation);
     if (!access.ok) {
       log.info({ command: def.name, code: access.code }, "refused");
@@ -171,11 +186,13 @@ export class Dispatcher implements Inbound {
         kind: "invocation",
         step: "authorize",
         command: def.name,
+        args: shortArgs(parsed.args),
         outcome: "forbidden",
-        detail: access.message,
+        detail: shortText(access.message),
       });
       return errorReply(access.code, access.message);
     }
+    await audit({ kind: "invocation", step: "parse", command: def.name, args: parsed.args, outcome: "ok" });
     await audit({ kind: "invocation", step: "authorize", command: def.name, outcome: "ok" });
 
     // approve: destructive commands stop here until a second person decides
@@ -244,7 +261,8 @@ export class Dispatcher implements Inbound {
       channel: conversation.channelId,
       command: def.name,
     };
-    await services.audit.append({
+    // The command has run: from here on, its reply must reach the user whatever the audit store does.
+    await this.deps.auditRetry.write({
       ...base,
       kind: "invocation",
       step: "run",
@@ -254,7 +272,7 @@ export class Dispatcher implements Inbound {
       detail: reply.errorCode,
       jobId: reply.jobId,
     });
-    await services.audit.append({
+    await this.deps.auditRetry.write({
       ...base,
       at: clock.now(),
       kind: "invocation",
@@ -274,9 +292,4 @@ export class Dispatcher implements Inbound {
     log.error({ err }, "unexpected error");
     return errorReply("E_INTERNAL", `internal error, ref ${requestId}`);
   }
-}
-
-function outcomeOf(reply: Reply): string {
-  if (reply.errorCode) return reply.errorCode;
-  return reply.tone === "danger" ? "error" : "ok";
 }

@@ -4,6 +4,7 @@
  */
 import { UserError } from "../errors.js";
 import type { AuditLog, AuditRecord } from "../ports.js";
+import { createScrubber, scrubDeep } from "../redaction.js";
 
 export type ExportFormat = "jsonl" | "csv";
 
@@ -94,10 +95,14 @@ export function csvRow(record: AuditRecord): string {
   return `${CSV_COLUMNS.map((c) => csvCell(cells[c])).join(",")}\r\n`;
 }
 
-/** Writes every record at or after `since`, oldest first; returns the number of records written. */
+/**
+ * Writes every record at or after `since`, oldest first; returns the number of records written. Every
+ * string passes the value redaction again (`scrub`; default: credential shapes), so records written before
+ * a secret was configured, or by an older version, leave scrubbed as well.
+ */
 export async function exportAudit(
   log: Pick<AuditLog, "scan">,
-  options: { since: number; format: ExportFormat },
+  options: { since: number; format: ExportFormat; scrub?: (text: string) => string },
   write: ExportWriter,
 ): Promise<number> {
   if (options.format !== "jsonl" && options.format !== "csv") {
@@ -107,8 +112,10 @@ export async function exportAudit(
     );
   }
   if (options.format === "csv") await write(`${CSV_COLUMNS.join(",")}\r\n`);
+  const scrub = options.scrub ?? createScrubber([]);
   let count = 0;
-  for await (const record of log.scan(options.since)) {
+  for await (const stored of log.scan(options.since)) {
+    const record = scrubDeep(stored, scrub);
     await write(options.format === "csv" ? csvRow(record) : `${JSON.stringify(record)}\n`);
     count += 1;
   }

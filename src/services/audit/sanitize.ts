@@ -8,7 +8,10 @@
  * Limit: a secret under an innocent key name in a free-text value (e.g. a note) cannot be recognised.
  */
 
-export const REDACTED = "[redacted]";
+import { REDACTED } from "../redaction.js";
+
+export { REDACTED };
+
 const MAX_DEPTH = 8;
 
 const SECRET_KEY =
