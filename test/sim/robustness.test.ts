@@ -15,6 +15,14 @@ describe("robustness against arbitrary input", () => {
   });
   afterAll(() => sim.close());
 
+  it("answers a path that a URL parser would read as an empty host ('//') instead of hanging up", async () => {
+    for (const path of ["/../..//", "//", "//evil.example/version"]) {
+      const res = await call(sim, "GET", path);
+      expect(ALLOWED.has(res.status), `${path} -> ${res.status}`).toBe(true);
+      expect(res.headers["content-type"]).toBe("application/json;charset=UTF-8");
+    }
+  });
+
   it("answers every random request with a PVE-shaped status and keeps serving", async () => {
     const segment = fc.oneof(
       fc.constantFrom(

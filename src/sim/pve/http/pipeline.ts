@@ -69,7 +69,10 @@ export function createPipeline(opts: PipelineOptions) {
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
-    const url = new URL(req.url ?? "/", "http://sim.invalid");
+    // Appended to a fixed origin, not resolved against it: a request path such as "//" would otherwise be
+    // read as a URL with an empty host and throw before any PVE-shaped answer could be sent.
+    const target = req.url?.startsWith("/") ? req.url : "/";
+    const url = new URL(`http://sim.invalid${target}`);
     const prefixed = url.pathname.startsWith("/api2/json");
     const segments = splitPath(url.pathname.slice(prefixed ? "/api2/json".length : 0)).map(safeUnescape);
     const path = `/${segments.join("/")}`;
