@@ -204,7 +204,7 @@ describe("queue settings", () => {
       port: 6379,
       username: "bot",
       password: "p@ss",
-      tls: {},
+      tls: { rejectUnauthorized: true },
     });
     expect(() => connectionFromUrl("http://x")).toThrow("redis:// or rediss://");
     expect(() => connectionFromUrl("redis://x/abc")).toThrow("must be a number");

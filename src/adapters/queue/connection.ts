@@ -5,6 +5,7 @@
  */
 import { Redis, type RedisOptions } from "ioredis";
 import type { Log } from "../../services/ports.js";
+import { VERIFIED_TLS } from "../store/redis.js";
 import { RedisHealth } from "../store/redis-health.js";
 
 /** ioredis options, or a client the caller owns (it is then shared and never closed by the queue). */
@@ -29,7 +30,7 @@ export function connectionFromUrl(url: string): RedisOptions {
     ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
     ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
     ...(db !== "" ? { db: Number(db) } : {}),
-    ...(parsed.protocol === "rediss:" ? { tls: {} } : {}),
+    ...(parsed.protocol === "rediss:" ? { tls: VERIFIED_TLS } : {}),
   };
 }
 

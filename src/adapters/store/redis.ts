@@ -48,6 +48,13 @@ export function reconnectDelay(attempt: number, maxBackoffMs = 5000): number {
   return Math.min(100 * 2 ** Math.min(attempt - 1, 16), maxBackoffMs);
 }
 
+/**
+ * TLS settings for `rediss://`: verification is stated explicitly, so NODE_TLS_REJECT_UNAUTHORIZED=0 in the
+ * environment cannot switch it off (Node's default reads that variable). Extra CAs come from
+ * NODE_EXTRA_CA_CERTS, as for every other connection.
+ */
+export const VERIFIED_TLS = Object.freeze({ rejectUnauthorized: true });
+
 export function createRedis(url: string, options: CreateRedisOptions): Redis {
   const name = options.name ?? "store";
   const log = options.log.child({ url: redactRedisUrl(url) });
@@ -60,6 +67,7 @@ export function createRedis(url: string, options: CreateRedisOptions): Redis {
     commandTimeout: options.commandTimeoutMs ?? 5000,
     connectTimeout: options.connectTimeoutMs ?? 5000,
     retryStrategy: (attempt) => reconnectDelay(attempt, options.maxBackoffMs),
+    ...(url.startsWith("rediss:") ? { tls: { ...VERIFIED_TLS } } : {}),
   };
   const client = new Redis(url, redisOptions);
   // One outage line per process when a shared monitor is given; a lone client gets its own.
