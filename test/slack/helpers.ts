@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { Inbound } from "../../src/adapters/chat.js";
 import { createSlackAdapter, type SlackAdapter } from "../../src/adapters/slack/adapter.js";
 import { type SlackConfigInput, slackConfigSchema } from "../../src/adapters/slack/config.js";
+import { readBody } from "../../src/bot/http/body.js";
 import type { Clock, Log } from "../../src/services/ports.js";
 import { FakeSlack, type FakeSlackOptions } from "../fakes/slack/index.js";
 
@@ -97,11 +98,19 @@ export async function startHttpHarness(
   };
 }
 
-/** The adapter's handler on a plain node:http server, as the bot mounts it: only `/slack/events`. */
+/**
+ * The adapter's handler on a plain node:http server, as the bot mounts it: only `/slack/events`, its body
+ * read by the bot server's one body reader.
+ */
 export async function mount(adapter: SlackAdapter): Promise<Server> {
-  const server = createServer((req, res) => {
-    if (new URL(req.url ?? "/", "http://127.0.0.1").pathname === "/slack/events")
-      return adapter.httpHandler(req, res);
+  const server = createServer(async (req, res) => {
+    if (new URL(req.url ?? "/", "http://127.0.0.1").pathname === "/slack/events") {
+      const read = await readBody(req, 1024 * 1024);
+      if (read.ok) return adapter.httpHandler(req, res, read.body);
+      res.writeHead(413, { connection: "close" });
+      res.end();
+      return;
+    }
     res.writeHead(404);
     res.end();
   });

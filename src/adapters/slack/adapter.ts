@@ -9,12 +9,13 @@ import { errorReply, type Reply } from "../../commands/reply.js";
 import type { Actor, ConversationRef, MessageRef } from "../../commands/types.js";
 import { UserError } from "../../services/errors.js";
 import type { Clock, Log } from "../../services/ports.js";
-import type { ChatAdapter, Inbound } from "../chat.js";
+import type { AdapterReadiness, ChatAdapter, Inbound } from "../chat.js";
 import { boltLogger } from "./bolt-log.js";
 import { ButtonSigner } from "./buttons.js";
 import type { SlackConfig } from "./config.js";
 import { GroupDirectory } from "./groups.js";
 import { HandlerQueue } from "./handlers.js";
+import { SlackHealth, slackErrorCode } from "./health.js";
 import { EXTRA, SlackMessenger } from "./messenger.js";
 import { Outbox, type OutboxStats, SlackDeliveryError } from "./outbox.js";
 import { type BlockActionsPayload, classifyObject, type SlashCommandPayload } from "./payloads.js";
@@ -57,6 +58,7 @@ class BoltSlackAdapter implements SlackAdapter {
   private readonly signer: ButtonSigner;
   private inbound: Inbound | undefined;
   private readonly handlers: HandlerQueue;
+  private readonly health: SlackHealth;
 
   constructor(private readonly deps: SlackAdapterDeps) {
     const { config, clock } = deps;
@@ -70,16 +72,19 @@ class BoltSlackAdapter implements SlackAdapter {
       logger,
     };
     let receiver: Receiver;
+    let socketClient: SocketModeReceiver["client"] | undefined;
     if (config.mode === "http") {
       const http = new SignedHttpReceiver({ signingSecret: config.signingSecret!, clock, log: this.log });
       receiver = http;
       this.httpHandler = http.handler;
     } else {
-      receiver = new SocketModeReceiver({
+      const socket = new SocketModeReceiver({
         appToken: config.appToken!,
         logger,
         installerOptions: { clientOptions: { slackApiUrl: clientOptions.slackApiUrl } },
       });
+      receiver = socket;
+      socketClient = socket.client;
       this.httpHandler = (_req, res) => {
         res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
         res.end("Slack runs in socket mode; events arrive over the WebSocket\n");
@@ -94,6 +99,8 @@ class BoltSlackAdapter implements SlackAdapter {
       // Bolt's in-memory conversation store rejects (with a stack trace) on every request; nothing here uses it.
       convoStore: false,
     });
+    this.health = new SlackHealth(() => this.app.client.auth.test(), clock);
+    if (socketClient) this.health.watchSocket(socketClient);
     this.outbox = new Outbox({
       log: this.log,
       sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
@@ -146,11 +153,15 @@ class BoltSlackAdapter implements SlackAdapter {
     this.inbound = inbound;
     try {
       await this.app.init();
+      this.health.noteAuth();
     } catch (err) {
-      const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
-      throw new Error(`Slack rejected the bot token (auth.test: ${code}); check SLACK_BOT_TOKEN`);
+      this.health.noteAuth(err);
+      throw new Error(
+        `Slack rejected the bot token (auth.test: ${slackErrorCode(err)}); check SLACK_BOT_TOKEN`,
+      );
     }
     await this.app.start();
+    this.health.receiving(this.deps.config.mode === "http" ? "running" : "connected");
     this.log.info(
       { mode: this.deps.config.mode, command: this.deps.config.command },
       "slack adapter started",
@@ -158,6 +169,7 @@ class BoltSlackAdapter implements SlackAdapter {
   }
 
   async stop(): Promise<void> {
+    this.health.stopped();
     await this.app.stop();
     await Promise.race([this.settled(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
     await this.outbox.close(STOP_DRAIN_MS);
@@ -170,6 +182,10 @@ class BoltSlackAdapter implements SlackAdapter {
 
   update(message: MessageRef, reply: Reply): Promise<void> {
     return this.messenger.update(message, reply);
+  }
+
+  readiness(): Promise<AdapterReadiness> {
+    return this.health.check();
   }
 
   stats(): OutboxStats {
