@@ -79,7 +79,7 @@ export interface Bot {
 }
 
 export async function createBot(options: BotOptions): Promise<Bot> {
-  const { config, log, clock } = options;
+  const { config, log } = options;
   const store = createRedis(config.redis.url, { log, name: "store" });
   try {
     await waitUntilReady(store, options.redisTimeoutMs ?? 3000);

@@ -82,7 +82,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   let closing = false;
   let lastDropWarning = Number.NEGATIVE_INFINITY;
 
-  async function builtIn(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+  async function builtIn(res: ServerResponse, pathname: string): Promise<void> {
     if (pathname === "/healthz") {
       sendJson(res, 200, { status: "ok" });
     } else if (pathname === "/readyz") {
@@ -130,7 +130,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       } else if (hasBody(req)) {
         refuseAndClose(req, res, 413, "payload_too_large", `${pathname} takes no request body`);
       } else {
-        await builtIn(req, res, pathname);
+        await builtIn(res, pathname);
       }
       return;
     }
