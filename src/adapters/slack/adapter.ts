@@ -34,6 +34,8 @@ export interface SlackAdapterDeps {
 export interface SlackAdapter extends ChatAdapter {
   /** Mount at `/slack/events` on the bot's HTTP server; in socket mode it answers 404. */
   readonly httpHandler: HttpHandler;
+  /** The bot token as Slack last judged it, and the event path's state. */
+  readiness(): Promise<AdapterReadiness>;
   stats(): OutboxStats;
   /** Resolves when every command and click received so far has been handled and its reply sent or failed. */
   settled(): Promise<void>;

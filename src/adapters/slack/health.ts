@@ -10,8 +10,11 @@ import type { AdapterReadiness } from "../chat.js";
 const OK_TTL_MS = 30_000;
 const FAILURE_TTL_MS = 5_000;
 
-/** Socket Mode client states (SocketModeClient's `State`) plus the receiver's own. */
-type EventPath = "connecting" | "connected" | "reconnecting" | "disconnecting" | "disconnected" | "running";
+/** Socket Mode client states (SocketModeClient's `State`). */
+const SOCKET_STATES = ["connecting", "connected", "reconnecting", "disconnecting", "disconnected"] as const;
+
+/** The socket's state, or `running` for the HTTP receiver. */
+type EventPath = (typeof SOCKET_STATES)[number] | "running";
 
 export interface SocketEvents {
   on(event: string, listener: () => void): unknown;
@@ -35,19 +38,17 @@ export class SlackHealth {
     private readonly clock: Clock,
   ) {}
 
-  /** Follows a Socket Mode client's connection state. */
+  /**
+   * Follows a Socket Mode client's connection state. The client emits no state when its WebSocket drops,
+   * only `close`, and says `reconnecting` after its ping timeout; `close` is taken as `disconnected` at once.
+   */
   watchSocket(client: SocketEvents): void {
-    for (const state of [
-      "connecting",
-      "connected",
-      "reconnecting",
-      "disconnecting",
-      "disconnected",
-    ] as const) {
-      client.on(state, () => {
+    const follow = (event: string, state: EventPath) =>
+      client.on(event, () => {
         if (this.events !== undefined && this.events !== "stopped") this.events = state;
       });
-    }
+    for (const state of SOCKET_STATES) follow(state, state);
+    follow("close", "disconnected");
   }
 
   /** Records an `auth.test` made elsewhere (Bolt's own at start), so the next check need not repeat it. */
