@@ -171,6 +171,25 @@ describe("timeouts and the connection cap", () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 
+  it("closes a connection that sends nothing, or its first byte late, counted from the connection", async () => {
+    const { port } = await start({ limits: { headersTimeoutMs: 1000, requestTimeoutMs: 5000 } });
+    const silent = await open(port);
+    const late = await open(port);
+    // The first byte only after most of the head timeout: Node alone would start counting at this byte
+    // and close at about 1800 ms.
+    const timer = setTimeout(() => late.socket.write("G"), 800);
+    try {
+      const [silentMs, lateMs] = await Promise.all([silent.closed, late.closed]);
+      for (const c of [silent, late]) expect(c.received()).toMatch(/^HTTP\/1\.1 408 /);
+      for (const ms of [silentMs, lateMs]) {
+        expect(ms).toBeGreaterThanOrEqual(850);
+        expect(ms).toBeLessThan(1500);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
   it("closes a request whose body trickles in past the request timeout", async () => {
     const { port, calls } = await withHook({ limits: { headersTimeoutMs: 300, requestTimeoutMs: 600 } });
     const c = await open(port);

@@ -8,6 +8,7 @@
  * a connection is closed within the configured head timeout, never after it.
  */
 import type { IncomingMessage, ServerOptions, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { sendError } from "./respond.js";
 
 export interface ConnectionLimits {
@@ -35,6 +36,30 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
 export function sweepIntervalMs(limits: ConnectionLimits): number {
   return Math.min(1000, Math.max(10, Math.floor(limits.headersTimeoutMs / 10)));
 }
+
+/**
+ * Node counts the head timeout from a request's first byte, so a connection that sends nothing, or waits
+ * before its first byte, is not timed out by Node. This closes a new connection, with 408, when its first
+ * request head has not arrived within the head timeout counted from the connection (less one sweep, like
+ * Node's own check). Returns the function that disarms it once the head has arrived.
+ */
+export function armFirstHeadTimeout(socket: Socket, limits: ConnectionLimits): () => void {
+  const timer = setTimeout(
+    () => {
+      if (socket.destroyed) return;
+      socket.write(TIMED_OUT_RESPONSE, () => socket.destroy());
+      // A peer that reads nothing would keep the write pending; it goes anyway.
+      setTimeout(() => socket.destroy(), 1000).unref();
+    },
+    Math.max(1, limits.headersTimeoutMs - sweepIntervalMs(limits)),
+  );
+  timer.unref();
+  const disarm = () => clearTimeout(timer);
+  socket.once("close", disarm);
+  return disarm;
+}
+
+const TIMED_OUT_RESPONSE = "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
 
 /** Options for `http.createServer`; the connection cap is a property and is set by {@link capConnections}. */
 export function serverOptions(limits: ConnectionLimits): ServerOptions {

@@ -15,7 +15,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from "node:net";
 import type { Log } from "../../services/ports.js";
 import { declaredTooLarge, hasBody, readBody } from "./body.js";
-import { type ConnectionLimits, DEFAULT_LIMITS, refuseAndClose, serverOptions } from "./limits.js";
+import {
+  armFirstHeadTimeout,
+  type ConnectionLimits,
+  DEFAULT_LIMITS,
+  refuseAndClose,
+  serverOptions,
+} from "./limits.js";
 import { type ReadinessCheck, runReadiness } from "./readiness.js";
 import { sendError, sendJson, sendText } from "./respond.js";
 import {
@@ -77,6 +83,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   for (const route of options.routes ?? []) routes.push(validateRoute(route, routes));
   const readiness = [...(options.readiness ?? [])];
   const sockets = new Set<Socket>();
+  /** New connections whose first request head has not arrived yet, with the function that disarms their timer. */
+  const waitingForHead = new WeakMap<Socket, () => void>();
   const inFlight = new Set<ServerResponse>();
   let server: Server | undefined;
   let closing = false;
@@ -165,6 +173,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   async function onRequest(req: IncomingMessage, res: ServerResponse, accept = () => {}): Promise<void> {
     const started = performance.now();
+    waitingForHead.get(req.socket)?.();
+    waitingForHead.delete(req.socket);
     const pathname = pathnameOf(req);
     inFlight.add(res);
     res.once("close", () => inFlight.delete(res));
@@ -210,6 +220,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       );
     });
     created.on("connection", (socket: Socket) => {
+      waitingForHead.set(socket, armFirstHeadTimeout(socket, limits));
       sockets.add(socket);
       socket.on("close", () => sockets.delete(socket));
     });
