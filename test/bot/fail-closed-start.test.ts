@@ -79,6 +79,25 @@ describe("a start that cannot succeed exits 1 with one line", () => {
     }
   }, 60_000);
 
+  it("a worker whose Slack token is refused (it edits job cards, so it checks the token too)", async () => {
+    const fake = await FakeSlack.start({ botToken: BOT_TOKEN });
+    try {
+      const run = runCli(["worker"], {
+        ...baseEnv(await freePort()),
+        SLACK_BOT_TOKEN: "xoxb-revoked-token",
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: fake.apiUrl,
+      });
+      expect(await run.exited(30_000)).toBe(1);
+      expect(expectOneLine(run)).toBe(
+        "proxmox-chatops: slack: Slack refused the bot token (auth.test: invalid_auth)",
+      );
+      expect(run.stdout()).not.toContain("HTTP server listening");
+    } finally {
+      await fake.close();
+    }
+  }, 60_000);
+
   it("Redis that requires a password (NOAUTH) or refuses the given one (WRONGPASS)", async () => {
     const redis = await privateRedis(["--requirepass", "s3cret-pass"]);
     try {

@@ -4,7 +4,7 @@
  * back through the messenger (response_url for ephemeral, chat.postMessage for channel replies).
  */
 import { randomUUID } from "node:crypto";
-import { App, type Receiver, SocketModeReceiver } from "@slack/bolt";
+import { App } from "@slack/bolt";
 import { errorReply, type Reply } from "../../commands/reply.js";
 import type { Actor, ConversationRef, MessageRef } from "../../commands/types.js";
 import { UserError } from "../../services/errors.js";
@@ -19,7 +19,8 @@ import { SlackHealth, slackErrorCode } from "./health.js";
 import { EXTRA, SlackMessenger } from "./messenger.js";
 import { Outbox, type OutboxStats, SlackDeliveryError } from "./outbox.js";
 import { type BlockActionsPayload, classifyObject, type SlashCommandPayload } from "./payloads.js";
-import { type HttpHandler, SignedHttpReceiver } from "./receiver.js";
+import type { HttpHandler } from "./receiver.js";
+import { chooseReceiver } from "./receivers.js";
 
 export interface SlackAdapterDeps {
   config: SlackConfig;
@@ -73,25 +74,13 @@ class BoltSlackAdapter implements SlackAdapter {
       rejectRateLimitedCalls: true,
       logger,
     };
-    let receiver: Receiver;
-    let socketClient: SocketModeReceiver["client"] | undefined;
-    if (config.mode === "http") {
-      const http = new SignedHttpReceiver({ signingSecret: config.signingSecret!, clock, log: this.log });
-      receiver = http;
-      this.httpHandler = http.handler;
-    } else {
-      const socket = new SocketModeReceiver({
-        appToken: config.appToken!,
-        logger,
-        installerOptions: { clientOptions: { slackApiUrl: clientOptions.slackApiUrl } },
-      });
-      receiver = socket;
-      socketClient = socket.client;
-      this.httpHandler = (_req, res) => {
-        res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
-        res.end("Slack runs in socket mode; events arrive over the WebSocket\n");
-      };
-    }
+    const { receiver, httpHandler, socketClient } = chooseReceiver(config, {
+      clock,
+      log: this.log,
+      logger,
+      slackApiUrl: clientOptions.slackApiUrl,
+    });
+    this.httpHandler = httpHandler;
     this.app = new App({
       token: config.botToken,
       receiver,
