@@ -75,18 +75,29 @@ export async function chatFrontEnds(
   return { adapters, routes };
 }
 
-/** Runs a started bot until SIGINT/SIGTERM, then stops it cleanly. */
-export async function runUntilSignalled(bot: Bot, log: { info(msg: string): void }): Promise<number> {
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
+/**
+ * Listens for SIGINT/SIGTERM from the moment it is called: a signal that arrives while the bot is still
+ * starting must stop it once started, not kill the process half-way with the default action.
+ */
+export function stopSignal(log: { info(msg: string): void }): { received: Promise<void>; dispose(): void } {
+  let resolve: () => void = () => {};
+  const received = new Promise<void>((r) => {
+    resolve = r;
+  });
+  const handlers = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+    const handler = () => {
       log.info(`received ${signal}; stopping`);
       resolve();
     };
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once(signal, handler);
+    return [signal, handler] as const;
   });
-  await bot.stop();
-  return 0;
+  return {
+    received,
+    dispose: () => {
+      for (const [signal, handler] of handlers) process.off(signal, handler);
+    },
+  };
 }
 
 /** `proxmox-chatops run` (chat front-ends + HTTP + worker) and `proxmox-chatops worker` (jobs only). */
@@ -98,15 +109,22 @@ export async function runBot(io: ProcessIo, mode: "run" | "worker"): Promise<num
     mode === "worker"
       ? { ...loaded.config, jobs: { ...loaded.config.jobs, runWorker: true } }
       : loaded.config;
-  let bot: Bot;
+  const signal = stopSignal({ info: (msg) => log.info(msg) });
   try {
-    bot = await startBot(config, loaded, mode);
-  } catch (err) {
-    log.debug({ err }, "start failed");
-    io.stderr.write(`proxmox-chatops: ${oneLine(err)}\n`);
-    return 1;
+    let bot: Bot;
+    try {
+      bot = await startBot(config, loaded, mode);
+    } catch (err) {
+      log.debug({ err }, "start failed");
+      io.stderr.write(`proxmox-chatops: ${oneLine(err)}\n`);
+      return 1;
+    }
+    await signal.received;
+    await bot.stop();
+    return 0;
+  } finally {
+    signal.dispose();
   }
-  return runUntilSignalled(bot, { info: (msg) => log.info(msg) });
 }
 
 /** Every check and start step in order; throws with a one-line reason, having stopped what it started. */
