@@ -145,6 +145,19 @@ describe("a start that cannot succeed exits 1 with one line", () => {
     expect(run.stdout() + run.stderr()).not.toContain(TOKEN_SECRET);
   }, 60_000);
 
+  it("an HTTP port that is taken, after everything else started", async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, "127.0.0.1", r));
+    const { port } = taken.address() as { port: number };
+    try {
+      const run = runCli(["run"], baseEnv(port));
+      expect(await run.exited(30_000)).toBe(1);
+      expect(expectOneLine(run)).toBe(`proxmox-chatops: cannot listen on 127.0.0.1:${port}: EADDRINUSE`);
+    } finally {
+      await new Promise<void>((r) => taken.close(() => r()));
+    }
+  }, 60_000);
+
   it("a Proxmox CA file that does not exist", async () => {
     const run = runCli(["run"], {
       ...baseEnv(await freePort()),
