@@ -87,6 +87,10 @@ describe("the admin port", () => {
     expect((await fetch(`${pub}/healthz`)).status).toBe(200);
     const { body } = slashCommandBody(fake, { text: "help", userId: "U0ALICE" });
     expect((await postSigned(`${pub}/slack/events`, SIGNING_SECRET, body)).status).toBe(200);
+    // The Slack route gets its body from the server's one reader: over the limit it never reaches Slack's
+    // receiver (which would answer 401 to an unsigned body), the server answers 413.
+    const huge = await fetch(`${pub}/slack/events`, { method: "POST", body: "x".repeat(1024 * 1024 + 1) });
+    expect(huge.status).toBe(413);
 
     expect((await fetch(`${admin}/healthz`)).status).toBe(200);
     const metrics = await fetch(`${admin}/metrics`);
