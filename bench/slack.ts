@@ -26,6 +26,7 @@ import type { Inbound } from "../src/adapters/chat.js";
 import { createSlackAdapter, type SlackAdapter } from "../src/adapters/slack/adapter.js";
 import { slackConfigSchema } from "../src/adapters/slack/config.js";
 import { RedisReplayGuard } from "../src/adapters/store/replay-guard.js";
+import { readBody } from "../src/bot/http/body.js";
 import { infoReply } from "../src/commands/reply.js";
 import { silentLog, systemClock } from "../src/services/ports.js";
 import { FakeSlack, postSigned, slashCommandBody } from "../test/fakes/slack/index.js";
@@ -193,7 +194,13 @@ async function botSide(): Promise<void> {
   );
   const adapter = createSlackAdapter({ config, log: silentLog, clock: systemClock, replays });
   await adapter.start(benchInbound(() => adapter));
-  const ours = await listen(adapter.httpHandler);
+  // The bot's server reads every body with its one reader before the adapter sees it; so does this bench.
+  const ours = await listen((req, res) => {
+    readBody(req, 1024 * 1024).then((read) => {
+      if (read.ok) adapter.httpHandler(req, res, read.body);
+      else res.writeHead(413, { connection: "close" }).end();
+    });
+  });
   const receiver = new HTTPReceiver({ signingSecret: SECRET, logger: quietBolt });
   // The same Bolt settings the adapter uses (no conversation store), so the ratio shows what the adapter adds.
   const bare = new App({

@@ -20,4 +20,15 @@ export interface ChatAdapter extends Notifier {
   stop(): Promise<void>;
   post(conversation: ConversationRef, reply: Reply): Promise<MessageRef>;
   update(message: MessageRef, reply: Reply): Promise<void>;
+  /**
+   * Whether the platform can be used right now (credentials accepted, event connection up), for `/readyz`
+   * and for start-up. Never throws. Adapters with nothing that can fail (console) leave it out.
+   */
+  readiness?(): Promise<AdapterReadiness>;
+}
+
+export interface AdapterReadiness {
+  ok: boolean;
+  /** One line, safe to show: no token or secret. */
+  detail: string;
 }

@@ -1,6 +1,9 @@
 /**
  * Starting and stopping the bot as a process: config, logger, Redis check, wiring, signals. Exit codes:
- * 0 after a clean stop, 1 on bad config or when Redis does not answer at start.
+ * 0 after a clean stop; 1 on bad config or any failed start (Redis missing or refusing the password,
+ * Proxmox unreachable within its start timeout or refusing the token, a chat token refused, an unreadable
+ * CA file, a port in use). A failed start prints one line to stderr and no stack; the stack goes to the
+ * log at debug level.
  */
 import type { ChatAdapter } from "../adapters/chat.js";
 import { pingRedis } from "../adapters/store/redis.js";
@@ -13,6 +16,7 @@ import type { Config } from "./config/schema.js";
 import type { Route } from "./http/server.js";
 import { createLogger } from "./logger.js";
 import { createRequestScope, type RequestScope } from "./request-scope.js";
+import { oneLine, StartError } from "./start-checks.js";
 import { packageVersion } from "./version.js";
 import { type Bot, createBot } from "./wiring.js";
 
@@ -48,7 +52,9 @@ export function loadOrReport(io: ProcessIo, overrides: Partial<Config> = {}): Lo
 /** Says, in one line, why Redis cannot be used, or undefined when it answers. */
 export async function redisProblem(url: string): Promise<string | undefined> {
   const ping = await pingRedis(url, 2000);
-  return ping.ok ? undefined : `${ping.detail}. Start Redis (redis-server) or set REDIS_URL.`;
+  if (ping.ok) return undefined;
+  if (ping.refused) return `${ping.detail.replace(/\.$/, "")}. Check the password or user in REDIS_URL.`;
+  return `${ping.detail}. Start Redis (redis-server) or set REDIS_URL.`;
 }
 
 /**
@@ -85,19 +91,29 @@ export async function chatFrontEnds(
   return { adapters, routes };
 }
 
-/** Runs until SIGINT/SIGTERM, then stops cleanly. */
-export async function runUntilSignalled(bot: Bot, log: { info(msg: string): void }): Promise<number> {
-  await bot.start();
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
+/**
+ * Listens for SIGINT/SIGTERM from the moment it is called: a signal that arrives while the bot is still
+ * starting must stop it once started, not kill the process half-way with the default action.
+ */
+export function stopSignal(log: { info(msg: string): void }): { received: Promise<void>; dispose(): void } {
+  let resolve: () => void = () => {};
+  const received = new Promise<void>((r) => {
+    resolve = r;
+  });
+  const handlers = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+    const handler = () => {
       log.info(`received ${signal}; stopping`);
       resolve();
     };
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once(signal, handler);
+    return [signal, handler] as const;
   });
-  await bot.stop();
-  return 0;
+  return {
+    received,
+    dispose: () => {
+      for (const [signal, handler] of handlers) process.off(signal, handler);
+    },
+  };
 }
 
 /** `proxmox-chatops run` (chat front-ends + HTTP + worker) and `proxmox-chatops worker` (jobs only). */
@@ -109,11 +125,29 @@ export async function runBot(io: ProcessIo, mode: "run" | "worker"): Promise<num
     mode === "worker"
       ? { ...loaded.config, jobs: { ...loaded.config.jobs, runWorker: true } }
       : loaded.config;
-  const problem = await redisProblem(config.redis.url);
-  if (problem) {
-    io.stderr.write(`proxmox-chatops: ${problem}\n`);
-    return 1;
+  const signal = stopSignal({ info: (msg) => log.info(msg) });
+  try {
+    let bot: Bot;
+    try {
+      bot = await startBot(config, loaded, mode);
+    } catch (err) {
+      log.debug({ err }, "start failed");
+      io.stderr.write(`proxmox-chatops: ${oneLine(err)}\n`);
+      return 1;
+    }
+    await signal.received;
+    await bot.stop();
+    return 0;
+  } finally {
+    signal.dispose();
   }
+}
+
+/** Every check and start step in order; throws with a one-line reason, having stopped what it started. */
+async function startBot(config: Config, loaded: Loaded & { ok: true }, mode: "run" | "worker") {
+  const { log } = loaded;
+  const problem = await redisProblem(config.redis.url);
+  if (problem) throw new StartError(problem);
   // One Redis monitor for the process, so an outage is one log line whatever the number of connections.
   const redisHealth = new RedisHealth({
     log,
@@ -133,5 +167,6 @@ export async function runBot(io: ProcessIo, mode: "run" | "worker"): Promise<num
     routes: mode === "run" ? routes : [],
     redisHealth,
   });
-  return runUntilSignalled(bot, { info: (msg) => log.info(msg) });
+  await bot.start();
+  return bot;
 }

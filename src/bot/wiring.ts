@@ -1,6 +1,9 @@
 /**
  * The composition root: builds every object the bot needs, explicitly, from the parsed config. Nothing
- * here decides behaviour; it only connects the pieces. Start-up fails fast when Redis does not answer.
+ * here decides behaviour; it only connects the pieces. Start-up fails closed, in this order: Redis must
+ * answer (createBot), Proxmox must answer within its start timeout, every chat adapter must start (its
+ * token accepted), and only then do the worker and the HTTP server start. A failed start stops what it had
+ * started and rethrows, so the process can exit.
  */
 import type { ChatAdapter } from "../adapters/chat.js";
 import { HttpChecksumSource } from "../adapters/checksums/http-checksum-source.js";
@@ -30,11 +33,14 @@ import { createTemplateMatrixJob } from "../services/templates/build/matrix-job.
 import { Catalog, importFilename } from "../services/templates/catalog/catalog.js";
 import { collectSecretValues, createScrubber } from "./config/redact.js";
 import type { Config } from "./config/schema.js";
-import { createHttpServer, type HttpServer, type Route } from "./http/server.js";
+import type { ReadinessCheck } from "./http/readiness.js";
+import type { Route } from "./http/server.js";
+import { createHttpSurface, type HttpSurface } from "./http/surface.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createApprovalRequester } from "./pipeline/approval-open.js";
 import { Dispatcher } from "./pipeline/dispatcher.js";
 import type { RequestScope } from "./request-scope.js";
+import { StartError, waitForProxmox } from "./start-checks.js";
 
 /** Every job type this build can run; listed by hand like the commands. */
 export const JOB_DEFINITIONS: readonly JobDefinition[] = [];
@@ -67,26 +73,33 @@ export interface Bot {
   dispatcher: Dispatcher;
   services: CommandServices;
   metrics: Metrics;
-  http?: HttpServer;
+  http?: HttpSurface;
   /** The port the HTTP server listens on, once started. */
   port?: number;
+  /** The admin port (`/readyz`, `/metrics`) when `http.adminPort` is set, once started. */
+  adminPort?: number;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function createBot(options: BotOptions): Promise<Bot> {
-  const { config, log, clock } = options;
+  const { config, log } = options;
   // Every Redis connection of the process reports to one monitor: one "Redis unavailable" line per outage.
   const redisHealth =
     options.redisHealth ?? new RedisHealth({ log, probe: async () => (await pingClient(store, 1000)).ok });
   const store = createRedis(config.redis.url, { log, name: "store", health: redisHealth });
   try {
     await waitUntilReady(store, options.redisTimeoutMs ?? 3000);
+    return assemble(options, store, redisHealth);
   } catch (err) {
     store.disconnect();
     redisHealth.close();
     throw err;
   }
+}
+
+function assemble(options: BotOptions, store: ReturnType<typeof createRedis>, redisHealth: RedisHealth): Bot {
+  const { config, log, clock } = options;
 
   const prefix = config.redis.prefix;
   const approvals = new RedisApprovalStore(store, { prefix });
@@ -195,21 +208,24 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     scope: options.scope,
   });
 
+  const adapters = [...options.chat, ...(options.notifyOnly ?? [])];
+  const readiness: ReadinessCheck[] = [
+    { name: "redis", check: () => pingClient(store, 1000) },
+    ...(proxmox ? [{ name: "proxmox", check: () => proxmox.gate.readiness() }] : []),
+    ...adapters.flatMap((a) => (a.readiness ? [{ name: a.platform, check: () => a.readiness!() }] : [])),
+  ];
   const http =
     options.http === false
       ? undefined
-      : createHttpServer({
-          host: config.http.host,
-          port: config.http.port,
+      : createHttpSurface({
+          config: config.http,
           log: log.child({ component: "http" }),
           metrics,
           routes: options.routes,
           scrub,
-          readiness: [
-            { name: "redis", check: () => pingClient(store, 1000) },
-            ...(proxmox ? [{ name: "proxmox", check: () => proxmox.gate.readiness() }] : []),
-          ],
+          readiness,
         });
+  const started: ChatAdapter[] = [];
 
   let worker: JobWorkerHandle | undefined;
   let schedule: { close(): Promise<void> } | undefined;
@@ -222,51 +238,20 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     metrics,
     http,
     async start() {
-      if (proxmox) {
-        const ready = await proxmox.gate.readiness();
-        if (ready.ok) log.info({ proxmox: ready.detail }, "proxmox reachable");
-        else
-          log.error({ proxmox: ready.detail }, "proxmox is not usable yet; /readyz reports it until it is");
+      try {
+        await startInOrder();
+      } catch (err) {
+        await bot.stop().catch((stopErr: unknown) => log.debug({ err: stopErr }, "stop after failed start"));
+        throw err;
       }
-      if (config.jobs.runWorker) {
-        worker = startJobWorker({
-          ...queueSettings,
-          audit,
-          concurrency: config.jobs.concurrency,
-          progressInterval: config.jobs.progressInterval,
-        });
-        const when = config.templates.schedule;
-        if (templates) {
-          schedule = await startTemplateSchedule({
-            connection: queueSettings.connection,
-            prefix: queueSettings.prefix,
-            ...(when
-              ? { repeat: { pattern: when.cron, ...(when.timezone ? { tz: when.timezone } : {}) } }
-              : {}),
-            channel: when?.channel ?? "",
-            jobs,
-            log: log.child({ component: "template-schedule" }),
-            redisHealth,
-          });
-        }
-      }
-      sweepTimer = setInterval(() => {
-        sweeping = sweepExpired({ store: approvals, notifier: notifiers, now: clock.now(), log })
-          .then((r) => {
-            for (const _ of r.expired) metrics.observeApproval("expired");
-          })
-          .catch((err: unknown) => {
-            if (!whenUnavailable(err)) log.error({ err }, "approval expiry sweep failed");
-          });
-      }, config.approvals.sweepInterval);
-      sweepTimer.unref();
-      if (http) bot.port = (await http.listen()).port;
-      for (const adapter of options.chat) await adapter.start(dispatcher);
-      log.info({ port: bot.port, adapters: options.chat.map((a) => a.platform) }, "bot started");
+      log.info(
+        { port: bot.port, adminPort: bot.adminPort, adapters: options.chat.map((a) => a.platform) },
+        "bot started",
+      );
     },
     async stop() {
       if (sweepTimer) clearInterval(sweepTimer);
-      for (const adapter of options.chat) await adapter.stop();
+      for (const adapter of started.splice(0)) await adapter.stop();
       await sweeping;
       await schedule?.close();
       await worker?.close();
@@ -280,5 +265,58 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       redisHealth.close();
     },
   };
+
+  async function startInOrder(): Promise<void> {
+    if (proxmox && config.proxmox) {
+      const version = await waitForProxmox(proxmox, { timeoutMs: config.proxmox.timeouts.start });
+      log.info({ proxmox: `Proxmox VE ${version.version} at ${proxmox.endpoint}` }, "proxmox reachable");
+    }
+    for (const adapter of options.chat) {
+      await adapter.start(dispatcher);
+      started.push(adapter);
+    }
+    // A worker posts no commands but edits job cards: its platforms must accept its token too.
+    for (const adapter of options.notifyOnly ?? []) {
+      const ready = await adapter.readiness?.();
+      if (ready && !ready.ok) throw new StartError(`${adapter.platform}: ${ready.detail}`);
+    }
+    if (config.jobs.runWorker) {
+      worker = startJobWorker({
+        ...queueSettings,
+        audit,
+        concurrency: config.jobs.concurrency,
+        progressInterval: config.jobs.progressInterval,
+      });
+      const when = config.templates.schedule;
+      if (templates) {
+        schedule = await startTemplateSchedule({
+          connection: queueSettings.connection,
+          prefix: queueSettings.prefix,
+          ...(when
+            ? { repeat: { pattern: when.cron, ...(when.timezone ? { tz: when.timezone } : {}) } }
+            : {}),
+          channel: when?.channel ?? "",
+          jobs,
+          log: log.child({ component: "template-schedule" }),
+          redisHealth,
+        });
+      }
+    }
+    sweepTimer = setInterval(() => {
+      sweeping = sweepExpired({ store: approvals, notifier: notifiers, now: clock.now(), log })
+        .then((r) => {
+          for (const _ of r.expired) metrics.observeApproval("expired");
+        })
+        .catch((err: unknown) => {
+          if (!whenUnavailable(err)) log.error({ err }, "approval expiry sweep failed");
+        });
+    }, config.approvals.sweepInterval);
+    sweepTimer.unref();
+    if (http) {
+      const ports = await http.listen();
+      bot.port = ports.port;
+      bot.adminPort = ports.adminPort;
+    }
+  }
   return bot;
 }

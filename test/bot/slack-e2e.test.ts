@@ -90,13 +90,14 @@ describe("the bot with Slack over its HTTP server", () => {
     expect(res.status).toBe(401);
   });
 
-  it("reports Redis and Proxmox ready on /readyz", async () => {
+  it("reports Redis, Proxmox and Slack ready on /readyz", async () => {
     const res = await fetch(`http://127.0.0.1:${bot.port}/readyz`);
     const report = (await res.json()) as { checks: Array<{ name: string; ok: boolean }> };
     expect(res.status).toBe(200);
     expect(report.checks.map((c) => [c.name, c.ok])).toEqual([
       ["redis", true],
       ["proxmox", true],
+      ["slack", true],
     ]);
   });
 });

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
-import { BodyTooLargeError, readRawBody } from "../../src/bot/http/body.js";
-import { sendError, sendJson } from "../../src/bot/http/respond.js";
+import { sendJson } from "../../src/bot/http/respond.js";
 import { createHttpServer } from "../../src/bot/http/server.js";
 import { createLogger } from "../../src/bot/logger.js";
 import { createMetrics } from "../../src/bot/metrics.js";
@@ -84,51 +83,63 @@ describe("mounted routes", () => {
     expect(() => server.mount({ path: "/a b", handler: echo("f") })).toThrow(/must start with/);
   });
 
-  it("reads raw bodies with a cap, for signature checks", async () => {
-    const { base, server } = await start();
+  it("hands every route its raw body, read by the server within the limit", async () => {
+    const { base, server } = await start({ limits: { maxBodyBytes: 16 } });
+    let calls = 0;
     server.mount({
       method: "POST",
       path: "/raw",
-      handler: async (req, res) => {
-        try {
-          const body = await readRawBody(req, 16);
-          sendJson(res, 200, { bytes: body.length, text: body.toString("utf8") });
-        } catch (err) {
-          if (!(err instanceof BodyTooLargeError)) throw err;
-          sendError(res, 413, "too_large", err.message, { Connection: "close" });
-        }
+      handler: (_req, res, body) => {
+        calls++;
+        sendJson(res, 200, { bytes: body.length, text: body.toString("utf8") });
       },
     });
     const ok = await fetch(`${base}/raw`, { method: "POST", body: "héllo" });
     expect(await jsonOf(ok)).toEqual({ bytes: 6, text: "héllo" });
     const big = await fetch(`${base}/raw`, { method: "POST", body: "x".repeat(100) });
     expect(big.status).toBe(413);
-    expect((await jsonOf(big)).message).toBe("request body is larger than 16 bytes");
+    expect(await jsonOf(big)).toEqual({
+      error: "payload_too_large",
+      message: "request body is larger than 16 bytes",
+    });
+    expect(calls).toBe(1);
+  });
+
+  it("lets a route lower the limit but never raise it", async () => {
+    const { base, server } = await start({ limits: { maxBodyBytes: 64 } });
+    const echoLength = (_req: IncomingMessage, res: ServerResponse, body: Buffer) =>
+      sendJson(res, 200, { bytes: body.length });
+    server.mount({ method: "POST", path: "/small", handler: echoLength, maxBodyBytes: 8 });
+    server.mount({ method: "POST", path: "/greedy", handler: echoLength, maxBodyBytes: 10_000 });
+    expect((await fetch(`${base}/small`, { method: "POST", body: "123456789" })).status).toBe(413);
+    expect((await fetch(`${base}/greedy`, { method: "POST", body: "x".repeat(65) })).status).toBe(413);
+    expect(await jsonOf(await fetch(`${base}/greedy`, { method: "POST", body: "x".repeat(64) }))).toEqual({
+      bytes: 64,
+    });
   });
 });
 
-describe("readRawBody", () => {
-  it("rejects when the client goes away before the body ends", async () => {
-    const { port, server } = await start();
-    let outcome: Promise<string> | undefined;
-    const arrived = new Promise<void>((resolve) => {
-      server.mount({
-        method: "POST",
-        path: "/partial",
-        handler: (req) => {
-          outcome = readRawBody(req, 1000).then(
-            () => "resolved",
-            (err: Error) => err.message,
-          );
-          resolve();
-        },
-      });
+describe("a client that goes away mid-body", () => {
+  it("never reaches the handler and leaves the server serving", async () => {
+    const { port, base, server, logs } = await start();
+    let calls = 0;
+    server.mount({
+      method: "POST",
+      path: "/partial",
+      handler: (_req, res) => {
+        calls++;
+        sendJson(res, 200, {});
+      },
     });
     const socket = connect(port, "127.0.0.1");
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
     socket.write("POST /partial HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-ten-b");
-    await arrived;
+    await new Promise((r) => setTimeout(r, 50));
     socket.destroy();
-    expect(await outcome).toBe("client closed the connection before the body ended");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toBe(0);
+    expect(logs().filter((l) => l.msg === "HTTP handler failed")).toEqual([]);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 });
 

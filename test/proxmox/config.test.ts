@@ -54,7 +54,7 @@ describe("proxmox config", () => {
 
   it("applies defaults for timeouts, retries and the version cache", () => {
     const c = proxmoxConfigSchema.parse({ ...base, url: "https://pve1:8006", timeouts: { request: "10s" } });
-    expect(c.timeouts).toEqual({ request: 10_000, task: 900_000 });
+    expect(c.timeouts).toEqual({ request: 10_000, task: 900_000, start: 30_000 });
     expect(c.getRetries).toBe(3);
     expect(c.versionCacheTtl).toBe(30_000);
   });

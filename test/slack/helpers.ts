@@ -9,6 +9,7 @@ import { type SlackConfigInput, slackConfigSchema } from "../../src/adapters/sla
 import type { ReplayGuard } from "../../src/adapters/slack/replays.js";
 import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
 import { RedisReplayGuard } from "../../src/adapters/store/replay-guard.js";
+import { readBody } from "../../src/bot/http/body.js";
 import type { Clock, Log } from "../../src/services/ports.js";
 import { FakeSlack, type FakeSlackOptions } from "../fakes/slack/index.js";
 
@@ -117,11 +118,19 @@ export async function startHttpHarness(
   };
 }
 
-/** The adapter's handler on a plain node:http server, as the bot mounts it: only `/slack/events`. */
+/**
+ * The adapter's handler on a plain node:http server, as the bot mounts it: only `/slack/events`, its body
+ * read by the bot server's one body reader.
+ */
 export async function mount(adapter: SlackAdapter): Promise<Server> {
-  const server = createServer((req, res) => {
-    if (new URL(req.url ?? "/", "http://127.0.0.1").pathname === "/slack/events")
-      return adapter.httpHandler(req, res);
+  const server = createServer(async (req, res) => {
+    if (new URL(req.url ?? "/", "http://127.0.0.1").pathname === "/slack/events") {
+      const read = await readBody(req, 1024 * 1024);
+      if (read.ok) return adapter.httpHandler(req, res, read.body);
+      res.writeHead(413, { connection: "close" });
+      res.end();
+      return;
+    }
     res.writeHead(404);
     res.end();
   });

@@ -81,9 +81,12 @@ export const proxmoxConfigSchema = z
       .object({
         request: durationMs.default(30_000).describe("Whole request, connect to last byte"),
         task: durationMs.default(15 * 60_000).describe("How long to follow a task before giving up"),
+        start: durationMs
+          .default(30_000)
+          .describe("At start, how long to wait for the API to accept connections before exiting with 1"),
       })
       .strict()
-      .default({ request: 30_000, task: 15 * 60_000 }),
+      .default({ request: 30_000, task: 15 * 60_000, start: 30_000 }),
     getRetries: z
       .number()
       .int()

@@ -4,24 +4,25 @@
  * back through the messenger (response_url for ephemeral, chat.postMessage for channel replies).
  */
 import { randomUUID } from "node:crypto";
-import { App, type Receiver } from "@slack/bolt";
+import { App } from "@slack/bolt";
 import { errorReply, type Reply } from "../../commands/reply.js";
 import type { Actor, ConversationRef, MessageRef } from "../../commands/types.js";
 import { UserError } from "../../services/errors.js";
 import type { Clock, Log } from "../../services/ports.js";
-import type { ChatAdapter, Inbound } from "../chat.js";
+import type { AdapterReadiness, ChatAdapter, Inbound } from "../chat.js";
 import { createVerifiedFetch } from "../verified-http.js";
 import { boltLogger } from "./bolt-log.js";
 import { ButtonSigner } from "./buttons.js";
 import type { SlackConfig } from "./config.js";
 import { GroupDirectory } from "./groups.js";
 import { HandlerQueue } from "./handlers.js";
+import { SlackHealth, slackErrorCode } from "./health.js";
 import { EXTRA, SlackMessenger } from "./messenger.js";
 import { Outbox, type OutboxStats, SlackDeliveryError } from "./outbox.js";
 import { type BlockActionsPayload, classifyObject, type SlashCommandPayload } from "./payloads.js";
-import { type HttpHandler, SignedHttpReceiver } from "./receiver.js";
+import type { HttpHandler } from "./receiver.js";
+import { chooseReceiver } from "./receivers.js";
 import type { ReplayGuard } from "./replays.js";
-import { verifiedSocketModeReceiver } from "./socket-mode.js";
 
 export interface SlackAdapterDeps {
   config: SlackConfig;
@@ -38,6 +39,8 @@ export interface SlackAdapterDeps {
 export interface SlackAdapter extends ChatAdapter {
   /** Mount at `/slack/events` on the bot's HTTP server; in socket mode it answers 404. */
   readonly httpHandler: HttpHandler;
+  /** The bot token as Slack last judged it, and the event path's state. */
+  readiness(): Promise<AdapterReadiness>;
   stats(): OutboxStats;
   /** Resolves when every command and click received so far has been handled and its reply sent or failed. */
   settled(): Promise<void>;
@@ -62,6 +65,7 @@ class BoltSlackAdapter implements SlackAdapter {
   private readonly signer: ButtonSigner;
   private inbound: Inbound | undefined;
   private readonly handlers: HandlerQueue;
+  private readonly health: SlackHealth;
 
   constructor(private readonly deps: SlackAdapterDeps) {
     const { config, clock } = deps;
@@ -77,28 +81,15 @@ class BoltSlackAdapter implements SlackAdapter {
       rejectRateLimitedCalls: true,
       logger,
     };
-    let receiver: Receiver;
-    if (config.mode === "http") {
-      const http = new SignedHttpReceiver({
-        signingSecret: config.signingSecret!,
-        clock,
-        log: this.log,
-        ...(deps.replays ? { replays: deps.replays } : {}),
-      });
-      receiver = http;
-      this.httpHandler = http.handler;
-    } else {
-      receiver = verifiedSocketModeReceiver({
-        appToken: config.appToken!,
-        logger,
-        slackApiUrl: clientOptions.slackApiUrl,
-        fetch: verified.fetch,
-      });
-      this.httpHandler = (_req, res) => {
-        res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
-        res.end("Slack runs in socket mode; events arrive over the WebSocket\n");
-      };
-    }
+    const { receiver, httpHandler, socketClient } = chooseReceiver(config, {
+      clock,
+      log: this.log,
+      logger,
+      slackApiUrl: clientOptions.slackApiUrl,
+      fetch: verified.fetch,
+      ...(deps.replays ? { replays: deps.replays } : {}),
+    });
+    this.httpHandler = httpHandler;
     this.app = new App({
       token: config.botToken,
       receiver,
@@ -108,6 +99,8 @@ class BoltSlackAdapter implements SlackAdapter {
       // Bolt's in-memory conversation store rejects (with a stack trace) on every request; nothing here uses it.
       convoStore: false,
     });
+    this.health = new SlackHealth(() => this.app.client.auth.test(), clock);
+    if (socketClient) this.health.watchSocket(socketClient);
     this.outbox = new Outbox({
       log: this.log,
       sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
@@ -163,11 +156,15 @@ class BoltSlackAdapter implements SlackAdapter {
     this.inbound = inbound;
     try {
       await this.app.init();
+      this.health.noteAuth();
     } catch (err) {
-      const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
-      throw new Error(`Slack rejected the bot token (auth.test: ${code}); check SLACK_BOT_TOKEN`);
+      this.health.noteAuth(err);
+      throw new Error(
+        `Slack rejected the bot token (auth.test: ${slackErrorCode(err)}); check SLACK_BOT_TOKEN`,
+      );
     }
     await this.app.start();
+    this.health.receiving(this.deps.config.mode === "http" ? "running" : "connected");
     this.log.info(
       { mode: this.deps.config.mode, command: this.deps.config.command },
       "slack adapter started",
@@ -175,6 +172,7 @@ class BoltSlackAdapter implements SlackAdapter {
   }
 
   async stop(): Promise<void> {
+    this.health.stopped();
     await this.app.stop();
     await Promise.race([this.settled(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
     await this.outbox.close(STOP_DRAIN_MS);
@@ -188,6 +186,10 @@ class BoltSlackAdapter implements SlackAdapter {
 
   update(message: MessageRef, reply: Reply): Promise<void> {
     return this.messenger.update(message, reply);
+  }
+
+  readiness(): Promise<AdapterReadiness> {
+    return this.health.check();
   }
 
   stats(): OutboxStats {

@@ -1,6 +1,7 @@
 /**
  * HTTP mode without a second server: a Bolt `Receiver` whose `handler` the lead mounts on the bot's one
- * HTTP server at `/slack/events`. It verifies the signature with the injected clock (both directions of the
+ * HTTP server at `/slack/events`. That server reads the raw body (bounded, 413 beyond its limit) and hands
+ * it over; this receiver never reads the request stream itself. It verifies the signature with the injected clock (both directions of the
  * 5-minute window), refuses malformed bodies with 400 before Bolt sees them, and hands everything else to
  * `App#processEvent` with an `ack` that writes the HTTP response at once.
  */
@@ -11,30 +12,25 @@ import { classifyBody, isSslCheck } from "./payloads.js";
 import { ALREADY_RECEIVED, CANNOT_CHECK, REPLAY_TTL_MS, type ReplayGuard, replayKey } from "./replays.js";
 import { verifySlackSignature } from "./verify.js";
 
-/** Slack's own payloads are a few kilobytes; anything this large is not from Slack. */
-const DEFAULT_BODY_LIMIT = 1024 * 1024;
-
 export interface SignedHttpReceiverOptions {
   signingSecret: string;
   clock: Clock;
   log: Log;
-  bodyLimit?: number;
   /** Slack gives up after 3 s; answering just after that frees the connection and logs the miss. */
   ackTimeoutMs?: number;
   /** Accepts each signature once (see replays.ts); without it, commands and clicks are refused. */
   replays?: ReplayGuard;
 }
 
-export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
+/** `body` is the request's raw body, read by the HTTP server within its size limit. */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
 export class SignedHttpReceiver implements Receiver {
   private app: App | undefined;
   private running = false;
-  private readonly bodyLimit: number;
   private readonly ackTimeoutMs: number;
 
   constructor(private readonly options: SignedHttpReceiverOptions) {
-    this.bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 3001;
   }
 
@@ -50,21 +46,20 @@ export class SignedHttpReceiver implements Receiver {
     this.running = false;
   }
 
-  readonly handler: HttpHandler = (req, res) => {
-    this.handle(req, res).catch((err: unknown) => {
+  readonly handler: HttpHandler = (req, res, body) => {
+    this.handle(req, res, body).catch((err: unknown) => {
       this.options.log.error({ err }, "slack request handling failed");
       if (!res.headersSent) end(res, 500);
     });
   };
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     const log = this.options.log;
     if (req.method !== "POST") {
       res.setHeader("allow", "POST");
       return end(res, 405);
     }
-    const raw = await readBody(req, this.bodyLimit);
-    if (raw === undefined) return end(res, 413);
+    const raw = body.toString("utf8");
     const contentType = header(req, "content-type");
     if (isSslCheck(contentType, raw)) return end(res, 200);
 
@@ -195,18 +190,4 @@ function header(req: IncomingMessage, name: string): string | undefined {
 function numberHeader(req: IncomingMessage, name: string): number | undefined {
   const v = header(req, name);
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
-}
-
-/** The raw body as text, or undefined when it exceeds `limit` bytes (the rest is drained, not buffered). */
-async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = false;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) tooLarge = true;
-    if (!tooLarge) chunks.push(buf);
-  }
-  return tooLarge ? undefined : Buffer.concat(chunks).toString("utf8");
 }

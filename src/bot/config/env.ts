@@ -39,6 +39,8 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { name: "PVEBOT_REDIS_PREFIX", path: "redis.prefix", type: "string" },
   { name: "PVEBOT_HTTP_PORT", path: "http.port", type: "number" },
   { name: "PVEBOT_HTTP_HOST", path: "http.host", type: "string" },
+  { name: "PVEBOT_HTTP_ADMIN_PORT", path: "http.adminPort", type: "number" },
+  { name: "PVEBOT_HTTP_ADMIN_HOST", path: "http.adminHost", type: "string" },
   { name: "LOG_LEVEL", path: "log.level", type: "string" },
   { name: "LOG_FORMAT", path: "log.format", type: "string" },
   { name: "PVEBOT_RUN_WORKER", path: "jobs.runWorker", type: "boolean" },

@@ -9,6 +9,7 @@ import { slackConfigSchema } from "../../adapters/slack/config.js";
 import { ROLES } from "../../commands/types.js";
 import { templatesConfigSchema } from "../../services/templates/build/config.js";
 import { catalogConfigSchema } from "../../services/templates/catalog/schema.js";
+import { httpConfigSchema } from "./http.js";
 
 /** A duration like `15m`, `30s`, `2h`, `1d`, or a number of milliseconds. Parsed to milliseconds. */
 export const duration = z
@@ -140,13 +141,7 @@ export const configSchema = z
       })
       .strict()
       .default({ url: "redis://127.0.0.1:6379", prefix: "pvebot:" }),
-    http: z
-      .object({
-        port: z.number().int().min(0).max(65535).default(8080),
-        host: z.string().min(1).default("0.0.0.0"),
-      })
-      .strict()
-      .default({ port: 8080, host: "0.0.0.0" }),
+    http: httpConfigSchema.prefault({}),
     log: z
       .object({
         level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),

@@ -1,56 +1,74 @@
 /**
- * Reads a request body into memory with a size cap, for handlers that must see the exact bytes (Slack
- * signatures and webhook HMACs are computed over the raw body).
+ * The one request-body reader of the bot's HTTP server. Every mounted route (Slack events, webhooks) gets
+ * its body from here, as the exact bytes, because signatures and HMACs are computed over the raw body.
+ *
+ * A body is refused by its declared `Content-Length` before a byte of it is read, and a chunked body is
+ * cut off as soon as it passes the limit: reading stops there and the caller answers 413 and closes the
+ * connection, so the rest of the body is never read (Node would otherwise drain it to reuse the socket).
  */
 import type { IncomingMessage } from "node:http";
 
-export class BodyTooLargeError extends Error {
-  constructor(readonly limitBytes: number) {
-    super(`request body is larger than ${limitBytes} bytes`);
-    this.name = "BodyTooLargeError";
-  }
+export type BodyOutcome =
+  | { ok: true; body: Buffer }
+  /** Over the limit: by its declared length (`declared`) or while streaming. Nothing more is read. */
+  | { ok: false; reason: "too_large"; declared: boolean }
+  /** The client went away before the body ended. */
+  | { ok: false; reason: "aborted" };
+
+/** The declared body length, or undefined when the request does not declare one (chunked or none). */
+export function declaredLength(req: IncomingMessage): number | undefined {
+  const raw = req.headers["content-length"];
+  if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
+  return Number(raw);
 }
 
-/**
- * Resolves with the whole body. Rejects with `BodyTooLargeError` as soon as the cap is passed (checked
- * against Content-Length first, then while streaming), and with the socket error if the client goes away.
- */
-export function readRawBody(req: IncomingMessage, limitBytes = 1024 * 1024): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > limitBytes) {
-      req.resume();
-      reject(new BodyTooLargeError(limitBytes));
-      return;
-    }
+/** True when the request carries a body: a non-zero length or a transfer coding (chunked). */
+export function hasBody(req: IncomingMessage): boolean {
+  const declared = declaredLength(req);
+  if (declared !== undefined) return declared > 0;
+  return req.headers["transfer-encoding"] !== undefined;
+}
+
+/** True when the declared length alone already passes `limitBytes`. */
+export function declaredTooLarge(req: IncomingMessage, limitBytes: number): boolean {
+  const declared = declaredLength(req);
+  return declared !== undefined && declared > limitBytes;
+}
+
+/** Reads the whole body, up to `limitBytes`. Never rejects. */
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<BodyOutcome> {
+  if (declaredTooLarge(req, limitBytes)) {
+    return Promise.resolve({ ok: false, reason: "too_large", declared: true });
+  }
+  if (req.complete && req.readableEnded) return Promise.resolve({ ok: true, body: Buffer.alloc(0) });
+  return new Promise<BodyOutcome>((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let settled = false;
-    const fail = (err: Error) => {
-      if (settled) return;
-      settled = true;
-      reject(err);
+    const finish = (outcome: BodyOutcome) => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onGone);
+      req.off("close", onClose);
+      resolve(outcome);
     };
-    req.on("data", (chunk: Buffer) => {
-      if (settled) return;
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limitBytes) {
-        fail(new BodyTooLargeError(limitBytes));
-        req.resume();
+        // Stop pulling from the socket; the caller closes it after answering 413.
+        req.pause();
+        finish({ ok: false, reason: "too_large", declared: false });
         return;
       }
       chunks.push(chunk);
-    });
-    req.on("end", () => {
-      if (settled) return;
-      settled = true;
-      resolve(Buffer.concat(chunks, size));
-    });
-    const gone = (cause?: unknown) =>
-      fail(new Error("client closed the connection before the body ended", { cause }));
-    req.on("error", (err) => (req.complete ? fail(err) : gone(err)));
-    req.on("close", () => {
-      if (!req.complete) gone();
-    });
+    };
+    const onEnd = () => finish({ ok: true, body: Buffer.concat(chunks, size) });
+    const onGone = () => finish({ ok: false, reason: "aborted" });
+    const onClose = () => {
+      if (!req.complete) onGone();
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onGone);
+    req.on("close", onClose);
   });
 }
