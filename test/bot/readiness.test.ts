@@ -9,6 +9,7 @@ import { proxmoxConfigSchema } from "../../src/adapters/proxmox/config.js";
 import { createSlackAdapter } from "../../src/adapters/slack/adapter.js";
 import { slackConfigSchema } from "../../src/adapters/slack/config.js";
 import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
+import { RedisReplayGuard } from "../../src/adapters/store/replay-guard.js";
 import { configSchema } from "../../src/bot/config/schema.js";
 import { type Bot, createBot } from "../../src/bot/wiring.js";
 import { type PveSimulator, startPveSimulator } from "../../src/sim/pve/index.js";
@@ -43,7 +44,8 @@ beforeAll(async () => {
     signingSecret: SIGNING_SECRET,
     apiUrl: fake.apiUrl,
   });
-  const slack = createSlackAdapter({ config: slackConfig, log: silentLog, clock });
+  const replays = RedisReplayGuard.connect(REDIS_URL, prefix, { log: silentLog });
+  const slack = createSlackAdapter({ config: slackConfig, log: silentLog, clock, replays });
   bot = await createBot({
     config,
     log: silentLog,

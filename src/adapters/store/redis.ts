@@ -49,9 +49,9 @@ export function reconnectDelay(attempt: number, maxBackoffMs = 5000): number {
 }
 
 /**
- * TLS settings for `rediss://`: verification is stated explicitly, so NODE_TLS_REJECT_UNAUTHORIZED=0 in the
- * environment cannot switch it off (Node's default reads that variable). Extra CAs come from
- * NODE_EXTRA_CA_CERTS, as for every other connection.
+ * TLS settings for `rediss://`: verification is stated explicitly, so an environment variable that turns
+ * off Node's process-wide default cannot switch it off. Extra CAs come from NODE_EXTRA_CA_CERTS, as for
+ * every other connection.
  */
 export const VERIFIED_TLS = Object.freeze({ rejectUnauthorized: true });
 
