@@ -1,5 +1,7 @@
-import { handlerError, paramErrorFor } from "../errors.js";
+import { hasPrivilege } from "../auth/acl.js";
+import { handlerError, paramErrorFor, TaskFailure } from "../errors.js";
 import {
+  type DriveSpec,
   diskFormat,
   driveKeys,
   formatSize,
@@ -186,31 +188,48 @@ function convertToTemplate(ctx: RequestContext) {
   });
 }
 
+/**
+ * PUT …/resize. Since qemu-server forks the worker before it locks and loads the config, every check
+ * (lock, digest, disk, cdrom, storage privilege, shrinking) fails the task, not the request: the caller
+ * gets a UPID, then `TASK ERROR: shrinking disks is not supported`. The current size is the volume's
+ * own (virtual) size; an equal size ends the task without change.
+ */
 function resizeDisk(ctx: RequestContext) {
   const vm = vmFromRequest(ctx);
   const { state } = ctx.rt;
   rejectSkiplock(ctx);
-  assertUnlocked(vm);
   const disk = str(ctx.params, "disk")!;
-  const value = vm.config[disk];
-  if (value === undefined) throw handlerError(`disk '${disk}' does not exist`);
-  const spec = parseDrive(String(value));
-  if (isCdrom(spec)) throw handlerError("you can't resize a cdrom");
-  const digest = str(ctx.params, "digest");
-  if (digest !== undefined && digest !== state.digest(vm.config)) {
-    throw handlerError("detected modified configuration - file changed by other user? Try again.");
-  }
-  const current = parseSize(spec.options.get("size") ?? "") ?? 0;
   const sizeText = str(ctx.params, "size")!;
-  const delta = parseSize(sizeText.replace(/^\+/, "")) ?? 0;
-  const wanted = sizeText.startsWith("+") ? current + delta : delta;
-  if (wanted < current) throw handlerError(`shrinking disks is not supported`);
+  const digest = str(ctx.params, "digest");
+  let change: { spec: DriveSpec; current: number; wanted: number } | undefined;
   return ctx.rt.tasks.spawn({
     node: vm.node,
     type: "resize",
     id: String(vm.vmid),
     owner: ownerOf(ctx.principal),
+    start: () => {
+      if (digest !== undefined && digest !== state.digest(vm.config)) {
+        throw new TaskFailure("checksum mismatch (file change by other user?)");
+      }
+      assertUnlocked(vm);
+      const value = vm.config[disk];
+      if (value === undefined) throw new TaskFailure(`disk '${disk}' does not exist`);
+      const spec = parseDrive(String(value));
+      if (isCdrom(spec)) throw new TaskFailure("you can't resize a cdrom");
+      const storage = spec.file.split(":")[0]!;
+      if (!hasPrivilege(ctx.principal, `/storage/${storage}`, "Datastore.AllocateSpace")) {
+        throw new TaskFailure(`Permission check failed (/storage/${storage}, Datastore.AllocateSpace)`);
+      }
+      const current =
+        state.findVolume(spec.file, vm.node)?.size ?? parseSize(spec.options.get("size") ?? "") ?? 0;
+      const delta = parseSize(sizeText.replace(/^\+/, "")) ?? 0;
+      const wanted = sizeText.startsWith("+") ? current + delta : delta;
+      if (wanted < current) throw new TaskFailure("shrinking disks is not supported");
+      if (wanted !== current) change = { spec, current, wanted };
+    },
     finish: (t) => {
+      if (!change) return;
+      const { spec, current, wanted } = change;
       spec.options.set("size", formatSize(wanted));
       vm.config[disk] = printDrive(spec);
       const volume = state.findVolume(spec.file, vm.node);
