@@ -7,7 +7,7 @@ import { UserError } from "../../errors.js";
 import type { Proxmox } from "../../proxmox.js";
 import { type BuildDefaults, resolveBuildSettings, sshKeyText, type TemplatesConfig } from "./config.js";
 import type { DistroCatalog, DistroEntry, VmidReservations } from "./ports.js";
-import { checkNode, checkRequestedVmid, checkStorages, checkVersion } from "./preflight.js";
+import { checkNode, checkPool, checkRequestedVmid, checkStorages, checkVersion } from "./preflight.js";
 import type { BuildRequest } from "./request.js";
 
 export interface BuildFlags extends Omit<BuildDefaults, "sshKeys"> {
@@ -66,11 +66,13 @@ export async function planBuild(
   await checkVersion(proxmox);
   await checkNode(proxmox, node);
   await checkStorages(proxmox, node, settings);
+  await checkPool(proxmox, config.pool);
   if (vmid !== undefined) await checkRequestedVmid(proxmox, deps.reservations, config, vmid);
   return {
     distro: entry.key,
     node,
     settings,
+    pool: config.pool,
     sshKeyText: keys,
     ...(vmid !== undefined ? { vmid } : {}),
     ...(name !== undefined ? { name } : {}),

@@ -104,6 +104,28 @@ export async function checkStorages(
   };
 }
 
+/**
+ * The pool new templates go into (`templates.pool`). PVE checks VM.Allocate for a create on
+ * `/pool/<pool>` only when `pool` is passed, and later calls inherit pool rights only for members, so
+ * the token must hold VM.Allocate there. The token's permissions are readable by the token itself; a
+ * pool that does not exist has no ACLs (deleting a pool deletes them), so it shows as no privileges too.
+ */
+export async function checkPool(proxmox: Proxmox, pool: string): Promise<void> {
+  const privileges = await proxmox.privileges(`/pool/${pool}`);
+  if (!privileges.includes("VM.Allocate")) {
+    throw new UserError("E_CONFIG", poolProblem(pool, `the API token has no VM.Allocate on /pool/${pool}`));
+  }
+}
+
+/** The clear error for a pool that is missing or not granted, naming the setting and the fix. */
+export function poolProblem(pool: string, what: string): string {
+  return (
+    `templates.pool: ${what}: the pool "${pool}" does not exist or the bot's token and its user were not ` +
+    `granted the guest role on it. An admin creates it with \`pveum pool add ${pool}\` and grants the roles ` +
+    "as docs/PROXMOX.md shows, or sets templates.pool to the bot's pool"
+  );
+}
+
 /** VMIDs PVE knows, cluster-wide. */
 export async function takenVmids(proxmox: Proxmox): Promise<Set<number>> {
   const resources = await proxmox.clusterResources("vm");

@@ -25,6 +25,8 @@ export const buildRequestSchema = z
         tags: z.array(z.string()),
       })
       .strict(),
+    /** The resource pool the VM is created in; absent in jobs queued before pools, which use config's. */
+    pool: z.string().optional(),
     /** The public key lines, resolved from names at command time. */
     sshKeyText: z.string(),
     vmid: z.number().int().optional(),
