@@ -126,6 +126,34 @@ export function poolProblem(pool: string, what: string): string {
   );
 }
 
+const ARCH_ALIASES: Record<string, string> = { arm64: "aarch64", amd64: "x86_64" };
+
+/**
+ * An image runs only on a node of its architecture: an aarch64 cloud image imported on an x86_64 node
+ * gives a template that never boots (PVE would need `arch: aarch64` and emulation), and the reverse.
+ */
+export async function checkArch(
+  proxmox: Proxmox,
+  node: string,
+  image: { key: string; arch: string },
+): Promise<void> {
+  const reported = (await proxmox.nodeStatus(node)).arch;
+  const arch = reported ? (ARCH_ALIASES[reported] ?? reported) : undefined;
+  if (arch === undefined) {
+    throw new UserError(
+      "E_PVE",
+      `node "${node}" did not report its architecture, so ${image.key} cannot be checked against it`,
+    );
+  }
+  if (arch !== image.arch) {
+    throw new UserError(
+      "E_ARGS",
+      `${image.key} is an ${image.arch} image and node "${node}" is ${arch}: build it on an ${image.arch} node, ` +
+        `or pick the ${arch} variant of the distro (\`template distros\` lists the architectures)`,
+    );
+  }
+}
+
 /** VMIDs PVE knows, cluster-wide. */
 export async function takenVmids(proxmox: Proxmox): Promise<Set<number>> {
   const resources = await proxmox.clusterResources("vm");

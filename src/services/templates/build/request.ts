@@ -3,6 +3,7 @@
  * retry on another worker builds exactly what was asked even if config changed in between.
  */
 import { z } from "zod";
+import { DNS_NAME, DNS_NAME_MAX } from "./metadata.js";
 
 const id = z.string().regex(/^[a-z][a-z0-9\-_.]*[a-z0-9]$/i);
 
@@ -30,7 +31,7 @@ export const buildRequestSchema = z
     /** The public key lines, resolved from names at command time. */
     sshKeyText: z.string(),
     vmid: z.number().int().optional(),
-    name: z.string().optional(),
+    name: z.string().max(DNS_NAME_MAX).regex(DNS_NAME).optional(),
     force: z.boolean().default(false),
     /** "console:alice (Alice)", written into the template's metadata. */
     requestedBy: z.string().min(1),
