@@ -116,6 +116,11 @@ export interface Proxmox {
   nodeStatus(node: string): Promise<NodeStatus>;
   clusterResources(type?: "vm" | "storage" | "node"): Promise<ClusterResource[]>;
   nextVmid(): Promise<number>;
+  /**
+   * The privileges the bot's token holds on an ACL path (`/pool/chatops`): with privilege separation,
+   * what both the token's and its user's ACLs allow. An unknown pool has no ACLs, so it yields none.
+   */
+  privileges(path: string): Promise<string[]>;
 
   vmConfig(node: string, vmid: number): Promise<VmConfig>;
   vmStatus(node: string, vmid: number): Promise<VmStatus>;

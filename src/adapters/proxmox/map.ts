@@ -77,6 +77,8 @@ export function nodeStatus(r: Raw): NodeStatus {
     loadavg: Array.isArray(r.loadavg) ? r.loadavg.map(String) : [],
     pveversion: str(r.pveversion) ?? "",
     kernel: str(kernel.release) ?? str(r.kversion),
+    // `current-kernel` arrived in PVE 8.1; `kversion` ends with the machine name on every release.
+    arch: str(kernel.machine) ?? str(r.kversion)?.trim().split(/\s+/).at(-1),
   });
 }
 

@@ -78,6 +78,17 @@ const STEPS: [step: string, inject: Fault, expectText: RegExp][] = [
     /device busy/,
   ],
   [
+    "tag",
+    (r) =>
+      r.sim.sim.faults.failNext({
+        method: "PUT",
+        path: /^\/nodes\/pve1\/qemu\/\d+\/config$/,
+        status: 403,
+        message: "Permission check failed (/vms/9002, VM.Config.Options)",
+      }),
+    /Permission check failed/,
+  ],
+  [
     "verify",
     (r) =>
       r.sim.sim.faults.failNext({
@@ -85,7 +96,8 @@ const STEPS: [step: string, inject: Fault, expectText: RegExp][] = [
         path: /^\/nodes\/pve1\/qemu\/\d+\/config$/,
         status: 403,
         message: "Permission check failed (/vms, VM.Audit)",
-        times: 1,
+        // The tag stage reads the config first; the verify stage's read is the second.
+        skip: 1,
       }),
     /Permission check failed/,
   ],
@@ -107,6 +119,7 @@ describe("a failure at any step leaves nothing behind", () => {
         image: "download or reuse",
         vmid: "reserve a VMID",
         create: "create the VM",
+        tag: "tag the VM",
         resize: "resize the disk",
         template: "convert to a template",
         verify: "confirm template",
@@ -115,7 +128,7 @@ describe("a failure at any step leaves nothing behind", () => {
       if (["image", "create", "resize", "template"].includes(step)) expect(card.code).toMatch(/TASK ERROR/);
       expect(vmsInRange(rig).map((v) => v.vmid)).toEqual([9000, 9001]);
       expect(await leftovers(rig)).toEqual([]);
-      if (["resize", "template", "verify"].includes(step)) {
+      if (["tag", "resize", "template", "verify"].includes(step)) {
         expect(rig.sim.sim.requests.filter("DELETE", /^\/nodes\/pve1\/qemu\/\d+$/)[0]?.query).toMatchObject({
           purge: "1",
         });

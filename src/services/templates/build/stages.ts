@@ -10,33 +10,15 @@ import { markSuperseded } from "./cleanup.js";
 import type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
 import { ensureLeases, releaseLeases } from "./leases.js";
 import type { DistroEntry } from "./ports.js";
-import { checkRequestedVmid, checkStorages, takenVmids } from "./preflight.js";
-import { createRequest } from "./vm-request.js";
+import { checkPool, checkRequestedVmid, checkStorages, poolProblem, takenVmids } from "./preflight.js";
+import { runTask } from "./run-task.js";
+import { createRequest, poolOf } from "./vm-request.js";
 
 export { cleanupBuild } from "./cleanup.js";
 export type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
+export { resizeStage, tagStage } from "./disk.js";
 
 const CREATE_RETRIES = 5;
-
-/**
- * Starts a PVE task once and follows it. The UPID is saved before following, so an attempt that resumes
- * after a killed worker follows the task already running instead of starting it a second time.
- */
-async function runTaskOnce(
-  deps: BuildDeps,
-  ctx: BuildContext,
-  key: string,
-  start: () => Promise<string>,
-): Promise<void> {
-  let upid = ctx.state[key];
-  if (typeof upid !== "string") {
-    upid = await start();
-    ctx.state[key] = upid;
-    await ctx.save();
-  }
-  const started = upid;
-  await deps.follower.follow(started, { signal: ctx.signal });
-}
 
 function entryOf(deps: BuildDeps, key: string): DistroEntry {
   const entry = deps.catalog.get(key);
@@ -57,6 +39,7 @@ export async function checkStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildC
   const entry = entryOf(deps, distro);
   // The node itself was checked when the build was planned; an unknown node fails the storage list.
   ctx.state.placement = { ...(await checkStorages(proxmox, node, settings)) };
+  await checkPool(proxmox, poolOf(deps, ctx));
   const expected = await deps.checksums.expected(entry);
   ctx.state.algorithm = expected.algorithm;
   ctx.state.checksum = expected.value.toLowerCase();
@@ -92,7 +75,7 @@ export async function imageStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildC
     ctx.state.imageReused = true;
   } else {
     ctx.progress(0.05, `downloading ${filename}`);
-    await runTaskOnce(deps, ctx, "downloadUpid", () =>
+    await runTask(deps, ctx, "downloadUpid", () =>
       proxmox.downloadUrl(node, settings.imageStorage, {
         url: String(ctx.state.imageUrl),
         filename,
@@ -139,6 +122,9 @@ const alreadyExists = (err: unknown) =>
   !(err instanceof ProxmoxTaskError) &&
   /already exists/.test(err.message + (err.pveMessage ?? ""));
 
+const poolMissing = (err: unknown) =>
+  err instanceof ProxmoxError && /pool '.*' does not exist/.test(`${err.message} ${err.pveMessage ?? ""}`);
+
 /** Stage 4: create the VM importing the image; a VMID someone else took meanwhile moves to the next one. */
 export async function createStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
   if (skipped(ctx) || ctx.state.imported === true) return;
@@ -160,6 +146,8 @@ async function startCreate(deps: BuildDeps, ctx: BuildContext): Promise<void> {
       ctx.state.createUpid = await deps.proxmox.createVm(ctx.data.node, createRequest(deps, ctx, vmid));
     } catch (err) {
       delete ctx.state.creatingVmid;
+      if (poolMissing(err))
+        throw new UserError("E_CONFIG", poolProblem(poolOf(deps, ctx), "Proxmox refused it"));
       if (!alreadyExists(err) || ctx.data.vmid !== undefined || attempt >= CREATE_RETRIES) throw err;
       await deps.reservations.release(vmid, ctx.jobId);
       skip.add(vmid);
@@ -173,27 +161,16 @@ async function startCreate(deps: BuildDeps, ctx: BuildContext): Promise<void> {
   }
 }
 
-/** Stage 5: grow the imported disk to the configured size (absolute, so a repeat is harmless). */
-export async function resizeStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
-  if (skipped(ctx) || ctx.state.resized === true) return;
-  await ensureLeases(deps, leases, ctx);
-  const vmid = Number(ctx.state.createdVmid);
-  await runTaskOnce(deps, ctx, "resizeUpid", () =>
-    deps.proxmox.resizeDisk(ctx.data.node, vmid, "scsi0", `${ctx.data.settings.disk}G`),
-  );
-  ctx.state.resized = true;
-}
-
-/** Stage 6: convert to a template. */
+/** Stage 7: convert to a template. */
 export async function templateStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
   if (skipped(ctx) || ctx.state.converted === true) return;
   await ensureLeases(deps, leases, ctx);
   const vmid = Number(ctx.state.createdVmid);
-  await runTaskOnce(deps, ctx, "templateUpid", () => deps.proxmox.convertToTemplate(ctx.data.node, vmid));
+  await runTask(deps, ctx, "templateUpid", () => deps.proxmox.convertToTemplate(ctx.data.node, vmid));
   ctx.state.converted = true;
 }
 
-/** Stage 7: confirm `template: 1`, mark older versions superseded, free the VMID and the slots. */
+/** Stage 8: confirm `template: 1`, mark older versions superseded, free the VMID and the slots. */
 export async function verifyStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
   const { node, distro } = ctx.data;
   if (!skipped(ctx)) {

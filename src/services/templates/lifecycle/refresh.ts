@@ -69,6 +69,7 @@ export async function planRefresh(
           distro: entry.key,
           node: t.node,
           settings,
+          pool: deps.config.pool,
           sshKeyText: sshKeyText(deps.config, settings.sshKeys),
           force: false,
           requestedBy: input.requestedBy,

@@ -16,6 +16,8 @@ export interface NodeState {
   /** Full pve-manager version, e.g. `9.1.5`. */
   managerVersion: string;
   kernel: string;
+  /** `uname -m` of the node; x86_64 unless a test sets another. */
+  arch?: "x86_64" | "aarch64";
   level: string;
   /** Per-node counters that make UPIDs unique and realistic. */
   nextPid: number;
