@@ -102,6 +102,7 @@ export async function startRig(
     follower: new TaskFollower(sim.client, clock),
     leaseMs: 5000,
     taskRetry: options.taskRetry ?? { attempts: 3, delayMs: 20 },
+    settleMs: 50,
   };
   // The harness makes the recording chat; the matrix job looks its notifier up when it runs.
   const notifiers: NotifierByPlatform = {};
@@ -182,4 +183,19 @@ export function vmsInRange(
       name: String(vm.config.name ?? ""),
     }))
     .sort((a, b) => a.vmid - b.vmid);
+}
+
+/** Reservations (other than "someone-else"'s) and held semaphore slots left under the rig's prefix. */
+export async function leftovers(r: Rig): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, found] = await r.redis.scan(cursor, "MATCH", `${r.prefix}vmid:*`, "COUNT", 500);
+    for (const key of found) if ((await r.redis.get(key)) !== "someone-else") keys.push(key);
+    cursor = next;
+  } while (cursor !== "0");
+  for (const key of (await r.redis.keys(`${r.prefix}sem:*`)) ?? []) {
+    if ((await r.redis.zcard(key)) > 0) keys.push(key);
+  }
+  return keys;
 }

@@ -37,6 +37,11 @@ export async function runTask(
   const sentKey = `${key}SentAt`;
   for (let attempt = 1; ; attempt++) {
     if (typeof ctx.state[key] !== "string" && identity && typeof ctx.state[sentKey] === "number") {
+      // The result decides first (it outlives the task list); a task still running is followed.
+      if (await identity.done()) {
+        await forgetTask(ctx, sentKey);
+        return undefined;
+      }
       const found = await findStartedTask(deps, identity.node, {
         ...identity,
         sentAtMs: ctx.state[sentKey] as number,
@@ -44,9 +49,6 @@ export async function runTask(
       if (found) {
         ctx.state[key] = found.upid;
         await ctx.save();
-      } else if (await identity.done()) {
-        await forgetTask(ctx, sentKey);
-        return undefined;
       }
     }
     let upid = ctx.state[key];
