@@ -187,6 +187,21 @@ export function taskStatus(r: Raw): TaskStatus {
   });
 }
 
+/** A row of a node's task list: finished tasks carry `endtime` and their exit status as `status`. */
+export function taskListEntry(r: Raw): TaskStatus {
+  const stopped = r.endtime !== undefined && r.endtime !== null;
+  return defined({
+    upid: String(r.upid),
+    node: String(r.node),
+    type: str(r.type) ?? "",
+    id: str(r.id) ?? "",
+    user: str(r.user) ?? "",
+    status: stopped ? ("stopped" as const) : ("running" as const),
+    exitstatus: stopped ? str(r.status) : undefined,
+    starttime: num(r.starttime) ?? 0,
+  });
+}
+
 export function execStatus(r: Raw): AgentExecStatus {
   return defined({
     exited: bool(r.exited),

@@ -1,27 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { RedisVmidReservations } from "../../../src/adapters/store/vmid-reservations.js";
 import type { Reply } from "../../../src/commands/reply.js";
-import { type Rig, startRig, vmsInRange } from "./rig.js";
+import { leftovers, type Rig, startRig, vmsInRange } from "./rig.js";
 
 let rig: Rig | undefined;
 afterEach(async () => {
   await rig?.close();
   rig = undefined;
 });
-
-async function leftovers(r: Rig): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, found] = await r.redis.scan(cursor, "MATCH", `${r.prefix}vmid:*`, "COUNT", 500);
-    for (const key of found) if ((await r.redis.get(key)) !== "someone-else") keys.push(key);
-    cursor = next;
-  } while (cursor !== "0");
-  for (const key of (await r.redis.keys(`${r.prefix}sem:*`)) ?? []) {
-    if ((await r.redis.zcard(key)) > 0) keys.push(key);
-  }
-  return keys;
-}
 
 function finalCard(r: Rig): Reply {
   const reply = r.jobs.chat.edits.at(-1)?.reply;

@@ -65,6 +65,10 @@ export async function startRig(
     extraJobs?: (deps: BuildDeps) => JobDefinition[];
     /** Give the matrix job the real approval path (Redis store, cards to the rig's chat). */
     approvals?: boolean;
+    /** Tries the queue gives a job; default 1 so a failure is final at once. */
+    attempts?: number;
+    /** In-stage tries of a transiently failed PVE task; default 3, 20 ms apart. */
+    taskRetry?: BuildDeps["taskRetry"];
   } = {},
 ): Promise<Rig> {
   const sim = await startSimClient({ defaultTaskDurationMs: 20, ...options.sim });
@@ -97,6 +101,8 @@ export async function startRig(
     clock,
     follower: new TaskFollower(sim.client, clock),
     leaseMs: 5000,
+    taskRetry: options.taskRetry ?? { attempts: 3, delayMs: 20 },
+    settleMs: 50,
   };
   // The harness makes the recording chat; the matrix job looks its notifier up when it runs.
   const notifiers: NotifierByPlatform = {};
@@ -117,7 +123,7 @@ export async function startRig(
     createTemplateMatrixJob({ ...deps, notifiers, editIntervalMs: 50, approvals }),
     ...(options.extraJobs?.(deps) ?? []),
   ];
-  const jobs = harness(definitions, { attempts: 1 });
+  const jobs = harness(definitions, { attempts: options.attempts ?? 1, backoffMs: 50 });
   notifiers.console = jobs.chat;
   if (options.worker !== false) jobs.startWorker({ concurrency: 8 });
   const plan = (distro: string, flags: BuildFlags = {}) =>
@@ -177,4 +183,19 @@ export function vmsInRange(
       name: String(vm.config.name ?? ""),
     }))
     .sort((a, b) => a.vmid - b.vmid);
+}
+
+/** Reservations (other than "someone-else"'s) and held semaphore slots left under the rig's prefix. */
+export async function leftovers(r: Rig): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, found] = await r.redis.scan(cursor, "MATCH", `${r.prefix}vmid:*`, "COUNT", 500);
+    for (const key of found) if ((await r.redis.get(key)) !== "someone-else") keys.push(key);
+    cursor = next;
+  } while (cursor !== "0");
+  for (const key of (await r.redis.keys(`${r.prefix}sem:*`)) ?? []) {
+    if ((await r.redis.zcard(key)) > 0) keys.push(key);
+  }
+  return keys;
 }

@@ -32,6 +32,10 @@ export interface BuildDeps {
   taskRetry?: { attempts: number; delayMs: number };
   /** Pauses between retries; tests pass a fast one. */
   sleep?: Sleep;
+  /** Pause before looking for the effect of a request whose answer was lost; default 2 s. */
+  settleMs?: number;
+  /** How long a cleanup waits for this build's running task (it holds the VM's lock); default 10 min. */
+  cleanupWaitMs?: number;
 }
 
 export type BuildContext = JobRunContext<BuildRequest>;

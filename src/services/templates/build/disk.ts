@@ -4,6 +4,7 @@
  * import produced. PVE refuses to shrink a disk (`shrinking disks is not supported`, as a task error) and
  * an imported disk has the image's virtual size, which for cloud images ranges from ~2 GiB to 25 GiB.
  */
+import { UserError } from "../../errors.js";
 import type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
 import { ensureLeases } from "./leases.js";
 import { runTask } from "./run-task.js";
@@ -36,6 +37,15 @@ export async function tagStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildCon
   const { node } = ctx.data;
   const vmid = Number(ctx.state.createdVmid);
   const config = await deps.proxmox.vmConfig(node, vmid);
+  if (!String(config.description ?? "").includes(`job: ${ctx.jobId}\n`)) {
+    // An adopted create turned out to be someone else's: never tag, convert or destroy their VM.
+    delete ctx.state.createdVmid;
+    await ctx.save();
+    throw new UserError(
+      "E_PVE",
+      `VM ${vmid} on ${node} is not this build's (its description lacks job ${ctx.jobId}); it was left as it is`,
+    );
+  }
   const imported = driveSizeBytes(config.scsi0);
   if (imported !== undefined) ctx.state.importedBytes = imported;
   const wanted = buildTags(ctx);
@@ -70,8 +80,18 @@ export async function resizeStage(deps: BuildDeps, leases: LeaseBook, ctx: Build
   }
   await ensureLeases(deps, leases, ctx);
   const vmid = Number(ctx.state.createdVmid);
-  await runTask(deps, ctx, "resizeUpid", () =>
-    deps.proxmox.resizeDisk(ctx.data.node, vmid, "scsi0", `${ctx.data.settings.disk}G`),
+  const { node } = ctx.data;
+  await runTask(
+    deps,
+    ctx,
+    "resizeUpid",
+    () => deps.proxmox.resizeDisk(node, vmid, "scsi0", `${ctx.data.settings.disk}G`),
+    {
+      node,
+      type: "resize",
+      id: String(vmid),
+      done: async () => (driveSizeBytes((await deps.proxmox.vmConfig(node, vmid)).scsi0) ?? 0) >= wantedBytes,
+    },
   );
   ctx.state.resized = true;
 }
