@@ -74,7 +74,11 @@ async function main() {
       clock: systemClock,
       follower: new TaskFollower(proxmox, systemClock),
     };
-    const entries = catalog.all().slice(0, DISTROS);
+    // The nodes are x86_64: aarch64 images are refused at planning.
+    const entries = catalog
+      .all()
+      .filter((e) => e.arch === "x86_64")
+      .slice(0, DISTROS);
     const requests = await Promise.all(
       entries.map((e, i) =>
         planBuild(deps, { distro: e.key, flags: { node: NODES[i % NODES.length]! }, requestedBy: "bench" }),

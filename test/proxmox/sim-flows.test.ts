@@ -6,8 +6,8 @@ import { storageReport } from "../../src/services/inventory/storage.js";
 import { taskReport } from "../../src/services/inventory/task.js";
 import { vmReport } from "../../src/services/inventory/vm.js";
 import { vmsReport } from "../../src/services/inventory/vms.js";
-import { digestOf } from "../../src/sim/mirror/render.js";
 import { qcow2Image } from "../../src/sim/mirror/images.js";
+import { digestOf } from "../../src/sim/mirror/render.js";
 import { type SimClient, startSimClient } from "./helpers/sim.js";
 
 let t: SimClient | undefined;

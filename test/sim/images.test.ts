@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { digestOf } from "../../src/sim/mirror/render.js";
 import { qcow2Image, rawImage } from "../../src/sim/mirror/images.js";
+import { digestOf } from "../../src/sim/mirror/render.js";
 import { type PveSimulator, startPveSimulator } from "../../src/sim/pve/index.js";
 import { call, documentedAuth, waitTask } from "./client.js";
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PveSimulator, startPveSimulator } from "../../src/sim/pve/index.js";
-import { call, documentedAuth, tokenAuth, waitTask } from "./client.js";
+import { call, documentedAuth, tokenAuth } from "./client.js";
 
-/** Creates a privilege-separated token for `user` via pveum and returns its Authorization value. */
+/** Runs a pveum script and returns the Authorization value of the token it created. */
 function pveumToken(sim: PveSimulator, script: string, tokenId: string): string {
   const created = sim.pveum(script).tokens.find((t) => t.tokenId === tokenId);
   if (!created) throw new Error(`the script created no token ${tokenId}`);
