@@ -115,13 +115,13 @@ async function main() {
     const wallMs = performance.now() - started;
     const failed = rows.filter((r) => r.status !== "built");
     const perBuild = Object.values(DURATIONS).reduce((a, b) => a + b, 0);
-    const perNode = Math.ceil(DISTROS / NODES.length);
+    const perNode = Math.ceil(entries.length / NODES.length);
     const lowerBoundMs = Math.ceil(perNode / PER_NODE) * perBuild;
-    const requestsPerBuild = sim.requests.entries.length / DISTROS;
+    const requestsPerBuild = sim.requests.entries.length / entries.length;
     console.log(
       JSON.stringify({
         bench: "templates",
-        distros: DISTROS,
+        distros: entries.length,
         nodes: NODES.length,
         perNodeConcurrency: PER_NODE,
         taskDurationsMs: DURATIONS,

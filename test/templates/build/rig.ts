@@ -27,7 +27,6 @@ import { type BuildFlags, planBuild } from "../../../src/services/templates/buil
 import type { BuildDeps } from "../../../src/services/templates/build/stages.js";
 import { Catalog, importFilename } from "../../../src/services/templates/catalog/catalog.js";
 import { type ChecksumMirror, startChecksumMirror } from "../../../src/sim/mirror/checksum-mirror.js";
-import type { SimOptions } from "../../../src/sim/pve/index.js";
 import { type Harness, harness } from "../../jobs/harness.js";
 import { captureLog, REDIS_URL, testPrefix } from "../../jobs/support.js";
 import { type SimClient, startSimClient } from "../../proxmox/helpers/sim.js";
@@ -59,7 +58,8 @@ export const alice: Actor = { platform: "console", id: "alice", name: "Alice", g
 
 export async function startRig(
   options: {
-    sim?: SimOptions;
+    /** Simulator options; `rootToken` gives the build a root token asked for by name. */
+    sim?: Parameters<typeof startSimClient>[0];
     config?: TemplatesConfigInput;
     worker?: boolean;
     extraJobs?: (deps: BuildDeps) => JobDefinition[];

@@ -1,5 +1,5 @@
 import { hasPrivilege } from "../auth/acl.js";
-import { handlerError, paramErrorFor, TaskFailure } from "../errors.js";
+import { handlerError, paramErrorFor, permissionError, TaskFailure } from "../errors.js";
 import {
   type DriveSpec,
   diskFormat,
@@ -38,7 +38,7 @@ function cloneVm(ctx: RequestContext) {
   const newid = num(ctx.params, "newid")!;
   const pool = str(ctx.params, "pool");
   const targetNode = str(ctx.params, "target") ?? source.node;
-  if (pool !== undefined && !state.pools.has(pool)) throw handlerError(`pool '${pool}' does not exist`);
+  if (pool !== undefined && !state.pools.has(pool)) throw permissionError(`pool '${pool}' does not exist`);
   state.node(targetNode);
   const targetStorage = str(ctx.params, "storage");
   if (targetStorage !== undefined) {
@@ -101,7 +101,8 @@ function cloneVm(ctx: RequestContext) {
     status: "stopped",
     config: { ...config, lock: "clone" },
     snapshots: [],
-    pool,
+    // Like a create, the clone joins its pool when the task has written its config.
+    pool: undefined,
     haManaged: false,
     guest: { ...cloneGuest(source), hostname: String(config["name"]), indexFresh: false },
     agentReadyAt: 0,
@@ -149,6 +150,7 @@ function cloneVm(ctx: RequestContext) {
         );
       }
       delete clone.config["lock"];
+      if (pool !== undefined) clone.pool = pool;
     },
     abort: (t, reason) => {
       for (const volid of created) state.removeVolume(volid, targetNode);
