@@ -34,12 +34,9 @@ export interface PoolDirectory {
   all(): string[];
 }
 
+/** A refusal worded as pve-access-control words it. */
 export class AccessError extends Error {
-  constructor(
-    message: string,
-    /** Set when PVE answers with a per-parameter 400 (`raise_param_exc`). */
-    readonly param?: string,
-  ) {
+  constructor(message: string) {
     super(message);
     this.name = "AccessError";
   }
@@ -89,25 +86,23 @@ export class AccessConfig {
   readonly users = new Map<string, UserInfo>([["root@pam", { tokens: new Map() }]]);
   readonly roles: Map<string, ReadonlySet<string>>;
   readonly acl: AclEntry[] = [];
-  private readonly special: ReadonlySet<string>;
 
   constructor(
     readonly version: PveVersion,
     readonly pools: PoolDirectory,
   ) {
     this.roles = builtInRoles(version);
-    this.special = new Set(this.roles.keys());
   }
 
   addPool(pool: string, comment?: string): void {
-    if (!/^[A-Za-z0-9.\-_]+$/.test(pool)) throw new AccessError(`invalid pool ID '${pool}'`, "poolid");
+    if (!/^[A-Za-z0-9.\-_]+$/.test(pool)) throw new AccessError(`invalid pool ID '${pool}'`);
     if (this.pools.has(pool)) throw new AccessError(`pool '${pool}' already exists`);
     this.pools.add(pool, comment);
   }
 
   addUser(userid: string, opts: { comment?: string; password?: string } = {}): void {
     if (!USERID.test(userid))
-      throw new AccessError(`value '${userid}' does not look like a valid user name`, "userid");
+      throw new AccessError(`value '${userid}' does not look like a valid user name`);
     if (this.users.has(userid)) throw new AccessError(`user '${userid}' already exists`);
     this.users.set(userid, { ...opts, tokens: new Map() });
   }
@@ -121,7 +116,7 @@ export class AccessConfig {
 
   addRole(role: string, privs: string[]): void {
     if (!ROLE_ID.test(role))
-      throw new AccessError(`role name '${role}' contains invalid characters`, "roleid");
+      throw new AccessError(`role name '${role}' contains invalid characters`);
     if (this.roles.has(role)) throw new AccessError(`role '${role}' already exists`);
     const valid = new Set([...PRIVILEGES[this.version], "Permissions.Modify"]);
     for (const priv of privs) if (!valid.has(priv)) throw new AccessError(`invalid privilege '${priv}'`);
@@ -148,7 +143,7 @@ export class AccessConfig {
 
   /** `pveum acl modify PATH --roles R [--users U] [--tokens T] [--propagate 0|1]`. */
   modifyAcl(path: string, roles: string[], subjects: AclSubject[], propagate = true): void {
-    if (!ACL_PATH.test(path)) throw new AccessError(`invalid ACL path '${path}'`, "path");
+    if (!ACL_PATH.test(path)) throw new AccessError(`invalid ACL path '${path}'`);
     if (subjects.length === 0) throw new AccessError("either 'users', 'groups' or 'tokens' is required");
     for (const role of roles)
       if (!this.roles.has(role)) throw new AccessError(`role '${role}' does not exist`);
@@ -168,9 +163,5 @@ export class AccessConfig {
         else this.acl.push({ path, subject: s, role, propagate });
       }
     }
-  }
-
-  isBuiltInRole(role: string): boolean {
-    return this.special.has(role);
   }
 }
