@@ -101,8 +101,7 @@ export class AccessConfig {
   }
 
   addUser(userid: string, opts: { comment?: string; password?: string } = {}): void {
-    if (!USERID.test(userid))
-      throw new AccessError(`value '${userid}' does not look like a valid user name`);
+    if (!USERID.test(userid)) throw new AccessError(`value '${userid}' does not look like a valid user name`);
     if (this.users.has(userid)) throw new AccessError(`user '${userid}' already exists`);
     this.users.set(userid, { ...opts, tokens: new Map() });
   }
@@ -115,8 +114,7 @@ export class AccessConfig {
   }
 
   addRole(role: string, privs: string[]): void {
-    if (!ROLE_ID.test(role))
-      throw new AccessError(`role name '${role}' contains invalid characters`);
+    if (!ROLE_ID.test(role)) throw new AccessError(`role name '${role}' contains invalid characters`);
     if (this.roles.has(role)) throw new AccessError(`role '${role}' already exists`);
     const valid = new Set([...PRIVILEGES[this.version], "Permissions.Modify"]);
     for (const priv of privs) if (!valid.has(priv)) throw new AccessError(`invalid privilege '${priv}'`);
