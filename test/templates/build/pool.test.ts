@@ -8,6 +8,7 @@ import { UserError } from "../../../src/services/errors.js";
 import { templatesConfigSchema } from "../../../src/services/templates/build/config.js";
 import { planBuild } from "../../../src/services/templates/build/plan.js";
 import { importFilename } from "../../../src/services/templates/catalog/catalog.js";
+import { planRefresh } from "../../../src/services/templates/lifecycle/refresh.js";
 import { leftovers, type Rig, startRig, vmsInRange } from "./rig.js";
 
 let rig: Rig | undefined;
@@ -112,6 +113,13 @@ describe("template build requests", () => {
       /^templates\.pool: the API token has no VM\.Allocate on \/pool\/elsewhere: the pool "elsewhere" does not exist/,
     );
     expect(rig.sim.sim.requests.count("POST", "/nodes/pve1/qemu")).toBe(0);
+    const refresh = planRefresh(
+      { ...rig.deps, proxmox, config: templatesConfigSchema.parse({ pool: "elsewhere" }) },
+      { distros: ["debian-12"], all: false, requestedBy: "schedule" },
+    );
+    await expect(refresh).rejects.toThrow(
+      /^templates\.pool: the API token has no VM\.Allocate on \/pool\/elsewhere/,
+    );
   });
 
   describe("with a token whose VM rights come only from the pool (docs/PROXMOX.md)", () => {
