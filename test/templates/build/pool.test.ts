@@ -8,7 +8,8 @@ import { UserError } from "../../../src/services/errors.js";
 import { templatesConfigSchema } from "../../../src/services/templates/build/config.js";
 import { planBuild } from "../../../src/services/templates/build/plan.js";
 import { importFilename } from "../../../src/services/templates/catalog/catalog.js";
-import { type Rig, startRig, vmsInRange } from "./rig.js";
+import { planRefresh } from "../../../src/services/templates/lifecycle/refresh.js";
+import { leftovers, type Rig, startRig, vmsInRange } from "./rig.js";
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -114,5 +115,67 @@ describe("template build requests", () => {
       /^templates\.pool: the API token has no VM\.Allocate on \/pool\/elsewhere: the pool "elsewhere" does not exist/,
     );
     expect(rig.sim.sim.requests.count("POST", "/nodes/pve1/qemu")).toBe(0);
+    const refresh = planRefresh(
+      { ...rig.deps, proxmox, config: templatesConfigSchema.parse({ pool: "elsewhere" }) },
+      { distros: ["debian-12"], all: false, requestedBy: "schedule" },
+    );
+    await expect(refresh).rejects.toThrow(
+      /^templates\.pool: the API token has no VM\.Allocate on \/pool\/elsewhere/,
+    );
+  });
+
+  describe("with a token whose VM rights come only from the pool (docs/PROXMOX.md)", () => {
+    const GUEST = [
+      "VM.Audit",
+      "VM.Allocate",
+      "VM.Clone",
+      "VM.Config.Disk",
+      "VM.Config.CDROM",
+      "VM.Config.CPU",
+      "VM.Config.Memory",
+      "VM.Config.Network",
+      "VM.Config.HWType",
+      "VM.Config.Options",
+      "VM.Config.Cloudinit",
+      "VM.PowerMgmt",
+      "VM.Snapshot",
+    ];
+    const NODES = ["pve1", "pve2", "pve3"].flatMap((node) => [
+      { path: `/nodes/${node}`, privs: ["Sys.Audit", "Sys.AccessNetwork"] },
+    ]);
+    const POOL_ONLY = [
+      { path: "/pool/chatops", privs: GUEST },
+      { path: "/storage/local-lvm", privs: ["Datastore.AllocateSpace", "Datastore.Audit"] },
+      { path: "/storage/local", privs: ["Datastore.AllocateTemplate", "Datastore.Audit"] },
+      { path: "/sdn/zones/localnetwork/vmbr0", privs: ["SDN.Use"] },
+      ...NODES,
+    ];
+
+    it("builds a template", async () => {
+      rig = await startRig({ acl: POOL_ONLY });
+      const info = await rig.build("debian-12", { node: "pve1" });
+      expect(info?.state).toBe("completed");
+      const built = vmsInRange(rig).filter((v) => v.name.startsWith("tpl-debian-12"));
+      expect(built).toHaveLength(1);
+      expect(rig.sim.sim.state.vms.get(built[0]!.vmid)?.pool).toBe("chatops");
+    });
+
+    it("cleans up after a failed create: the VM PVE removed answers 403, which counts as gone", async () => {
+      rig = await startRig({ acl: POOL_ONLY });
+      rig.sim.sim.faults.failNextTask({
+        type: "qmcreate",
+        exitstatus: "import failed: no space left on device",
+      });
+      const info = await rig.build("debian-12", { node: "pve1" });
+      expect(info?.state).toBe("failed");
+      const card = rig.jobs.chat.edits.at(-1)?.reply;
+      expect(card?.text).toMatch(/no space left on device/);
+      expect(card?.fields?.find((f) => f.label === "Cleanup")?.value).toBe("done, nothing was left");
+      expect(
+        rig.sim.sim.requests.filter("GET", /^\/nodes\/pve1\/qemu\/\d+\/config$/).map((e) => e.status),
+      ).toContain(403);
+      expect(vmsInRange(rig).map((v) => v.vmid)).toEqual([9000, 9001]);
+      expect(await leftovers(rig)).toEqual([]);
+    });
   });
 });

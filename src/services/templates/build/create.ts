@@ -54,8 +54,10 @@ const pveText = (err: unknown) =>
   err instanceof ProxmoxError ? `${err.message} ${err.pveMessage ?? ""}` : String(err);
 const alreadyExists = (err: unknown) =>
   err instanceof ProxmoxError && !(err instanceof ProxmoxTaskError) && /already exists/.test(pveText(err));
+/** PVE's answers when the pool is gone or the token lost its rights on it since the build was planned. */
 const poolMissing = (err: unknown) =>
-  err instanceof ProxmoxError && /pool '.*' does not exist/.test(pveText(err));
+  err instanceof ProxmoxError &&
+  /pool '.*' does not exist|Permission check failed \(\/pool\/[^,]+, VM\.Allocate\)/.test(pveText(err));
 
 /** Stage 4: create the VM importing the image; a VMID someone else took meanwhile moves to the next one. */
 export async function createStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {

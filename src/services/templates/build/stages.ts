@@ -9,9 +9,8 @@ import { markSuperseded } from "./cleanup.js";
 import type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
 import { ensureLeases, releaseLeases } from "./leases.js";
 import type { DistroEntry } from "./ports.js";
-import { checkPool, checkStorages } from "./preflight.js";
+import { checkStorages } from "./preflight.js";
 import { runTask } from "./run-task.js";
-import { poolOf } from "./vm-request.js";
 
 export { cleanupBuild } from "./cleanup.js";
 export { createStage, vmidStage } from "./create.js";
@@ -36,8 +35,8 @@ export async function checkStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildC
   const { node, distro, settings } = ctx.data;
   const entry = entryOf(deps, distro);
   // The node itself was checked when the build was planned; an unknown node fails the storage list.
+  // The pool was checked when the build was planned; a pool removed since fails the create, which names it.
   ctx.state.placement = { ...(await checkStorages(proxmox, node, settings)) };
-  await checkPool(proxmox, poolOf(deps, ctx));
   const expected = await deps.checksums.expected(entry);
   ctx.state.algorithm = expected.algorithm;
   ctx.state.checksum = expected.value.toLowerCase();
