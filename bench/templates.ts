@@ -123,12 +123,14 @@ async function main() {
     const perNode = Math.max(...NODES.map((n) => placed.filter((p) => p.node === n).length));
     const lowerBoundMs = Math.ceil(perNode / PER_NODE) * perBuild;
     const requestsPerBuild = sim.requests.entries.length / DISTROS;
-    const resized = sim.requests.entries.filter((e) => e.method === "PUT" && e.path.endsWith("/resize")).length;
+    const resized = sim.requests.entries.filter(
+      (e) => e.method === "PUT" && e.path.endsWith("/resize"),
+    ).length;
     const minimalPerBuild = MINIMAL_REQUESTS + (RESIZE_REQUESTS * resized) / DISTROS;
     console.log(
       JSON.stringify({
         bench: "templates",
-        distros: DISTROS,
+        distros: entries.length,
         nodes: NODES.length,
         perNodeConcurrency: PER_NODE,
         taskDurationsMs: DURATIONS,

@@ -73,8 +73,7 @@ function resources(ctx: RequestContext) {
   const { state } = ctx.rt;
   const type = str(ctx.params, "type");
   const out: Record<string, unknown>[] = [];
-  const may = (path: string, ...privs: string[]) =>
-    privs.some((p) => hasPrivilege(ctx.principal, path, p, ctx.rt.poolOf));
+  const may = (path: string, ...privs: string[]) => privs.some((p) => hasPrivilege(ctx.principal, path, p));
   if (!type || type === "vm") {
     for (const vm of [...state.vms.values()].sort((a, b) => a.vmid - b.vmid)) {
       if (!may(`/vms/${vm.vmid}`, "VM.Audit")) continue;

@@ -51,7 +51,11 @@ export interface VolumeState {
   notes?: string;
   /** Base volume of a linked clone. */
   parent?: string;
-  /** download-url record: what would have been fetched. */
+  /** Disk size a guest sees, for image files whose header says so (qcow2, vmdk); else `size`. */
+  virtualSize?: number;
+  /** The file's bytes, for files download-url fetched (checksums of existing files are computed from them). */
+  data?: Buffer;
+  /** download-url record: where the file came from. */
   source?: { url: string; checksum?: string; algorithm?: string };
 }
 
