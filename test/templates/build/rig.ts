@@ -27,7 +27,6 @@ import { type BuildFlags, planBuild } from "../../../src/services/templates/buil
 import type { BuildDeps } from "../../../src/services/templates/build/stages.js";
 import { Catalog, importFilename } from "../../../src/services/templates/catalog/catalog.js";
 import { type ChecksumMirror, startChecksumMirror } from "../../../src/sim/mirror/checksum-mirror.js";
-import type { PrivilegeGrant } from "../../../src/sim/pve/index.js";
 import { type Harness, harness } from "../../jobs/harness.js";
 import { captureLog, REDIS_URL, testPrefix } from "../../jobs/support.js";
 import { type SimClient, startSimClient } from "../../proxmox/helpers/sim.js";
@@ -68,11 +67,6 @@ export async function startRig(
     approvals?: boolean;
     /** Tries the queue gives a job; default 1 so a failure is final at once. */
     attempts?: number;
-    /**
-     * Build with a token holding only these privileges (granted to it and its own user) instead of the
-     * documented token the simulator gives by default.
-     */
-    acl?: PrivilegeGrant[];
     /** In-stage tries of a transiently failed PVE task; default 3, 20 ms apart. */
     taskRetry?: BuildDeps["taskRetry"];
   } = {},
@@ -96,8 +90,7 @@ export async function startRig(
     defaults: { sshKeys: ["ops"] },
     ...options.config,
   });
-  const token = options.acl ? sim.sim.addToken({ tokenId: "rig@pve!bot", acl: options.acl }) : undefined;
-  const proxmox = token ? sim.clientFor(token.tokenId, token.secret) : sim.client;
+  const proxmox = sim.client;
   const deps: BuildDeps = {
     proxmox,
     catalog,
