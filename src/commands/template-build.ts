@@ -3,6 +3,7 @@ import { UserError } from "../services/errors.js";
 import { nodeArg } from "../services/inventory/args.js";
 import { TEMPLATE_BUILD_JOB } from "../services/templates/build/job.js";
 import { TEMPLATE_MATRIX_JOB } from "../services/templates/build/matrix-job.js";
+import { DNS_NAME, DNS_NAME_MAX } from "../services/templates/build/metadata.js";
 import { planBuild } from "../services/templates/build/plan.js";
 import type { DistroEntry } from "../services/templates/build/ports.js";
 import { actorLabel, templatesOf } from "../services/templates/lifecycle/access.js";
@@ -28,7 +29,8 @@ export const templateBuildArgs = z.object({
   vmid: z.number().int().positive().optional().describe("VMID from the template range"),
   name: z
     .string()
-    .regex(/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62}[a-zA-Z0-9])?$/, "a DNS-style name")
+    .max(DNS_NAME_MAX)
+    .regex(DNS_NAME, "a DNS name: letters, digits and hyphens in dot-separated labels, e.g. tpl-web.v2")
     .optional()
     .describe("Template name (default tpl-<distro>-<date>-<checksum>)"),
   cores: z.number().int().min(1).max(128).optional().describe("CPU cores"),

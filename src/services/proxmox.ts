@@ -116,6 +116,11 @@ export interface Proxmox {
   nodeStatus(node: string): Promise<NodeStatus>;
   clusterResources(type?: "vm" | "storage" | "node"): Promise<ClusterResource[]>;
   nextVmid(): Promise<number>;
+  /**
+   * The privileges the bot's token holds on an ACL path (`/pool/chatops`): with privilege separation,
+   * what both the token's and its user's ACLs allow. An unknown pool has no ACLs, so it yields none.
+   */
+  privileges(path: string): Promise<string[]>;
 
   vmConfig(node: string, vmid: number): Promise<VmConfig>;
   vmStatus(node: string, vmid: number): Promise<VmStatus>;
@@ -152,6 +157,20 @@ export interface Proxmox {
    * with PVE's message and the log tail otherwise, and `ProxmoxError` when the timeout passes.
    */
   waitForTask(upid: string, options?: WaitForTaskOptions): Promise<TaskDone>;
+  /**
+   * A node's tasks, newest first: the caller's own, or everyone's with Sys.Audit on the node. `since` is
+   * epoch seconds of the task start; `source` defaults to all (running and finished).
+   */
+  listTasks(
+    node: string,
+    filter?: {
+      vmid?: number;
+      type?: string;
+      source?: "active" | "archive" | "all";
+      since?: number;
+      limit?: number;
+    },
+  ): Promise<TaskStatus[]>;
 
   downloadUrl(node: string, storage: string, request: DownloadUrlRequest): Promise<string>;
   createVm(node: string, request: CreateVmRequest): Promise<string>;

@@ -22,7 +22,8 @@ const prefix = `test:${randomUUID()}:`;
 
 beforeAll(async () => {
   fake = await FakeSlack.start({ botToken: BOT_TOKEN });
-  sim = await startPveSimulator();
+  // /pve vms lists every VM: docs/PROXMOX.md's read-only setup sees the whole cluster.
+  sim = await startPveSimulator({ access: "read-only" });
   const config = configSchema.parse({
     redis: { url: REDIS_URL, prefix },
     http: { host: "127.0.0.1", port: 0 },

@@ -116,7 +116,7 @@ describe("BullJobQueue with a real worker", () => {
     expect(h.audit.records).toEqual([
       expect.objectContaining({
         outcome: "failed",
-        detail: "step 2/3: import disk: storage 'local-lvm' is full",
+        detail: "step 2/3: import disk: storage 'local-lvm' is full; removed VM 9003",
       }),
     ]);
     expect(await h.queue.list({ state: "failed" })).toEqual([expect.objectContaining({ id: started.id })]);
@@ -152,7 +152,10 @@ describe("BullJobQueue with a real worker", () => {
     expect(final.text).toBe("Cancelled by Bob at step 2/3: import disk.");
     expect(final.buttons).toBeUndefined();
     expect(h.audit.records).toEqual([
-      expect.objectContaining({ outcome: "cancelled", detail: "cancelled by Bob at step 2/3: import disk" }),
+      expect.objectContaining({
+        outcome: "cancelled",
+        detail: "cancelled by Bob at step 2/3: import disk; removed VM 9004",
+      }),
     ]);
     await eventually(
       async () => (await h!.queue.counts()).completed === 0,

@@ -13,7 +13,8 @@ import { type SimClient, startSimClient } from "./helpers/sim.js";
 
 let t: SimClient;
 beforeAll(async () => {
-  t = await startSimClient();
+  // The inventory commands with docs/PROXMOX.md's read-only setup (ChatOpsRead on /).
+  t = await startSimClient({ access: "read-only" });
 });
 afterAll(async () => {
   t.expectSchemaValid();
@@ -82,7 +83,11 @@ describe("inventory commands from chat text", () => {
   it("storage and task", async () => {
     const s = (await run(storage, "--node pve3")) as Reply;
     expect(s.title).toBe("Storage on pve3 (3)");
-    const upid = await t.client.createSnapshot("pve3", 103, { name: "chatcheck" });
+    // Someone else's task: the read-only token reads it through Sys.Audit.
+    const admin = t.sim.addToken({ tokenId: "root@pam!task-maker", privsep: false });
+    const upid = await t
+      .clientFor(admin.tokenId, admin.secret)
+      .createSnapshot("pve3", 103, { name: "chatcheck" });
     await t.client.waitForTask(upid);
     const r = (await run(task, upid)) as Reply;
     expect(r.fields?.[0]).toEqual({ label: "Status", value: "finished OK" });

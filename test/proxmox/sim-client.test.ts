@@ -7,7 +7,8 @@ import { type SimClient, startSimClient } from "./helpers/sim.js";
 
 let t: SimClient;
 beforeEach(async () => {
-  t = await startSimClient();
+  // Reads and snapshots of the seeded VMs 100 and 101, outside the bot's pool.
+  t = await startSimClient({ rootToken: "client-tests" });
 });
 afterEach(async () => {
   t.expectSchemaValid();
@@ -81,7 +82,7 @@ describe("against the PVE 9.1 simulator", () => {
 
   it("a VM locked by a running task gives E_PVE_LOCKED", async () => {
     await t.close();
-    t = await startSimClient({ taskDurations: { qmsnapshot: 1_500 } });
+    t = await startSimClient({ taskDurations: { qmsnapshot: 1_500 }, rootToken: "client-tests" });
     const { client } = t;
     const upid = await client.createSnapshot("pve1", 100, { name: "slow" });
     const err = await client.updateVmConfig("pve1", 100, { description: "x" }).catch((e: unknown) => e);

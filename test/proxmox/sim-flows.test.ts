@@ -1,9 +1,13 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { nodesReport } from "../../src/services/inventory/nodes.js";
 import { storageReport } from "../../src/services/inventory/storage.js";
 import { taskReport } from "../../src/services/inventory/task.js";
 import { vmReport } from "../../src/services/inventory/vm.js";
 import { vmsReport } from "../../src/services/inventory/vms.js";
+import { qcow2Image } from "../../src/sim/mirror/images.js";
+import { digestOf } from "../../src/sim/mirror/render.js";
 import { type SimClient, startSimClient } from "./helpers/sim.js";
 
 let t: SimClient | undefined;
@@ -20,15 +24,23 @@ describe("the template build calls, end to end on the simulator", () => {
     t = await startSimClient({ pveVersion: "9.1" });
     const px = t.client;
     const filename = "noble-server-cloudimg-amd64.qcow2";
-    await px.waitForTask(
-      await px.downloadUrl("pve1", "local", {
-        url: "https://cloud-images.ubuntu.com/noble/current/noble-server-cloudimg-amd64.img",
-        filename,
-        content: "import",
-        checksum: "a".repeat(64),
-        checksumAlgorithm: "sha256",
-      }),
-    );
+    // PVE fetches the URL: a local server plays cloud-images.ubuntu.com.
+    const image = qcow2Image({ virtualSize: 3.5 * 1024 ** 3, note: "noble" });
+    const images = createServer((_req, res) => res.end(image));
+    await new Promise<void>((resolve) => images.listen(0, "127.0.0.1", resolve));
+    try {
+      await px.waitForTask(
+        await px.downloadUrl("pve1", "local", {
+          url: `http://127.0.0.1:${(images.address() as AddressInfo).port}/noble-server-cloudimg-amd64.img`,
+          filename,
+          content: "import",
+          checksum: digestOf("sha256", image),
+          checksumAlgorithm: "sha256",
+        }),
+      );
+    } finally {
+      images.close();
+    }
     expect((await px.storageContent("pve1", "local", { content: "import" })).map((v) => v.volid)).toContain(
       `local:import/${filename}`,
     );
@@ -40,7 +52,6 @@ describe("the template build calls, end to end on the simulator", () => {
         memoryMiB: 2048,
         cores: 2,
         pool: "chatops",
-        tags: ["tmpl", "ubuntu"],
         sshKeys: KEYS,
         extra: {
           scsihw: "virtio-scsi-single",
@@ -98,7 +109,7 @@ describe("the template build calls, end to end on the simulator", () => {
 
 describe("PVE 8.4", () => {
   it("is supported, and the same calls pass the 8.4 schema", async () => {
-    t = await startSimClient({ pveVersion: "8.4" });
+    t = await startSimClient({ pveVersion: "8.4", rootToken: "client-tests" });
     expect(await t.client.gate.readiness()).toMatchObject({
       ok: true,
       detail: expect.stringMatching(/^Proxmox VE 8\.4/),
@@ -110,7 +121,8 @@ describe("PVE 8.4", () => {
 
 describe("inventory on the seeded cluster", () => {
   it("nodes, vms with filters, one vm, storage and a task", async () => {
-    t = await startSimClient();
+    // docs/PROXMOX.md's read-only setup sees the whole cluster.
+    t = await startSimClient({ access: "read-only" });
     const px = t.client;
 
     const nodes = await nodesReport(px);
@@ -134,7 +146,11 @@ describe("inventory on the seeded cluster", () => {
       tone: "info",
     });
 
-    const upid = await px.createSnapshot("pve1", 100, { name: "pre-update", description: "before apt" });
+    // Someone else's task: the read-only token reads it through Sys.Audit.
+    const admin = t.sim.addToken({ tokenId: "root@pam!task-maker", privsep: false });
+    const upid = await t
+      .clientFor(admin.tokenId, admin.secret)
+      .createSnapshot("pve1", 100, { name: "pre-update", description: "before apt" });
     await px.waitForTask(upid);
     const vm = await vmReport(px, "web01");
     expect(vm.title).toBe("VM 100 web01");

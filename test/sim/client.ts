@@ -12,7 +12,10 @@ export interface ApiResponse {
 }
 
 export interface CallOptions {
-  /** `PVEAPIToken=` value; defaults to the simulator's admin token; null sends no Authorization. */
+  /**
+   * `PVEAPIToken=` value; defaults to the root token these API-shape tests ask for by name
+   * (`rootAuth`); `documentedAuth(sim)` is the bot's least-privilege token; null sends no Authorization.
+   */
   auth?: string | null;
   /** Raw body and content type, bypassing form encoding. */
   rawBody?: string | Buffer;
@@ -45,7 +48,7 @@ export function call(
   const inQuery = method === "GET" || method === "DELETE";
   if (inQuery && encoded) url.search = encoded;
   const body = opts.rawBody ?? (inQuery ? undefined : encoded);
-  const auth = opts.auth === undefined ? `PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}` : opts.auth;
+  const auth = opts.auth === undefined ? rootAuth(sim) : opts.auth;
   const headers: Record<string, string> = { ...opts.headers };
   if (auth !== null) headers["Authorization"] = auth;
   if (body !== undefined) {
@@ -96,4 +99,26 @@ export async function waitTask(sim: PveSimulator, upid: string, timeoutMs = 5000
 
 export function tokenAuth(tokenId: string, secret: string): string {
   return `PVEAPIToken=${tokenId}=${secret}`;
+}
+
+const ROOT_TOKEN = "root@pam!sim-tests";
+const rootTokens = new WeakMap<PveSimulator, string>();
+
+/**
+ * A `root@pam` token without privilege separation, for tests of PVE's API behaviour on resources outside
+ * the bot's documented scope. The simulator never hands one out unless a test asks for it by name.
+ */
+export function rootAuth(sim: PveSimulator): string {
+  let auth = rootTokens.get(sim);
+  if (!auth) {
+    const t = sim.addToken({ tokenId: ROOT_TOKEN, privsep: false });
+    auth = tokenAuth(t.tokenId, t.secret);
+    rootTokens.set(sim, auth);
+  }
+  return auth;
+}
+
+/** The token docs/PROXMOX.md sets up, which the simulator gives the bot by default. */
+export function documentedAuth(sim: PveSimulator): string {
+  return tokenAuth(sim.tokenId, sim.tokenSecret);
 }

@@ -1,31 +1,49 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Catalog } from "../../src/services/templates/catalog/catalog.js";
+import { type ChecksumMirror, startChecksumMirror } from "../../src/sim/mirror/checksum-mirror.js";
 import { type PveSimulator, startPveSimulator } from "../../src/sim/pve/index.js";
-import { call, waitTask } from "./client.js";
+import { type CallOptions, call, documentedAuth, waitTask } from "./client.js";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx6mXn7l3hV0n2vYbq9p1cFq3oQ6qk3cW4p8d5qz9bA ops@example";
 
 describe("REST-only template build (distros NOTES §3.2) against the simulator", () => {
   let sim: PveSimulator;
+  let mirror: ChecksumMirror;
+  let bot: CallOptions;
   beforeAll(async () => {
     sim = await startPveSimulator({
       tls: false,
       defaultTaskDurationMs: 15,
       taskDurations: { qmcreate: 300, qmclone: 300 },
     });
+    mirror = await startChecksumMirror({ catalog: Catalog.load() });
+    // The whole flow runs with the token docs/PROXMOX.md sets up.
+    bot = { auth: documentedAuth(sim) };
   });
-  afterAll(() => sim.close());
+  afterAll(async () => {
+    await mirror.close();
+    await sim.close();
+  });
 
   it("downloads, imports, resizes, converts, clones, boots, pings and destroys", async () => {
-    const dl = await call(sim, "POST", "/nodes/pve1/storage/local/download-url", {
-      url: "https://cloud-images.ubuntu.com/noble/current/noble-server-cloudimg-amd64.img",
-      filename: "ubuntu-24.04 20260321.qcow2",
-      content: "import",
-      checksum: "a".repeat(64),
-      "checksum-algorithm": "sha256",
-    });
+    const origin = "https://cloud-images.ubuntu.com";
+    const entry = Catalog.load().get("ubuntu-24.04")!;
+    const dl = await call(
+      sim,
+      "POST",
+      "/nodes/pve1/storage/local/download-url",
+      {
+        url: entry.imageUrl.replace(origin, mirror.mirrors[origin]!),
+        filename: "ubuntu-24.04 20260321.qcow2",
+        content: "import",
+        checksum: mirror.checksumFor("ubuntu-24.04"),
+        "checksum-algorithm": "sha256",
+      },
+      bot,
+    );
     expect(dl.status).toBe(200);
     expect(dl.json.data).toMatch(
-      /^UPID:pve1:[0-9A-F]{8}:[0-9A-F]{8}:[0-9A-F]{8}:download:ubuntu-24\.04_20260321\.qcow2:bot@pve!chatops:$/,
+      /^UPID:pve1:[0-9A-F]{8}:[0-9A-F]{8}:[0-9A-F]{8}:download:ubuntu-24\.04_20260321\.qcow2:chatops@pve!bot:$/,
     );
     expect((await waitTask(sim, dl.json.data)).exitstatus).toBe("OK");
     const content = await call(sim, "GET", "/nodes/pve1/storage/local/content", { content: "import" });
@@ -34,32 +52,47 @@ describe("REST-only template build (distros NOTES §3.2) against the simulator",
 
     const nextid = await call(sim, "GET", "/cluster/nextid");
     expect(nextid.json.data).toBe("105");
-    const create = await call(sim, "POST", "/nodes/pve1/qemu", {
-      vmid: 9100,
-      name: "tmpl-ubuntu-2404",
-      memory: "2048",
-      cores: 2,
-      cpu: "x86-64-v2-AES",
-      scsihw: "virtio-scsi-single",
-      scsi0: `local-lvm:0,import-from=${volid},discard=on,iothread=1,ssd=1`,
-      ide2: "local-lvm:cloudinit",
-      boot: "order=scsi0",
-      serial0: "socket",
-      vga: "serial0",
-      agent: "enabled=1,fstrim_cloned_disks=1",
-      net0: "virtio,bridge=vmbr0",
-      ipconfig0: "ip=dhcp",
-      ciuser: "ops",
-      sshkeys: encodeURIComponent(`${KEY}\n`),
-      ciupgrade: 0,
-      tags: "tmpl;ubuntu;24-04",
-      pool: "chatops",
-      ostype: "l26",
-    });
+    const create = await call(
+      sim,
+      "POST",
+      "/nodes/pve1/qemu",
+      {
+        vmid: 9100,
+        name: "tmpl-ubuntu-2404",
+        memory: "2048",
+        cores: 2,
+        cpu: "x86-64-v2-AES",
+        scsihw: "virtio-scsi-single",
+        scsi0: `local-lvm:0,import-from=${volid},discard=on,iothread=1,ssd=1`,
+        ide2: "local-lvm:cloudinit",
+        boot: "order=scsi0",
+        serial0: "socket",
+        vga: "serial0",
+        agent: "enabled=1,fstrim_cloned_disks=1",
+        net0: "virtio,bridge=vmbr0",
+        ipconfig0: "ip=dhcp",
+        ciuser: "ops",
+        sshkeys: encodeURIComponent(`${KEY}\n`),
+        ciupgrade: 0,
+        pool: "chatops",
+        ostype: "l26",
+      },
+      bot,
+    );
     expect(create.status).toBe(200);
     const during = await call(sim, "GET", "/nodes/pve1/qemu/9100/config");
     expect(during.json.data.lock).toBe("create");
+    // Until the create task has added it to the pool, the new VM is outside the token's scope.
+    const early = await call(sim, "GET", "/nodes/pve1/qemu/9100/config", {}, bot);
+    expect(early.statusText).toBe("Permission check failed (/vms/9100, VM.Audit)");
     expect((await waitTask(sim, create.json.data)).exitstatus).toBe("OK");
+    expect(sim.state.vms.get(9100)?.pool).toBe("chatops");
+    // The imported disk has the image's virtual size (3.5 GiB), read from the qcow2 header.
+    expect((await call(sim, "GET", "/nodes/pve1/qemu/9100/config", {}, bot)).json.data.scsi0).toContain(
+      "size=3584M",
+    );
+    const tags = await call(sim, "PUT", "/nodes/pve1/qemu/9100/config", { tags: "tmpl;ubuntu;24-04" }, bot);
+    expect(tags.status).toBe(200);
     const log = await call(sim, "GET", `/nodes/pve1/tasks/${create.json.data}/log`, { start: 0, limit: 500 });
     expect(log.json.total).toBe(log.json.data.length);
     expect(log.json.data.at(-1)).toEqual({ n: log.json.total, t: "TASK OK" });
@@ -67,24 +100,31 @@ describe("REST-only template build (distros NOTES §3.2) against the simulator",
       `importing disk '${volid}' to VM 9100`,
     );
 
-    const resize = await call(sim, "PUT", "/nodes/pve1/qemu/9100/resize", { disk: "scsi0", size: "+2G" });
-    expect((await waitTask(sim, resize.json.data)).exitstatus).toBe("OK");
-    const tmpl = await call(sim, "POST", "/nodes/pve1/qemu/9100/template");
-    expect((await waitTask(sim, tmpl.json.data)).exitstatus).toBe("OK");
-    const cfg = (await call(sim, "GET", "/nodes/pve1/qemu/9100/config")).json.data;
-    expect(cfg.template).toBe(1);
-    expect(cfg.scsi0).toMatch(
-      /^local-lvm:base-9100-disk-0,discard=on,iothread=1,size=\d+(\.\d+)?[MG],ssd=1$/,
+    const resize = await call(
+      sim,
+      "PUT",
+      "/nodes/pve1/qemu/9100/resize",
+      { disk: "scsi0", size: "+2G" },
+      bot,
     );
+    expect((await waitTask(sim, resize.json.data)).exitstatus).toBe("OK");
+    const tmpl = await call(sim, "POST", "/nodes/pve1/qemu/9100/template", {}, bot);
+    expect((await waitTask(sim, tmpl.json.data)).exitstatus).toBe("OK");
+    const cfg = (await call(sim, "GET", "/nodes/pve1/qemu/9100/config", {}, bot)).json.data;
+    expect(cfg.template).toBe(1);
+    expect(cfg.tags).toBe("tmpl;ubuntu;24-04");
+    expect(cfg.scsi0).toBe("local-lvm:base-9100-disk-0,discard=on,iothread=1,size=5632M,ssd=1");
     expect(cfg.sshkeys).toBe(encodeURIComponent(`${KEY}\n`));
     expect(cfg.ide2).toBe("local-lvm:vm-9100-cloudinit,media=cdrom");
     expect(cfg.net0).toMatch(/^virtio=BC:24:11:[0-9A-F:]{8},bridge=vmbr0$/);
 
-    const clone = await call(sim, "POST", "/nodes/pve1/qemu/9100/clone", {
-      newid: 9101,
-      name: "smoke-9101",
-      full: 0,
-    });
+    const clone = await call(
+      sim,
+      "POST",
+      "/nodes/pve1/qemu/9100/clone",
+      { newid: 9101, name: "smoke-9101", full: 0, pool: "chatops" },
+      bot,
+    );
     expect(clone.json.data).toContain(":qmclone:9100:");
     const cloneCfg = await call(sim, "GET", "/nodes/pve1/qemu/9101/config");
     expect(cloneCfg.json.data.lock).toBe("clone");

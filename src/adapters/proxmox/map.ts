@@ -77,6 +77,8 @@ export function nodeStatus(r: Raw): NodeStatus {
     loadavg: Array.isArray(r.loadavg) ? r.loadavg.map(String) : [],
     pveversion: str(r.pveversion) ?? "",
     kernel: str(kernel.release) ?? str(r.kversion),
+    // `current-kernel` arrived in PVE 8.1; `kversion` ends with the machine name on every release.
+    arch: str(kernel.machine) ?? str(r.kversion)?.trim().split(/\s+/).at(-1),
   });
 }
 
@@ -181,6 +183,21 @@ export function taskStatus(r: Raw): TaskStatus {
     user: str(r.user) ?? "",
     status: r.status === "running" ? ("running" as const) : ("stopped" as const),
     exitstatus: str(r.exitstatus),
+    starttime: num(r.starttime) ?? 0,
+  });
+}
+
+/** A row of a node's task list: finished tasks carry `endtime` and their exit status as `status`. */
+export function taskListEntry(r: Raw): TaskStatus {
+  const stopped = r.endtime !== undefined && r.endtime !== null;
+  return defined({
+    upid: String(r.upid),
+    node: String(r.node),
+    type: str(r.type) ?? "",
+    id: str(r.id) ?? "",
+    user: str(r.user) ?? "",
+    status: stopped ? ("stopped" as const) : ("running" as const),
+    exitstatus: stopped ? str(r.status) : undefined,
     starttime: num(r.starttime) ?? 0,
   });
 }

@@ -1,5 +1,6 @@
 /** Read-only calls: version, nodes, cluster resources, VM config/status, snapshots, storage. */
 
+import { UserError } from "../../services/errors.js";
 import { checkNode, checkStorage, checkVmid } from "../../services/inventory/ids.js";
 import type { Proxmox } from "../../services/proxmox.js";
 import type { ClientCore } from "./core.js";
@@ -18,7 +19,11 @@ type Reads = Pick<
   | "listStorage"
   | "storageStatus"
   | "storageContent"
+  | "privileges"
 >;
+
+/** An ACL path as pveum writes them: `/`, `/pool/chatops`, `/vms/100`, `/storage/local`. */
+const ACL_PATH = /^\/([A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*)?$/;
 
 export function readMethods(core: ClientCore): Reads {
   const { api, call } = core;
@@ -122,6 +127,17 @@ export function readMethods(core: ClientCore): Reads {
           )
           .map(map.storageContent),
       );
+    },
+
+    privileges: async (path) => {
+      if (!ACL_PATH.test(path) || path.split("/").some((part) => part === "..")) {
+        throw new UserError("E_ARGS", `invalid ACL path ${JSON.stringify(path)}: use e.g. /pool/chatops`);
+      }
+      return call(`read the API token's permissions on ${path}`, async () => {
+        const raw = map.asObject(await api.access.permissions.$get({ path }), "permissions");
+        const privs = raw[path];
+        return typeof privs === "object" && privs !== null ? Object.keys(privs).sort() : [];
+      });
     },
   };
 }

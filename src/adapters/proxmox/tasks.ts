@@ -3,7 +3,8 @@
  * `WARNINGS: n` are success, any other exit status is PVE's error message (UPID.pm read_status). Polling
  * starts at 250 ms and slows to 2 s, so short tasks finish fast and long ones cost few requests.
  */
-import { parseUpid } from "../../services/inventory/ids.js";
+import { UserError } from "../../services/errors.js";
+import { checkNode, checkVmid, parseUpid } from "../../services/inventory/ids.js";
 import { type Proxmox, ProxmoxError, ProxmoxTaskError, type TaskLog } from "../../services/proxmox.js";
 import type { ClientCore } from "./core.js";
 import * as map from "./map.js";
@@ -13,7 +14,7 @@ export const MAX_POLL_MS = 2000;
 export const LOG_TAIL_LINES = 20;
 const WARNINGS = /^WARNINGS: (\d+)$/;
 
-type Tasks = Pick<Proxmox, "taskStatus" | "taskLogTail" | "waitForTask">;
+type Tasks = Pick<Proxmox, "taskStatus" | "taskLogTail" | "waitForTask" | "listTasks">;
 
 export function taskMethods(core: ClientCore): Tasks {
   const { api, call, engine } = core;
@@ -79,5 +80,23 @@ export function taskMethods(core: ClientCore): Tasks {
     }
   };
 
-  return { taskStatus, taskLogTail, waitForTask };
+  const listTasks: Proxmox["listTasks"] = async (node, filter = {}) => {
+    checkNode(node);
+    if (filter.vmid !== undefined) checkVmid(filter.vmid);
+    if (filter.type !== undefined && !/^[a-z][a-z0-9]*$/.test(filter.type)) {
+      throw new UserError("E_ARGS", `invalid task type ${JSON.stringify(filter.type)}: e.g. qmcreate`);
+    }
+    const params = {
+      vmid: filter.vmid,
+      typefilter: filter.type,
+      source: filter.source ?? "all",
+      since: filter.since,
+      limit: filter.limit ?? 50,
+    };
+    return call(`list the tasks of node ${node}`, async () =>
+      map.asArray(await api.nodes.$(node).tasks.$get(params as never), "task list").map(map.taskListEntry),
+    );
+  };
+
+  return { taskStatus, taskLogTail, waitForTask, listTasks };
 }

@@ -14,7 +14,7 @@ import { UserError } from "../../services/errors.js";
 import { type JobRegistry, resolveJob } from "../../services/jobs/definition.js";
 import { describeFailure } from "../../services/jobs/failure.js";
 import { notifierFor, realTimers, ThrottledMessage, type Timers } from "../../services/jobs/progress.js";
-import { renderFailed, stepLine } from "../../services/jobs/render.js";
+import { type CleanupReport, renderFailed, stepLine } from "../../services/jobs/render.js";
 import {
   finalizeAbandoned,
   initialRun,
@@ -81,10 +81,16 @@ function outcomeDetail(outcome: JobOutcome): string {
     case "completed":
       return "completed";
     case "failed":
-      return `${outcome.step ? `${stepLine(outcome.step)}: ` : ""}${outcome.failure.message}`;
+      return `${outcome.step ? `${stepLine(outcome.step)}: ` : ""}${outcome.failure.message}${cleanupDetail(outcome.cleanup)}`;
     case "cancelled":
-      return `cancelled by ${outcome.by?.name ?? "the worker"}${outcome.step ? ` at ${stepLine(outcome.step)}` : ""}`;
+      return `cancelled by ${outcome.by?.name ?? "the worker"}${outcome.step ? ` at ${stepLine(outcome.step)}` : ""}${cleanupDetail(outcome.cleanup)}`;
   }
+}
+
+/** What the cleanup left behind belongs in the audit trail too, not only on the card. */
+function cleanupDetail(cleanup: CleanupReport): string {
+  if (cleanup.error) return `; cleanup failed: ${cleanup.error}`;
+  return cleanup.undone.length > 0 ? `; removed ${cleanup.undone.join(", ")}` : "";
 }
 
 export function startJobWorker(options: JobWorkerOptions): JobWorkerHandle {

@@ -37,6 +37,8 @@ export interface NodeStatus {
   /** e.g. "pve-manager/9.1.5/…". */
   pveversion: string;
   kernel?: string;
+  /** The node's CPU architecture as `uname -m` says it: `x86_64`, `aarch64`. */
+  arch?: string;
 }
 
 export type GuestType = "qemu" | "lxc";

@@ -37,6 +37,10 @@ export interface ChecksumMirror {
   setChecksum(key: string, hex: string): void;
   /** A new upstream build under the same URL: new bytes and their digest. Returns the new digest. */
   publishBuild(key: string): string;
+  /** Serves the image in another format than its catalog entry names (a wrong catalog entry). */
+  serveFormat(key: string, format: "qcow2" | "raw"): void;
+  /** The bytes currently served for an image. */
+  imageBytes(key: string): Buffer;
   /** Answers `status` for `path` (a mirror path, mirror URL or upstream URL) until `heal(path)`. */
   fail(path: string, status: number): void;
   heal(path: string): void;
@@ -55,6 +59,7 @@ interface Served {
   entry: CatalogEntry;
   build: number;
   override?: string;
+  format?: "qcow2" | "raw";
 }
 
 function mirrorPath(upstream: string): string {
@@ -91,8 +96,8 @@ export async function startChecksumMirror(options: ChecksumMirrorOptions): Promi
     if (!s) throw new Error(`the mirror serves no image '${key}'`);
     return s;
   };
-  const digest = (s: Served): string =>
-    s.override ?? digestOf(s.entry.checksum.algorithm, simulatedImage(s.entry.key, s.build));
+  const bytesOf = (s: Served): Buffer => simulatedImage(s.entry, s.build, s.format);
+  const digest = (s: Served): string => s.override ?? digestOf(s.entry.checksum.algorithm, bytesOf(s));
 
   const answer = (method: string | undefined, path: string): Answer => {
     if (method !== "GET" && method !== "HEAD") return { status: 405, body: "method not allowed\n" };
@@ -102,14 +107,14 @@ export async function startChecksumMirror(options: ChecksumMirrorOptions): Promi
     if (group) {
       const listed: ListedImage[] = group.keys.map((key) => {
         const s = served(key);
-        const size = simulatedImage(key, s.build).byteLength;
+        const size = bytesOf(s).byteLength;
         return { entry: s.entry, fileName: imageFileName(s.entry.imageUrl), digest: digest(s), size };
       });
       return { status: 200, body: renderChecksumFile(group.spec, listed) };
     }
     const imageKey = imagePaths.get(path);
     if (imageKey) {
-      const bytes = simulatedImage(imageKey, served(imageKey).build);
+      const bytes = bytesOf(served(imageKey));
       return { status: 200, body: bytes, type: "application/octet-stream" };
     }
     return { status: 404, body: "not found\n" };
@@ -162,6 +167,10 @@ export async function startChecksumMirror(options: ChecksumMirrorOptions): Promi
       delete s.override;
       return digest(s);
     },
+    serveFormat(key, format) {
+      served(key).format = format;
+    },
+    imageBytes: (key) => bytesOf(served(key)),
     fail: (path, status) => failures.set(toPath(path), status),
     heal: (path) => failures.delete(toPath(path)),
     requests: (path) => counts.get(toPath(path)) ?? 0,

@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { CatalogEntry } from "../../services/templates/catalog/schema.js";
+import { qcow2Image, rawImage, virtualSizeFor } from "./images.js";
 
 export interface ListedImage {
   entry: CatalogEntry;
@@ -16,9 +17,19 @@ export interface ListedImage {
 
 type FileSpec = Extract<CatalogEntry["checksum"], { url: string }>;
 
-/** Bytes the mirror serves as the image; its real digest is what the checksum file lists by default. */
-export function simulatedImage(key: string, build: number): Buffer {
-  return Buffer.from(`simulated cloud image ${key}, build ${build}\n`, "utf8");
+/**
+ * Bytes the mirror serves as the image: a real disk image in the catalog entry's format (a qcow2 with the
+ * distribution's virtual size, or a small raw file). Its real digest is what the checksum file lists by
+ * default; each build differs. `servedAs` overrides the format, for entries whose file is not what the
+ * catalog says.
+ */
+export function simulatedImage(
+  entry: Pick<CatalogEntry, "key" | "format">,
+  build: number,
+  servedAs: "qcow2" | "raw" = entry.format,
+): Buffer {
+  const note = `simulated cloud image ${entry.key}, build ${build}`;
+  return servedAs === "raw" ? rawImage(note) : qcow2Image({ virtualSize: virtualSizeFor(entry.key), note });
 }
 
 export function digestOf(algorithm: "sha256" | "sha512", bytes: Buffer | string): string {

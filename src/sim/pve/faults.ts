@@ -52,6 +52,8 @@ export interface RequestFault {
   path: PathMatcher;
   /** How many matching requests fail; default 1. */
   times?: number;
+  /** How many matching requests pass untouched before the first failure; default 0. */
+  skip?: number;
   status: number;
   message: string;
   errors?: Record<string, string>;
@@ -90,6 +92,8 @@ export interface DropFault {
 interface Counted<T> {
   fault: T;
   left: number;
+  /** Matching requests still to let through before this fault applies. */
+  skip?: number;
 }
 
 export class FaultInjector {
@@ -99,7 +103,7 @@ export class FaultInjector {
   private drops: Counted<DropFault>[] = [];
 
   failNext(fault: RequestFault): void {
-    this.requestFaults.push({ fault, left: fault.times ?? 1 });
+    this.requestFaults.push({ fault, left: fault.times ?? 1, skip: fault.skip ?? 0 });
   }
 
   failNextTask(fault: TaskFault): void {
@@ -148,6 +152,10 @@ function take<T>(list: Counted<T>[], pick: (f: T) => boolean): T | undefined {
   const index = list.findIndex((c) => c.left > 0 && pick(c.fault));
   if (index < 0) return undefined;
   const entry = list[index]!;
+  if (entry.skip !== undefined && entry.skip > 0) {
+    entry.skip -= 1;
+    return undefined;
+  }
   entry.left -= 1;
   if (entry.left <= 0) list.splice(index, 1);
   return entry.fault;

@@ -1,9 +1,10 @@
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
-import type { AclEntry } from "./auth/acl.js";
+import { AccessConfig, type PoolDirectory } from "./access/config.js";
+import { DOCUMENTED_TOKEN, documentedSetup } from "./access/documented-setup.js";
+import { applyPveum } from "./access/pveum.js";
 import { Credentials } from "./auth/credentials.js";
-import { PRIVILEGES } from "./auth/privileges.js";
 import { FaultInjector, RequestLog } from "./faults.js";
 import { createPipeline, mergeParams } from "./http/pipeline.js";
 import { ALL_ROUTES } from "./routes/index.js";
@@ -16,7 +17,8 @@ import { SimState } from "./state/state.js";
 import { TaskManager } from "./tasks.js";
 import { createSelfSignedCert } from "./tls.js";
 
-export type { AclEntry } from "./auth/acl.js";
+export { AccessConfig } from "./access/config.js";
+export { DOCUMENTED_TOKEN, DOCUMENTED_USER } from "./access/documented-setup.js";
 export type { DropFault, LatencyFault, RequestFault, RequestLogEntry, TaskFault } from "./faults.js";
 export { FaultInjector, RequestLog } from "./faults.js";
 export type { PveVersion } from "./schema/types.js";
@@ -38,6 +40,19 @@ export interface SimOptions {
   execDurationMs?: number;
   /** pveproxy delays failed logins by 3 s; default 0 here to keep tests fast. */
   authFailureDelayMs?: number;
+  /**
+   * Which of docs/PROXMOX.md's setups creates the default user and token `chatops@pve!bot`: the full
+   * least-privilege setup for the version (default) or the read-only one.
+   */
+  access?: "documented" | "read-only";
+}
+
+/** Privileges granted on a path, for tests that need a token other than the documented one. */
+export interface PrivilegeGrant {
+  path: string;
+  privs: string[];
+  /** Whether the grant also applies below `path` (PVE default: yes). */
+  propagate?: boolean;
 }
 
 export type ValidationOutcome =
@@ -54,16 +69,49 @@ export interface PveSimulator {
   state: SimState;
   faults: FaultInjector;
   requests: RequestLog;
-  addToken(opts: { tokenId: string; secret?: string; acl: AclEntry[] }): { tokenId: string; secret: string };
-  /** Adds a password user for `POST /access/ticket` (ticket + CSRF auth). */
-  addUser(opts: { userid: string; password: string; acl: AclEntry[] }): void;
+  /** The simulated user.cfg: users, tokens, roles, ACL. */
+  access: AccessConfig;
+  /**
+   * Adds an API token, creating its user when missing. `acl` grants the privileges to both the token and
+   * its user (so they are the token's effective privileges). A root-like token exists only when a test
+   * asks for one by name: `addToken({ tokenId: "root@pam!admin", privsep: false })`.
+   */
+  addToken(opts: { tokenId: string; secret?: string; privsep?: boolean; acl?: PrivilegeGrant[] }): {
+    tokenId: string;
+    secret: string;
+  };
+  /** Adds a password user for `POST /access/ticket` (ticket + CSRF auth), with `acl` granted to it. */
+  addUser(opts: { userid: string; password: string; acl?: PrivilegeGrant[] }): void;
+  /** Runs `pveum` commands (the shell subset of docs/PROXMOX.md); returns the secrets of created tokens. */
+  pveum(script: string): { tokens: { tokenId: string; secret: string }[] };
   /** Validates a request the way the server would, without sending it; returns PVE's 400/501 errors or ok. */
   validate(method: string, path: string, params: Record<string, unknown>): ValidationOutcome;
   close(): Promise<void>;
 }
 
 const MANAGER_VERSION: Record<PveVersion, string> = { "9.1": "9.1.5", "8.4": "8.4.14" };
-const DEFAULT_TOKEN_ID = "bot@pve!chatops";
+
+function poolDirectory(state: SimState): PoolDirectory {
+  return {
+    has: (pool) => state.pools.has(pool),
+    add: (pool, comment) => state.pools.set(pool, { poolid: pool, ...(comment ? { comment } : {}) }),
+    all: () => [...state.pools.keys()],
+    memberPaths: (pool) =>
+      [...state.vms.values()].filter((vm) => vm.pool === pool).map((vm) => `/vms/${vm.vmid}`),
+  };
+}
+
+/** Grants as custom roles, one per grant, to the given user or token (pveum's own way). */
+function grant(access: AccessConfig, kind: "users" | "tokens", id: string, grants: PrivilegeGrant[]): void {
+  for (const g of grants) {
+    const role = `SimGrant${access.roles.size}`;
+    applyPveum(
+      access,
+      `pveum role add ${role} --privs '${g.privs.join(",")}'\n` +
+        `pveum acl modify ${g.path} --${kind} '${id}' --roles ${role} --propagate ${g.propagate === false ? 0 : 1}\n`,
+    );
+  }
+}
 
 /**
  * Starts a Proxmox VE API simulator on 127.0.0.1 (by default HTTPS with a fresh self-signed
@@ -83,7 +131,15 @@ export async function startPveSimulator(options: SimOptions = {}): Promise<PveSi
   const state = new SimState(parseFixture(options.fixture ?? defaultFixture()), MANAGER_VERSION[version]);
   const faults = new FaultInjector();
   const requests = new RequestLog();
-  const credentials = new Credentials(version, () => Date.now());
+  const access = new AccessConfig(version, poolDirectory(state));
+  // The pool is part of the documented setup; a fixture may already hold it with its VMs.
+  const setup = documentedSetup(version, options.access === "read-only" ? "read-only" : "full").replace(
+    /^pveum pool add (\S+).*\n/m,
+    (line, pool: string) => (state.pools.has(pool) ? "" : line),
+  );
+  const documented = applyPveum(access, setup).tokens.find((t) => t.tokenId === DOCUMENTED_TOKEN);
+  if (!documented) throw new Error(`the documented setup creates no token ${DOCUMENTED_TOKEN}`);
+  const credentials = new Credentials(version, access, () => Date.now());
   const defaultDuration = options.defaultTaskDurationMs ?? 50;
   const tasks = new TaskManager(state, faults, {
     durationFor: (type) => options.taskDurations?.[type] ?? defaultDuration,
@@ -100,7 +156,6 @@ export async function startPveSimulator(options: SimOptions = {}): Promise<PveSi
       execDurationMs: options.execDurationMs ?? 20,
       tlsFingerprint: cert?.fingerprint ?? "",
     },
-    poolOf: (vmid) => state.vms.get(vmid)?.pool,
   };
   const handle = createPipeline({
     runtime,
@@ -127,10 +182,7 @@ export async function startPveSimulator(options: SimOptions = {}): Promise<PveSi
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(":") ? `[${host}]` : host;
-  const token = credentials.addToken({
-    tokenId: DEFAULT_TOKEN_ID,
-    acl: [{ path: "/", privs: [...PRIVILEGES[version]], propagate: true }],
-  });
+  const token = documented;
 
   return {
     url: `${cert ? "https" : "http"}://${urlHost}:${port}`,
@@ -142,8 +194,23 @@ export async function startPveSimulator(options: SimOptions = {}): Promise<PveSi
     state,
     faults,
     requests,
-    addToken: (opts) => credentials.addToken(opts),
-    addUser: (opts) => credentials.addUser(opts),
+    access,
+    addToken: (opts) => {
+      const userid = opts.tokenId.slice(0, opts.tokenId.lastIndexOf("!"));
+      if (userid.length > 0 && !access.users.has(userid)) access.addUser(userid);
+      const created = access.addToken(opts.tokenId, { privsep: opts.privsep, secret: opts.secret });
+      if (opts.acl) {
+        grant(access, "users", userid, opts.acl);
+        grant(access, "tokens", opts.tokenId, opts.acl);
+      }
+      return created;
+    },
+    addUser: (opts) => {
+      if (!access.users.has(opts.userid)) access.addUser(opts.userid);
+      access.setPassword(opts.userid, opts.password);
+      if (opts.acl) grant(access, "users", opts.userid, opts.acl);
+    },
+    pveum: (script) => applyPveum(access, script),
     validate: (method, path, params) => validateRequest(catalog, method, path, params),
     close: async () => {
       tasks.close();

@@ -25,8 +25,11 @@ export interface TaskSpec {
   owner: TaskOwner;
   /** Runs at once, inside the request; a throw ends the task with that error (async error class). */
   start?: (t: TaskContext) => void;
-  /** Runs when the configured duration has elapsed; commits the work. */
-  finish?: (t: TaskContext) => void;
+  /**
+   * Runs when the configured duration has elapsed; commits the work. When it returns a promise (a real
+   * download), the task stays `running` until it settles.
+   */
+  finish?: (t: TaskContext) => void | Promise<void>;
   /** Undoes what `start` did when the task ends in error. */
   abort?: (t: TaskContext, reason: string) => void;
 }
@@ -103,18 +106,33 @@ export class TaskManager {
         this.fail(spec, ctx, record, fault.exitstatus);
         return;
       }
+      const succeed = () => {
+        if (fault?.exitstatus.startsWith("WARNINGS: ")) {
+          const forced = Number(fault.exitstatus.slice("WARNINGS: ".length));
+          while (warnings < forced) ctx.warn("simulated warning");
+        }
+        if (warnings > 0) this.end(record, `TASK WARNINGS: ${warnings}`, `WARNINGS: ${warnings}`);
+        else this.end(record, "TASK OK", "OK");
+      };
+      let pending: void | Promise<void>;
       try {
-        spec.finish?.(ctx);
+        pending = spec.finish?.(ctx);
       } catch (e) {
         this.fail(spec, ctx, record, messageOf(e));
         return;
       }
-      if (fault?.exitstatus.startsWith("WARNINGS: ")) {
-        const forced = Number(fault.exitstatus.slice("WARNINGS: ".length));
-        while (warnings < forced) ctx.warn("simulated warning");
+      if (!(pending instanceof Promise)) {
+        succeed();
+        return;
       }
-      if (warnings > 0) this.end(record, `TASK WARNINGS: ${warnings}`, `WARNINGS: ${warnings}`);
-      else this.end(record, "TASK OK", "OK");
+      pending.then(
+        () => {
+          if (!this.closed) succeed();
+        },
+        (e: unknown) => {
+          if (!this.closed) this.fail(spec, ctx, record, messageOf(e));
+        },
+      );
     }, this.timing.durationFor(spec.type));
     this.timers.add(timer);
     this.running.set(upid, {

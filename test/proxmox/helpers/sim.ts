@@ -19,11 +19,17 @@ export interface SimClient {
   close(): Promise<void>;
 }
 
+/**
+ * By default `client` uses the token docs/PROXMOX.md sets up (`access: "read-only"` for the inventory-only
+ * setup). `rootToken` names a root@pam token without privilege separation for tests of API behaviour
+ * on VMs outside the bot's pool; the simulator never hands one out otherwise.
+ */
 export async function startSimClient(
-  options: SimOptions = {},
+  options: SimOptions & { rootToken?: string } = {},
   overrides: Partial<ProxmoxConfigInput> = {},
 ): Promise<SimClient> {
-  const sim = await startPveSimulator({ tls: true, defaultTaskDurationMs: 30, ...options });
+  const { rootToken, ...simOptions } = options;
+  const sim = await startPveSimulator({ tls: true, defaultTaskDurationMs: 30, ...simOptions });
   const log = captureLog();
   const clients: ProxmoxClient[] = [];
   const clientFor = (tokenId: string, tokenSecret: string, more: Partial<ProxmoxConfigInput> = {}) => {
@@ -42,7 +48,8 @@ export async function startSimClient(
     clients.push(c);
     return c;
   };
-  const client = clientFor(sim.tokenId, sim.tokenSecret);
+  const root = rootToken ? sim.addToken({ tokenId: `root@pam!${rootToken}`, privsep: false }) : undefined;
+  const client = root ? clientFor(root.tokenId, root.secret) : clientFor(sim.tokenId, sim.tokenSecret);
   return {
     sim,
     client,

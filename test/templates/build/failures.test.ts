@@ -1,27 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { RedisVmidReservations } from "../../../src/adapters/store/vmid-reservations.js";
 import type { Reply } from "../../../src/commands/reply.js";
-import { type Rig, startRig, vmsInRange } from "./rig.js";
+import { leftovers, type Rig, startRig, vmsInRange } from "./rig.js";
 
 let rig: Rig | undefined;
 afterEach(async () => {
   await rig?.close();
   rig = undefined;
 });
-
-async function leftovers(r: Rig): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, found] = await r.redis.scan(cursor, "MATCH", `${r.prefix}vmid:*`, "COUNT", 500);
-    for (const key of found) if ((await r.redis.get(key)) !== "someone-else") keys.push(key);
-    cursor = next;
-  } while (cursor !== "0");
-  for (const key of (await r.redis.keys(`${r.prefix}sem:*`)) ?? []) {
-    if ((await r.redis.zcard(key)) > 0) keys.push(key);
-  }
-  return keys;
-}
 
 function finalCard(r: Rig): Reply {
   const reply = r.jobs.chat.edits.at(-1)?.reply;
@@ -78,6 +64,17 @@ const STEPS: [step: string, inject: Fault, expectText: RegExp][] = [
     /device busy/,
   ],
   [
+    "tag",
+    (r) =>
+      r.sim.sim.faults.failNext({
+        method: "PUT",
+        path: /^\/nodes\/pve1\/qemu\/\d+\/config$/,
+        status: 403,
+        message: "Permission check failed (/vms/9002, VM.Config.Options)",
+      }),
+    /Permission check failed/,
+  ],
+  [
     "verify",
     (r) =>
       r.sim.sim.faults.failNext({
@@ -85,7 +82,8 @@ const STEPS: [step: string, inject: Fault, expectText: RegExp][] = [
         path: /^\/nodes\/pve1\/qemu\/\d+\/config$/,
         status: 403,
         message: "Permission check failed (/vms, VM.Audit)",
-        times: 1,
+        // The tag stage reads the config first; the verify stage's read is the second.
+        skip: 1,
       }),
     /Permission check failed/,
   ],
@@ -107,6 +105,7 @@ describe("a failure at any step leaves nothing behind", () => {
         image: "download or reuse",
         vmid: "reserve a VMID",
         create: "create the VM",
+        tag: "tag the VM",
         resize: "resize the disk",
         template: "convert to a template",
         verify: "confirm template",
@@ -115,7 +114,7 @@ describe("a failure at any step leaves nothing behind", () => {
       if (["image", "create", "resize", "template"].includes(step)) expect(card.code).toMatch(/TASK ERROR/);
       expect(vmsInRange(rig).map((v) => v.vmid)).toEqual([9000, 9001]);
       expect(await leftovers(rig)).toEqual([]);
-      if (["resize", "template", "verify"].includes(step)) {
+      if (["tag", "resize", "template", "verify"].includes(step)) {
         expect(rig.sim.sim.requests.filter("DELETE", /^\/nodes\/pve1\/qemu\/\d+$/)[0]?.query).toMatchObject({
           purge: "1",
         });

@@ -1,6 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ProxmoxTaskError } from "../../../src/services/proxmox.js";
 import { TaskFollower } from "../../../src/services/templates/build/follow-task.js";
+import { qcow2Image } from "../../../src/sim/mirror/images.js";
 import { type SimClient, startSimClient } from "../../proxmox/helpers/sim.js";
 
 let t: SimClient | undefined;
@@ -9,9 +12,20 @@ afterEach(async () => {
   t = undefined;
 });
 
+// The simulator's download-url fetches the URL, so the images come from a local server.
+let images: Server;
+let base = "";
+beforeAll(async () => {
+  const bytes = qcow2Image({ virtualSize: 1024 ** 3, note: "follow-task test image" });
+  images = createServer((_req, res) => res.end(bytes));
+  await new Promise<void>((resolve) => images.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(images.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => images.close(() => resolve())));
+
 const download = (sim: SimClient, n: number) =>
   sim.client.downloadUrl("pve1", "local", {
-    url: `https://images.example/disk-${n}.qcow2`,
+    url: `${base}/disk-${n}.qcow2`,
     filename: `disk-${n}.qcow2`,
     content: "import",
   });

@@ -27,7 +27,6 @@ import { type BuildFlags, planBuild } from "../../../src/services/templates/buil
 import type { BuildDeps } from "../../../src/services/templates/build/stages.js";
 import { Catalog, importFilename } from "../../../src/services/templates/catalog/catalog.js";
 import { type ChecksumMirror, startChecksumMirror } from "../../../src/sim/mirror/checksum-mirror.js";
-import type { SimOptions } from "../../../src/sim/pve/index.js";
 import { type Harness, harness } from "../../jobs/harness.js";
 import { captureLog, REDIS_URL, testPrefix } from "../../jobs/support.js";
 import { type SimClient, startSimClient } from "../../proxmox/helpers/sim.js";
@@ -59,12 +58,17 @@ export const alice: Actor = { platform: "console", id: "alice", name: "Alice", g
 
 export async function startRig(
   options: {
-    sim?: SimOptions;
+    /** Simulator options; `rootToken` gives the build a root token asked for by name. */
+    sim?: Parameters<typeof startSimClient>[0];
     config?: TemplatesConfigInput;
     worker?: boolean;
     extraJobs?: (deps: BuildDeps) => JobDefinition[];
     /** Give the matrix job the real approval path (Redis store, cards to the rig's chat). */
     approvals?: boolean;
+    /** Tries the queue gives a job; default 1 so a failure is final at once. */
+    attempts?: number;
+    /** In-stage tries of a transiently failed PVE task; default 3, 20 ms apart. */
+    taskRetry?: BuildDeps["taskRetry"];
   } = {},
 ): Promise<Rig> {
   const sim = await startSimClient({ defaultTaskDurationMs: 20, ...options.sim });
@@ -86,8 +90,9 @@ export async function startRig(
     defaults: { sshKeys: ["ops"] },
     ...options.config,
   });
+  const proxmox = sim.client;
   const deps: BuildDeps = {
-    proxmox: sim.client,
+    proxmox,
     catalog,
     checksums,
     importFilename,
@@ -95,8 +100,10 @@ export async function startRig(
     semaphore: new RedisSemaphore(redis, { prefix: keys.prefix, pollMs: 20 }),
     config,
     clock,
-    follower: new TaskFollower(sim.client, clock),
+    follower: new TaskFollower(proxmox, clock),
     leaseMs: 5000,
+    taskRetry: options.taskRetry ?? { attempts: 3, delayMs: 20 },
+    settleMs: 50,
   };
   // The harness makes the recording chat; the matrix job looks its notifier up when it runs.
   const notifiers: NotifierByPlatform = {};
@@ -117,7 +124,7 @@ export async function startRig(
     createTemplateMatrixJob({ ...deps, notifiers, editIntervalMs: 50, approvals }),
     ...(options.extraJobs?.(deps) ?? []),
   ];
-  const jobs = harness(definitions, { attempts: 1 });
+  const jobs = harness(definitions, { attempts: options.attempts ?? 1, backoffMs: 50 });
   notifiers.console = jobs.chat;
   if (options.worker !== false) jobs.startWorker({ concurrency: 8 });
   const plan = (distro: string, flags: BuildFlags = {}) =>
@@ -140,7 +147,7 @@ export async function startRig(
     context(actor = alice) {
       const services = {
         jobs: jobs.queue,
-        proxmox: sim.client,
+        proxmox,
         templates: deps,
       } as unknown as CommandServices;
       return {
@@ -177,4 +184,19 @@ export function vmsInRange(
       name: String(vm.config.name ?? ""),
     }))
     .sort((a, b) => a.vmid - b.vmid);
+}
+
+/** Reservations (other than "someone-else"'s) and held semaphore slots left under the rig's prefix. */
+export async function leftovers(r: Rig): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, found] = await r.redis.scan(cursor, "MATCH", `${r.prefix}vmid:*`, "COUNT", 500);
+    for (const key of found) if ((await r.redis.get(key)) !== "someone-else") keys.push(key);
+    cursor = next;
+  } while (cursor !== "0");
+  for (const key of (await r.redis.keys(`${r.prefix}sem:*`)) ?? []) {
+    if ((await r.redis.zcard(key)) > 0) keys.push(key);
+  }
+  return keys;
 }

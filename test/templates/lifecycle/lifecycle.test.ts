@@ -101,7 +101,12 @@ describe("template lifecycle on the simulator", () => {
     const [oldest, second] = templatesOf(rig, "tpl-debian-12").map((v) => v.vmid);
     // A linked clone of the oldest version keeps it alive.
     await rig.sim.client.waitForTask(
-      await rig.sim.client.cloneVm("pve1", oldest!, { newid: 300, name: "app01", full: false }),
+      await rig.sim.client.cloneVm("pve1", oldest!, {
+        newid: 300,
+        name: "app01",
+        full: false,
+        pool: "chatops",
+      }),
     );
     const refused = await templateDelete
       .run(rig.context() as never, { template: String(oldest) } as never)

@@ -8,6 +8,10 @@ import { UserError } from "../../errors.js";
 
 const pveId = z.string().regex(/^[a-z][a-z0-9\-_.]*[a-z0-9]$/i, "a PVE storage or bridge id, e.g. local-lvm");
 const nodeName = z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/, "a PVE node name, e.g. pve1");
+/** PVE's `pve-poolid`, with nested pools (`parent/child`, PVE 8.1+) whose levels start with a letter. */
+const poolId = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_.-]*(\/[A-Za-z][A-Za-z0-9_.-]*){0,2}$/, "a PVE pool id, e.g. chatops");
 const keyName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,40}$/i, "a key name like ops or alice-laptop");
 
 /** Settings a build may take from config; every field optional so nodes override only what differs. */
@@ -58,6 +62,11 @@ export const templatesConfigSchema = z
       .refine((r) => r.min <= r.max, "vmidRange.min must not exceed vmidRange.max")
       .default({ min: 9000, max: 9999 })
       .describe("VMIDs templates are built into"),
+    pool: poolId
+      .default("chatops")
+      .describe(
+        "Resource pool new templates are created in; the bot's token holds its VM rights on /pool/<pool> (docs/PROXMOX.md)",
+      ),
     defaultNode: nodeName
       .optional()
       .describe("Node used when a build names none; else the first online node"),

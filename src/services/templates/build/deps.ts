@@ -3,7 +3,7 @@ import type { JobRunContext } from "../../jobs/definition.js";
 import type { Clock } from "../../ports.js";
 import type { Proxmox } from "../../proxmox.js";
 import type { TemplatesConfig } from "./config.js";
-import type { TaskFollower } from "./follow-task.js";
+import type { Sleep, TaskFollower } from "./follow-task.js";
 import type {
   ChecksumSource,
   DistroCatalog,
@@ -28,6 +28,14 @@ export interface BuildDeps {
   reservationTtlMs?: number;
   /** Semaphore lease; renewed while the build runs. Default 60 s. */
   leaseMs?: number;
+  /** Tries of a PVE task that fails transiently (VM locked), and the first pause (doubling); 3 and 5 s. */
+  taskRetry?: { attempts: number; delayMs: number };
+  /** Pauses between retries; tests pass a fast one. */
+  sleep?: Sleep;
+  /** Pause before looking for the effect of a request whose answer was lost; default 2 s. */
+  settleMs?: number;
+  /** How long a cleanup waits for this build's running task (it holds the VM's lock); default 10 min. */
+  cleanupWaitMs?: number;
 }
 
 export type BuildContext = JobRunContext<BuildRequest>;

@@ -5,6 +5,7 @@
 import type { ReplyField } from "../../../commands/reply.js";
 import { UserError } from "../../errors.js";
 import type { JobDefinition } from "../../jobs/definition.js";
+import { diskSummary } from "./disk.js";
 import { type BuildRequest, buildRequestSchema } from "./request.js";
 import {
   type BuildContext,
@@ -15,6 +16,7 @@ import {
   imageStage,
   type LeaseBook,
   resizeStage,
+  tagStage,
   templateStage,
   verifyStage,
   vmidStage,
@@ -30,6 +32,7 @@ export const BUILD_STAGES: ReadonlyArray<{ name: string; label: string; run: Sta
   { name: "image", label: "download or reuse the image", run: imageStage },
   { name: "vmid", label: "reserve a VMID", run: vmidStage },
   { name: "create", label: "create the VM with the imported disk", run: createStage },
+  { name: "tag", label: "tag the VM and read its disk size", run: tagStage },
   { name: "resize", label: "resize the disk", run: resizeStage },
   { name: "template", label: "convert to a template", run: templateStage },
   { name: "verify", label: "confirm template: 1", run: verifyStage },
@@ -54,11 +57,11 @@ export function createTemplateBuildJob(deps: BuildDeps): JobDefinition<BuildRequ
       run: (ctx: BuildContext) => s.run(deps, leases, ctx),
     })),
     cleanup: (ctx) => cleanupBuild(deps, leases, ctx),
-    summary: (ctx) => buildSummary(ctx.state),
+    summary: (ctx) => buildSummary(ctx.state, ctx.data.settings.disk),
   };
 }
 
-export function buildSummary(state: Record<string, unknown>): ReplyField[] {
+export function buildSummary(state: Record<string, unknown>, configuredDiskGiB: number): ReplyField[] {
   const upToDate = state.upToDate as { name: string; vmid: number } | undefined;
   const checksum = typeof state.checksum === "string" ? state.checksum : "";
   if (upToDate) {
@@ -68,10 +71,12 @@ export function buildSummary(state: Record<string, unknown>): ReplyField[] {
       { label: "Checksum", value: `${String(state.algorithm)}:${checksum.slice(0, 16)}…` },
     ];
   }
+  const disk = diskSummary(state, configuredDiskGiB);
   return [
     { label: "Template", value: String(state.name) },
     { label: "VMID", value: String(state.createdVmid) },
     { label: "Image", value: `${String(state.imageVolid)}${state.imageReused ? " (reused)" : ""}` },
+    ...(disk !== undefined ? [{ label: "Disk", value: disk }] : []),
     { label: "Checksum", value: `${String(state.algorithm)}:${checksum.slice(0, 16)}…` },
   ];
 }

@@ -139,12 +139,15 @@ export async function runMatrix(
       } catch (err) {
         const failure = describeFailure(err, ctx.jobId);
         if (!failure.shown) ctx.log.error({ err, distro: data.distro }, "template build failed");
-        const removed = await cleanupBuild(deps, leases, sub).catch((cleanupErr: unknown) => {
-          ctx.log.error({ err: cleanupErr, distro: data.distro }, "template build cleanup failed");
-          return ["cleanup failed; see the log"];
-        });
+        const cleanup = await cleanupBuild(deps, leases, sub).then(
+          (removed) => (removed.length > 0 ? ` (removed ${removed.join(", ")})` : ""),
+          (cleanupErr: unknown) => {
+            ctx.log.error({ err: cleanupErr, distro: data.distro }, "template build cleanup failed");
+            return ` (cleanup failed: ${describeFailure(cleanupErr, ctx.jobId).message})`;
+          },
+        );
         row.status = "failed";
-        row.detail = `${failure.message}${removed.length > 0 ? ` (removed ${removed.join(", ")})` : ""}`;
+        row.detail = `${failure.message}${cleanup}`;
       }
       states[i]!.row = { status: row.status, detail: row.detail };
       await ctx.save();

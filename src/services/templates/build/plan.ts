@@ -6,8 +6,16 @@
 import { UserError } from "../../errors.js";
 import type { Proxmox } from "../../proxmox.js";
 import { type BuildDefaults, resolveBuildSettings, sshKeyText, type TemplatesConfig } from "./config.js";
+import { DNS_NAME, DNS_NAME_MAX } from "./metadata.js";
 import type { DistroCatalog, DistroEntry, VmidReservations } from "./ports.js";
-import { checkNode, checkRequestedVmid, checkStorages, checkVersion } from "./preflight.js";
+import {
+  checkArch,
+  checkNode,
+  checkPool,
+  checkRequestedVmid,
+  checkStorages,
+  checkVersion,
+} from "./preflight.js";
 import type { BuildRequest } from "./request.js";
 
 export interface BuildFlags extends Omit<BuildDefaults, "sshKeys"> {
@@ -63,14 +71,23 @@ export async function planBuild(
     entry,
   );
   const keys = sshKeyText(config, settings.sshKeys);
+  if (name !== undefined && (name.length > DNS_NAME_MAX || !DNS_NAME.test(name))) {
+    throw new UserError(
+      "E_ARGS",
+      `invalid template name "${name}": PVE wants a DNS name (labels of letters, digits and inner hyphens, joined by dots)`,
+    );
+  }
   await checkVersion(proxmox);
   await checkNode(proxmox, node);
+  await checkArch(proxmox, node, entry);
   await checkStorages(proxmox, node, settings);
+  await checkPool(proxmox, config.pool);
   if (vmid !== undefined) await checkRequestedVmid(proxmox, deps.reservations, config, vmid);
   return {
     distro: entry.key,
     node,
     settings,
+    pool: config.pool,
     sshKeyText: keys,
     ...(vmid !== undefined ? { vmid } : {}),
     ...(name !== undefined ? { name } : {}),

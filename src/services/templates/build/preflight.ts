@@ -104,6 +104,56 @@ export async function checkStorages(
   };
 }
 
+/**
+ * The pool new templates go into (`templates.pool`). PVE checks VM.Allocate for a create on
+ * `/pool/<pool>` only when `pool` is passed, and later calls inherit pool rights only for members, so
+ * the token must hold VM.Allocate there. The token's permissions are readable by the token itself; a
+ * pool that does not exist has no ACLs (deleting a pool deletes them), so it shows as no privileges too.
+ */
+export async function checkPool(proxmox: Proxmox, pool: string): Promise<void> {
+  const privileges = await proxmox.privileges(`/pool/${pool}`);
+  if (!privileges.includes("VM.Allocate")) {
+    throw new UserError("E_CONFIG", poolProblem(pool, `the API token has no VM.Allocate on /pool/${pool}`));
+  }
+}
+
+/** The clear error for a pool that is missing or not granted, naming the setting and the fix. */
+export function poolProblem(pool: string, what: string): string {
+  return (
+    `templates.pool: ${what}: the pool "${pool}" does not exist or the bot's token and its user were not ` +
+    `granted the guest role on it. An admin creates it with \`pveum pool add ${pool}\` and grants the roles ` +
+    "as docs/PROXMOX.md shows, or sets templates.pool to the bot's pool"
+  );
+}
+
+const ARCH_ALIASES: Record<string, string> = { arm64: "aarch64", amd64: "x86_64" };
+
+/**
+ * An image runs only on a node of its architecture: an aarch64 cloud image imported on an x86_64 node
+ * gives a template that never boots (PVE would need `arch: aarch64` and emulation), and the reverse.
+ */
+export async function checkArch(
+  proxmox: Proxmox,
+  node: string,
+  image: { key: string; arch: string },
+): Promise<void> {
+  const reported = (await proxmox.nodeStatus(node)).arch;
+  const arch = reported ? (ARCH_ALIASES[reported] ?? reported) : undefined;
+  if (arch === undefined) {
+    throw new UserError(
+      "E_PVE",
+      `node "${node}" did not report its architecture, so ${image.key} cannot be checked against it`,
+    );
+  }
+  if (arch !== image.arch) {
+    throw new UserError(
+      "E_ARGS",
+      `${image.key} is an ${image.arch} image and node "${node}" is ${arch}: build it on an ${image.arch} node, ` +
+        `or pick the ${arch} variant of the distro (\`template distros\` lists the architectures)`,
+    );
+  }
+}
+
 /** VMIDs PVE knows, cluster-wide. */
 export async function takenVmids(proxmox: Proxmox): Promise<Set<number>> {
   const resources = await proxmox.clusterResources("vm");

@@ -3,6 +3,7 @@
  * retry on another worker builds exactly what was asked even if config changed in between.
  */
 import { z } from "zod";
+import { DNS_NAME, DNS_NAME_MAX } from "./metadata.js";
 
 const id = z.string().regex(/^[a-z][a-z0-9\-_.]*[a-z0-9]$/i);
 
@@ -25,10 +26,12 @@ export const buildRequestSchema = z
         tags: z.array(z.string()),
       })
       .strict(),
+    /** The resource pool the VM is created in; absent in jobs queued before pools, which use config's. */
+    pool: z.string().optional(),
     /** The public key lines, resolved from names at command time. */
     sshKeyText: z.string(),
     vmid: z.number().int().optional(),
-    name: z.string().optional(),
+    name: z.string().max(DNS_NAME_MAX).regex(DNS_NAME).optional(),
     force: z.boolean().default(false),
     /** "console:alice (Alice)", written into the template's metadata. */
     requestedBy: z.string().min(1),

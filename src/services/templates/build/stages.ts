@@ -4,39 +4,18 @@
  * skips finished work and the cleanup knows exactly what this build created.
  */
 import { UserError } from "../../errors.js";
-import { ProxmoxError, ProxmoxTaskError } from "../../proxmox.js";
 import { listTemplates } from "../lifecycle/inventory.js";
 import { markSuperseded } from "./cleanup.js";
 import type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
 import { ensureLeases, releaseLeases } from "./leases.js";
 import type { DistroEntry } from "./ports.js";
-import { checkRequestedVmid, checkStorages, takenVmids } from "./preflight.js";
-import { createRequest } from "./vm-request.js";
+import { checkStorages } from "./preflight.js";
+import { runTask } from "./run-task.js";
 
 export { cleanupBuild } from "./cleanup.js";
+export { createStage, vmidStage } from "./create.js";
 export type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
-
-const CREATE_RETRIES = 5;
-
-/**
- * Starts a PVE task once and follows it. The UPID is saved before following, so an attempt that resumes
- * after a killed worker follows the task already running instead of starting it a second time.
- */
-async function runTaskOnce(
-  deps: BuildDeps,
-  ctx: BuildContext,
-  key: string,
-  start: () => Promise<string>,
-): Promise<void> {
-  let upid = ctx.state[key];
-  if (typeof upid !== "string") {
-    upid = await start();
-    ctx.state[key] = upid;
-    await ctx.save();
-  }
-  const started = upid;
-  await deps.follower.follow(started, { signal: ctx.signal });
-}
+export { resizeStage, tagStage } from "./disk.js";
 
 function entryOf(deps: BuildDeps, key: string): DistroEntry {
   const entry = deps.catalog.get(key);
@@ -56,6 +35,7 @@ export async function checkStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildC
   const { node, distro, settings } = ctx.data;
   const entry = entryOf(deps, distro);
   // The node itself was checked when the build was planned; an unknown node fails the storage list.
+  // The pool was checked when the build was planned; a pool removed since fails the create, which names it.
   ctx.state.placement = { ...(await checkStorages(proxmox, node, settings)) };
   const expected = await deps.checksums.expected(entry);
   ctx.state.algorithm = expected.algorithm;
@@ -92,108 +72,49 @@ export async function imageStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildC
     ctx.state.imageReused = true;
   } else {
     ctx.progress(0.05, `downloading ${filename}`);
-    await runTaskOnce(deps, ctx, "downloadUpid", () =>
-      proxmox.downloadUrl(node, settings.imageStorage, {
-        url: String(ctx.state.imageUrl),
-        filename,
-        content: "import",
-        checksum,
-        checksumAlgorithm: ctx.state.algorithm as "sha256" | "sha512",
-      }),
+    await runTask(
+      deps,
+      ctx,
+      "downloadUpid",
+      () =>
+        proxmox.downloadUrl(node, settings.imageStorage, {
+          url: String(ctx.state.imageUrl),
+          filename,
+          content: "import",
+          checksum,
+          checksumAlgorithm: ctx.state.algorithm as "sha256" | "sha512",
+        }),
+      {
+        node,
+        type: "download",
+        id: filename,
+        done: async () =>
+          (await proxmox.storageContent(node, settings.imageStorage, { content: "import" })).some(
+            (v) => v.volid === volid,
+          ),
+      },
     );
   }
   ctx.state.imageVolid = volid;
 }
 
-/** Stage 3: a VMID from the template range, held in Redis until PVE knows the VM. */
-export async function vmidStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
-  if (skipped(ctx) || typeof ctx.state.vmid === "number") return;
-  await ensureLeases(deps, leases, ctx);
-  ctx.state.vmid = await allocateVmid(deps, ctx, new Set());
-}
-
-async function allocateVmid(deps: BuildDeps, ctx: BuildContext, skip: Set<number>): Promise<number> {
-  const ttl = deps.reservationTtlMs ?? 2 * 3_600_000;
-  if (ctx.data.vmid !== undefined) {
-    await checkRequestedVmid(deps.proxmox, deps.reservations, deps.config, ctx.data.vmid);
-    if (!(await deps.reservations.reserve(ctx.data.vmid, ctx.jobId, ttl))) {
-      throw new UserError("E_ARGS", `VMID ${ctx.data.vmid} is reserved by another template build`);
-    }
-    return ctx.data.vmid;
-  }
-  const { min, max } = deps.config.vmidRange;
-  const taken = await takenVmids(deps.proxmox);
-  const reserved = await deps.reservations.reserved(min, max);
-  for (let vmid = min; vmid <= max; vmid++) {
-    if (taken.has(vmid) || reserved.has(vmid) || skip.has(vmid)) continue;
-    if (await deps.reservations.reserve(vmid, ctx.jobId, ttl)) return vmid;
-  }
-  throw new UserError(
-    "E_CONFIG",
-    `no free VMID left in the template range ${min}–${max} (templates.vmidRange)`,
-  );
-}
-
-const alreadyExists = (err: unknown) =>
-  err instanceof ProxmoxError &&
-  !(err instanceof ProxmoxTaskError) &&
-  /already exists/.test(err.message + (err.pveMessage ?? ""));
-
-/** Stage 4: create the VM importing the image; a VMID someone else took meanwhile moves to the next one. */
-export async function createStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
-  if (skipped(ctx) || ctx.state.imported === true) return;
-  await ensureLeases(deps, leases, ctx);
-  if (typeof ctx.state.createUpid !== "string") await startCreate(deps, ctx);
-  ctx.progress(0.1, `importing the image into VM ${String(ctx.state.createdVmid)}`);
-  const upid = String(ctx.state.createUpid);
-  await deps.follower.follow(upid, { signal: ctx.signal });
-  ctx.state.imported = true;
-}
-
-async function startCreate(deps: BuildDeps, ctx: BuildContext): Promise<void> {
-  const skip = new Set<number>();
-  for (let attempt = 0; ; attempt++) {
-    const vmid = Number(ctx.state.vmid);
-    ctx.state.creatingVmid = vmid;
-    await ctx.save();
-    try {
-      ctx.state.createUpid = await deps.proxmox.createVm(ctx.data.node, createRequest(deps, ctx, vmid));
-    } catch (err) {
-      delete ctx.state.creatingVmid;
-      if (!alreadyExists(err) || ctx.data.vmid !== undefined || attempt >= CREATE_RETRIES) throw err;
-      await deps.reservations.release(vmid, ctx.jobId);
-      skip.add(vmid);
-      ctx.state.vmid = await allocateVmid(deps, ctx, skip);
-      continue;
-    }
-    ctx.state.createdVmid = vmid;
-    delete ctx.state.creatingVmid;
-    await ctx.save();
-    return;
-  }
-}
-
-/** Stage 5: grow the imported disk to the configured size (absolute, so a repeat is harmless). */
-export async function resizeStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
-  if (skipped(ctx) || ctx.state.resized === true) return;
-  await ensureLeases(deps, leases, ctx);
-  const vmid = Number(ctx.state.createdVmid);
-  await runTaskOnce(deps, ctx, "resizeUpid", () =>
-    deps.proxmox.resizeDisk(ctx.data.node, vmid, "scsi0", `${ctx.data.settings.disk}G`),
-  );
-  ctx.state.resized = true;
-}
-
-/** Stage 6: convert to a template. */
+/** Stage 7: convert to a template. */
 export async function templateStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
   if (skipped(ctx) || ctx.state.converted === true) return;
   await ensureLeases(deps, leases, ctx);
   const vmid = Number(ctx.state.createdVmid);
-  await runTaskOnce(deps, ctx, "templateUpid", () => deps.proxmox.convertToTemplate(ctx.data.node, vmid));
+  const { node } = ctx.data;
+  await runTask(deps, ctx, "templateUpid", () => deps.proxmox.convertToTemplate(node, vmid), {
+    node,
+    type: "qmtemplate",
+    id: String(vmid),
+    // A convert whose answer was lost may have finished: the config then says template: 1.
+    done: async () => Number((await deps.proxmox.vmConfig(node, vmid)).template ?? 0) === 1,
+  });
   ctx.state.converted = true;
 }
 
-/** Stage 7: confirm `template: 1`, mark older versions superseded, free the VMID and the slots. */
+/** Stage 8: confirm `template: 1`, mark older versions superseded, free the VMID and the slots. */
 export async function verifyStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
   const { node, distro } = ctx.data;
   if (!skipped(ctx)) {

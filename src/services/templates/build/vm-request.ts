@@ -2,6 +2,16 @@
 import type { BuildContext, BuildDeps } from "./deps.js";
 import { distroTag, formatMetadata, TEMPLATE_TAG, templateName } from "./metadata.js";
 
+/** The pool the build creates in: fixed at command time; jobs queued before pools take config's. */
+export function poolOf(deps: BuildDeps, ctx: BuildContext): string {
+  return ctx.data.pool ?? deps.config.pool;
+}
+
+/** The tags every template of this build carries. */
+export function buildTags(ctx: BuildContext): string[] {
+  return [...new Set([TEMPLATE_TAG, distroTag(ctx.data.distro), ...ctx.data.settings.tags])];
+}
+
 export function createRequest(deps: BuildDeps, ctx: BuildContext, vmid: number) {
   const { data, state } = ctx;
   const s = data.settings;
@@ -24,7 +34,9 @@ export function createRequest(deps: BuildDeps, ctx: BuildContext, vmid: number) 
     name,
     memoryMiB: s.memory,
     cores: s.cores,
-    tags: [...new Set([TEMPLATE_TAG, distroTag(data.distro), ...s.tags])],
+    // Tags follow in a config PUT once the VM is in the pool: qemu-server 9.2 checks tag rights inside
+    // the create task, before the VM joins the pool, so pool-only ACLs would fail it after the import.
+    pool: poolOf(deps, ctx),
     ...(data.sshKeyText ? { sshKeys: data.sshKeyText } : {}),
     extra: {
       ostype: "l26",

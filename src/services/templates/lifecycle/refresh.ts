@@ -8,6 +8,7 @@ import { resolveBuildSettings, sshKeyText } from "../build/config.js";
 import type { MatrixRow } from "../build/matrix.js";
 import { distroOrSuggest } from "../build/plan.js";
 import type { DistroEntry } from "../build/ports.js";
+import { checkPool } from "../build/preflight.js";
 import type { BuildRequest } from "../build/request.js";
 import type { BuildDeps } from "../build/stages.js";
 import { listTemplates, type TemplateRecord } from "./inventory.js";
@@ -35,6 +36,7 @@ export async function planRefresh(
   const wanted = input.all
     ? [...new Set([...current.values()].map((t) => t.distro))].flatMap((key) => deps.catalog.get(key) ?? [])
     : entries;
+  if (wanted.length > 0) await checkPool(deps.proxmox, deps.config.pool);
   const out: PlannedRow[] = [];
   for (const entry of wanted) {
     const newest = [...current.values()]
@@ -69,6 +71,7 @@ export async function planRefresh(
           distro: entry.key,
           node: t.node,
           settings,
+          pool: deps.config.pool,
           sshKeyText: sshKeyText(deps.config, settings.sshKeys),
           force: false,
           requestedBy: input.requestedBy,

@@ -1,50 +1,20 @@
+import type { PrivilegeMap } from "../access/permissions.js";
 import type { PermCheck } from "../schema/types.js";
 
-export interface AclEntry {
-  path: string;
-  privs: string[];
-  /** Whether the entry also applies below `path` (PVE default: yes). */
-  propagate?: boolean;
-}
-
-/** Who is calling, with the ACL that decides what they may do. */
+/** Who is calling, with their effective privileges per ACL path (token ∩ user, pools applied). */
 export interface Principal {
   /** `user@realm` */
   userid: string;
   /** Token name when authenticated by API token. */
   tokenid?: string;
-  acl: AclEntry[];
-}
-
-/** Pool membership lookup, so `/pool/<pool>` grants reach the member VMs. */
-export type PoolOf = (vmid: number) => string | undefined;
-
-function chain(path: string): string[] {
-  const parts = path.split("/").filter((p) => p.length > 0);
-  const out = ["/"];
-  for (let i = 1; i <= parts.length; i++) out.push(`/${parts.slice(0, i).join("/")}`);
-  return out;
-}
-
-/**
- * Effective privileges on `path` with PVE's rule: walking from `/` to the path, the entries found at a
- * deeper level replace the inherited ones; a parent's entry counts only if it propagates. A VM in a
- * pool also gets the pool's privileges (a simplification of PVE's pool inheritance: union, not override).
- */
-export function privilegesOn(acl: AclEntry[], path: string, poolOf?: PoolOf): Set<string> {
-  const target = path === "/" ? "/" : path.replace(/\/+$/, "");
-  let current = new Set<string>();
-  for (const level of chain(target)) {
-    const applicable = acl.filter((e) => e.path === level && (level === target || e.propagate !== false));
-    if (applicable.length > 0) current = new Set(applicable.flatMap((e) => e.privs));
-  }
-  const vm = /^\/vms\/(\d+)$/.exec(target);
-  const pool = vm && poolOf ? poolOf(Number(vm[1])) : undefined;
-  if (pool) for (const p of privilegesOn(acl, `/pool/${pool}`)) current.add(p);
-  return current;
+  privileges(path: string): PrivilegeMap;
 }
 
 export type CheckResult = { ok: true } | { ok: false; detail?: string };
+
+function normalise(path: string): string {
+  return path === "/" ? "/" : path.replace(/\/+$/, "");
+}
 
 /**
  * Evaluates a schema `permissions.check` expression (`perm`, `and`, `or`, `userid-param`). The failure
@@ -55,7 +25,6 @@ export function evaluateCheck(
   check: PermCheck,
   principal: Principal,
   params: Record<string, unknown>,
-  poolOf?: PoolOf,
 ): CheckResult {
   const [kind, ...rest] = check;
   if (kind === "perm") {
@@ -69,7 +38,7 @@ export function evaluateCheck(
       return String(v ?? "");
     });
     if (missingParam) return { ok: false, detail: `${path}, ${privs.join("|")}` };
-    const have = privilegesOn(principal.acl, path, poolOf);
+    const have = principal.privileges(normalise(path));
     if (opts.includes("any")) {
       return privs.some((p) => have.has(p))
         ? { ok: true }
@@ -80,14 +49,14 @@ export function evaluateCheck(
   }
   if (kind === "and") {
     for (const sub of rest as PermCheck[]) {
-      const r = evaluateCheck(sub, principal, params, poolOf);
+      const r = evaluateCheck(sub, principal, params);
       if (!r.ok) return r;
     }
     return { ok: true };
   }
   if (kind === "or") {
     for (const sub of rest as PermCheck[]) {
-      if (evaluateCheck(sub, principal, params, poolOf).ok) return { ok: true };
+      if (evaluateCheck(sub, principal, params).ok) return { ok: true };
     }
     return { ok: false };
   }
@@ -101,6 +70,24 @@ export function evaluateCheck(
 }
 
 /** Convenience for handler-level checks (per-option privileges, storage access). */
-export function hasPrivilege(principal: Principal, path: string, priv: string, poolOf?: PoolOf): boolean {
-  return privilegesOn(principal.acl, path, poolOf).has(priv);
+export function hasPrivilege(principal: Principal, path: string, priv: string): boolean {
+  return principal.privileges(normalise(path)).has(priv);
+}
+
+/**
+ * RPCEnvironment `check_vm_perm`: with a pool named in the request, the pool's ACL is tried first, then
+ * `/vms/<vmid>`. This is how a create reaches pool rights before the new VM is a member.
+ */
+export function hasVmPrivilege(
+  principal: Principal,
+  vmid: number,
+  pool: string | undefined,
+  privs: string[],
+  any = false,
+): boolean {
+  const holds = (path: string) => {
+    const have = principal.privileges(path);
+    return any ? privs.some((p) => have.has(p)) : privs.every((p) => have.has(p));
+  };
+  return (pool !== undefined && holds(`/pool/${pool}`)) || holds(`/vms/${vmid}`);
 }

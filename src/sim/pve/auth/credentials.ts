@@ -1,29 +1,15 @@
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import type { AccessConfig } from "../access/config.js";
+import { effectivePrivileges } from "../access/permissions.js";
 import type { PveVersion } from "../schema/types.js";
-import type { AclEntry, Principal } from "./acl.js";
-import { PRIVILEGES } from "./privileges.js";
-
-const USERID = /^[^\s:/]+@[A-Za-z][A-Za-z0-9.\-_]+$/;
-const TOKEN_NAME = /^[A-Za-z][A-Za-z0-9.\-_]+$/;
+import type { Principal } from "./acl.js";
 /** pve-access-control `AccessControl.pm`: tickets live two hours. */
 export const TICKET_LIFETIME_S = 7200;
 
 export type AuthOutcome =
   | { ok: true; principal: Principal; via: "token" | "ticket" }
   | { ok: false; statusText: string };
-
-interface TokenEntry {
-  userid: string;
-  name: string;
-  secret: string;
-  acl: AclEntry[];
-}
-
-interface UserEntry {
-  password: string;
-  acl: AclEntry[];
-}
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -32,47 +18,21 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /**
- * API tokens and password users of the simulator. A token's ACL is its effective ACL: the simulated
- * owner is assumed to hold every privilege, so `privsep` intersection reduces to the token's own entries.
+ * Authentication against the simulated user.cfg: API tokens (privilege separation as configured) and
+ * password users for tickets. A principal's privileges are computed per request path from the ACL.
  */
 export class Credentials {
-  private readonly tokens = new Map<string, TokenEntry>();
-  private readonly users = new Map<string, UserEntry>();
   private readonly ticketKey = randomBytes(32);
 
   constructor(
     private readonly version: PveVersion,
+    readonly access: AccessConfig,
     private readonly nowMs: () => number,
   ) {}
 
-  addToken(opts: { tokenId: string; secret?: string; acl: AclEntry[] }): { tokenId: string; secret: string } {
-    const bang = opts.tokenId.lastIndexOf("!");
-    const userid = opts.tokenId.slice(0, bang);
-    const name = opts.tokenId.slice(bang + 1);
-    if (bang < 0 || !USERID.test(userid) || !TOKEN_NAME.test(name)) {
-      throw new Error(`invalid token id '${opts.tokenId}': expected USER@REALM!TOKENID`);
-    }
-    this.checkAcl(opts.acl);
-    const secret = opts.secret ?? randomUUID();
-    this.tokens.set(opts.tokenId, { userid, name, secret, acl: opts.acl.map((e) => ({ ...e })) });
-    return { tokenId: opts.tokenId, secret };
-  }
-
-  addUser(opts: { userid: string; password: string; acl: AclEntry[] }): void {
-    if (!USERID.test(opts.userid)) throw new Error(`invalid user id '${opts.userid}': expected USER@REALM`);
-    if (opts.password.length < 5) throw new Error("password must have at least 5 characters");
-    this.checkAcl(opts.acl);
-    this.users.set(opts.userid, { password: opts.password, acl: opts.acl.map((e) => ({ ...e })) });
-  }
-
-  private checkAcl(acl: AclEntry[]): void {
-    const valid = new Set(PRIVILEGES[this.version]);
-    for (const entry of acl) {
-      if (!entry.path.startsWith("/")) throw new Error(`invalid ACL path '${entry.path}'`);
-      for (const priv of entry.privs) {
-        if (!valid.has(priv)) throw new Error(`invalid privilege '${priv}' (PVE ${this.version})`);
-      }
-    }
+  principal(userid: string, tokenid?: string): Principal {
+    const who = tokenid ? `${userid}!${tokenid}` : userid;
+    return { userid, tokenid, privileges: (path) => effectivePrivileges(this.access, who, path) };
   }
 
   /**
@@ -106,16 +66,17 @@ export class Credentials {
     const eq = value.lastIndexOf("=");
     if (eq < 0) return this.failure("invalid token value!");
     const tokenId = value.slice(0, eq);
-    const entry = this.tokens.get(tokenId);
+    const entry = this.access.token(tokenId);
     if (!entry) {
       const bang = tokenId.lastIndexOf("!");
       return this.failure(`no such token '${tokenId.slice(bang + 1)}' for user '${tokenId.slice(0, bang)}'`);
     }
     if (!safeEqual(entry.secret, value.slice(eq + 1))) return this.failure("invalid token value!");
+    const bang = tokenId.lastIndexOf("!");
     return {
       ok: true,
       via: "token",
-      principal: { userid: entry.userid, tokenid: entry.name, acl: entry.acl },
+      principal: this.principal(tokenId.slice(0, bang), tokenId.slice(bang + 1)),
     };
   }
 
@@ -124,8 +85,8 @@ export class Credentials {
   }
 
   issueTicket(username: string, password: string): { ticket: string; csrf: string } | undefined {
-    const user = this.users.get(username);
-    if (!user || !safeEqual(user.password, password)) return undefined;
+    const user = this.access.users.get(username);
+    if (user?.password === undefined || !safeEqual(user.password, password)) return undefined;
     const stamp = Math.floor(this.nowMs() / 1000)
       .toString(16)
       .toUpperCase()
@@ -140,9 +101,9 @@ export class Credentials {
     const legacy = "permission denied - invalid PVE ticket";
     if (!m || !safeEqual(this.sign(m[1]!), m[4]!)) return this.failure(legacy);
     const age = Math.floor(this.nowMs() / 1000) - Number.parseInt(m[3]!, 16);
-    const user = this.users.get(m[2]!);
+    const user = this.access.users.get(m[2]!);
     if (!user || age > TICKET_LIFETIME_S || age < -300) return this.failure(legacy);
-    return { ok: true, via: "ticket", principal: { userid: m[2]!, acl: user.acl } };
+    return { ok: true, via: "ticket", principal: this.principal(m[2]!) };
   }
 
   private verifyCsrf(token: string, userid: string): boolean {

@@ -144,9 +144,9 @@ export function createPipeline(opts: PipelineOptions) {
       if (proxied && proxied.status !== "online") throw new PveHttpError(595, "No route to host\n");
       const merged = mergeParams(match, body, query);
       const check = match.route.info.permissions?.check;
-      const principal = auth?.ok ? auth.principal : { userid: "", acl: [] };
+      const principal = auth?.ok ? auth.principal : { userid: "", privileges: () => new Map() };
       if (check) {
-        const verdict = evaluateCheck(check, principal, merged, runtime.poolOf);
+        const verdict = evaluateCheck(check, principal, merged);
         if (!verdict.ok) throw permissionError(verdict.detail);
       }
       const validated = validateParameters(match.route.info, merged);

@@ -1,4 +1,5 @@
-import { hasPrivilege, privilegesOn } from "../auth/acl.js";
+import { reportedPaths } from "../access/permissions.js";
+import { hasPrivilege } from "../auth/acl.js";
 import { PveHttpError, permissionError } from "../errors.js";
 import { type RequestContext, type RouteDefinition, str } from "./types.js";
 
@@ -18,8 +19,10 @@ function ticket(ctx: RequestContext) {
 }
 
 /**
- * Effective permissions of the caller (or of a named user/token with Sys.Audit on /access), as
- * `{path: {priv: propagate}}` for every ACL path, or for the single `path` asked for.
+ * `GET /access/permissions` (RPCEnvironment `get_effective_permissions`): the caller's (or, with
+ * Sys.Audit on /access, a named user's or token's) privileges with their propagate flag, for the
+ * top-level paths, every ACL path and every pool member; paths without privileges are left out unless
+ * one path was asked for.
  */
 function permissions(ctx: RequestContext) {
   const { principal } = ctx;
@@ -28,14 +31,23 @@ function permissions(ctx: RequestContext) {
   if (userid !== undefined && userid !== self && !hasPrivilege(principal, "/access", "Sys.Audit")) {
     throw permissionError("/access, Sys.Audit");
   }
+  const who = userid ?? self;
+  const bang = who.lastIndexOf("!");
+  const subject =
+    who === self
+      ? principal
+      : ctx.rt.credentials.principal(
+          bang < 0 ? who : who.slice(0, bang),
+          bang < 0 ? undefined : who.slice(bang + 1),
+        );
   const path = str(ctx.params, "path");
-  const paths = path !== undefined ? [path] : [...new Set(["/", ...principal.acl.map((e) => e.path)])];
   const out: Record<string, Record<string, number>> = {};
-  for (const p of paths) {
-    const privs = privilegesOn(principal.acl, p, ctx.rt.poolOf);
-    const propagate = principal.acl.find((e) => e.path === p)?.propagate === false ? 0 : 1;
+  for (const p of path !== undefined ? [path] : reportedPaths(ctx.rt.credentials.access)) {
+    const privs = subject.privileges(p);
     if (privs.size > 0 || path !== undefined) {
-      out[p] = Object.fromEntries([...privs].sort().map((priv) => [priv, propagate]));
+      out[p] = Object.fromEntries(
+        [...privs].sort(([a], [b]) => a.localeCompare(b)).map(([priv, prop]) => [priv, prop ? 1 : 0]),
+      );
     }
   }
   return out;

@@ -56,12 +56,12 @@ function nodeStatus(ctx: RequestContext) {
       hvm: "1",
       flags: "",
     },
-    kversion: `Linux ${n.kernel} #1 SMP PREEMPT_DYNAMIC PMX ${n.kernel} x86_64`,
+    kversion: `Linux ${n.kernel} #1 SMP PREEMPT_DYNAMIC PMX ${n.kernel} ${n.arch ?? "x86_64"}`,
     "current-kernel": {
       sysname: "Linux",
       release: n.kernel,
       version: `#1 SMP PREEMPT_DYNAMIC PMX ${n.kernel}`,
-      machine: "x86_64",
+      machine: n.arch ?? "x86_64",
     },
     pveversion: `pve-manager/${n.managerVersion}/${REPOID[ctx.rt.version]}`,
     "boot-info": { mode: "efi", secureboot: 0 },
@@ -73,8 +73,7 @@ function resources(ctx: RequestContext) {
   const { state } = ctx.rt;
   const type = str(ctx.params, "type");
   const out: Record<string, unknown>[] = [];
-  const may = (path: string, ...privs: string[]) =>
-    privs.some((p) => hasPrivilege(ctx.principal, path, p, ctx.rt.poolOf));
+  const may = (path: string, ...privs: string[]) => privs.some((p) => hasPrivilege(ctx.principal, path, p));
   if (!type || type === "vm") {
     for (const vm of [...state.vms.values()].sort((a, b) => a.vmid - b.vmid)) {
       if (!may(`/vms/${vm.vmid}`, "VM.Audit")) continue;

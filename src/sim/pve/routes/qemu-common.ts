@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { hasPrivilege, type Principal } from "../auth/acl.js";
+import { hasPrivilege, hasVmPrivilege, type Principal } from "../auth/acl.js";
 import { handlerError, permissionError } from "../errors.js";
 import type { ParamValue } from "../schema/validate.js";
 import { DRIVE_KEY, isCdrom, parseDrive } from "../state/disks.js";
@@ -87,17 +87,21 @@ export function privilegesForOption(key: string, value: ParamValue | undefined):
   return [["VM.Config.Options"]];
 }
 
-/** Checks each option's privilege on `/vms/<vmid>`; the first miss is the 403, as in qemu-server. */
+/**
+ * Checks each option's privilege on `/vms/<vmid>` (or first on `/pool/<pool>` when a create names the
+ * pool, as `check_vm_perm` does); the first miss is the 403, as in qemu-server.
+ */
 export function assertOptionPrivileges(
   ctx: RequestContext,
   vmid: number,
   options: Record<string, ParamValue>,
   deleted: string[] = [],
+  pool?: string,
 ): void {
   const path = `/vms/${vmid}`;
   const check = (key: string, value: ParamValue | undefined) => {
     for (const anyOf of privilegesForOption(key, value)) {
-      if (!anyOf.some((p) => hasPrivilege(ctx.principal, path, p, ctx.rt.poolOf))) {
+      if (!hasVmPrivilege(ctx.principal, vmid, pool, anyOf, true)) {
         throw permissionError(`${path}, ${anyOf.join("|")}`);
       }
     }
@@ -124,23 +128,6 @@ export function assertBridgeAccess(ctx: RequestContext, options: Record<string, 
     if (!paths.some((p) => hasPrivilege(ctx.principal, p, "SDN.Use"))) {
       throw permissionError(`${paths[0]}, SDN.Use`);
     }
-  }
-}
-
-const SSH_KEY =
-  /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+=*( .*)?$/;
-
-/** `sshkeys` arrives URL-encoded; PVE decodes it and validates every key line with ssh-keygen. */
-export function assertSshKeys(value: string): void {
-  let text: string;
-  try {
-    text = decodeURIComponent(value);
-  } catch {
-    throw handlerError("SSH public key validation error");
-  }
-  const lines = text.split("\n").filter((l) => l.trim().length > 0 && !l.startsWith("#"));
-  if (lines.length === 0 || lines.some((l) => !SSH_KEY.test(l.trim()))) {
-    throw handlerError("SSH public key validation error");
   }
 }
 

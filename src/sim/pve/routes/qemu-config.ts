@@ -6,7 +6,6 @@ import type { VmConfig, VmState } from "../state/types.js";
 import {
   assertBridgeAccess,
   assertOptionPrivileges,
-  assertSshKeys,
   assertUnlocked,
   hashCloudinitPassword,
   MASKED_PASSWORD,
@@ -16,6 +15,7 @@ import {
   withMacs,
 } from "./qemu-common.js";
 import { applyDrivePlans, planDrives } from "./qemu-disks.js";
+import { assertSshKeys } from "./ssh-keys.js";
 import { ownerOf, type RequestContext, type RouteDefinition, str } from "./types.js";
 
 export function configOptions(params: Record<string, ParamValue>): Record<string, ParamValue> {

@@ -1,4 +1,4 @@
-import { hasPrivilege } from "../auth/acl.js";
+import { hasPrivilege, hasVmPrivilege } from "../auth/acl.js";
 import { handlerError, permissionError, TaskFailure } from "../errors.js";
 import { referencedVolids } from "../state/disks.js";
 import { guestForImage } from "../state/guest-defaults.js";
@@ -6,7 +6,6 @@ import type { VmConfig, VmState } from "../state/types.js";
 import {
   assertBridgeAccess,
   assertOptionPrivileges,
-  assertSshKeys,
   assertUnlocked,
   generatedDefaults,
   hashCloudinitPassword,
@@ -17,6 +16,7 @@ import {
 } from "./qemu-common.js";
 import { configOptions } from "./qemu-config.js";
 import { applyDrivePlans, planDrives } from "./qemu-disks.js";
+import { assertSshKeys } from "./ssh-keys.js";
 import { num, ownerOf, type RequestContext, type RouteDefinition, str } from "./types.js";
 import { vmStatusFields } from "./vm-view.js";
 
@@ -26,13 +26,18 @@ function listVms(ctx: RequestContext) {
   state.node(node);
   return [...state.vms.values()]
     .filter((vm) => vm.node === node)
-    .filter((vm) => hasPrivilege(ctx.principal, `/vms/${vm.vmid}`, "VM.Audit", ctx.rt.poolOf))
+    .filter((vm) => hasPrivilege(ctx.principal, `/vms/${vm.vmid}`, "VM.Audit"))
     .map((vm) => vmStatusFields(state, vm));
 }
 
+/** Options whose privileges qemu-server's create checks elsewhere (drives: storage access) or later (tags). */
+const CHECKED_ELSEWHERE = /^((ide|sata|scsi|virtio|efidisk|tpmstate|unused)\d+|cdrom|tags)$/;
+
 /**
- * POST /nodes/{node}/qemu. Synchronous checks answer at once (exists, privileges, drive syntax);
- * the VM then exists with `lock: create` while the qmcreate task allocates or imports its disks.
+ * POST /nodes/{node}/qemu, in qemu-server's order: sshkeys, the pool, `start`, then VM.Allocate on
+ * `/vms/<vmid>` or (only when `pool` is passed) on `/pool/<pool>`, option and bridge privileges, drive
+ * syntax, and only then whether the VMID is taken, so a caller without rights learns nothing about it.
+ * The VM then exists with `lock: create` while the qmcreate task allocates or imports its disks.
  */
 function createVm(ctx: RequestContext) {
   const node = str(ctx.params, "node")!;
@@ -41,28 +46,24 @@ function createVm(ctx: RequestContext) {
   state.node(node);
   if (ctx.params["archive"] !== undefined)
     throw handlerError("restore from backup archives is not simulated");
-  const existing = state.vms.get(vmid);
-  if (existing)
-    throw handlerError(`unable to create VM ${vmid} - VM ${vmid} already exists on node '${existing.node}'`);
+  if (ctx.params["sshkeys"] !== undefined) assertSshKeys(String(ctx.params["sshkeys"]));
   const pool = str(ctx.params, "pool");
+  if (pool !== undefined && !state.pools.has(pool)) throw permissionError(`pool '${pool}' does not exist`);
+  if (num(ctx.params, "start") === 1 && !hasVmPrivilege(ctx.principal, vmid, pool, ["VM.PowerMgmt"])) {
+    throw permissionError(`/vms/${vmid}, VM.PowerMgmt`);
+  }
   const allocOk =
     hasPrivilege(ctx.principal, `/vms/${vmid}`, "VM.Allocate") ||
     (pool !== undefined && hasPrivilege(ctx.principal, `/pool/${pool}`, "VM.Allocate"));
-  if (!allocOk) throw permissionError(pool ? `/pool/${pool}, VM.Allocate` : `/vms/${vmid}, VM.Allocate`);
-  if (pool !== undefined && !state.pools.has(pool)) throw handlerError(`pool '${pool}' does not exist`);
-  const poolOf = (id: number) => (id === vmid ? pool : ctx.rt.poolOf(id));
-  const scoped = { ...ctx, rt: { ...ctx.rt, poolOf } };
+  if (!allocOk) throw permissionError();
   const options = hashCloudinitPassword(withMacs(configOptions(ctx.params) as VmConfig, false));
-  assertOptionPrivileges(scoped, vmid, options);
-  assertBridgeAccess(ctx, options);
-  if (
-    num(ctx.params, "start") === 1 &&
-    !hasPrivilege(ctx.principal, `/vms/${vmid}`, "VM.PowerMgmt", poolOf)
-  ) {
-    throw permissionError(`/vms/${vmid}, VM.PowerMgmt`);
-  }
-  if (options["sshkeys"] !== undefined) assertSshKeys(String(options["sshkeys"]));
   const plans = planDrives(ctx, node, options);
+  const checked = Object.fromEntries(Object.entries(options).filter(([k]) => !CHECKED_ELSEWHERE.test(k)));
+  assertOptionPrivileges(ctx, vmid, checked, [], pool);
+  assertBridgeAccess(ctx, options);
+  const existing = state.vms.get(vmid);
+  if (existing)
+    throw handlerError(`unable to create VM ${vmid} - VM ${vmid} already exists on node '${existing.node}'`);
   const name = String(options["name"] ?? `VM${vmid}`);
   let created: string[] = [];
   const vm: VmState = {
@@ -71,7 +72,8 @@ function createVm(ctx: RequestContext) {
     status: "stopped",
     config: { ...options, ...generatedDefaults(options, state.nowMs()), lock: "create" },
     snapshots: [],
-    pool,
+    // qemu-server adds the VM to the pool only when the create task has written its config.
+    pool: undefined,
     haManaged: false,
     guest: guestForImage(plans.find((p) => p.kind === "import")?.source.volid, name),
     agentReadyAt: 0,
@@ -91,6 +93,8 @@ function createVm(ctx: RequestContext) {
       const result = applyDrivePlans(state, plans, node, vmid, t.log);
       created = result.created;
       Object.assign(vm.config, result.values);
+      if (options["tags"] !== undefined) assertTagRights(ctx, vmid, String(options["tags"]));
+      if (pool !== undefined) vm.pool = pool;
       delete vm.config["lock"];
       if (num(ctx.params, "start") === 1) {
         vm.status = "running";
@@ -103,6 +107,20 @@ function createVm(ctx: RequestContext) {
       state.vms.delete(vmid);
     },
   });
+}
+
+/**
+ * qemu-server ≥ 9.2 (what an updated PVE 9.1 runs) checks tag rights inside the create task, on
+ * `/vms/<vmid>` alone: the VM has not joined its pool yet, so pool-only ACLs fail here, after the import.
+ * With the default `user-tag-access` (free), VM.Config.Options is all a new tag needs.
+ */
+function assertTagRights(ctx: RequestContext, vmid: number, tags: string): void {
+  if (ctx.rt.version !== "9.1" || tags.length === 0) return;
+  if (!hasPrivilege(ctx.principal, `/vms/${vmid}`, "VM.Config.Options")) {
+    throw new TaskFailure(
+      `unable to create VM ${vmid} - Permission check failed (/vms/${vmid}, VM.Config.Options)`,
+    );
+  }
 }
 
 /** Volumes that belong to this VM; PVE refuses to free a base volume that linked clones still use. */

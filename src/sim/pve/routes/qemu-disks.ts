@@ -154,7 +154,7 @@ export function applyDrivePlans(
     const storage = state.storage(plan.storage, node);
     const kind = plan.kind === "cloudinit" ? "cloudinit" : "disk";
     const volid = `${storage.storage}:${newDiskName(storage, vmid, nextIndex(state, storage.storage, node, vmid), kind)}`;
-    const size = plan.kind === "import" ? plan.source.size : plan.size;
+    const size = plan.kind === "import" ? (plan.source.virtualSize ?? plan.source.size) : plan.size;
     state.addVolume({
       volid,
       storage: storage.storage,

@@ -1,5 +1,7 @@
-import { handlerError, paramErrorFor } from "../errors.js";
+import { hasPrivilege } from "../auth/acl.js";
+import { handlerError, paramErrorFor, permissionError, TaskFailure } from "../errors.js";
 import {
+  type DriveSpec,
   diskFormat,
   driveKeys,
   formatSize,
@@ -36,7 +38,7 @@ function cloneVm(ctx: RequestContext) {
   const newid = num(ctx.params, "newid")!;
   const pool = str(ctx.params, "pool");
   const targetNode = str(ctx.params, "target") ?? source.node;
-  if (pool !== undefined && !state.pools.has(pool)) throw handlerError(`pool '${pool}' does not exist`);
+  if (pool !== undefined && !state.pools.has(pool)) throw permissionError(`pool '${pool}' does not exist`);
   state.node(targetNode);
   const targetStorage = str(ctx.params, "storage");
   if (targetStorage !== undefined) {
@@ -99,7 +101,8 @@ function cloneVm(ctx: RequestContext) {
     status: "stopped",
     config: { ...config, lock: "clone" },
     snapshots: [],
-    pool,
+    // Like a create, the clone joins its pool when the task has written its config.
+    pool: undefined,
     haManaged: false,
     guest: { ...cloneGuest(source), hostname: String(config["name"]), indexFresh: false },
     agentReadyAt: 0,
@@ -147,6 +150,7 @@ function cloneVm(ctx: RequestContext) {
         );
       }
       delete clone.config["lock"];
+      if (pool !== undefined) clone.pool = pool;
     },
     abort: (t, reason) => {
       for (const volid of created) state.removeVolume(volid, targetNode);
@@ -186,31 +190,48 @@ function convertToTemplate(ctx: RequestContext) {
   });
 }
 
+/**
+ * PUT …/resize. Since qemu-server forks the worker before it locks and loads the config, every check
+ * (lock, digest, disk, cdrom, storage privilege, shrinking) fails the task, not the request: the caller
+ * gets a UPID, then `TASK ERROR: shrinking disks is not supported`. The current size is the volume's
+ * own (virtual) size; an equal size ends the task without change.
+ */
 function resizeDisk(ctx: RequestContext) {
   const vm = vmFromRequest(ctx);
   const { state } = ctx.rt;
   rejectSkiplock(ctx);
-  assertUnlocked(vm);
   const disk = str(ctx.params, "disk")!;
-  const value = vm.config[disk];
-  if (value === undefined) throw handlerError(`disk '${disk}' does not exist`);
-  const spec = parseDrive(String(value));
-  if (isCdrom(spec)) throw handlerError("you can't resize a cdrom");
-  const digest = str(ctx.params, "digest");
-  if (digest !== undefined && digest !== state.digest(vm.config)) {
-    throw handlerError("detected modified configuration - file changed by other user? Try again.");
-  }
-  const current = parseSize(spec.options.get("size") ?? "") ?? 0;
   const sizeText = str(ctx.params, "size")!;
-  const delta = parseSize(sizeText.replace(/^\+/, "")) ?? 0;
-  const wanted = sizeText.startsWith("+") ? current + delta : delta;
-  if (wanted < current) throw handlerError(`shrinking disks is not supported`);
+  const digest = str(ctx.params, "digest");
+  let change: { spec: DriveSpec; current: number; wanted: number } | undefined;
   return ctx.rt.tasks.spawn({
     node: vm.node,
     type: "resize",
     id: String(vm.vmid),
     owner: ownerOf(ctx.principal),
+    start: () => {
+      if (digest !== undefined && digest !== state.digest(vm.config)) {
+        throw new TaskFailure("checksum mismatch (file change by other user?)");
+      }
+      assertUnlocked(vm);
+      const value = vm.config[disk];
+      if (value === undefined) throw new TaskFailure(`disk '${disk}' does not exist`);
+      const spec = parseDrive(String(value));
+      if (isCdrom(spec)) throw new TaskFailure("you can't resize a cdrom");
+      const storage = spec.file.split(":")[0]!;
+      if (!hasPrivilege(ctx.principal, `/storage/${storage}`, "Datastore.AllocateSpace")) {
+        throw new TaskFailure(`Permission check failed (/storage/${storage}, Datastore.AllocateSpace)`);
+      }
+      const current =
+        state.findVolume(spec.file, vm.node)?.size ?? parseSize(spec.options.get("size") ?? "") ?? 0;
+      const delta = parseSize(sizeText.replace(/^\+/, "")) ?? 0;
+      const wanted = sizeText.startsWith("+") ? current + delta : delta;
+      if (wanted < current) throw new TaskFailure("shrinking disks is not supported");
+      if (wanted !== current) change = { spec, current, wanted };
+    },
     finish: (t) => {
+      if (!change) return;
+      const { spec, current, wanted } = change;
       spec.options.set("size", formatSize(wanted));
       vm.config[disk] = printDrive(spec);
       const volume = state.findVolume(spec.file, vm.node);

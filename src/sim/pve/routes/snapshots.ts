@@ -130,7 +130,7 @@ function rollback(ctx: RequestContext) {
   const { state } = ctx.rt;
   const name = str(ctx.params, "snapname")!;
   const start = num(ctx.params, "start") === 1;
-  if (start && !hasPrivilege(ctx.principal, `/vms/${vm.vmid}`, "VM.PowerMgmt", ctx.rt.poolOf)) {
+  if (start && !hasPrivilege(ctx.principal, `/vms/${vm.vmid}`, "VM.PowerMgmt")) {
     throw permissionError(`/vms/${vm.vmid}, VM.PowerMgmt`);
   }
   return ctx.rt.tasks.spawn({

@@ -1,4 +1,4 @@
-import type { PoolOf, Principal } from "../auth/acl.js";
+import type { Principal } from "../auth/acl.js";
 import type { Credentials } from "../auth/credentials.js";
 import type { SchemaCatalog } from "../schema/catalog.js";
 import type { PveVersion } from "../schema/types.js";
@@ -23,7 +23,6 @@ export interface SimRuntime {
   tasks: TaskManager;
   credentials: Credentials;
   config: RuntimeConfig;
-  poolOf: PoolOf;
 }
 
 export interface RequestContext {

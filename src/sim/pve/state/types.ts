@@ -16,6 +16,8 @@ export interface NodeState {
   /** Full pve-manager version, e.g. `9.1.5`. */
   managerVersion: string;
   kernel: string;
+  /** `uname -m` of the node; x86_64 unless a test sets another. */
+  arch?: "x86_64" | "aarch64";
   level: string;
   /** Per-node counters that make UPIDs unique and realistic. */
   nextPid: number;
@@ -49,7 +51,11 @@ export interface VolumeState {
   notes?: string;
   /** Base volume of a linked clone. */
   parent?: string;
-  /** download-url record: what would have been fetched. */
+  /** Disk size a guest sees, for image files whose header says so (qcow2, vmdk); else `size`. */
+  virtualSize?: number;
+  /** The file's bytes, for files download-url fetched (checksums of existing files are computed from them). */
+  data?: Buffer;
+  /** download-url record: where the file came from. */
   source?: { url: string; checksum?: string; algorithm?: string };
 }
 
