@@ -4,8 +4,9 @@ import { nodeArg } from "../services/inventory/args.js";
 import { TEMPLATE_BUILD_JOB } from "../services/templates/build/job.js";
 import { TEMPLATE_MATRIX_JOB } from "../services/templates/build/matrix-job.js";
 import { DNS_NAME, DNS_NAME_MAX } from "../services/templates/build/metadata.js";
-import { planBuild } from "../services/templates/build/plan.js";
+import { defaultNode, planBuild } from "../services/templates/build/plan.js";
 import type { DistroEntry } from "../services/templates/build/ports.js";
+import { nodeArch } from "../services/templates/build/preflight.js";
 import { actorLabel, templatesOf } from "../services/templates/lifecycle/access.js";
 import { defineCommand } from "./definition.js";
 
@@ -16,7 +17,7 @@ export const templateBuildArgs = z.object({
     .array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,40}$/, "a distro key like ubuntu-24.04"))
     .optional()
     .describe("Distro keys (see `template distros`)"),
-  all: z.boolean().optional().describe("Build every x86_64 distro of the catalog"),
+  all: z.boolean().optional().describe("Build every catalog image of the node's architecture"),
   family: z
     .string()
     .regex(/^[a-z]+$/)
@@ -76,8 +77,11 @@ export const templateBuild = defineCommand({
       if (family && !families.includes(family as never)) {
         throw new UserError("E_ARGS", `unknown family "${family}"; families: ${families.join(", ")}`);
       }
+      // Every image the target node can run: x86_64 images on an x86_64 node, aarch64 on an aarch64 one.
+      const arch =
+        (await nodeArch(t.proxmox, flags.node ?? (await defaultNode(t.proxmox, t.config)))) ?? "x86_64";
       entries = (family ? t.catalog.byFamily(family as never) : t.catalog.all()).filter(
-        (e) => e.arch === "x86_64",
+        (e) => e.arch === arch,
       );
     } else {
       if (family) throw new UserError("E_ARGS", "--family goes with --all");

@@ -67,6 +67,8 @@ export async function startRig(
     approvals?: boolean;
     /** Tries the queue gives a job; default 1 so a failure is final at once. */
     attempts?: number;
+    /** The queue's pause before a retry; default 50 ms. */
+    backoffMs?: number;
     /** In-stage tries of a transiently failed PVE task; default 3, 20 ms apart. */
     taskRetry?: BuildDeps["taskRetry"];
   } = {},
@@ -124,7 +126,7 @@ export async function startRig(
     createTemplateMatrixJob({ ...deps, notifiers, editIntervalMs: 50, approvals }),
     ...(options.extraJobs?.(deps) ?? []),
   ];
-  const jobs = harness(definitions, { attempts: options.attempts ?? 1, backoffMs: 50 });
+  const jobs = harness(definitions, { attempts: options.attempts ?? 1, backoffMs: options.backoffMs ?? 50 });
   notifiers.console = jobs.chat;
   if (options.worker !== false) jobs.startWorker({ concurrency: 8 });
   const plan = (distro: string, flags: BuildFlags = {}) =>

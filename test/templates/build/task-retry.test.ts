@@ -3,7 +3,8 @@
  * followed again: the failed UPID stays failed for ever, so re-reading it could never succeed.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { type Rig, startRig, vmsInRange } from "./rig.js";
+import { eventually } from "../../jobs/support.js";
+import { leftovers, type Rig, startRig, vmsInRange } from "./rig.js";
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -26,12 +27,23 @@ describe("a transient task failure", () => {
   });
 
   it("left to the job's retry starts a new task on the next attempt instead of re-following the failed one", async () => {
-    rig = await startRig({ attempts: 2, taskRetry: { attempts: 1, delayMs: 0 } });
+    rig = await startRig({ attempts: 2, backoffMs: 1500, taskRetry: { attempts: 1, delayMs: 0 } });
     rig.sim.sim.faults.failNextTask({
       type: "download",
       exitstatus: "can't lock file '/var/lock/pve-manager/pve-storage-local' - got timeout",
     });
-    const info = await rig.build("debian-12", { node: "pve1" });
+    const r = rig;
+    const started = await r.jobs.start(
+      "template.build",
+      (await r.plan("debian-12", { node: "pve1" })) as unknown as Record<string, unknown>,
+    );
+    await eventually(
+      () => r.jobs.chat.edits.some((e) => /retrying/i.test(JSON.stringify(e.reply))),
+      "the retry card",
+    );
+    // Between attempts the build holds no slot: the retry may run on another worker.
+    expect(await leftovers(r)).toEqual([]);
+    const info = await r.jobs.queue.waitUntilFinished(started.id, 30_000);
     expect(info?.state).toBe("completed");
     expect(rig.sim.sim.requests.count("POST", /download-url$/)).toBe(2);
     const statusReads = rig.sim.sim.requests.filter("GET", /\/tasks\/.*download.*\/status$/);

@@ -157,4 +157,17 @@ describe("template lifecycle on the simulator", () => {
     expect((err as Error).message).toMatch(/name distros to refresh, or --all/);
     expect(rig.jobs.chat.posts).toHaveLength(0);
   });
+
+  it("build --all takes the images of the target node's architecture", async () => {
+    rig = await startRig({ worker: false });
+    const ctx = rig.context() as never;
+    const debian = (arch: string) =>
+      rig!.deps.catalog.byFamily("debian").filter((e) => e.arch === arch).length;
+    expect(debian("aarch64")).toBeGreaterThan(1);
+    const x86 = await templateBuild.run(ctx, { all: true, family: "debian", node: "pve1" } as never);
+    expect(x86.text).toMatch(new RegExp(`^Building ${debian("x86_64")} templates as job`));
+    rig.sim.sim.state.node("pve3").arch = "aarch64";
+    const arm = await templateBuild.run(ctx, { all: true, family: "debian", node: "pve3" } as never);
+    expect(arm.text).toMatch(new RegExp(`^Building ${debian("aarch64")} templates as job`));
+  });
 });

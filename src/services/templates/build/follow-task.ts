@@ -29,6 +29,10 @@ const FIRST_POLL_UNKNOWN_MS = 250;
 const FOLLOW_UP_MS = 100;
 const MAX_POLL_MS = 1000;
 const GROWTH = 1.4;
+/** After a first look that found the task done, the next first look comes this much earlier. */
+const EARLIER = 0.97;
+/** Follow-ups stay at FOLLOW_UP_MS until the task has run this multiple of its learned duration. */
+const NEAR_END = 1.3;
 
 /**
  * Remembers how long each task type took, per process, converging just under the real duration. Limits: a much slower
@@ -61,7 +65,7 @@ export class TaskFollower {
         // Done at the first look: the task may have been faster than the estimate, so probe a little
         // earlier next time. Otherwise it ended between the last two polls: take the middle of that gap
         // (wide while a type is still being learned, one follow-up interval afterwards).
-        const estimate = first ? delay * 0.98 : (runningAt + elapsed) / 2;
+        const estimate = first ? delay * EARLIER : (runningAt + elapsed) / 2;
         this.seen.set(type, Math.max(10, Math.round(estimate)));
         const exit = status.exitstatus ?? "unexpected status";
         if (exit === "OK") return { upid, exitstatus: exit, warnings: 0, durationMs: elapsed };
@@ -86,7 +90,13 @@ export class TaskFollower {
           `Proxmox task ${type} is still running after ${Math.round(elapsed / 1000)} s; it continues on Proxmox (task ${upid})`,
         );
       }
-      delay = first && this.seen.has(type) ? FOLLOW_UP_MS : Math.min(MAX_POLL_MS, Math.round(delay * GROWTH));
+      // Another build may have learned this type's duration meanwhile (concurrent builds start their
+      // first tasks together): then aim at that end instead of growing the interval blindly.
+      // Near a known end the follow-ups stay short; a task much slower than learned backs off.
+      const learned = this.seen.get(type);
+      if (learned !== undefined && learned > elapsed + FOLLOW_UP_MS) delay = learned - elapsed;
+      else if (learned !== undefined && elapsed < learned * NEAR_END) delay = FOLLOW_UP_MS;
+      else delay = Math.min(MAX_POLL_MS, Math.round(Math.max(delay, FOLLOW_UP_MS) * GROWTH));
       first = false;
     }
   }

@@ -6,6 +6,7 @@ import type { ReplyField } from "../../../commands/reply.js";
 import { UserError } from "../../errors.js";
 import type { JobDefinition } from "../../jobs/definition.js";
 import { diskSummary } from "./disk.js";
+import { releaseLeases } from "./leases.js";
 import { type BuildRequest, buildRequestSchema } from "./request.js";
 import {
   type BuildContext,
@@ -54,7 +55,16 @@ export function createTemplateBuildJob(deps: BuildDeps): JobDefinition<BuildRequ
     steps: BUILD_STAGES.map((s) => ({
       name: s.name,
       label: s.label,
-      run: (ctx: BuildContext) => s.run(deps, leases, ctx),
+      async run(ctx: BuildContext) {
+        try {
+          await s.run(deps, leases, ctx);
+        } catch (err) {
+          // A retry may run on another worker, which takes the slots again; held here they would
+          // renew until this process stops. The cleanup of a final failure releases them too.
+          await releaseLeases(leases, ctx.jobId);
+          throw err;
+        }
+      },
     })),
     cleanup: (ctx) => cleanupBuild(deps, leases, ctx),
     summary: (ctx) => buildSummary(ctx.state, ctx.data.settings.disk),

@@ -128,6 +128,12 @@ export function poolProblem(pool: string, what: string): string {
 
 const ARCH_ALIASES: Record<string, string> = { arm64: "aarch64", amd64: "x86_64" };
 
+/** The node's architecture in the catalog's words (`x86_64`, `aarch64`); undefined when not reported. */
+export async function nodeArch(proxmox: Proxmox, node: string): Promise<string | undefined> {
+  const reported = (await proxmox.nodeStatus(node)).arch;
+  return reported ? (ARCH_ALIASES[reported] ?? reported) : undefined;
+}
+
 /**
  * An image runs only on a node of its architecture: an aarch64 cloud image imported on an x86_64 node
  * gives a template that never boots (PVE would need `arch: aarch64` and emulation), and the reverse.
@@ -137,8 +143,7 @@ export async function checkArch(
   node: string,
   image: { key: string; arch: string },
 ): Promise<void> {
-  const reported = (await proxmox.nodeStatus(node)).arch;
-  const arch = reported ? (ARCH_ALIASES[reported] ?? reported) : undefined;
+  const arch = await nodeArch(proxmox, node);
   if (arch === undefined) {
     throw new UserError(
       "E_PVE",
