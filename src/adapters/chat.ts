@@ -2,9 +2,10 @@
  * The contract every chat adapter (console, Slack, Discord) implements. Only plain data crosses it:
  * actors, opaque refs and the Reply model. Block Kit, embeds and library objects stay inside the adapter.
  */
-import type { Reply } from "../commands/reply.js";
-import type { ActionEvent, ConversationRef, Invocation, MessageRef, Platform } from "../commands/types.js";
+
 import type { JobInfo, Notifier } from "../services/ports.js";
+import type { Actor, ConversationRef, MessageRef, Platform } from "../services/vocabulary/identity.js";
+import type { Reply } from "../services/vocabulary/reply.js";
 
 export interface Inbound {
   onCommand(invocation: Invocation): Promise<Reply>;
@@ -31,4 +32,30 @@ export interface AdapterReadiness {
   ok: boolean;
   /** One line, safe to show: no token or secret. */
   detail: string;
+}
+
+/** One command as a chat platform delivered it, mapped to plain data. */
+export interface Invocation {
+  actor: Actor;
+  conversation: ConversationRef;
+  /** The command text after the slash command, e.g. `template build ubuntu-24.04 --node pve1`. */
+  text: string;
+  /**
+   * Options the platform already parsed (Discord's typed slash-command options), by argument name. When
+   * present they are used next to `text`, which then holds the command name and any free text.
+   */
+  args?: Record<string, string | number | boolean>;
+  requestId: string;
+}
+
+export interface ActionEvent {
+  actor: Actor;
+  conversation: ConversationRef;
+  /** The message whose button was clicked. */
+  message: MessageRef;
+  /** The button id, e.g. `approval:<id>:approve`. */
+  actionId: string;
+  /** Free text that came with the action (a deny reason), when the platform collected one. */
+  value?: string;
+  requestId: string;
 }

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { formatDuration } from "../services/format.js";
 import { atLeast } from "../services/rbac.js";
+import { limitRows } from "../services/vocabulary/reply.js";
 import { defineCommand } from "./definition.js";
-import { limitRows } from "./format.js";
 
 /** Approvers see every pending request; everyone else sees their own. */
 export const approvals = defineCommand({

@@ -9,8 +9,8 @@ import type { Proxmox } from "../services/proxmox.js";
 import type { Rbac } from "../services/rbac.js";
 import type { BuildDeps } from "../services/templates/build/deps.js";
 import type { Catalog } from "../services/templates/catalog/catalog.js";
-import type { Reply } from "./reply.js";
-import type { Actor, ConversationRef, Role } from "./types.js";
+import type { Actor, ConversationRef, Role } from "../services/vocabulary/identity.js";
+import type { Reply } from "../services/vocabulary/reply.js";
 
 /** One positional argument, in order. A variadic one collects the rest into an array. */
 export interface PositionalArg {

@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { errorReply, type Reply } from "../services/vocabulary/reply.js";
 import { argumentHelp, spokenName, usageLine } from "./args/usage.js";
 import { defineCommand } from "./definition.js";
-import { errorReply, type Reply } from "./reply.js";
 
 /** Help lists only what the asking user may run, so nobody is shown commands that would refuse them. */
 export const help = defineCommand({

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { atLeast } from "../services/rbac.js";
+import { errorReply } from "../services/vocabulary/reply.js";
 import { defineCommand } from "./definition.js";
 import { jobIdArg } from "./job.js";
-import { errorReply } from "./reply.js";
 
 /** Operators may cancel their own jobs; admins any job. */
 export const jobCancel = defineCommand({

@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { errorReply } from "../services/vocabulary/reply.js";
 import { defineCommand } from "./definition.js";
 import { formatTime } from "./format.js";
-import { errorReply } from "./reply.js";
 
 export const jobIdArg = z
   .string()

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { limitRows } from "../services/vocabulary/reply.js";
 import { defineCommand } from "./definition.js";
-import { formatTime, limitRows } from "./format.js";
+import { formatTime } from "./format.js";
 
 export const JOB_STATES = ["waiting", "delayed", "active", "completed", "failed", "cancelled"] as const;
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { proxmoxOf } from "../services/inventory/access.js";
 import { nodesReport } from "../services/inventory/nodes.js";
 import { defineCommand } from "./definition.js";
+import { proxmoxOf } from "./service-guards.js";
 
 export const nodes = defineCommand({
   name: "nodes",

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { proxmoxOf } from "../services/inventory/access.js";
 import { nodeArg } from "../services/inventory/args.js";
 import { storageReport } from "../services/inventory/storage.js";
 import { defineCommand } from "./definition.js";
+import { proxmoxOf } from "./service-guards.js";
 
 export const storage = defineCommand({
   name: "storage",

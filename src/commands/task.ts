@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { proxmoxOf } from "../services/inventory/access.js";
 import { upidArg } from "../services/inventory/args.js";
 import { taskReport } from "../services/inventory/task.js";
 import { defineCommand } from "./definition.js";
+import { proxmoxOf } from "./service-guards.js";
 
 export const task = defineCommand({
   name: "task",

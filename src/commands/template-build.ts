@@ -3,12 +3,12 @@ import { UserError } from "../services/errors.js";
 import { nodeArg } from "../services/inventory/args.js";
 import { TEMPLATE_BUILD_JOB } from "../services/templates/build/job.js";
 import { TEMPLATE_MATRIX_JOB } from "../services/templates/build/matrix-job.js";
-import { DNS_NAME, DNS_NAME_MAX } from "../services/templates/build/metadata.js";
+import { actorLabel, DNS_NAME, DNS_NAME_MAX } from "../services/templates/build/metadata.js";
 import { defaultNode, planBuild } from "../services/templates/build/plan.js";
 import type { DistroEntry } from "../services/templates/build/ports.js";
 import { nodeArch } from "../services/templates/build/preflight.js";
-import { actorLabel, templatesOf } from "../services/templates/lifecycle/access.js";
 import { defineCommand } from "./definition.js";
+import { templatesOf } from "./service-guards.js";
 
 const storageId = z.string().regex(/^[a-z][a-z0-9\-_.]*[a-z0-9]$/i, "a storage id like local-lvm");
 

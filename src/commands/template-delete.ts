@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { templatesOf } from "../services/templates/lifecycle/access.js";
 import { deleteTemplate } from "../services/templates/lifecycle/remove.js";
 import { defineCommand } from "./definition.js";
+import { templatesOf } from "./service-guards.js";
 
 export const templateDelete = defineCommand({
   name: "template.delete",

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { templateCatalogOf } from "../services/templates/catalog/access.js";
 import { distrosReport } from "../services/templates/catalog/report.js";
 import { defineCommand } from "./definition.js";
+import { templateCatalogOf } from "./service-guards.js";
 
 export const templateDistros = defineCommand({
   name: "template.distros",

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { nodeArg } from "../services/inventory/args.js";
-import { templatesOf } from "../services/templates/lifecycle/access.js";
 import { templateListReply } from "../services/templates/lifecycle/list.js";
 import { defineCommand } from "./definition.js";
+import { templatesOf } from "./service-guards.js";
 
 export const templateList = defineCommand({
   name: "template.list",

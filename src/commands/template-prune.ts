@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { templatesOf } from "../services/templates/lifecycle/access.js";
 import { pruneTemplates } from "../services/templates/lifecycle/remove.js";
 import { defineCommand } from "./definition.js";
+import { templatesOf } from "./service-guards.js";
 
 export const templatePrune = defineCommand({
   name: "template.prune",

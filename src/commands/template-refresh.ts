@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { UserError } from "../services/errors.js";
 import { TEMPLATE_MATRIX_JOB } from "../services/templates/build/matrix-job.js";
+import { actorLabel } from "../services/templates/build/metadata.js";
 import { distroOrSuggest } from "../services/templates/build/plan.js";
-import { actorLabel, templatesOf } from "../services/templates/lifecycle/access.js";
 import { defineCommand } from "./definition.js";
+import { templatesOf } from "./service-guards.js";
 
 export const templateRefresh = defineCommand({
   name: "template.refresh",

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { proxmoxOf } from "../services/inventory/access.js";
 import { vmRefArg } from "../services/inventory/args.js";
 import { vmReport } from "../services/inventory/vm.js";
 import { defineCommand } from "./definition.js";
+import { proxmoxOf } from "./service-guards.js";
 
 export const vm = defineCommand({
   name: "vm",

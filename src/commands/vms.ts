@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { proxmoxOf } from "../services/inventory/access.js";
 import { nodeArg, poolArg, tagArg } from "../services/inventory/args.js";
 import { vmsReport } from "../services/inventory/vms.js";
 import { defineCommand } from "./definition.js";
+import { proxmoxOf } from "./service-guards.js";
 
 export const vms = defineCommand({
   name: "vms",

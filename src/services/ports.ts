@@ -2,8 +2,9 @@
  * What the services need from the outside world. Adapters implement these; tests may implement them with
  * real backends (Redis, local HTTP servers). Nothing here knows Slack, Discord, BullMQ or Redis.
  */
-import type { Reply } from "../commands/reply.js";
-import type { Actor, ConversationRef, MessageRef, Platform } from "../commands/types.js";
+
+import type { Actor, ConversationRef, MessageRef, Platform } from "./vocabulary/identity.js";
+import type { Reply } from "./vocabulary/reply.js";
 
 /** Injected time, so expiry and throttling are testable. Milliseconds since the epoch. */
 export interface Clock {

@@ -3,7 +3,7 @@
  * role is the highest one any binding gives them. No binding means no role (only `help` and `whoami`).
  * Checks return values; they never throw.
  */
-import { type Actor, type ConversationRef, ROLES, type Role } from "../commands/types.js";
+import { type Actor, type ConversationRef, ROLES, type Role } from "./vocabulary/identity.js";
 
 export interface RbacBinding {
   role: Role;

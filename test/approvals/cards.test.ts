@@ -1,13 +1,13 @@
 import type { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Reply } from "../../src/commands/reply.js";
-import type { ConversationRef, MessageRef } from "../../src/commands/types.js";
 import { parseApprovalAction } from "../../src/services/approvals/actions.js";
 import { approvalCard, outcomeReply } from "../../src/services/approvals/cards.js";
 import { commandLine } from "../../src/services/approvals/format.js";
 import { openApproval } from "../../src/services/approvals/policy.js";
 import { sweepExpired } from "../../src/services/approvals/sweep.js";
 import type { ApprovalRequest, Notifier } from "../../src/services/ports.js";
+import type { ConversationRef, MessageRef } from "../../src/services/vocabulary/identity.js";
+import type { Reply } from "../../src/services/vocabulary/reply.js";
 import { actor, conversation, dropPrefix, memoryLog, testRedis, uniquePrefix } from "../store/helpers.js";
 import { policy, request, store, T0 } from "./fixtures.js";
 

@@ -9,7 +9,6 @@ import { z } from "zod";
 import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
 import { configSchema } from "../../src/bot/config/schema.js";
 import { defineCommand } from "../../src/commands/definition.js";
-import type { Actor, MessageRef } from "../../src/commands/types.js";
 import { whoami } from "../../src/commands/whoami.js";
 import {
   approvalCard,
@@ -18,6 +17,7 @@ import {
   outcomeLine,
 } from "../../src/services/approvals/index.js";
 import { type Person, Rbac, type RbacConfig } from "../../src/services/rbac.js";
+import type { Actor, MessageRef } from "../../src/services/vocabulary/identity.js";
 import { CONVERSATION, createHarness, type Harness } from "../helpers/dispatcher-harness.js";
 import { actor, conversation, dropPrefix, testRedis, uniquePrefix } from "../store/helpers.js";
 import { policy, store, T0 } from "./fixtures.js";

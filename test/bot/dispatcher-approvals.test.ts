@@ -4,9 +4,9 @@ import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
 import { createApprovalRequester } from "../../src/bot/pipeline/approval-open.js";
 import { defineCommand } from "../../src/commands/definition.js";
 import { CommandRegistry } from "../../src/commands/registry.js";
-import type { Actor } from "../../src/commands/types.js";
 import { schedulerActor } from "../../src/services/approvals/index.js";
 import type { RbacConfig } from "../../src/services/rbac.js";
+import type { Actor } from "../../src/services/vocabulary/identity.js";
 import {
   CONVERSATION,
   consoleActor,
@@ -94,7 +94,7 @@ async function request(h: Harness, actor: Actor = alice, text = "vm wipe 9001") 
 function click(
   h: Harness,
   actor: Actor,
-  target: { id: string; message: import("../../src/commands/types.js").MessageRef },
+  target: { id: string; message: import("../../src/services/vocabulary/identity.js").MessageRef },
   verdict: "approve" | "deny" = "approve",
   value?: string,
 ) {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
 import { defineCommand } from "../../src/commands/definition.js";
 import { ALL_COMMANDS } from "../../src/commands/index.js";
-import type { Actor } from "../../src/commands/types.js";
+import type { Actor } from "../../src/services/vocabulary/identity.js";
 import { CONVERSATION, consoleActor, createHarness, type Harness } from "../helpers/dispatcher-harness.js";
 
 const boom = defineCommand({

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Inbound } from "../../src/adapters/chat.js";
-import type { Reply } from "../../src/commands/reply.js";
-import type { ActionEvent, Invocation } from "../../src/commands/types.js";
+import type { ActionEvent, Inbound, Invocation } from "../../src/adapters/chat.js";
 import type { JobInfo } from "../../src/services/ports.js";
+import type { Reply } from "../../src/services/vocabulary/reply.js";
 import { type ConsoleRig, consoleRig, parseTranscript, waitFor } from "./helpers.js";
 
 /**

@@ -5,7 +5,7 @@
  */
 
 import { formatMessage, type MessageHeader } from "../../src/adapters/console/render.js";
-import type { Reply } from "../../src/commands/reply.js";
+import type { Reply } from "../../src/services/vocabulary/reply.js";
 
 export interface RenderCase {
   name: string;

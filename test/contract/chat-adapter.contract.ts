@@ -6,10 +6,10 @@
  * only speaks the ChatAdapter contract and the Reply model.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ChatAdapter, Inbound } from "../../src/adapters/chat.js";
-import type { Reply } from "../../src/commands/reply.js";
-import type { ActionEvent, ConversationRef, Invocation, MessageRef } from "../../src/commands/types.js";
+import type { ActionEvent, ChatAdapter, Inbound, Invocation } from "../../src/adapters/chat.js";
 import type { JobInfo } from "../../src/services/ports.js";
+import type { ConversationRef, MessageRef } from "../../src/services/vocabulary/identity.js";
+import type { Reply } from "../../src/services/vocabulary/reply.js";
 
 /** A user as the platform knows them; the actor the adapter builds must carry exactly this identity. */
 export interface PlatformUser {

@@ -13,8 +13,6 @@ import { Dispatcher } from "../../src/bot/pipeline/dispatcher.js";
 import type { PipelineMetrics } from "../../src/bot/pipeline/types.js";
 import type { CommandDefinition } from "../../src/commands/definition.js";
 import { CommandRegistry } from "../../src/commands/registry.js";
-import type { Reply } from "../../src/commands/reply.js";
-import type { Actor, ConversationRef, MessageRef } from "../../src/commands/types.js";
 import { policyFor } from "../../src/services/approvals/index.js";
 import { AuditRetryBuffer, type AuditRetryBufferOptions } from "../../src/services/audit/retry-buffer.js";
 import { createJobRegistry } from "../../src/services/jobs/definition.js";
@@ -27,6 +25,8 @@ import {
 } from "../../src/services/ports.js";
 import { Rbac, type RbacConfig } from "../../src/services/rbac.js";
 import { createScrubber } from "../../src/services/redaction.js";
+import type { Actor, ConversationRef, MessageRef } from "../../src/services/vocabulary/identity.js";
+import type { Reply } from "../../src/services/vocabulary/reply.js";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 

@@ -9,9 +9,9 @@ import {
   type JobWorkerOptions,
   startJobWorker,
 } from "../../src/adapters/queue/job-worker.js";
-import type { Actor } from "../../src/commands/types.js";
 import { createJobRegistry, type JobDefinition } from "../../src/services/jobs/definition.js";
 import type { JobInfo } from "../../src/services/ports.js";
+import type { Actor } from "../../src/services/vocabulary/identity.js";
 import { captureLog, REDIS_URL, RecordingAudit, RecordingNotifier, testPrefix } from "./support.js";
 
 export const alice: Actor = { platform: "console", id: "alice", name: "Alice", groups: [] };

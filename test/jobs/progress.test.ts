@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Reply } from "../../src/commands/reply.js";
 import { UserError } from "../../src/services/errors.js";
 import { notifierFor, ThrottledMessage } from "../../src/services/jobs/progress.js";
+import type { Reply } from "../../src/services/vocabulary/reply.js";
 import { captureLog, RecordingNotifier } from "./support.js";
 
 const message = { platform: "console" as const, channelId: "ops", messageId: "m1" };

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { Reply } from "../../src/commands/reply.js";
 import { TransientError, UserError } from "../../src/services/errors.js";
 import type { JobDefinition } from "../../src/services/jobs/definition.js";
 import type { CardSink } from "../../src/services/jobs/progress.js";
@@ -10,6 +9,7 @@ import {
   type RunJobOptions,
   runJob,
 } from "../../src/services/jobs/runner.js";
+import type { Reply } from "../../src/services/vocabulary/reply.js";
 import { captureLog } from "./support.js";
 
 const alice = { platform: "console" as const, id: "alice", name: "Alice", groups: [] };

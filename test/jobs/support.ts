@@ -4,9 +4,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import type { Reply } from "../../src/commands/reply.js";
-import type { ConversationRef, MessageRef } from "../../src/commands/types.js";
 import type { AuditLog, AuditQuery, AuditRecord, Clock, Log, Notifier } from "../../src/services/ports.js";
+import type { ConversationRef, MessageRef } from "../../src/services/vocabulary/identity.js";
+import type { Reply } from "../../src/services/vocabulary/reply.js";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 

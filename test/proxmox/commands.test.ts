@@ -4,11 +4,11 @@ import { describeArgs } from "../../src/commands/args/schema-shape.js";
 import { tokenize } from "../../src/commands/args/tokenize.js";
 import type { CommandContext, CommandDefinition, CommandServices } from "../../src/commands/definition.js";
 import { nodes } from "../../src/commands/nodes.js";
-import type { Reply } from "../../src/commands/reply.js";
 import { storage } from "../../src/commands/storage.js";
 import { task } from "../../src/commands/task.js";
 import { vm } from "../../src/commands/vm.js";
 import { vms } from "../../src/commands/vms.js";
+import type { Reply } from "../../src/services/vocabulary/reply.js";
 import { type SimClient, startSimClient } from "./helpers/sim.js";
 
 let t: SimClient;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { BUSY, NO_LONGER_VALID } from "../../src/adapters/slack/adapter.js";
-import { infoReply } from "../../src/commands/reply.js";
 import { UserError } from "../../src/services/errors.js";
+import { infoReply } from "../../src/services/vocabulary/reply.js";
 import {
   blockActionsPayload,
   buttonsOf,

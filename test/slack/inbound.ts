@@ -3,9 +3,8 @@
  * channel table, `job <n>` posts a job card and edits it, approval buttons edit the card into an outcome.
  * It records what reached it so tests can assert on actors and refs.
  */
-import type { ChatAdapter, Inbound } from "../../src/adapters/chat.js";
-import { errorReply, infoReply, type Reply } from "../../src/commands/reply.js";
-import type { ActionEvent, Invocation } from "../../src/commands/types.js";
+import type { ActionEvent, ChatAdapter, Inbound, Invocation } from "../../src/adapters/chat.js";
+import { errorReply, infoReply, type Reply } from "../../src/services/vocabulary/reply.js";
 
 export interface RecordingInbound extends Inbound {
   commands: Invocation[];

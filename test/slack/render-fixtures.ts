@@ -1,5 +1,5 @@
 /** Replies rendered against saved Block Kit in test/slack/expected/<name>.json. */
-import type { Reply } from "../../src/commands/reply.js";
+import type { Reply } from "../../src/services/vocabulary/reply.js";
 
 const rows = (n: number) =>
   Array.from({ length: n }, (_, i) => [

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { renderReply, textSize } from "../../src/adapters/slack/blocks.js";
 import { ButtonSigner } from "../../src/adapters/slack/buttons.js";
 import { LIMITS } from "../../src/adapters/slack/limits.js";
-import type { Reply } from "../../src/commands/reply.js";
+import type { Reply } from "../../src/services/vocabulary/reply.js";
 import { buttonsOf, validateMessage } from "../fakes/slack/index.js";
 import { RENDER_FIXTURES } from "./render-fixtures.js";
 

@@ -2,7 +2,7 @@
  * The ChatAdapter contract against the Slack adapter: real Bolt over HTTP, users typing signed `/pve`
  * commands and clicking buttons through the fake Slack, which reports what Slack would show.
  */
-import type { MessageRef } from "../../src/commands/types.js";
+import type { MessageRef } from "../../src/services/vocabulary/identity.js";
 import {
   type ContractHarness,
   describeChatAdapterContract,

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
-import type { Actor, ConversationRef } from "../../src/commands/types.js";
 import type { Log } from "../../src/services/ports.js";
+import type { Actor, ConversationRef } from "../../src/services/vocabulary/identity.js";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 

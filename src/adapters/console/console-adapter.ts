@@ -12,9 +12,9 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Readable, Writable } from "node:stream";
-import { errorReply, type Reply } from "../../commands/reply.js";
-import type { Actor, ConversationRef, MessageRef } from "../../commands/types.js";
 import type { Clock, Log } from "../../services/ports.js";
+import type { Actor, ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
+import { errorReply, type Reply } from "../../services/vocabulary/reply.js";
 import type { ChatAdapter, Inbound } from "../chat.js";
 import { type ConsoleMessage, MessageStore } from "./message-store.js";
 import { META_HELP, type MetaCommand, parseMeta } from "./meta.js";

@@ -6,7 +6,7 @@
  * Limit: only the newest {@link MAX_KEPT_MESSAGES} messages are kept; older ones can no longer be edited
  * in place or clicked.
  */
-import type { Reply, ReplyButton } from "../../commands/reply.js";
+import type { Reply, ReplyButton } from "../../services/vocabulary/reply.js";
 
 export const MAX_KEPT_MESSAGES = 500;
 

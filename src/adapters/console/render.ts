@@ -7,7 +7,7 @@
  * columns; table cells are cut to {@link MAX_CELL_WIDTH} characters. Control characters from command
  * output (ANSI escapes in task logs, carriage returns) are removed so a reply cannot repaint the terminal.
  */
-import type { Reply, ReplyButton, ReplyProgress, ReplyTable, Tone } from "../../commands/reply.js";
+import type { Reply, ReplyButton, ReplyProgress, ReplyTable, Tone } from "../../services/vocabulary/reply.js";
 
 export interface RenderOptions {
   /** Wrap markers, titles and buttons in ANSI colour codes; only for a real terminal. */

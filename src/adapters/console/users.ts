@@ -3,7 +3,7 @@
  * own: whoever holds the keyboard says who they are with `:as`. That is fine for a demo and for a single
  * operator's machine; it is no authentication, so a deployment exposed to others uses Slack or Discord.
  */
-import type { Actor } from "../../commands/types.js";
+import type { Actor } from "../../services/vocabulary/identity.js";
 
 export interface ConsoleUser {
   name?: string;

@@ -5,7 +5,6 @@
  */
 import { type Job, Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import type { Actor } from "../../commands/types.js";
 import { type JobRegistry, resolveJob } from "../../services/jobs/definition.js";
 import { notifierFor, realTimers, sleep, type Timers } from "../../services/jobs/progress.js";
 import { renderCancelled, renderFailed, renderQueued } from "../../services/jobs/render.js";
@@ -20,6 +19,7 @@ import type {
   NotifierByPlatform,
   StartJobRequest,
 } from "../../services/ports.js";
+import type { Actor } from "../../services/vocabulary/identity.js";
 import type { RedisHealth } from "../store/redis-health.js";
 import { healthFor, openClient, type QueueConnection } from "./connection.js";
 import { BULL_STATES, jobAuditRecord, toJobInfo } from "./job-info.js";

@@ -6,6 +6,7 @@ import type { RedisOptions } from "ioredis";
 import { schedulerActor } from "../../services/approvals/scheduler.js";
 import type { JobQueue, Log } from "../../services/ports.js";
 import { TEMPLATE_MATRIX_JOB } from "../../services/templates/build/matrix-job.js";
+import type { Platform } from "../../services/vocabulary/identity.js";
 import type { RedisHealth } from "../store/redis-health.js";
 import { healthFor } from "./connection.js";
 
@@ -35,7 +36,7 @@ export async function startTemplateSchedule(
   options: TemplateScheduleOptions,
 ): Promise<{ close(): Promise<void> }> {
   const [platform, channelId] = options.channel.split(":") as [string, string];
-  const conversation = { platform: platform as "console" | "slack" | "discord", channelId };
+  const conversation = { platform: platform as Platform, channelId };
   const health = healthFor(options.redisHealth, options.log);
   const queue = new Queue(TEMPLATE_SCHEDULE_QUEUE, {
     connection: options.connection,

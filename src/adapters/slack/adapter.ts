@@ -5,10 +5,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { App } from "@slack/bolt";
-import { errorReply, type Reply } from "../../commands/reply.js";
-import type { Actor, ConversationRef, MessageRef } from "../../commands/types.js";
 import { UserError } from "../../services/errors.js";
 import type { Clock, Log } from "../../services/ports.js";
+import type { Actor, ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
+import { errorReply, type Reply } from "../../services/vocabulary/reply.js";
 import type { AdapterReadiness, ChatAdapter, Inbound } from "../chat.js";
 import { createVerifiedFetch } from "../verified-http.js";
 import { boltLogger } from "./bolt-log.js";

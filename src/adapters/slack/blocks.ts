@@ -4,7 +4,7 @@
  * count or the total text budget) is dropped whole-chunk from the end, replaced by a visible
  * "… N more" note, and the uncut text is returned as `overflow` for the adapter to attach as a file.
  */
-import type { Reply, ReplyButton, ReplyField, Tone } from "../../commands/reply.js";
+import type { Reply, ReplyButton, ReplyField, Tone } from "../../services/vocabulary/reply.js";
 import type { ButtonSigner } from "./buttons.js";
 import { chunkLines, cut, escapeMrkdwn, LIMITS } from "./limits.js";
 import { clampFraction, fileNameFor, fullText, MESSAGE_CELL_WIDTH, tableLines } from "./plaintext.js";

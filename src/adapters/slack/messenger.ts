@@ -6,9 +6,9 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { webApi } from "@slack/bolt";
-import type { Reply } from "../../commands/reply.js";
-import type { ConversationRef, MessageRef } from "../../commands/types.js";
 import type { Log } from "../../services/ports.js";
+import type { ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
+import type { Reply } from "../../services/vocabulary/reply.js";
 import { type Overflow, renderReply, type SlackMessage } from "./blocks.js";
 import type { ButtonSigner } from "./buttons.js";
 import { type Outbox, SlackHttpError } from "./outbox.js";

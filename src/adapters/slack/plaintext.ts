@@ -2,7 +2,7 @@
  * Plain-text forms of Reply parts: the fixed-width table used inside Block Kit code blocks, and the full,
  * uncut text of a reply that is attached as a file when the message itself had to be cut.
  */
-import type { Reply, ReplyTable } from "../../commands/reply.js";
+import type { Reply, ReplyTable } from "../../services/vocabulary/reply.js";
 import { cut } from "./limits.js";
 
 /** Widest cell shown in a message; the attached file keeps cells whole. */

@@ -7,7 +7,6 @@
  * "already approved by bob at …" rather than "unknown request".
  */
 import type { Redis } from "ioredis";
-import type { Actor, MessageRef } from "../../commands/types.js";
 import { isApprovalId } from "../../services/approvals/ids.js";
 import { personKey } from "../../services/approvals/people.js";
 import type {
@@ -18,6 +17,7 @@ import type {
   DecideRefusal,
   DecideResult,
 } from "../../services/ports.js";
+import type { Actor, MessageRef } from "../../services/vocabulary/identity.js";
 import { ATTACH_LUA, CREATE_LUA, DECIDE_LUA, EXPIRE_LUA } from "./approval-scripts.js";
 import { guarded } from "./redis.js";
 

@@ -6,9 +6,9 @@
 import { z } from "zod";
 import { proxmoxConfigSchema } from "../../adapters/proxmox/config.js";
 import { slackConfigSchema } from "../../adapters/slack/config.js";
-import { ROLES } from "../../commands/types.js";
 import { templatesConfigSchema } from "../../services/templates/build/config.js";
 import { catalogConfigSchema } from "../../services/templates/catalog/schema.js";
+import { PLATFORM_PATTERN, ROLES } from "../../services/vocabulary/identity.js";
 import { httpConfigSchema } from "./http.js";
 
 /** A duration like `15m`, `30s`, `2h`, `1d`, or a number of milliseconds. Parsed to milliseconds. */
@@ -46,13 +46,13 @@ export const SECRET_KEYS = [
 const subject = z
   .string()
   .regex(
-    /^(console|slack|discord):(user|group|role):[^\s:]+$/,
+    new RegExp(`^(${PLATFORM_PATTERN}):(user|group|role):[^\\s:]+$`),
     "use <platform>:user:<id> or <platform>:group:<id> (platform: console, slack, discord)",
   );
 
 const channelRef = z
   .string()
-  .regex(/^(console|slack|discord):[^\s:]+$/, "use <platform>:<channel id>, e.g. slack:C0123ABCD");
+  .regex(new RegExp(`^(${PLATFORM_PATTERN}):[^\\s:]+$`), "use <platform>:<channel id>, e.g. slack:C0123ABCD");
 
 const commandName = z
   .string()
@@ -61,7 +61,7 @@ const commandName = z
 const identity = z
   .string()
   .regex(
-    /^(console|slack|discord):user:[^\s:]+$/,
+    new RegExp(`^(${PLATFORM_PATTERN}):user:[^\\s:]+$`),
     "use <platform>:user:<id> (platform: console, slack, discord); groups are not people",
   );
 

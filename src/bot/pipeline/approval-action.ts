@@ -3,10 +3,10 @@
  * args come from the store. The clicker's role is checked again now, and the store decides atomically, so
  * two clicks or two bot instances never run a command twice.
  */
+
+import type { ActionEvent } from "../../adapters/chat.js";
 import { spokenName } from "../../commands/args/usage.js";
 import type { CommandDefinition } from "../../commands/definition.js";
-import { errorReply, infoReply, type Reply } from "../../commands/reply.js";
-import type { ActionEvent, Actor, ConversationRef } from "../../commands/types.js";
 import {
   approvalCard,
   argsHash,
@@ -16,6 +16,8 @@ import {
   parseApprovalAction,
 } from "../../services/approvals/index.js";
 import type { ApprovalRequest, Log } from "../../services/ports.js";
+import type { Actor, ConversationRef } from "../../services/vocabulary/identity.js";
+import { errorReply, infoReply, type Reply } from "../../services/vocabulary/reply.js";
 import type { DispatcherDeps } from "./types.js";
 
 export type RunApproved = (

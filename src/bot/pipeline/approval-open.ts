@@ -5,7 +5,6 @@
  */
 import type { CommandDefinition } from "../../commands/definition.js";
 import type { CommandRegistry } from "../../commands/registry.js";
-import type { Actor, ConversationRef } from "../../commands/types.js";
 import { approvalCard, openApproval } from "../../services/approvals/index.js";
 import type { AuditRetryBuffer } from "../../services/audit/retry-buffer.js";
 import { UserError } from "../../services/errors.js";
@@ -21,6 +20,7 @@ import type {
   Log,
   NotifierByPlatform,
 } from "../../services/ports.js";
+import type { Actor, ConversationRef } from "../../services/vocabulary/identity.js";
 
 export interface ApprovalOpenDeps {
   approvals: ApprovalStore;

@@ -8,18 +8,18 @@
  * the records written after it ran go through the retry buffer, so the user always learns what happened.
  * Every reply and every card passes the same value redaction as the logs.
  */
-import type { Inbound } from "../../adapters/chat.js";
+import type { ActionEvent, Inbound, Invocation } from "../../adapters/chat.js";
 import { parseArgs } from "../../commands/args/parse.js";
 import { tokenize } from "../../commands/args/tokenize.js";
 import { spokenName, usageLine } from "../../commands/args/usage.js";
 import type { CommandContext, CommandDefinition } from "../../commands/definition.js";
-import { errorReply, infoReply, type Reply } from "../../commands/reply.js";
-import type { ActionEvent, Actor, ConversationRef, Invocation } from "../../commands/types.js";
 import { parseApprovalAction } from "../../services/approvals/index.js";
 import { shortArgs, shortText } from "../../services/audit/refusal.js";
 import { UserError } from "../../services/errors.js";
 import type { AuditRecord, JobInfo, Log } from "../../services/ports.js";
 import { scrubDeep } from "../../services/redaction.js";
+import type { Actor, ConversationRef } from "../../services/vocabulary/identity.js";
+import { errorReply, infoReply, type Reply } from "../../services/vocabulary/reply.js";
 import { handleApprovalAction } from "./approval-action.js";
 import { openAndPostApproval } from "./approval-open.js";
 import { outcomeOf } from "./outcome.js";

@@ -3,7 +3,7 @@
  * dashboard needs a handful of stable classes that say whose move it is: the user's (usage, forbidden),
  * the operator's (unavailable) or the developer's (error).
  */
-import type { Reply } from "../../commands/reply.js";
+import type { Reply } from "../../services/vocabulary/reply.js";
 
 export const COMMAND_OUTCOMES = ["ok", "usage", "forbidden", "unavailable", "error"] as const;
 export type CommandOutcome = (typeof COMMAND_OUTCOMES)[number];

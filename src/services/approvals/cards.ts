@@ -2,8 +2,9 @@
  * The approval card and the outcome line it is edited into. Both are plain `Reply` data; adapters render
  * them. A card never carries the command's arguments in its buttons (see actions.ts).
  */
-import type { Reply, ReplyField } from "../../commands/reply.js";
+
 import type { ApprovalRequest } from "../ports.js";
+import type { Reply, ReplyField } from "../vocabulary/reply.js";
 import { approvalActionId } from "./actions.js";
 import { commandLine, commandWords, formatUtc, joinNames } from "./format.js";
 import { personName } from "./people.js";

@@ -4,9 +4,10 @@
  * stable code and a message that is safe to show to the clicker; only the unexpected throws (for example
  * `UnavailableError` when Redis is away).
  */
-import type { Actor } from "../../commands/types.js";
+
 import type { ApprovalRequest, ApprovalStore, DecideRefusal } from "../ports.js";
 import { atLeast, matchesAny, type Rbac } from "../rbac.js";
+import type { Actor } from "../vocabulary/identity.js";
 import type { Verdict } from "./actions.js";
 import { commandWords, formatUtc, joinNames } from "./format.js";
 import { isApprovalId } from "./ids.js";

@@ -3,7 +3,7 @@
  * person, so the requester cannot approve from another platform and one approver's identities count once;
  * an unlinked identity is a person of its own.
  */
-import type { Actor } from "../../commands/types.js";
+import type { Actor } from "../vocabulary/identity.js";
 
 /** The key compared for self-approval and duplicate votes; the store's decide script uses it too. */
 export function personKey(actor: Pick<Actor, "platform" | "id" | "person">): string {

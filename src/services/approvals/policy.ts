@@ -3,8 +3,8 @@
  * arguments, and the request itself. Pure functions; the caller stores the result.
  */
 import { createHash } from "node:crypto";
-import type { Actor, ConversationRef } from "../../commands/types.js";
 import type { ApprovalPolicy, ApprovalRequest } from "../ports.js";
+import type { Actor, ConversationRef } from "../vocabulary/identity.js";
 import { isApprovalId, newApprovalId } from "./ids.js";
 
 /** One policy as configured (`approvals.default` or `approvals.commands.<name>`), expiry in ms. */

@@ -2,7 +2,7 @@
  * The identity of work the bot starts on its own (the scheduled template refresh). Its id holds a colon,
  * which no Slack, Discord or console user id can, so nobody can pose as it.
  */
-import type { Actor, Platform } from "../../commands/types.js";
+import type { Actor, Platform } from "../vocabulary/identity.js";
 
 export const SCHEDULER_ID = "proxmox-chatops:scheduler";
 

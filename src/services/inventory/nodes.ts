@@ -3,8 +3,9 @@
  * The version comes from each online node's status (needs Sys.Audit there); a node whose status cannot
  * be read still gets its row, with `?` for what is missing.
  */
-import type { Reply } from "../../commands/reply.js";
+
 import type { NodeStatus, Proxmox } from "../proxmox.js";
+import type { Reply } from "../vocabulary/reply.js";
 import { formatPercent, formatUptime, formatUsage } from "./format.js";
 import { cutTable } from "./table.js";
 

@@ -2,9 +2,10 @@
  * The `storage [--node N]` listing: usage and content types per storage and node, from the cluster
  * resources (one request for the whole cluster). Shared storages appear once per node, as in PVE.
  */
-import type { Reply } from "../../commands/reply.js";
+
 import { UserError } from "../errors.js";
 import type { Proxmox, StorageResource } from "../proxmox.js";
+import type { Reply } from "../vocabulary/reply.js";
 import { formatPercent, formatUsage } from "./format.js";
 import { cutTable } from "./table.js";
 

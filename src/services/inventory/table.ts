@@ -2,7 +2,7 @@
  * Tables that fit a chat message. Slack and Discord both cap message size, so long listings are cut to
  * a fixed number of rows with a footer that says how many were left out and how to narrow the listing.
  */
-import type { ReplyTable } from "../../commands/reply.js";
+import type { ReplyTable } from "../vocabulary/reply.js";
 
 /** Rows shown before a listing is cut; keeps a reply well under Slack's and Discord's limits. */
 export const MAX_TABLE_ROWS = 20;

@@ -2,8 +2,9 @@
  * The `task <upid>` detail: what the task is, whether it still runs, how it ended, and its last log
  * lines. The node is taken from the UPID itself, so a UPID copied from the PVE GUI is enough.
  */
-import type { Reply } from "../../commands/reply.js";
+
 import type { Proxmox, TaskStatus } from "../proxmox.js";
+import type { Reply } from "../vocabulary/reply.js";
 import { formatEpoch } from "./format.js";
 import { parseUpid } from "./ids.js";
 

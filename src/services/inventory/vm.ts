@@ -3,9 +3,10 @@
  * cluster resources (which say on which node it lives); config and status are then read from that
  * node, so they are current even when the resource cache lags.
  */
-import type { Reply, ReplyField } from "../../commands/reply.js";
+
 import { UserError } from "../errors.js";
 import type { GuestResource, Proxmox, SnapshotInfo, VmConfig, VmStatus } from "../proxmox.js";
+import type { Reply, ReplyField } from "../vocabulary/reply.js";
 import { formatBytes, formatEpoch, formatPercent, formatUptime } from "./format.js";
 import { checkVmRef, parseVmid, VM_NAME_PATTERN, VM_REF_RULE } from "./ids.js";
 import { cutTable } from "./table.js";

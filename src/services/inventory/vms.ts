@@ -3,9 +3,10 @@
  * flag. Name, status and template come from PVE's RRD cache and may lag ~10 s after a change; `vm <id>`
  * reads the authoritative config.
  */
-import type { Reply } from "../../commands/reply.js";
+
 import { UserError } from "../errors.js";
 import type { GuestResource, Proxmox } from "../proxmox.js";
+import type { Reply } from "../vocabulary/reply.js";
 import { formatBytes, formatPercent, formatUptime } from "./format.js";
 import { cutTable } from "./table.js";
 

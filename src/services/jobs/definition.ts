@@ -5,10 +5,10 @@
  * completed step instead of starting over.
  */
 
-import type { ReplyField } from "../../commands/reply.js";
-import type { Actor } from "../../commands/types.js";
 import { UserError } from "../errors.js";
 import type { Log } from "../ports.js";
+import type { Actor } from "../vocabulary/identity.js";
+import type { ReplyField } from "../vocabulary/reply.js";
 
 /** JSON-serializable values: job state is stored in Redis between steps and attempts. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

@@ -8,10 +8,11 @@
  * Limits: the throttle is per instance, i.e. per process. A job runs in one worker at a time, so that is
  * per message in practice; two processes editing one message would each keep their own pace.
  */
-import type { Reply } from "../../commands/reply.js";
-import type { MessageRef, Platform } from "../../commands/types.js";
+
 import { UserError } from "../errors.js";
 import type { Clock, Log, Notifier, NotifierByPlatform } from "../ports.js";
+import type { MessageRef, Platform } from "../vocabulary/identity.js";
+import type { Reply } from "../vocabulary/reply.js";
 
 /** The notifier for a platform; a job must not start (or run) where it could never report. */
 export function notifierFor(notifiers: NotifierByPlatform, platform: Platform): Notifier {

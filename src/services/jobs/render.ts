@@ -4,9 +4,9 @@
  * live states carry the Cancel button (`job:<id>:cancel`).
  */
 
-import type { Reply, ReplyButton, ReplyField } from "../../commands/reply.js";
-import type { Actor } from "../../commands/types.js";
 import { formatDuration } from "../format.js";
+import type { Actor } from "../vocabulary/identity.js";
+import type { Reply, ReplyButton, ReplyField } from "../vocabulary/reply.js";
 import type { FailureView } from "./failure.js";
 
 export interface JobCard {

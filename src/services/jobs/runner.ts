@@ -5,10 +5,11 @@
  * failure, and a cancel, runs the cleanup and delivers the final card. The queue adapter supplies
  * persistence, the cancel flag and the card.
  */
-import type { ReplyField } from "../../commands/reply.js";
-import type { Actor } from "../../commands/types.js";
+
 import { isTransient } from "../errors.js";
 import type { Clock, Log } from "../ports.js";
+import type { Actor } from "../vocabulary/identity.js";
+import type { ReplyField } from "../vocabulary/reply.js";
 import type { JobDefinition, JobRunContext, JsonObject } from "./definition.js";
 import { describeFailure, type FailureView } from "./failure.js";
 import type { CardSink } from "./progress.js";

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { RedisVmidReservations } from "../../../src/adapters/store/vmid-reservations.js";
-import type { Reply } from "../../../src/commands/reply.js";
+import type { Reply } from "../../../src/services/vocabulary/reply.js";
 import { leftovers, type Rig, startRig, vmsInRange } from "./rig.js";
 
 let rig: Rig | undefined;

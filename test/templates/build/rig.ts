@@ -13,7 +13,6 @@ import { createApprovalRequester } from "../../../src/bot/pipeline/approval-open
 import type { CommandContext, CommandServices } from "../../../src/commands/definition.js";
 import { ALL_COMMANDS } from "../../../src/commands/index.js";
 import { CommandRegistry } from "../../../src/commands/registry.js";
-import type { Actor } from "../../../src/commands/types.js";
 import type { JobDefinition } from "../../../src/services/jobs/definition.js";
 import type { NotifierByPlatform } from "../../../src/services/ports.js";
 import {
@@ -26,6 +25,7 @@ import { createTemplateMatrixJob } from "../../../src/services/templates/build/m
 import { type BuildFlags, planBuild } from "../../../src/services/templates/build/plan.js";
 import type { BuildDeps } from "../../../src/services/templates/build/stages.js";
 import { Catalog, importFilename } from "../../../src/services/templates/catalog/catalog.js";
+import type { Actor } from "../../../src/services/vocabulary/identity.js";
 import { type ChecksumMirror, startChecksumMirror } from "../../../src/sim/mirror/checksum-mirror.js";
 import { type Harness, harness } from "../../jobs/harness.js";
 import { captureLog, REDIS_URL, testPrefix } from "../../jobs/support.js";

@@ -3,7 +3,7 @@
  * beyond the one template (or none), no reservation or slot left in Redis, and the card's final text.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { Reply } from "../../../src/commands/reply.js";
+import type { Reply } from "../../../src/services/vocabulary/reply.js";
 import { bob } from "../../jobs/harness.js";
 import { eventually } from "../../jobs/support.js";
 import { leftovers, type Rig, startRig, vmsInRange } from "./rig.js";

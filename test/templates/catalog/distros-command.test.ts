@@ -4,10 +4,10 @@ import { parseArgs } from "../../../src/commands/args/parse.js";
 import { describeArgs } from "../../../src/commands/args/schema-shape.js";
 import { tokenize } from "../../../src/commands/args/tokenize.js";
 import type { CommandContext, CommandServices } from "../../../src/commands/definition.js";
-import type { Reply } from "../../../src/commands/reply.js";
 import { templateDistros } from "../../../src/commands/template-distros.js";
 import { silentLog } from "../../../src/services/ports.js";
 import { Catalog } from "../../../src/services/templates/catalog/catalog.js";
+import type { Reply } from "../../../src/services/vocabulary/reply.js";
 
 function context(catalog: Catalog | undefined): CommandContext {
   return {

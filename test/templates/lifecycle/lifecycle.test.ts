@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Reply } from "../../../src/commands/reply.js";
 import { templateBuild } from "../../../src/commands/template-build.js";
 import { templateDelete } from "../../../src/commands/template-delete.js";
 import { templateList } from "../../../src/commands/template-list.js";
 import { templatePrune } from "../../../src/commands/template-prune.js";
 import { templateRefresh } from "../../../src/commands/template-refresh.js";
 import { UserError } from "../../../src/services/errors.js";
+import type { Reply } from "../../../src/services/vocabulary/reply.js";
 import { type Rig, startRig, vmsInRange } from "../build/rig.js";
 
 let rig: Rig | undefined;

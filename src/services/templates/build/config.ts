@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { UserError } from "../../errors.js";
+import { PLATFORM_PATTERN } from "../../vocabulary/identity.js";
 
 const pveId = z.string().regex(/^[a-z][a-z0-9\-_.]*[a-z0-9]$/i, "a PVE storage or bridge id, e.g. local-lvm");
 const nodeName = z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/, "a PVE node name, e.g. pve1");
@@ -93,7 +94,10 @@ export const templatesConfigSchema = z
           .describe("When `template refresh --all` runs"),
         channel: z
           .string()
-          .regex(/^(console|slack|discord):[^\s:]+$/, "use <platform>:<channel id>, e.g. slack:C0123ABCD"),
+          .regex(
+            new RegExp(`^(${PLATFORM_PATTERN}):[^\\s:]+$`),
+            "use <platform>:<channel id>, e.g. slack:C0123ABCD",
+          ),
         timezone: z.string().min(1).optional(),
       })
       .strict()

@@ -2,9 +2,10 @@
  * The `template.build` job: one progress step per stage of a build, its cleanup, and the summary
  * fields of the completed card ("up to date: <name>" when nothing needed building).
  */
-import type { ReplyField } from "../../../commands/reply.js";
+
 import { UserError } from "../../errors.js";
 import type { JobDefinition } from "../../jobs/definition.js";
+import type { ReplyField } from "../../vocabulary/reply.js";
 import { diskSummary } from "./disk.js";
 import { releaseLeases } from "./leases.js";
 import { type BuildRequest, buildRequestSchema } from "./request.js";

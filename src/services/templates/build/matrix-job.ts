@@ -4,10 +4,10 @@
  * against the checksums of that moment.
  */
 import { z } from "zod";
-import type { ConversationRef } from "../../../commands/types.js";
 import { UserError } from "../../errors.js";
 import type { JobDefinition, JsonObject } from "../../jobs/definition.js";
 import type { ApprovalRequester, NotifierByPlatform } from "../../ports.js";
+import { type ConversationRef, PLATFORMS } from "../../vocabulary/identity.js";
 import { listTemplates } from "../lifecycle/inventory.js";
 import { planRefresh } from "../lifecycle/refresh.js";
 import { pruneCandidates } from "../lifecycle/remove.js";
@@ -20,9 +20,7 @@ export const TEMPLATE_MATRIX_JOB = "template.matrix";
 const matrixDataSchema = z
   .object({
     title: z.string().min(1),
-    conversation: z
-      .object({ platform: z.enum(["console", "slack", "discord"]), channelId: z.string().min(1) })
-      .passthrough(),
+    conversation: z.object({ platform: z.enum(PLATFORMS), channelId: z.string().min(1) }).passthrough(),
     builds: z.array(buildRequestSchema).optional(),
     refresh: z
       .object({ distros: z.array(z.string()), all: z.boolean(), requestedBy: z.string().min(1) })

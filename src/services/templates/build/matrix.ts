@@ -5,11 +5,12 @@
  * builds progress (at most once per `editIntervalMs`, the final state always delivered). A failed build
  * cleans up after itself and the others carry on.
  */
-import type { Reply } from "../../../commands/reply.js";
-import type { ConversationRef, MessageRef } from "../../../commands/types.js";
+
 import type { JobRunContext, JsonObject } from "../../jobs/definition.js";
 import { describeFailure } from "../../jobs/failure.js";
 import type { Clock, Notifier } from "../../ports.js";
+import type { ConversationRef, MessageRef } from "../../vocabulary/identity.js";
+import type { Reply } from "../../vocabulary/reply.js";
 import { BUILD_STAGES } from "./job.js";
 import type { BuildRequest } from "./request.js";
 import { type BuildContext, type BuildDeps, cleanupBuild, type LeaseBook } from "./stages.js";

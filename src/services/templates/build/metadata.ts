@@ -82,3 +82,8 @@ export function templateName(distro: string, builtAt: number, checksum: string):
   const day = new Date(builtAt).toISOString().slice(0, 10).replaceAll("-", "");
   return `tpl-${distro}-${day}-${checksum.slice(0, 8).toLowerCase()}`;
 }
+
+/** "console:alice (Alice)": who asked, as written into the template metadata. */
+export function actorLabel(actor: { platform: string; id: string; name: string }): string {
+  return `${actor.platform}:${actor.id} (${actor.name})`;
+}

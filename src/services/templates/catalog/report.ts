@@ -2,9 +2,10 @@
  * The `template distros` listing: one compact row per image, so a user can pick a key for a build. The
  * whole bundled catalog fits under the row limit; `--family` narrows it.
  */
-import type { Reply } from "../../../commands/reply.js";
+
 import { UserError } from "../../errors.js";
 import { cutTable } from "../../inventory/table.js";
+import type { Reply } from "../../vocabulary/reply.js";
 import type { Catalog } from "./catalog.js";
 import type { CatalogEntry, CatalogFamily } from "./schema.js";
 

@@ -1,9 +1,10 @@
 /** `template list`: the bot's templates with what their metadata says, read from Proxmox alone. */
-import { limitRows } from "../../../commands/format.js";
-import type { Reply } from "../../../commands/reply.js";
+
 import { formatDuration } from "../../format.js";
 import type { Clock } from "../../ports.js";
 import type { Proxmox } from "../../proxmox.js";
+import type { Reply } from "../../vocabulary/reply.js";
+import { limitRows } from "../../vocabulary/reply.js";
 import { listTemplates } from "./inventory.js";
 
 const MAX_ROWS = 40;

@@ -4,9 +4,10 @@
  * the task half-way ("base volume … is still in use by linked clones"), so the bot refuses first and
  * names the clones.
  */
-import type { Reply } from "../../../commands/reply.js";
+
 import { UserError } from "../../errors.js";
 import type { Proxmox } from "../../proxmox.js";
+import type { Reply } from "../../vocabulary/reply.js";
 import type { TaskFollower } from "../build/follow-task.js";
 import { linkedClones, listTemplates, type TemplateRecord } from "./inventory.js";
 

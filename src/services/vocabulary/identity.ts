@@ -1,10 +1,16 @@
 /**
- * Plain data that crosses the line between chat adapters and the rest of the bot. Everything here must be
+ * The shared vocabulary of identities and places: who acts (actor, role) and where (conversation and message
+ * refs). Every layer may import it. Everything here must be
  * JSON-serializable: approvals and jobs store conversation and message refs in Redis and hand them to
  * other processes.
  */
 
-export type Platform = "console" | "slack" | "discord";
+/** Every chat platform the bot knows; config patterns and job payload schemas are built from this list. */
+export const PLATFORMS = ["console", "slack", "discord"] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** `console|slack|discord`, for the regular expressions that match `<platform>:…` subjects in config. */
+export const PLATFORM_PATTERN = PLATFORMS.join("|");
 
 export const ROLES = ["viewer", "operator", "approver", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -38,24 +44,4 @@ export interface MessageRef {
   channelId: string;
   messageId: string;
   extra?: Record<string, string>;
-}
-
-export interface Invocation {
-  actor: Actor;
-  conversation: ConversationRef;
-  /** The command text after the slash command, e.g. `template build ubuntu-24.04 --node pve1`. */
-  text: string;
-  requestId: string;
-}
-
-export interface ActionEvent {
-  actor: Actor;
-  conversation: ConversationRef;
-  /** The message whose button was clicked. */
-  message: MessageRef;
-  /** The button id, e.g. `approval:<id>:approve`. */
-  actionId: string;
-  /** Free text that came with the action (a deny reason), when the platform collected one. */
-  value?: string;
-  requestId: string;
 }

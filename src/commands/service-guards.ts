@@ -1,0 +1,42 @@
+/**
+ * What a command needs from the wired services, or a configuration error that says what an admin sets.
+ * A bot started without a `proxmox` section has no Proxmox port and no template services; their commands
+ * then answer E_CONFIG instead of failing.
+ */
+import { UserError } from "../services/errors.js";
+import type { Proxmox } from "../services/proxmox.js";
+import type { BuildDeps } from "../services/templates/build/deps.js";
+import type { Catalog } from "../services/templates/catalog/catalog.js";
+import type { CommandServices } from "./definition.js";
+
+export function proxmoxOf(services: CommandServices): Proxmox {
+  if (!services.proxmox) {
+    throw new UserError(
+      "E_CONFIG",
+      "no Proxmox VE is configured for this bot: an admin sets proxmox.url and an API token (PROXMOX_URL, PROXMOX_TOKEN_ID, PROXMOX_TOKEN_SECRET)",
+    );
+  }
+  return services.proxmox;
+}
+
+export function templateCatalogOf(services: CommandServices): Catalog {
+  const catalog = services.templateCatalog;
+  if (!catalog) {
+    throw new UserError(
+      "E_CONFIG",
+      "this bot has no image catalog wired in; an admin checks the templates.catalog section and the bot's start log",
+    );
+  }
+  return catalog;
+}
+
+export function templatesOf(services: CommandServices): BuildDeps {
+  const templates = services.templates;
+  if (!templates) {
+    throw new UserError(
+      "E_CONFIG",
+      "template commands need a Proxmox connection and the image catalog; an admin sets proxmox.url and a token",
+    );
+  }
+  return templates;
+}
