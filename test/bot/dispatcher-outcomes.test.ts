@@ -100,6 +100,6 @@ describe.each([
     expect(await runRecord("req-crash")).toMatchObject({ kind, outcome: "error", detail: "E_INTERNAL" });
     const [logged] = logs.filter((l) => l.level === "error");
     expect(logged?.msg).toBe("unexpected error");
-    expect((logged?.obj as { err: Error }).err.message).toBe("driver said password=hunter2");
+    expect((logged!.obj as { err: Error }).err.message).toBe("driver said password=hunter2");
   });
 });
