@@ -10,7 +10,7 @@ import { RedisApprovalStore } from "../../src/adapters/store/approval-store.js";
 import { RedisAuditLog } from "../../src/adapters/store/audit-log.js";
 import { createRedis, waitUntilReady, whenUnavailable } from "../../src/adapters/store/redis.js";
 import { Dispatcher } from "../../src/bot/pipeline/dispatcher.js";
-import type { PipelineMetrics } from "../../src/bot/pipeline/types.js";
+import type { ActionRoute, PipelineMetrics } from "../../src/bot/pipeline/types.js";
 import type { CommandDefinition } from "../../src/commands/definition.js";
 import { CommandRegistry } from "../../src/commands/registry.js";
 import { policyFor } from "../../src/services/approvals/index.js";
@@ -78,6 +78,8 @@ export interface HarnessOptions {
   /** How long a store command may go unanswered (a paused Redis) before it counts as unavailable. */
   commandTimeoutMs?: number;
   onAuditRetry?: AuditRetryBufferOptions["onEvent"];
+  /** The button table, when a test adds a route of its own. */
+  actionRoutes?: readonly ActionRoute[];
 }
 
 export interface Harness {
@@ -138,6 +140,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     auditRetry,
     scrub: createScrubber(options.secrets ?? []),
     unavailable: whenUnavailable,
+    ...(options.actionRoutes ? { actionRoutes: options.actionRoutes } : {}),
   });
   return {
     dispatcher,

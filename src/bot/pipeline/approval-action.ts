@@ -1,12 +1,11 @@
 /**
  * A click on an approval card. The button carries only `approval:<id>:approve|deny`; the command and its
  * args come from the store. The clicker's role is checked again now, and the store decides atomically, so
- * two clicks or two bot instances never run a command twice.
+ * two clicks or two bot instances never run a command twice. An approved command then goes through the
+ * same stages as a typed one (execute.ts), the approved request being what lets it through the gate.
  */
 
-import type { ActionEvent } from "../../adapters/chat.js";
 import { spokenName } from "../../commands/args/usage.js";
-import type { CommandDefinition } from "../../commands/definition.js";
 import {
   approvalCard,
   argsHash,
@@ -14,29 +13,25 @@ import {
   isSchedulerActor,
   outcomeReply,
   parseApprovalAction,
+  type Verdict,
 } from "../../services/approvals/index.js";
-import type { ApprovalRequest, Log } from "../../services/ports.js";
-import type { Actor, ConversationRef } from "../../services/vocabulary/identity.js";
+import { auditBase } from "../../services/audit/base.js";
+import type { ApprovalRequest } from "../../services/ports.js";
 import { errorReply, infoReply, type Reply } from "../../services/vocabulary/reply.js";
-import type { DispatcherDeps } from "./types.js";
+import { type AuthorizeRecorder, execute } from "./execute.js";
+import type { ActionRoute, Caller, Click } from "./types.js";
 
-export type RunApproved = (
-  def: CommandDefinition,
-  args: Record<string, unknown>,
-  requester: Actor,
-  conversation: ConversationRef,
-) => Promise<Reply>;
+export const approvalRoute: ActionRoute<{ id: string; verdict: Verdict }> = {
+  name: "approval",
+  parse: parseApprovalAction,
+  handle: decideByClick,
+};
 
-export async function handleApprovalAction(
-  deps: DispatcherDeps,
-  event: ActionEvent,
-  log: Log,
-  run: RunApproved,
+async function decideByClick(
+  { event, log, deps }: Click,
+  action: { id: string; verdict: Verdict },
 ): Promise<Reply | undefined> {
-  // The caller routes only approval actions here.
   const { services, clock } = deps;
-  const action = parseApprovalAction(event.actionId);
-  if (!action) return errorReply("E_UNKNOWN_ACTION", "this action is no longer valid");
   const result = await decideApproval({
     store: services.approvals,
     rbac: services.rbac,
@@ -50,12 +45,10 @@ export async function handleApprovalAction(
   // decision stands and its records go through the retry buffer instead.
   const audit = async (outcome: string, request: ApprovalRequest | undefined, detail?: string) => {
     const record = {
+      ...auditBase(event),
       at: clock.now(),
       kind: "approval",
       step: "decide",
-      requestId: event.requestId,
-      actor: { platform: event.actor.platform, id: event.actor.id, name: event.actor.name },
-      channel: event.conversation.channelId,
       command: request?.command,
       approvalId: action.id,
       outcome,
@@ -98,7 +91,7 @@ export async function handleApprovalAction(
 
   // approved: this caller alone runs the command, exactly as it was requested
   deps.metrics.approvalDecided("approved");
-  const def = services.catalog.get(request.command);
+  const def = deps.registry.get(request.command);
   if (!def || argsHash(request.command, request.args) !== request.argsHash) {
     await audit("refused", request, "E_APPROVAL_CHANGED");
     await editCard(outcomeReply(request));
@@ -108,16 +101,26 @@ export async function handleApprovalAction(
     );
   }
   // Work the bot started itself runs on the approver's authority; anything else on the requester's, as typed.
-  const runAs = isSchedulerActor(request.requester) ? event.actor : request.requester;
-  const stillAllowed = services.rbac.check(runAs, def.name, def.permission, request.conversation);
-  if (!stillAllowed.ok) {
-    await audit("refused", request, stillAllowed.code);
-    await editCard(outcomeReply(request));
-    return errorReply(stillAllowed.code, `approved, but it may not run now: ${stillAllowed.message}`);
-  }
-  await audit("approved", request);
-  await editCard(outcomeReply(request));
-  log.info({ command: def.name, approvalId: request.id }, "approved; running");
-  const reply = await run(def, request.args, runAs, request.conversation);
+  const caller: Caller = {
+    actor: isSchedulerActor(request.requester) ? event.actor : request.requester,
+    conversation: request.conversation,
+    requestId: event.requestId,
+    kind: "invocation",
+    log,
+  };
+  // The decide record stands for the authorize step here: the approval is the verdict worth keeping.
+  const recorder: AuthorizeRecorder = {
+    async passed() {
+      await audit("approved", request);
+      await editCard(outcomeReply(request));
+      log.info({ command: def.name, approvalId: request.id }, "approved; running");
+    },
+    async refused(refusal) {
+      await audit("refused", request, refusal.code);
+      await editCard(outcomeReply(request));
+      return errorReply(refusal.code, `approved, but it may not run now: ${refusal.message}`);
+    },
+  };
+  const reply = await execute(deps, caller, { def, args: request.args }, recorder, request);
   return { ...reply, visibility: "channel", title: reply.title ?? `${spokenName(def)} (approved)` };
 }

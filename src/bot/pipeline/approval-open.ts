@@ -6,6 +6,7 @@
 import type { CommandDefinition } from "../../commands/definition.js";
 import type { CommandRegistry } from "../../commands/registry.js";
 import { approvalCard, openApproval } from "../../services/approvals/index.js";
+import { auditBase } from "../../services/audit/base.js";
 import type { AuditRetryBuffer } from "../../services/audit/retry-buffer.js";
 import { UserError } from "../../services/errors.js";
 import type {
@@ -60,12 +61,10 @@ export async function openAndPostApproval(
     await deps.approvals.attachMessage(request.id, message);
   }
   const record: AuditRecord = {
+    ...auditBase({ actor: requester, conversation, requestId }),
     at: deps.clock.now(),
     kind: "approval",
     step: "approve",
-    requestId,
-    actor: { platform: requester.platform, id: requester.id, name: requester.name },
-    channel: conversation.channelId,
     command: def.name,
     args,
     approvalId: request.id,

@@ -1,8 +1,11 @@
-/** What the dispatcher needs, wired explicitly in src/bot/wiring.ts. */
-import type { CommandServices } from "../../commands/definition.js";
+/** What the dispatcher needs, wired explicitly in src/bot/wiring.ts, and the values its stages pass on. */
+import type { ActionEvent } from "../../adapters/chat.js";
+import type { CommandDefinition, CommandServices } from "../../commands/definition.js";
 import type { CommandRegistry } from "../../commands/registry.js";
 import type { AuditRetryBuffer } from "../../services/audit/retry-buffer.js";
-import type { ApprovalPolicy, Clock, Log, NotifierByPlatform } from "../../services/ports.js";
+import type { ApprovalPolicy, AuditRecord, Clock, Log, NotifierByPlatform } from "../../services/ports.js";
+import type { Actor, ConversationRef } from "../../services/vocabulary/identity.js";
+import type { Reply } from "../../services/vocabulary/reply.js";
 import type { RequestScope } from "../request-scope.js";
 import type { CommandOutcome } from "./outcome.js";
 
@@ -28,4 +31,55 @@ export interface DispatcherDeps {
   scrub: (text: string) => string;
   /** Maps a storage failure (Redis down) to a user-facing error, or undefined when it is something else. */
   unavailable(err: unknown): Error | undefined;
+  /** The button table; `ACTION_ROUTES` (router.ts) when not given. */
+  actionRoutes?: readonly ActionRoute[];
+}
+
+/** Who asks, where, under which request: what every stage needs to know about the person in front of it. */
+export interface Caller {
+  actor: Actor;
+  conversation: ConversationRef;
+  requestId: string;
+  /** How the request entered (typed, or a button click); its audit records say so. */
+  kind: Extract<AuditRecord["kind"], "invocation" | "action">;
+  log: Log;
+}
+
+/** A command and its arguments, already checked against the command's own schema. */
+export interface CommandCall {
+  def: CommandDefinition;
+  args: Record<string, unknown>;
+}
+
+/**
+ * Why a stage stopped the pipeline: what the user is told and the one short audit record that says so
+ * (see services/audit/refusal.ts for why it is short).
+ */
+export interface Refusal {
+  ok: false;
+  code: string;
+  message: string;
+  record: Pick<AuditRecord, "step" | "outcome" | "command" | "args" | "detail">;
+}
+
+/** A stage's result: its value, or the refusal that ends the request there. */
+export type StageResult<T> = ({ ok: true } & T) | Refusal;
+
+/**
+ * One kind of button. `parse` recognizes its action ids and returns what the id carries (never more:
+ * anything that matters is read back from a store or checked again); `handle` acts on it. A route that
+ * stands for a command goes through the same stages as typing it (see `commandButton` in router.ts).
+ */
+export interface ActionRoute<T = unknown> {
+  /** For logs and for telling routes apart. */
+  readonly name: string;
+  parse(actionId: string): T | undefined;
+  handle(click: Click, parsed: T): Promise<Reply | undefined>;
+}
+
+/** One button click as a route sees it. */
+export interface Click {
+  event: ActionEvent;
+  log: Log;
+  deps: DispatcherDeps;
 }
