@@ -5,9 +5,9 @@
 
 import { UserError } from "../../errors.js";
 import type { JobDefinition } from "../../jobs/definition.js";
+import { releaseHeld } from "../../locks/lease-book.js";
 import type { ReplyField } from "../../vocabulary/reply.js";
 import { diskSummary } from "./disk.js";
-import { releaseLeases } from "./leases.js";
 import { type BuildRequest, buildRequestSchema } from "./request.js";
 import {
   type BuildContext,
@@ -62,7 +62,7 @@ export function createTemplateBuildJob(deps: BuildDeps): JobDefinition<BuildRequ
         } catch (err) {
           // A retry may run on another worker, which takes the slots again; held here they would
           // renew until this process stops. The cleanup of a final failure releases them too.
-          await releaseLeases(leases, ctx.jobId);
+          await releaseHeld(leases, ctx.jobId);
           throw err;
         }
       },

@@ -5,8 +5,8 @@
  * 250 ms and backs off, which costs five or more requests for a two-second download; this costs one or
  * two once a duration is known.
  */
-import type { Clock } from "../../ports.js";
-import { type Proxmox, ProxmoxError, ProxmoxTaskError, type TaskDone } from "../../proxmox.js";
+import type { Clock } from "../ports.js";
+import { type Proxmox, ProxmoxError, ProxmoxTaskError, type TaskDone } from "../proxmox.js";
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
