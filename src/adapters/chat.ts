@@ -3,7 +3,8 @@
  * actors, opaque refs and the Reply model. Block Kit, embeds and library objects stay inside the adapter.
  */
 
-import type { JobInfo, Notifier } from "../services/ports.js";
+import type { JobInfo } from "../services/jobs/model.js";
+import type { Notifier } from "../services/ports.js";
 import type { Actor, ConversationRef, MessageRef, Platform } from "../services/vocabulary/identity.js";
 import type { Reply } from "../services/vocabulary/reply.js";
 

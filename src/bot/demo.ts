@@ -11,7 +11,7 @@ import { Redis } from "ioredis";
 import { ConsoleAdapter } from "../adapters/console/console-adapter.js";
 import { proxmoxConfigSchema } from "../adapters/proxmox/config.js";
 import { deleteKeysWithPrefix } from "../adapters/store/redis.js";
-import { systemClock } from "../services/ports.js";
+import { systemClock } from "../services/clock.js";
 import { Catalog } from "../services/templates/catalog/catalog.js";
 import { type ChecksumMirror, startChecksumMirror } from "../sim/mirror/checksum-mirror.js";
 import { type PveSimulator, startPveSimulator } from "../sim/pve/index.js";

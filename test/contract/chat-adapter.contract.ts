@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ActionEvent, ChatAdapter, Inbound, Invocation } from "../../src/adapters/chat.js";
-import type { JobInfo } from "../../src/services/ports.js";
+import type { JobInfo } from "../../src/services/jobs/model.js";
 import type { ConversationRef, MessageRef } from "../../src/services/vocabulary/identity.js";
 import type { Reply } from "../../src/services/vocabulary/reply.js";
 

@@ -6,19 +6,10 @@
 import { type Job, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { type JobRegistry, resolveJob } from "../../services/jobs/definition.js";
+import type { CancelResult, JobInfo, JobState, StartJobRequest } from "../../services/jobs/model.js";
 import { notifierFor, realTimers, sleep, type Timers } from "../../services/jobs/progress.js";
 import { renderCancelled, renderFailed, renderQueued } from "../../services/jobs/render.js";
-import type {
-  AuditLog,
-  CancelResult,
-  Clock,
-  JobInfo,
-  JobQueue,
-  JobState,
-  Log,
-  NotifierByPlatform,
-  StartJobRequest,
-} from "../../services/ports.js";
+import type { AuditLog, Clock, JobQueue, Log, NotifierByPlatform } from "../../services/ports.js";
 import type { Actor } from "../../services/vocabulary/identity.js";
 import type { RedisHealth } from "../store/redis-health.js";
 import { healthFor, openClient, type QueueConnection } from "./connection.js";

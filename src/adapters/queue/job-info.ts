@@ -4,7 +4,8 @@
  * has not seen yet, and it is the only place a cancelled job (removed from or finished in BullMQ) shows.
  */
 import type { Job } from "bullmq";
-import type { AuditRecord, JobInfo, JobState } from "../../services/ports.js";
+import type { AuditRecord } from "../../services/audit/record.js";
+import type { JobInfo, JobState } from "../../services/jobs/model.js";
 import type { JobMeta, JobPayload } from "./job-meta.js";
 
 /** BullMQ states per port state; BullMQ's priority and parent-wait states are "waiting" to a user. */

@@ -8,8 +8,8 @@
  * `…:chatops:seq` (id counter), `…:chatops:job:<id>` (hash), `…:chatops:cancelled` (sorted set by time).
  */
 import type { Redis } from "ioredis";
+import type { JobState } from "../../services/jobs/model.js";
 import type { PersistedRun } from "../../services/jobs/runner.js";
-import type { JobState } from "../../services/ports.js";
 import type { Actor, ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
 
 /** The BullMQ job data: everything a worker in another process needs to run the job and edit its card. */

@@ -15,7 +15,8 @@ import {
   outcomeReply,
   parseApprovalAction,
 } from "../../services/approvals/index.js";
-import type { ApprovalRequest, Log } from "../../services/ports.js";
+import type { ApprovalRequest } from "../../services/approvals/model.js";
+import type { Log } from "../../services/ports.js";
 import type { Actor, ConversationRef } from "../../services/vocabulary/identity.js";
 import { errorReply, infoReply, type Reply } from "../../services/vocabulary/reply.js";
 import type { DispatcherDeps } from "./types.js";

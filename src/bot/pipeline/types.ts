@@ -1,8 +1,9 @@
 /** What the dispatcher needs, wired explicitly in src/bot/wiring.ts. */
 import type { CommandServices } from "../../commands/definition.js";
 import type { CommandRegistry } from "../../commands/registry.js";
+import type { ApprovalPolicy } from "../../services/approvals/model.js";
 import type { AuditRetryBuffer } from "../../services/audit/retry-buffer.js";
-import type { ApprovalPolicy, Clock, Log, NotifierByPlatform } from "../../services/ports.js";
+import type { Clock, Log, NotifierByPlatform } from "../../services/ports.js";
 import type { RequestScope } from "../request-scope.js";
 import type { CommandOutcome } from "./outcome.js";
 

@@ -1,0 +1,29 @@
+/** Jobs as chat, commands and the queue see them: what was started, by whom, and where it stands. */
+import type { Actor, ConversationRef, MessageRef } from "../vocabulary/identity.js";
+
+export type JobState = "waiting" | "delayed" | "active" | "completed" | "failed" | "cancelled";
+
+export interface JobInfo {
+  id: string;
+  type: string;
+  title: string;
+  state: JobState;
+  progress?: { fraction: number; step: string };
+  requestedBy: Actor;
+  conversation: ConversationRef;
+  message?: MessageRef;
+  createdAt: number;
+  finishedAt?: number;
+  attempts: number;
+  error?: string;
+}
+
+export interface StartJobRequest {
+  type: string;
+  data: Record<string, unknown>;
+  requestedBy: Actor;
+  conversation: ConversationRef;
+  requestId: string;
+}
+
+export type CancelResult = "cancelled" | "not-found" | "already-finished";
