@@ -128,9 +128,6 @@ function benchInbound(adapter: () => SlackAdapter): Inbound {
     async onAction() {
       return undefined;
     },
-    async waitForJob() {
-      return undefined;
-    },
   };
 }
 

@@ -65,7 +65,7 @@ let rig: ConsoleRig;
 let inbound: ScriptedInbound;
 
 async function startRig(options: Parameters<typeof consoleRig>[0] = {}): Promise<void> {
-  rig = consoleRig(options);
+  rig = consoleRig({ ...options, waitForJob: (jobId) => inbound.waitForJob(jobId) });
   inbound = new ScriptedInbound(() => rig);
   await rig.adapter.start(inbound);
 }

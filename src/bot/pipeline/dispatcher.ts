@@ -17,7 +17,6 @@ import { parseApprovalAction } from "../../services/approvals/index.js";
 import type { AuditRecord } from "../../services/audit/record.js";
 import { shortArgs, shortText } from "../../services/audit/refusal.js";
 import { UserError } from "../../services/errors.js";
-import type { JobInfo } from "../../services/jobs/model.js";
 import type { Log } from "../../services/ports.js";
 import { scrubDeep } from "../../services/redaction.js";
 import type { Actor, ConversationRef } from "../../services/vocabulary/identity.js";
@@ -133,10 +132,6 @@ export class Dispatcher implements Inbound {
       event.requestId,
       log,
     );
-  }
-
-  waitForJob(jobId: string): Promise<JobInfo | undefined> {
-    return this.deps.services.jobs.waitUntilFinished(jobId);
   }
 
   private async pipeline(inv: Invocation, log: Log, named: (name: string) => void): Promise<Reply> {
