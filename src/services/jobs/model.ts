@@ -20,7 +20,8 @@ export interface JobInfo {
 
 export interface StartJobRequest {
   type: string;
-  data: Record<string, unknown>;
+  /** Checked by the job definition's `parse`; `startJob` types it by the job's kind. */
+  data: unknown;
   requestedBy: Actor;
   conversation: ConversationRef;
   requestId: string;

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { UserError } from "../../errors.js";
-import type { JobDefinition, JsonObject } from "../../jobs/definition.js";
+import { defineJob, type JobDefinition, type JsonObject, jobKind } from "../../jobs/definition.js";
 import type { ApprovalRequester, NotifierByPlatform } from "../../ports.js";
 import { type ConversationRef, PLATFORMS } from "../../vocabulary/identity.js";
 import { listTemplates } from "../lifecycle/inventory.js";
@@ -15,12 +15,15 @@ import { initialRows, type MatrixRow, renderMatrix, runMatrix, summaryMessage } 
 import { type BuildRequest, buildRequestSchema } from "./request.js";
 import { type BuildDeps, cleanupBuild, type LeaseBook } from "./stages.js";
 
-export const TEMPLATE_MATRIX_JOB = "template.matrix";
-
 const matrixDataSchema = z
   .object({
     title: z.string().min(1),
-    conversation: z.object({ platform: z.enum(PLATFORMS), channelId: z.string().min(1) }).passthrough(),
+    conversation: z.object({
+      platform: z.enum(PLATFORMS),
+      channelId: z.string().min(1),
+      threadId: z.string().optional(),
+      extra: z.record(z.string(), z.string()).optional(),
+    }),
     builds: z.array(buildRequestSchema).optional(),
     refresh: z
       .object({ distros: z.array(z.string()), all: z.boolean(), requestedBy: z.string().min(1) })
@@ -30,6 +33,8 @@ const matrixDataSchema = z
   .strict()
   .refine((d) => (d.builds === undefined) !== (d.refresh === undefined), "give either builds or refresh");
 export type MatrixData = z.infer<typeof matrixDataSchema>;
+
+export const TEMPLATE_MATRIX_JOB = jobKind<MatrixData>("template.matrix");
 
 export interface MatrixDeps extends BuildDeps {
   notifiers: NotifierByPlatform;
@@ -46,8 +51,7 @@ interface Planned {
 
 export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixData> {
   const leases: LeaseBook = new Map();
-  return {
-    type: TEMPLATE_MATRIX_JOB,
+  return defineJob(TEMPLATE_MATRIX_JOB, {
     parse(raw) {
       const parsed = matrixDataSchema.safeParse(raw);
       if (!parsed.success) {
@@ -172,7 +176,7 @@ export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixD
           : []),
       ];
     },
-  };
+  });
 }
 
 async function planRefreshRows(
