@@ -6,7 +6,7 @@
 
 import type { ApprovalAsk, ApprovalRequest, DecideResult } from "./approvals/model.js";
 import type { AuditQuery, AuditRecord } from "./audit/record.js";
-import type { CancelResult, JobInfo, JobState, StartJobRequest } from "./jobs/model.js";
+import type { CancelResult, JobFinal, JobInfo, JobState, StartJobRequest } from "./jobs/model.js";
 import type { Actor, ConversationRef, MessageRef, Platform } from "./vocabulary/identity.js";
 import type { Reply } from "./vocabulary/reply.js";
 
@@ -74,6 +74,11 @@ export interface JobQueue {
   cancel(id: string, by: Actor): Promise<CancelResult>;
   /** Resolves when the job has finished and its final message was delivered (or failed to be). */
   waitUntilFinished(id: string, timeoutMs?: number): Promise<JobInfo | undefined>;
+}
+
+/** Where a job's final outcome is kept once its final card went out; waiting for a job ends on it. */
+export interface JobFinalRecords {
+  finish(id: string, final: JobFinal): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -28,3 +28,32 @@ export interface StartJobRequest {
 }
 
 export type CancelResult = "cancelled" | "not-found" | "already-finished";
+
+/** A queued job's data: everything a worker in another process needs to run the job and edit its card. */
+export interface JobPayload {
+  type: string;
+  data: unknown;
+  title: string;
+  requestedBy: Actor;
+  conversation: ConversationRef;
+  message: MessageRef;
+  requestId: string;
+  createdAt: number;
+}
+
+export type FinalOutcome = Extract<JobState, "completed" | "failed" | "cancelled">;
+
+export interface JobFinal {
+  outcome: FinalOutcome;
+  finishedAt: number;
+  attempts: number;
+  /** Whether the final card reached the chat. */
+  delivered: boolean;
+  error?: string;
+  cancelledBy?: Actor;
+}
+
+export interface CancelFlag {
+  by: Actor;
+  at: number;
+}
