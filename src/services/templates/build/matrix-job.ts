@@ -7,7 +7,7 @@ import { z } from "zod";
 import { UserError } from "../../errors.js";
 import { defineJob, type JobDefinition, type JsonObject, jobKind } from "../../jobs/definition.js";
 import type { ApprovalRequester, NotifierByPlatform } from "../../ports.js";
-import { type ConversationRef, PLATFORMS } from "../../vocabulary/identity.js";
+import { PLATFORMS } from "../../vocabulary/identity.js";
 import { listTemplates } from "../lifecycle/inventory.js";
 import { planRefresh } from "../lifecycle/refresh.js";
 import { pruneCandidates } from "../lifecycle/remove.js";
@@ -90,12 +90,7 @@ export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixD
           const notifier = deps.notifiers[ctx.data.conversation.platform];
           if (!notifier)
             throw new UserError("E_CONFIG", `no chat connected for ${ctx.data.conversation.platform}`);
-          const summary = summaryMessage(
-            notifier,
-            ctx.data.conversation as ConversationRef,
-            deps.clock,
-            deps.editIntervalMs,
-          );
+          const summary = summaryMessage(notifier, ctx.data.conversation, deps.clock, deps.editIntervalMs);
           const show = (done: boolean) => {
             const finished = rows.filter((r) => r.status !== "queued" && r.status !== "running").length;
             ctx.progress(
@@ -133,7 +128,7 @@ export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixD
                 command: "template.prune",
                 args: { keep: deps.config.keep },
                 requester: ctx.requestedBy,
-                conversation: ctx.data.conversation as ConversationRef,
+                conversation: ctx.data.conversation,
                 requestId: `${ctx.jobId}.prune`,
               });
               ctx.state.pruneApproval = asked.approvalId;
