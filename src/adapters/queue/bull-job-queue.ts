@@ -1,7 +1,7 @@
 /**
  * The front-end half of the job queue on BullMQ: enqueues the job (the jobs service posts its card),
- * answers status questions and cancels. It never runs steps; a worker (`startJobWorker`), possibly in another process,
- * does that. Both halves meet only in Redis.
+ * answers status questions and cancels. It never runs steps; a worker (`startJobWorker`), possibly in
+ * another process, does that. Both halves meet only in Redis.
  */
 import { type Job, Queue } from "bullmq";
 import type { Redis } from "ioredis";
