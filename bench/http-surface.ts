@@ -26,7 +26,7 @@ import { httpConfigSchema } from "../src/bot/config/http.js";
 import { createHttpServer } from "../src/bot/http/server.js";
 import { limitsFrom } from "../src/bot/http/surface.js";
 import { createMetrics } from "../src/bot/metrics.js";
-import { silentLog } from "../src/services/ports.js";
+import { silentLog } from "../src/services/log.js";
 
 const HEADERS_TIMEOUT_MS = Number(process.env.HEADERS_TIMEOUT_MS ?? 10_000);
 const SLOW_CONNECTIONS = 50;

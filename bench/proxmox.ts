@@ -10,7 +10,8 @@ import https from "node:https";
 import { performance } from "node:perf_hooks";
 import { createProxmoxClient } from "../src/adapters/proxmox/client.js";
 import { proxmoxConfigSchema } from "../src/adapters/proxmox/config.js";
-import { silentLog, systemClock } from "../src/services/ports.js";
+import { systemClock } from "../src/services/clock.js";
+import { silentLog } from "../src/services/log.js";
 import { startPveSimulator } from "../src/sim/pve/index.js";
 
 const N = Number(process.argv[2] ?? 400);

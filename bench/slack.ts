@@ -27,7 +27,8 @@ import { createSlackAdapter, type SlackAdapter } from "../src/adapters/slack/ada
 import { slackConfigSchema } from "../src/adapters/slack/config.js";
 import { RedisReplayGuard } from "../src/adapters/store/replay-guard.js";
 import { readBody } from "../src/bot/http/body.js";
-import { silentLog, systemClock } from "../src/services/ports.js";
+import { systemClock } from "../src/services/clock.js";
+import { silentLog } from "../src/services/log.js";
 import { infoReply } from "../src/services/vocabulary/reply.js";
 import { FakeSlack, postSigned, slashCommandBody } from "../test/fakes/slack/index.js";
 
@@ -125,9 +126,6 @@ function benchInbound(adapter: () => SlackAdapter): Inbound {
       return infoReply("Started job", { jobId: card.messageId });
     },
     async onAction() {
-      return undefined;
-    },
-    async waitForJob() {
       return undefined;
     },
   };

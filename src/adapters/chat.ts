@@ -3,7 +3,7 @@
  * actors, opaque refs and the Reply model. Block Kit, embeds and library objects stay inside the adapter.
  */
 
-import type { JobInfo, Notifier } from "../services/ports.js";
+import type { Notifier } from "../services/ports.js";
 import type { Actor, ConversationRef, MessageRef, Platform } from "../services/vocabulary/identity.js";
 import type { Reply } from "../services/vocabulary/reply.js";
 
@@ -11,8 +11,6 @@ export interface Inbound {
   onCommand(invocation: Invocation): Promise<Reply>;
   /** undefined: nothing to say back (e.g. the card was already edited into its outcome). */
   onAction(event: ActionEvent): Promise<Reply | undefined>;
-  /** Resolves when a job has finished and its final message was delivered; for scripted sessions. */
-  waitForJob(jobId: string): Promise<JobInfo | undefined>;
 }
 
 export interface ChatAdapter extends Notifier {

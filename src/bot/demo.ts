@@ -11,7 +11,8 @@ import { Redis } from "ioredis";
 import { ConsoleAdapter } from "../adapters/console/console-adapter.js";
 import { proxmoxConfigSchema } from "../adapters/proxmox/config.js";
 import { deleteKeysWithPrefix } from "../adapters/store/redis.js";
-import { systemClock } from "../services/ports.js";
+import { systemClock } from "../services/clock.js";
+import type { JobQueue } from "../services/ports.js";
 import { Catalog } from "../services/templates/catalog/catalog.js";
 import { type ChecksumMirror, startChecksumMirror } from "../sim/mirror/checksum-mirror.js";
 import { type PveSimulator, startPveSimulator } from "../sim/pve/index.js";
@@ -82,6 +83,9 @@ async function demo(): Promise<number> {
   const config: Config = { ...loaded.config, redis: { url: redis.url, prefix }, proxmox, templates };
 
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  // The bot's job queue exists only once the bot is built, which needs the chat; the console first waits
+  // for a job after start, so the queue is set by then.
+  const jobs: { queue?: JobQueue } = {};
   const chat = new ConsoleAdapter({
     input: process.stdin,
     output: process.stdout,
@@ -92,6 +96,7 @@ async function demo(): Promise<number> {
     channel: config.console.channel,
     clock: systemClock,
     log,
+    waitForJob: async (jobId) => jobs.queue?.waitUntilFinished(jobId),
   });
   const bot = await createBot({
     config,
@@ -101,6 +106,7 @@ async function demo(): Promise<number> {
     version: packageVersion(),
     chat: [chat],
   });
+  jobs.queue = bot.services.jobs;
   try {
     await bot.start();
     if (interactive) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { UserError } from "../services/errors.js";
 import { nodeArg } from "../services/inventory/args.js";
+import { startJob } from "../services/jobs/start.js";
 import { TEMPLATE_BUILD_JOB } from "../services/templates/build/job.js";
 import { TEMPLATE_MATRIX_JOB } from "../services/templates/build/matrix-job.js";
 import { actorLabel, DNS_NAME, DNS_NAME_MAX } from "../services/templates/build/metadata.js";
@@ -107,27 +108,15 @@ export const templateBuild = defineCommand({
     const builds = [];
     for (const entry of entries) builds.push(await planBuild(t, { distro: entry.key, flags, requestedBy }));
     const single = builds.length === 1 ? builds[0] : undefined;
-    const info = await ctx.services.jobs.start(
-      single
-        ? {
-            type: TEMPLATE_BUILD_JOB,
-            data: single as unknown as Record<string, unknown>,
-            requestedBy: ctx.actor,
-            conversation: ctx.conversation,
-            requestId: ctx.requestId,
-          }
-        : {
-            type: TEMPLATE_MATRIX_JOB,
-            data: {
-              title: `Build ${builds.length} templates`,
-              conversation: ctx.conversation,
-              builds,
-            } as unknown as Record<string, unknown>,
-            requestedBy: ctx.actor,
-            conversation: ctx.conversation,
-            requestId: ctx.requestId,
-          },
-    );
+    const origin = { requestedBy: ctx.actor, conversation: ctx.conversation, requestId: ctx.requestId };
+    const info = single
+      ? await startJob(ctx.services.jobs, TEMPLATE_BUILD_JOB, single, origin)
+      : await startJob(
+          ctx.services.jobs,
+          TEMPLATE_MATRIX_JOB,
+          { title: `Build ${builds.length} templates`, conversation: ctx.conversation, builds },
+          origin,
+        );
     return {
       text: single
         ? `Building ${single.distro} on ${single.node} as job ${info.id}.`

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { UserError } from "../services/errors.js";
+import { startJob } from "../services/jobs/start.js";
 import { TEMPLATE_MATRIX_JOB } from "../services/templates/build/matrix-job.js";
 import { actorLabel } from "../services/templates/build/metadata.js";
 import { distroOrSuggest } from "../services/templates/build/plan.js";
@@ -25,17 +26,16 @@ export const templateRefresh = defineCommand({
     if (args.all && distros.length > 0) throw new UserError("E_ARGS", "give distro keys or --all, not both");
     if (!args.all && distros.length === 0) throw new UserError("E_ARGS", "name distros to refresh, or --all");
     for (const key of distros) distroOrSuggest(t.catalog, key);
-    const info = await ctx.services.jobs.start({
-      type: TEMPLATE_MATRIX_JOB,
-      data: {
+    const info = await startJob(
+      ctx.services.jobs,
+      TEMPLATE_MATRIX_JOB,
+      {
         title: args.all ? "Refresh all templates" : `Refresh ${distros.join(", ")}`,
         conversation: ctx.conversation,
         refresh: { distros, all: args.all ?? false, requestedBy: actorLabel(ctx.actor) },
       },
-      requestedBy: ctx.actor,
-      conversation: ctx.conversation,
-      requestId: ctx.requestId,
-    });
+      { requestedBy: ctx.actor, conversation: ctx.conversation, requestId: ctx.requestId },
+    );
     return { text: `Refreshing as job ${info.id}.`, tone: "info", visibility: "ephemeral", jobId: info.id };
   },
 });

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { RedisApprovalStore } from "../../src/adapters/store/approval-store.js";
+import type { ApprovalPolicy, ApprovalRequest } from "../../src/services/approvals/model.js";
 import { openApproval } from "../../src/services/approvals/policy.js";
-import type { ApprovalPolicy, ApprovalRequest } from "../../src/services/ports.js";
 import { actor, conversation } from "../store/helpers.js";
 
 export const T0 = Date.UTC(2026, 10, 26, 4, 0, 0);

@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RedisApprovalStore } from "../../src/adapters/store/approval-store.js";
-import type { DecideResult } from "../../src/services/ports.js";
+import type { DecideResult } from "../../src/services/approvals/model.js";
 import { actor, dropPrefix, REDIS_URL, testRedis, uniquePrefix } from "../store/helpers.js";
 import { request, store, T0 } from "./fixtures.js";
 

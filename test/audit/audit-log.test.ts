@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RedisAuditLog } from "../../src/adapters/store/audit-log.js";
-import type { AuditRecord } from "../../src/services/ports.js";
+import type { AuditRecord } from "../../src/services/audit/record.js";
 import { dropPrefix, testRedis, uniquePrefix } from "../store/helpers.js";
 
 const T0 = Date.UTC(2026, 10, 20, 8, 0);

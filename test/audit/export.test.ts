@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runAuditExport } from "../../src/adapters/store/audit-export-cli.js";
 import { RedisAuditLog } from "../../src/adapters/store/audit-log.js";
 import { CSV_COLUMNS, csvCell, exportAudit, parseSince } from "../../src/services/audit/export.js";
-import type { AuditRecord } from "../../src/services/ports.js";
+import type { AuditRecord } from "../../src/services/audit/record.js";
 import { closedPort, dropPrefix, REDIS_URL, testRedis, uniquePrefix } from "../store/helpers.js";
 
 const NOW = Date.UTC(2026, 10, 26, 4, 0);

@@ -10,7 +10,7 @@ import {
   RedisAuditLog,
 } from "../../src/adapters/store/audit-log.js";
 import { configSchema } from "../../src/bot/config/schema.js";
-import type { AuditRecord } from "../../src/services/ports.js";
+import type { AuditRecord } from "../../src/services/audit/record.js";
 import { dropPrefix, testRedis, uniquePrefix } from "../store/helpers.js";
 
 const DAY = 86_400_000;

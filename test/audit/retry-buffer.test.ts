@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { RedisAuditLog } from "../../src/adapters/store/audit-log.js";
 import { createRedis, waitUntilReady } from "../../src/adapters/store/redis.js";
 import { createMetrics } from "../../src/bot/metrics.js";
+import type { AuditRecord } from "../../src/services/audit/record.js";
 import { AuditRetryBuffer, type AuditRetryEvent } from "../../src/services/audit/retry-buffer.js";
-import type { AuditRecord } from "../../src/services/ports.js";
 import { PrivateRedis } from "../helpers/private-redis.js";
 import { closedPort, type LogEntry, memoryLog } from "../store/helpers.js";
 

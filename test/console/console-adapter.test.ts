@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ActionEvent, Inbound, Invocation } from "../../src/adapters/chat.js";
-import type { JobInfo } from "../../src/services/ports.js";
+import type { JobInfo } from "../../src/services/jobs/model.js";
 import type { Reply } from "../../src/services/vocabulary/reply.js";
 import { type ConsoleRig, consoleRig, parseTranscript, waitFor } from "./helpers.js";
 
@@ -65,7 +65,7 @@ let rig: ConsoleRig;
 let inbound: ScriptedInbound;
 
 async function startRig(options: Parameters<typeof consoleRig>[0] = {}): Promise<void> {
-  rig = consoleRig(options);
+  rig = consoleRig({ ...options, waitForJob: (jobId) => inbound.waitForJob(jobId) });
   inbound = new ScriptedInbound(() => rig);
   await rig.adapter.start(inbound);
 }

@@ -33,7 +33,9 @@ export const RIG_USERS: Record<string, ConsoleUser> = {
   carol: { groups: [] },
 };
 
-export function consoleRig(options: { isTTY?: boolean; user?: string } = {}): ConsoleRig {
+export function consoleRig(
+  options: { isTTY?: boolean; user?: string; waitForJob?: (jobId: string) => Promise<unknown> } = {},
+): ConsoleRig {
   const input = new PassThrough();
   const output = new PassThrough();
   let printed = "";
@@ -53,6 +55,7 @@ export function consoleRig(options: { isTTY?: boolean; user?: string } = {}): Co
     clock: steppingClock(),
     log,
     newRequestId: () => `req-${++counter}`,
+    ...(options.waitForJob ? { waitForJob: options.waitForJob } : {}),
   });
   return {
     adapter,

@@ -7,7 +7,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ActionEvent, ChatAdapter, Inbound, Invocation } from "../../src/adapters/chat.js";
-import type { JobInfo } from "../../src/services/ports.js";
 import type { ConversationRef, MessageRef } from "../../src/services/vocabulary/identity.js";
 import type { Reply } from "../../src/services/vocabulary/reply.js";
 
@@ -70,10 +69,6 @@ export class RecordingInbound implements Inbound {
   async onAction(event: ActionEvent): Promise<Reply | undefined> {
     this.actions.push(event);
     return this.actionReply(event);
-  }
-
-  async waitForJob(_jobId: string): Promise<JobInfo | undefined> {
-    return undefined;
   }
 }
 

@@ -14,15 +14,11 @@ import type { ActionRoute, PipelineMetrics } from "../../src/bot/pipeline/types.
 import type { CommandDefinition } from "../../src/commands/definition.js";
 import { CommandRegistry } from "../../src/commands/registry.js";
 import { policyFor } from "../../src/services/approvals/index.js";
+import type { ApprovalPolicy } from "../../src/services/approvals/model.js";
 import { AuditRetryBuffer, type AuditRetryBufferOptions } from "../../src/services/audit/retry-buffer.js";
 import { createJobRegistry } from "../../src/services/jobs/definition.js";
-import {
-  type ApprovalPolicy,
-  type Clock,
-  type Log,
-  type Notifier,
-  silentLog,
-} from "../../src/services/ports.js";
+import { silentLog } from "../../src/services/log.js";
+import type { Clock, Log, Notifier } from "../../src/services/ports.js";
 import { Rbac, type RbacConfig } from "../../src/services/rbac.js";
 import { createScrubber } from "../../src/services/redaction.js";
 import type { Actor, ConversationRef, MessageRef } from "../../src/services/vocabulary/identity.js";

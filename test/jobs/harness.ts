@@ -10,7 +10,7 @@ import {
   startJobWorker,
 } from "../../src/adapters/queue/job-worker.js";
 import { createJobRegistry, type JobDefinition } from "../../src/services/jobs/definition.js";
-import type { JobInfo } from "../../src/services/ports.js";
+import type { JobInfo } from "../../src/services/jobs/model.js";
 import type { Actor } from "../../src/services/vocabulary/identity.js";
 import { captureLog, REDIS_URL, RecordingAudit, RecordingNotifier, testPrefix } from "./support.js";
 

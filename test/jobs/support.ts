@@ -4,7 +4,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import type { AuditLog, AuditQuery, AuditRecord, Clock, Log, Notifier } from "../../src/services/ports.js";
+import type { AuditQuery, AuditRecord } from "../../src/services/audit/record.js";
+import type { AuditLog, Clock, Log, Notifier } from "../../src/services/ports.js";
 import type { ConversationRef, MessageRef } from "../../src/services/vocabulary/identity.js";
 import type { Reply } from "../../src/services/vocabulary/reply.js";
 

@@ -87,8 +87,5 @@ export function dispatcherLikeInbound(adapter: () => ChatAdapter): RecordingInbo
       });
       return m[2] === "deny" ? infoReply("You denied the request.") : undefined;
     },
-    async waitForJob() {
-      return undefined;
-    },
   };
 }

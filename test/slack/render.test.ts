@@ -1,16 +1,16 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { ButtonSigner } from "../../src/adapters/chat-kit/button-signer.js";
 import { renderReply, textSize } from "../../src/adapters/slack/blocks.js";
-import { ButtonSigner } from "../../src/adapters/slack/buttons.js";
-import { LIMITS } from "../../src/adapters/slack/limits.js";
+import { LIMITS, SLACK_BUTTONS } from "../../src/adapters/slack/limits.js";
 import type { Reply } from "../../src/services/vocabulary/reply.js";
 import { buttonsOf, validateMessage } from "../fakes/slack/index.js";
 import { RENDER_FIXTURES } from "./render-fixtures.js";
 
 const NOW = 1_750_000_000_000;
 const clock = { now: () => NOW };
-const signer = new ButtonSigner("render-test-secret", clock, 7 * 86_400_000);
+const signer = new ButtonSigner("render-test-secret", clock, 7 * 86_400_000, SLACK_BUTTONS);
 const expected = (name: string) =>
   JSON.parse(readFileSync(new URL(`./expected/${name}.json`, import.meta.url), "utf8")) as unknown;
 
@@ -47,11 +47,14 @@ describe("Block Kit renderer", () => {
     expect(signer.check(b!.action_id, b!.value)).toEqual({ ok: true, id: "approval:0b7c:approve" });
     expect(signer.check("approval:0b7c:deny", b!.value)).toEqual({ ok: false, reason: "unknown" });
     expect(signer.check(b!.action_id, undefined)).toEqual({ ok: false, reason: "unknown" });
-    expect(new ButtonSigner("other-secret", clock, 1000).check(b!.action_id, b!.value).ok).toBe(false);
+    expect(
+      new ButtonSigner("other-secret", clock, 1000, SLACK_BUTTONS).check(b!.action_id, b!.value).ok,
+    ).toBe(false);
     const later = new ButtonSigner(
       "render-test-secret",
       { now: () => NOW + 7 * 86_400_000 + 1000 },
       7 * 86_400_000,
+      SLACK_BUTTONS,
     );
     expect(later.check(b!.action_id, b!.value)).toEqual({ ok: false, reason: "stale" });
   });

@@ -9,7 +9,7 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { connectionFromUrl } from "../../src/adapters/queue/connection.js";
 import { createRedis } from "../../src/adapters/store/redis.js";
-import { silentLog } from "../../src/services/ports.js";
+import { silentLog } from "../../src/services/log.js";
 import { createSelfSignedCert } from "../../src/sim/pve/tls.js";
 
 const ENV = "NODE_TLS_REJECT_UNAUTHORIZED";

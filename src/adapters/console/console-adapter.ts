@@ -38,6 +38,11 @@ export interface ConsoleAdapterOptions {
   clock: Clock;
   log: Log;
   newRequestId?: () => string;
+  /**
+   * Resolves when a job has finished and its final message was delivered. With it, a piped session waits
+   * for each job a line started before reading the next line; without it, jobs run in the background.
+   */
+  waitForJob?: (jobId: string) => Promise<unknown>;
 }
 
 /** Read-only view of a printed message, for tests and transcript tools. */
@@ -238,9 +243,10 @@ export class ConsoleAdapter implements ChatAdapter {
 
   /** Scripted sessions wait for the job a reply started, so its final message precedes the next line. */
   private async awaitJob(reply: Reply, requestId: string): Promise<void> {
-    if (this.options.isTTY || reply.jobId === undefined) return;
+    const wait = this.options.waitForJob;
+    if (this.options.isTTY || reply.jobId === undefined || !wait) return;
     try {
-      await this.requireInbound().waitForJob(reply.jobId);
+      await wait(reply.jobId);
     } catch (err) {
       this.log.error({ err, requestId, jobId: reply.jobId }, "waiting for job failed");
       this.fail(`could not follow job ${reply.jobId} to its end, ref ${requestId}`);

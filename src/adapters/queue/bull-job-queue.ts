@@ -1,29 +1,26 @@
 /**
- * The front-end half of the job queue on BullMQ: posts the job card, enqueues the job, answers status
- * questions and cancels. It never runs steps; a worker (`startJobWorker`), possibly in another process,
- * does that. Both halves meet only in Redis.
+ * The front-end half of the job queue on BullMQ: enqueues the job (the jobs service posts its card),
+ * answers status questions and cancels. It never runs steps; a worker (`startJobWorker`), possibly in
+ * another process, does that. Both halves meet only in Redis.
  */
 import { type Job, Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { JobBookkeeping } from "../../services/jobs/bookkeeping.js";
 import { type JobRegistry, resolveJob } from "../../services/jobs/definition.js";
-import { notifierFor, realTimers, sleep, type Timers } from "../../services/jobs/progress.js";
-import { renderCancelled, renderFailed, renderQueued } from "../../services/jobs/render.js";
 import type {
-  AuditLog,
   CancelResult,
-  Clock,
   JobInfo,
-  JobQueue,
+  JobPayload,
   JobState,
-  Log,
-  NotifierByPlatform,
   StartJobRequest,
-} from "../../services/ports.js";
+} from "../../services/jobs/model.js";
+import { realTimers, sleep, type Timers } from "../../services/jobs/progress.js";
+import type { AuditLog, Clock, JobQueue, Log, NotifierByPlatform } from "../../services/ports.js";
 import type { Actor } from "../../services/vocabulary/identity.js";
 import type { RedisHealth } from "../store/redis-health.js";
 import { healthFor, openClient, type QueueConnection } from "./connection.js";
-import { BULL_STATES, jobAuditRecord, toJobInfo } from "./job-info.js";
-import { DEFAULT_RETENTION_MS, type JobMeta, JobMetaStore, type JobPayload } from "./job-meta.js";
+import { BULL_STATES, toJobInfo } from "./job-info.js";
+import { DEFAULT_RETENTION_MS, type JobMeta, JobMetaStore } from "./job-meta.js";
 
 export interface BullJobQueueOptions {
   connection: QueueConnection;
@@ -62,6 +59,7 @@ export class BullJobQueue implements JobQueue {
   private readonly redis: Redis;
   private readonly ownsRedis: boolean;
   private readonly meta: JobMetaStore;
+  private readonly bookkeeping: JobBookkeeping;
   private readonly timers: Timers;
   private readonly retentionMs: number;
 
@@ -85,15 +83,19 @@ export class BullJobQueue implements JobQueue {
     this.redis = client;
     this.ownsRedis = owned;
     this.meta = new JobMetaStore(client, options.prefix, options.queueName, this.retentionMs);
+    this.bookkeeping = new JobBookkeeping({
+      notifiers: options.notifiers,
+      records: this.meta,
+      ...(options.audit ? { audit: options.audit } : {}),
+      clock: options.clock,
+      log: options.log,
+    });
   }
 
   async start(request: StartJobRequest): Promise<JobInfo> {
     const { definition, data } = resolveJob(this.options.registry, request.type, request.data);
-    const notifier = notifierFor(this.options.notifiers, request.conversation.platform);
     const title = definition.title(data);
-    const id = await this.meta.nextId();
-    const card = { jobId: id, title, requestedBy: request.requestedBy };
-    const message = await notifier.post(request.conversation, renderQueued(card));
+    const { id, card, message } = await this.bookkeeping.openCard(request, title, () => this.meta.nextId());
     const payload: JobPayload = {
       type: definition.type,
       data,
@@ -116,17 +118,7 @@ export class BullJobQueue implements JobQueue {
       });
     } catch (err) {
       this.options.log.error({ err, jobId: id }, "could not enqueue job");
-      const failure = {
-        code: "E_INTERNAL",
-        message: `could not queue the job, ref ${request.requestId}`,
-        taskLog: [],
-        shown: false,
-      };
-      await notifier
-        .update(message, renderFailed(card, { failure, cleanup: { ran: false, undone: [] }, attempts: 0 }))
-        .catch((updateErr: unknown) =>
-          this.options.log.warn({ err: updateErr, jobId: id }, "job card update failed"),
-        );
+      await this.bookkeeping.enqueueFailed(card, message, request.requestId);
       throw err;
     }
     return {
@@ -214,37 +206,7 @@ export class BullJobQueue implements JobQueue {
       return false;
     }
     const payload = job.data ?? meta.payload;
-    const card = { jobId: job.id!, title: payload.title, requestedBy: payload.requestedBy };
-    const notifier = this.options.notifiers[payload.message.platform];
-    let delivered = false;
-    try {
-      await notifier?.update(
-        payload.message,
-        renderCancelled(card, { by, cleanup: { ran: false, undone: [] } }),
-      );
-      delivered = notifier !== undefined;
-    } catch (err) {
-      this.options.log.warn({ err, jobId: job.id }, "job card update failed");
-    }
-    const finishedAt = this.options.clock.now();
-    await this.meta.finish(job.id!, {
-      outcome: "cancelled",
-      finishedAt,
-      attempts: 0,
-      delivered,
-      cancelledBy: by,
-    });
-    await this.options.audit
-      ?.append(
-        jobAuditRecord(
-          job.id!,
-          payload,
-          "cancelled",
-          finishedAt,
-          `cancelled by ${by.name} before it started`,
-        ),
-      )
-      .catch((err: unknown) => this.options.log.error({ err, jobId: job.id }, "audit append failed"));
+    if (payload) await this.bookkeeping.cancelledBeforeStart(job.id!, payload, by);
     return true;
   }
 

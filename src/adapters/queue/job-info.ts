@@ -4,8 +4,8 @@
  * has not seen yet, and it is the only place a cancelled job (removed from or finished in BullMQ) shows.
  */
 import type { Job } from "bullmq";
-import type { AuditRecord, JobInfo, JobState } from "../../services/ports.js";
-import type { JobMeta, JobPayload } from "./job-meta.js";
+import type { JobInfo, JobPayload, JobState } from "../../services/jobs/model.js";
+import type { JobMeta } from "./job-meta.js";
 
 /** BullMQ states per port state; BullMQ's priority and parent-wait states are "waiting" to a user. */
 export const BULL_STATES: Record<Exclude<JobState, "cancelled">, string[]> = {
@@ -59,29 +59,4 @@ export function toJobInfo(
   const error = meta.final?.error ?? (state === "failed" ? job?.failedReason : undefined);
   if (error) info.error = error;
   return info;
-}
-
-/** One audit record per job outcome; the actor is the requester, `detail` says what happened. */
-export function jobAuditRecord(
-  id: string,
-  payload: JobPayload,
-  outcome: "completed" | "failed" | "cancelled",
-  at: number,
-  detail: string,
-  durationMs?: number,
-): AuditRecord {
-  const { platform, id: actorId, name } = payload.requestedBy;
-  return {
-    at,
-    kind: "job",
-    requestId: payload.requestId,
-    actor: { platform, id: actorId, name },
-    channel: payload.conversation.channelId,
-    command: payload.type,
-    outcome,
-    step: "job",
-    jobId: id,
-    detail,
-    ...(durationMs !== undefined ? { durationMs } : {}),
-  };
 }

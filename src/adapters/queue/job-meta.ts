@@ -8,38 +8,8 @@
  * `…:chatops:seq` (id counter), `…:chatops:job:<id>` (hash), `…:chatops:cancelled` (sorted set by time).
  */
 import type { Redis } from "ioredis";
+import type { CancelFlag, JobFinal, JobPayload } from "../../services/jobs/model.js";
 import type { PersistedRun } from "../../services/jobs/runner.js";
-import type { JobState } from "../../services/ports.js";
-import type { Actor, ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
-
-/** The BullMQ job data: everything a worker in another process needs to run the job and edit its card. */
-export interface JobPayload {
-  type: string;
-  data: unknown;
-  title: string;
-  requestedBy: Actor;
-  conversation: ConversationRef;
-  message: MessageRef;
-  requestId: string;
-  createdAt: number;
-}
-
-export type FinalOutcome = Extract<JobState, "completed" | "failed" | "cancelled">;
-
-export interface JobFinal {
-  outcome: FinalOutcome;
-  finishedAt: number;
-  attempts: number;
-  /** Whether the final card reached the chat. */
-  delivered: boolean;
-  error?: string;
-  cancelledBy?: Actor;
-}
-
-export interface CancelFlag {
-  by: Actor;
-  at: number;
-}
 
 export interface JobMeta {
   payload?: JobPayload;

@@ -11,10 +11,12 @@
  */
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { UserError } from "../../services/errors.js";
+import { JobBookkeeping } from "../../services/jobs/bookkeeping.js";
 import { type JobRegistry, resolveJob } from "../../services/jobs/definition.js";
 import { describeFailure } from "../../services/jobs/failure.js";
+import type { JobPayload } from "../../services/jobs/model.js";
 import { notifierFor, realTimers, ThrottledMessage, type Timers } from "../../services/jobs/progress.js";
-import { type CleanupReport, renderFailed, stepLine } from "../../services/jobs/render.js";
+import { stepLine } from "../../services/jobs/render.js";
 import {
   finalizeAbandoned,
   initialRun,
@@ -25,8 +27,7 @@ import {
 import type { AuditLog, Clock, Log, Notifier, NotifierByPlatform } from "../../services/ports.js";
 import type { RedisHealth } from "../store/redis-health.js";
 import { healthFor, openClient, type QueueConnection } from "./connection.js";
-import { jobAuditRecord } from "./job-info.js";
-import { DEFAULT_RETENTION_MS, JobMetaStore, type JobPayload } from "./job-meta.js";
+import { DEFAULT_RETENTION_MS, JobMetaStore } from "./job-meta.js";
 
 export interface JobWorkerOptions {
   connection: QueueConnection;
@@ -76,23 +77,6 @@ function abandonReason(error: Error): Error {
   return error;
 }
 
-function outcomeDetail(outcome: JobOutcome): string {
-  switch (outcome.kind) {
-    case "completed":
-      return "completed";
-    case "failed":
-      return `${outcome.step ? `${stepLine(outcome.step)}: ` : ""}${outcome.failure.message}${cleanupDetail(outcome.cleanup)}`;
-    case "cancelled":
-      return `cancelled by ${outcome.by?.name ?? "the worker"}${outcome.step ? ` at ${stepLine(outcome.step)}` : ""}${cleanupDetail(outcome.cleanup)}`;
-  }
-}
-
-/** What the cleanup left behind belongs in the audit trail too, not only on the card. */
-function cleanupDetail(cleanup: CleanupReport): string {
-  if (cleanup.error) return `; cleanup failed: ${cleanup.error}`;
-  return cleanup.undone.length > 0 ? `; removed ${cleanup.undone.join(", ")}` : "";
-}
-
 export function startJobWorker(options: JobWorkerOptions): JobWorkerHandle {
   const timers = options.timers ?? realTimers;
   const health = healthFor(options.redisHealth, options.log);
@@ -103,6 +87,13 @@ export function startJobWorker(options: JobWorkerOptions): JobWorkerHandle {
     options.queueName,
     options.retentionMs ?? DEFAULT_RETENTION_MS,
   );
+  const bookkeeping = new JobBookkeeping({
+    notifiers: options.notifiers,
+    records: store,
+    audit: options.audit,
+    clock: options.clock,
+    log: options.log,
+  });
   const pending = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
     pending.add(work);
@@ -110,20 +101,7 @@ export function startJobWorker(options: JobWorkerOptions): JobWorkerHandle {
   };
 
   async function record(job: Job<JobPayload>, outcome: JobOutcome, attempts: number): Promise<void> {
-    const id = job.id!;
-    const finishedAt = options.clock.now();
-    await store.finish(id, {
-      outcome: outcome.kind,
-      finishedAt,
-      attempts,
-      delivered: outcome.delivered,
-      ...(outcome.kind === "failed" ? { error: outcome.failure.message } : {}),
-      ...(outcome.kind === "cancelled" && outcome.by ? { cancelledBy: outcome.by } : {}),
-    });
-    const durationMs = outcome.kind === "completed" ? outcome.durationMs : undefined;
-    await options.audit
-      .append(jobAuditRecord(id, job.data, outcome.kind, finishedAt, outcomeDetail(outcome), durationMs))
-      .catch((err: unknown) => options.log.error({ err, jobId: id }, "audit append failed"));
+    await bookkeeping.recordOutcome(job.id!, job.data, outcome, attempts);
   }
 
   /** The runner's inputs for one job; shared by a normal run and by the abandoned-job path. */
@@ -232,13 +210,7 @@ export function startJobWorker(options: JobWorkerOptions): JobWorkerHandle {
         error instanceof UnrecoverableError
           ? { code: "E_JOB", message: error.message, taskLog: [], shown: true }
           : describeFailure(abandonReason(error), job.data.requestId);
-      const card = { jobId: id, title: job.data.title, requestedBy: job.data.requestedBy };
-      const reply = renderFailed(card, { failure, cleanup: { ran: false, undone: [] }, attempts });
-      const notifier = options.notifiers[job.data.message.platform];
-      const delivered = await (
-        notifier?.update(job.data.message, reply).then(() => true) ?? Promise.resolve(false)
-      ).catch(() => false);
-      outcome = { kind: "failed", failure, cleanup: { ran: false, undone: [] }, delivered };
+      outcome = await bookkeeping.failedWithoutCleanup(id, job.data, failure, attempts);
     }
     await record(job, outcome, attempts);
   }

@@ -4,6 +4,7 @@
 import { Queue, Worker } from "bullmq";
 import type { RedisOptions } from "ioredis";
 import { schedulerActor } from "../../services/approvals/scheduler.js";
+import { startJob } from "../../services/jobs/start.js";
 import type { JobQueue, Log } from "../../services/ports.js";
 import { TEMPLATE_MATRIX_JOB } from "../../services/templates/build/matrix-job.js";
 import type { Platform } from "../../services/vocabulary/identity.js";
@@ -53,17 +54,20 @@ export async function startTemplateSchedule(
   const worker = new Worker(
     TEMPLATE_SCHEDULE_QUEUE,
     async (job) => {
-      const info = await options.jobs.start({
-        type: TEMPLATE_MATRIX_JOB,
-        data: {
+      const info = await startJob(
+        options.jobs,
+        TEMPLATE_MATRIX_JOB,
+        {
           title: "Scheduled refresh of all templates",
           conversation,
           refresh: { distros: [], all: true, requestedBy: "schedule" },
         },
-        requestedBy: schedulerActor(conversation.platform),
-        conversation,
-        requestId: `schedule-${job.id ?? "tick"}`,
-      });
+        {
+          requestedBy: schedulerActor(conversation.platform),
+          conversation,
+          requestId: `schedule-${job.id ?? "tick"}`,
+        },
+      );
       options.log.info({ jobId: info.id }, "scheduled template refresh started");
       return info.id;
     },

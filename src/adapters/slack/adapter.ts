@@ -10,13 +10,14 @@ import type { Clock, Log } from "../../services/ports.js";
 import type { Actor, ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
 import { errorReply, type Reply } from "../../services/vocabulary/reply.js";
 import type { AdapterReadiness, ChatAdapter, Inbound } from "../chat.js";
+import { ButtonSigner } from "../chat-kit/button-signer.js";
+import { HandlerQueue } from "../chat-kit/handler-queue.js";
 import { createVerifiedFetch } from "../verified-http.js";
 import { boltLogger } from "./bolt-log.js";
-import { ButtonSigner } from "./buttons.js";
 import type { SlackConfig } from "./config.js";
 import { GroupDirectory } from "./groups.js";
-import { HandlerQueue } from "./handlers.js";
 import { SlackHealth, slackErrorCode } from "./health.js";
+import { SLACK_BUTTONS } from "./limits.js";
 import { EXTRA, SlackMessenger } from "./messenger.js";
 import { Outbox, type OutboxStats, SlackDeliveryError } from "./outbox.js";
 import { type BlockActionsPayload, classifyObject, type SlashCommandPayload } from "./payloads.js";
@@ -109,7 +110,7 @@ class BoltSlackAdapter implements SlackAdapter {
       maxRetryAfterMs: config.outbox.maxRetryAfter,
     });
     const secret = config.signingSecret ?? config.appToken ?? config.botToken;
-    this.signer = new ButtonSigner(secret, clock, config.actionMaxAge);
+    this.signer = new ButtonSigner(secret, clock, config.actionMaxAge, SLACK_BUTTONS);
     this.messenger = new SlackMessenger({
       client: this.app.client,
       outbox: this.outbox,

@@ -5,7 +5,7 @@
  * "… N more" note, and the uncut text is returned as `overflow` for the adapter to attach as a file.
  */
 import type { Reply, ReplyButton, ReplyField, Tone } from "../../services/vocabulary/reply.js";
-import type { ButtonSigner } from "./buttons.js";
+import type { ButtonSigner } from "../chat-kit/button-signer.js";
 import { chunkLines, cut, escapeMrkdwn, LIMITS } from "./limits.js";
 import { clampFraction, fileNameFor, fullText, MESSAGE_CELL_WIDTH, tableLines } from "./plaintext.js";
 

@@ -1,3 +1,5 @@
+import type { ButtonCapacity } from "../chat-kit/button-signer.js";
+
 /**
  * Slack's documented Block Kit limits (python-slack-sdk validators and the Block Kit reference), plus one
  * budget of our own: the sum of block texts is kept under `totalText`, because Slack answers
@@ -64,3 +66,10 @@ export function chunkLines(lines: readonly string[], max: number): string[][] {
   flush();
   return groups;
 }
+
+/** What a Block Kit button carries, for the shared button signer. */
+export const SLACK_BUTTONS: ButtonCapacity = {
+  platform: "Slack",
+  idLength: LIMITS.actionId,
+  valueLength: LIMITS.buttonValue,
+};

@@ -9,8 +9,8 @@ import type { webApi } from "@slack/bolt";
 import type { Log } from "../../services/ports.js";
 import type { ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
 import type { Reply } from "../../services/vocabulary/reply.js";
+import type { ButtonSigner } from "../chat-kit/button-signer.js";
 import { type Overflow, renderReply, type SlackMessage } from "./blocks.js";
-import type { ButtonSigner } from "./buttons.js";
 import { type Outbox, SlackHttpError } from "./outbox.js";
 
 export interface MessengerDeps {

@@ -8,15 +8,15 @@
  */
 import type { Redis } from "ioredis";
 import { isApprovalId } from "../../services/approvals/ids.js";
-import { personKey } from "../../services/approvals/people.js";
 import type {
   ApprovalRequest,
   ApprovalStatus,
-  ApprovalStore,
   ApprovalVote,
   DecideRefusal,
   DecideResult,
-} from "../../services/ports.js";
+} from "../../services/approvals/model.js";
+import { personKey } from "../../services/approvals/people.js";
+import type { ApprovalStore } from "../../services/ports.js";
 import type { Actor, MessageRef } from "../../services/vocabulary/identity.js";
 import { ATTACH_LUA, CREATE_LUA, DECIDE_LUA, EXPIRE_LUA } from "./approval-scripts.js";
 import { guarded } from "./redis.js";

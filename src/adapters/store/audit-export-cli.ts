@@ -5,7 +5,8 @@
 import type { Writable } from "node:stream";
 import { type ExportFormat, exportAudit, parseSince } from "../../services/audit/export.js";
 import { UserError } from "../../services/errors.js";
-import { type Log, silentLog } from "../../services/ports.js";
+import { silentLog } from "../../services/log.js";
+import type { Log } from "../../services/ports.js";
 import { createScrubber } from "../../services/redaction.js";
 import { RedisAuditLog } from "./audit-log.js";
 import { createRedis, pingRedis, waitUntilReady } from "./redis.js";

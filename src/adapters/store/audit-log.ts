@@ -20,9 +20,10 @@
  */
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
+import type { AuditKind, AuditQuery, AuditRecord } from "../../services/audit/record.js";
 import { sanitizeArgs } from "../../services/audit/sanitize.js";
 import { UserError } from "../../services/errors.js";
-import type { AuditKind, AuditLog, AuditQuery, AuditRecord } from "../../services/ports.js";
+import type { AuditLog } from "../../services/ports.js";
 import { createScrubber, scrubDeep } from "../../services/redaction.js";
 import { guarded } from "./redis.js";
 

@@ -6,7 +6,7 @@
  * which waiters get a slot is not first-come-first-served.
  */
 import type { Redis } from "ioredis";
-import type { Lease, Semaphore } from "../../services/templates/build/ports.js";
+import type { Lease, Semaphore } from "../../services/locks/ports.js";
 import { guarded } from "./redis.js";
 
 const ACQUIRE_LUA = `

@@ -3,7 +3,7 @@
  * an expiry, so two builds in any processes never pick the same number and a dead worker's hold lapses.
  */
 import type { Redis } from "ioredis";
-import type { VmidReservations } from "../../services/templates/build/ports.js";
+import type { VmidReservations } from "../../services/locks/ports.js";
 import { guarded } from "./redis.js";
 
 const RELEASE_LUA = `

@@ -15,8 +15,8 @@ import {
   parseApprovalAction,
   type Verdict,
 } from "../../services/approvals/index.js";
+import type { ApprovalRequest } from "../../services/approvals/model.js";
 import { auditBase } from "../../services/audit/base.js";
-import type { ApprovalRequest } from "../../services/ports.js";
 import { errorReply, infoReply, type Reply } from "../../services/vocabulary/reply.js";
 import { type AuthorizeRecorder, execute } from "./execute.js";
 import type { ActionRoute, Caller, Click } from "./types.js";

@@ -6,17 +6,15 @@
 import type { CommandDefinition } from "../../commands/definition.js";
 import type { CommandRegistry } from "../../commands/registry.js";
 import { approvalCard, openApproval } from "../../services/approvals/index.js";
+import type { ApprovalAsk, ApprovalPolicy, ApprovalRequest } from "../../services/approvals/model.js";
 import { auditBase } from "../../services/audit/base.js";
+import type { AuditRecord } from "../../services/audit/record.js";
 import type { AuditRetryBuffer } from "../../services/audit/retry-buffer.js";
 import { UserError } from "../../services/errors.js";
 import type {
-  ApprovalAsk,
-  ApprovalPolicy,
-  ApprovalRequest,
   ApprovalRequester,
   ApprovalStore,
   AuditLog,
-  AuditRecord,
   Clock,
   Log,
   NotifierByPlatform,

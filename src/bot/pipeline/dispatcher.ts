@@ -11,7 +11,6 @@
  * the records written after it ran go through the retry buffer, so the user always learns what happened.
  */
 import type { ActionEvent, Inbound, Invocation } from "../../adapters/chat.js";
-import type { JobInfo } from "../../services/ports.js";
 import { scrubDeep } from "../../services/redaction.js";
 import type { Reply } from "../../services/vocabulary/reply.js";
 import { execute, recordAuthorize, refuse } from "./execute.js";
@@ -45,10 +44,6 @@ export class Dispatcher implements Inbound {
     const handle = () => this.handleAction(known);
     const reply = await (this.deps.scope ? this.deps.scope.run(event.requestId, handle) : handle());
     return reply && scrubDeep(reply, this.deps.scrub);
-  }
-
-  waitForJob(jobId: string): Promise<JobInfo | undefined> {
-    return this.deps.services.jobs.waitUntilFinished(jobId);
   }
 
   private async handleCommand(inv: Invocation): Promise<Reply> {

@@ -3,8 +3,10 @@
  * request all reach the command's handler through `execute`: authorize → gate → run → report. What differs
  * between entries is only how the authorize verdict is recorded (`AuthorizeRecorder`).
  */
+
+import type { ApprovalRequest } from "../../services/approvals/model.js";
 import { auditBase } from "../../services/audit/base.js";
-import type { ApprovalRequest, AuditRecord } from "../../services/ports.js";
+import type { AuditRecord } from "../../services/audit/record.js";
 import { errorReply, type Reply } from "../../services/vocabulary/reply.js";
 import { authorize, gate, report, run } from "./stages.js";
 import type { Caller, CommandCall, DispatcherDeps, Refusal } from "./types.js";

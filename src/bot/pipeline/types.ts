@@ -2,8 +2,10 @@
 import type { ActionEvent } from "../../adapters/chat.js";
 import type { CommandDefinition, CommandServices } from "../../commands/definition.js";
 import type { CommandRegistry } from "../../commands/registry.js";
+import type { ApprovalPolicy } from "../../services/approvals/model.js";
+import type { AuditRecord } from "../../services/audit/record.js";
 import type { AuditRetryBuffer } from "../../services/audit/retry-buffer.js";
-import type { ApprovalPolicy, AuditRecord, Clock, Log, NotifierByPlatform } from "../../services/ports.js";
+import type { Clock, Log, NotifierByPlatform } from "../../services/ports.js";
 import type { Actor, ConversationRef } from "../../services/vocabulary/identity.js";
 import type { Reply } from "../../services/vocabulary/reply.js";
 import type { RequestScope } from "../request-scope.js";

@@ -5,12 +5,13 @@
  * `UnavailableError` when Redis is away).
  */
 
-import type { ApprovalRequest, ApprovalStore, DecideRefusal } from "../ports.js";
+import type { ApprovalStore } from "../ports.js";
 import { atLeast, matchesAny, type Rbac } from "../rbac.js";
 import type { Actor } from "../vocabulary/identity.js";
 import type { Verdict } from "./actions.js";
 import { commandWords, formatUtc, joinNames } from "./format.js";
 import { isApprovalId } from "./ids.js";
+import type { ApprovalRequest, DecideRefusal } from "./model.js";
 import { personName, samePerson } from "./people.js";
 
 /** Deny reasons end up on the card and in the audit stream; keep them to one readable line. */

@@ -2,7 +2,7 @@
  * Text shared by approval cards and refusal messages: times, names and the command line as it will run.
  */
 import { sanitizeArgs } from "../audit/sanitize.js";
-import type { ApprovalRequest } from "../ports.js";
+import type { ApprovalRequest } from "./model.js";
 
 /** `2026-11-26 04:12 UTC`: minutes are enough for humans, and UTC avoids guessing each reader's zone. */
 export function formatUtc(ms: number): string {

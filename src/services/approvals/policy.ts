@@ -3,9 +3,9 @@
  * arguments, and the request itself. Pure functions; the caller stores the result.
  */
 import { createHash } from "node:crypto";
-import type { ApprovalPolicy, ApprovalRequest } from "../ports.js";
 import type { Actor, ConversationRef } from "../vocabulary/identity.js";
 import { isApprovalId, newApprovalId } from "./ids.js";
+import type { ApprovalPolicy, ApprovalRequest } from "./model.js";
 
 /** One policy as configured (`approvals.default` or `approvals.commands.<name>`), expiry in ms. */
 export interface ApprovalPolicySettings {

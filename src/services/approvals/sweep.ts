@@ -3,8 +3,10 @@
  * (`approvals.sweepInterval`) in every bot instance; the store's atomic `expireDue` hands each expired
  * request to exactly one sweeper, so cards are edited once.
  */
-import type { ApprovalRequest, ApprovalStore, Log, NotifierByPlatform } from "../ports.js";
+
+import type { ApprovalStore, Log, NotifierByPlatform } from "../ports.js";
 import { outcomeReply } from "./cards.js";
+import type { ApprovalRequest } from "./model.js";
 
 export interface SweepResult {
   expired: ApprovalRequest[];

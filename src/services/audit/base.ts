@@ -3,8 +3,9 @@
  * stream keeps (platform, id, name): groups and the person key describe access, not the event, and would
  * only make records longer and easier to misread.
  */
-import type { AuditRecord } from "../ports.js";
+
 import type { Actor, ConversationRef } from "../vocabulary/identity.js";
+import type { AuditRecord } from "./record.js";
 
 /** Who acted, where, under which request. */
 export interface AuditSubject {

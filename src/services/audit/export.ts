@@ -3,8 +3,9 @@
  * `AuditLog.scan` to the writer one at a time, so exporting months of history holds one page in memory.
  */
 import { UserError } from "../errors.js";
-import type { AuditLog, AuditRecord } from "../ports.js";
+import type { AuditLog } from "../ports.js";
 import { createScrubber, scrubDeep } from "../redaction.js";
+import type { AuditRecord } from "./record.js";
 
 export type ExportFormat = "jsonl" | "csv";
 

@@ -12,7 +12,8 @@
  * right.
  */
 import { UnavailableError } from "../errors.js";
-import type { AuditLog, AuditRecord, Log } from "../ports.js";
+import type { AuditLog, Log } from "../ports.js";
+import type { AuditRecord } from "./record.js";
 
 export type AuditRetryEvent = "buffered" | "written-late" | "dropped";
 

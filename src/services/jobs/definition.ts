@@ -70,6 +70,27 @@ export interface JobDefinition<D = unknown> {
   summary?(ctx: JobRunContext<D>): ReplyField[];
 }
 
+/**
+ * A job type together with the data it takes. Commands start jobs through it (`startJob`) and definitions
+ * are declared against it (`defineJob`), so the data a command hands over is checked against what the
+ * job's steps read, with no cast at either end. The job still parses its data again when it runs: the
+ * data crosses Redis and may come from an older release.
+ */
+export interface JobKind<D> {
+  readonly type: string;
+  /** Never set; ties `D` to the kind for the compiler (a parameter position keeps `D` exact). */
+  readonly dataType?: (data: D) => void;
+}
+
+export function jobKind<D>(type: string): JobKind<D> {
+  return { type };
+}
+
+/** A definition of `kind`'s job: its `type` comes from the kind, so the two cannot drift apart. */
+export function defineJob<D>(kind: JobKind<D>, definition: Omit<JobDefinition<D>, "type">): JobDefinition<D> {
+  return { type: kind.type, ...definition };
+}
+
 /** The explicit set of job types a process can start or run; no loading from the filesystem. */
 export interface JobRegistry {
   get(type: string): JobDefinition | undefined;

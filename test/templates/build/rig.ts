@@ -15,11 +15,11 @@ import { ALL_COMMANDS } from "../../../src/commands/index.js";
 import { CommandRegistry } from "../../../src/commands/registry.js";
 import type { JobDefinition } from "../../../src/services/jobs/definition.js";
 import type { NotifierByPlatform } from "../../../src/services/ports.js";
+import { TaskFollower } from "../../../src/services/tasks/follow-task.js";
 import {
   type TemplatesConfigInput,
   templatesConfigSchema,
 } from "../../../src/services/templates/build/config.js";
-import { TaskFollower } from "../../../src/services/templates/build/follow-task.js";
 import { createTemplateBuildJob } from "../../../src/services/templates/build/job.js";
 import { createTemplateMatrixJob } from "../../../src/services/templates/build/matrix-job.js";
 import { type BuildFlags, planBuild } from "../../../src/services/templates/build/plan.js";

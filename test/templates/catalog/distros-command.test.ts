@@ -5,7 +5,7 @@ import { describeArgs } from "../../../src/commands/args/schema-shape.js";
 import { tokenize } from "../../../src/commands/args/tokenize.js";
 import type { CommandContext, CommandServices } from "../../../src/commands/definition.js";
 import { templateDistros } from "../../../src/commands/template-distros.js";
-import { silentLog } from "../../../src/services/ports.js";
+import { silentLog } from "../../../src/services/log.js";
 import { Catalog } from "../../../src/services/templates/catalog/catalog.js";
 import type { Reply } from "../../../src/services/vocabulary/reply.js";
 

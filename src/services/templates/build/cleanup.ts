@@ -1,9 +1,9 @@
 /** Undoing a failed build, and retiring older versions after a successful one. */
 import { UserError } from "../../errors.js";
+import { releaseHeld } from "../../locks/lease-book.js";
 import { type Proxmox, ProxmoxError } from "../../proxmox.js";
 import { listTemplates } from "../lifecycle/inventory.js";
 import type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
-import { releaseLeases } from "./leases.js";
 import { SUPERSEDED_TAG } from "./metadata.js";
 import { findStartedTask, goneOrOutOfScope } from "./recover.js";
 
@@ -51,7 +51,7 @@ export async function cleanupBuild(deps: BuildDeps, leases: LeaseBook, ctx: Buil
         );
       });
     }
-    await releaseLeases(leases, ctx.jobId);
+    await releaseHeld(leases, ctx.jobId);
   }
 }
 

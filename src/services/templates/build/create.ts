@@ -8,8 +8,8 @@
  */
 import { UserError } from "../../errors.js";
 import { ProxmoxError, ProxmoxTaskError } from "../../proxmox.js";
+import { realSleep } from "../../tasks/follow-task.js";
 import type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
-import { realSleep } from "./follow-task.js";
 import { ensureLeases } from "./leases.js";
 import { checkRequestedVmid, poolProblem, takenVmids } from "./preflight.js";
 import { answerLost, findStartedTask, goneOrOutOfScope } from "./recover.js";

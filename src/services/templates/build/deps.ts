@@ -1,17 +1,11 @@
 /** What every build stage gets: the outside world, config, and the process-local lease handles. */
 import type { JobRunContext } from "../../jobs/definition.js";
+import type { Semaphore, VmidReservations } from "../../locks/ports.js";
 import type { Clock } from "../../ports.js";
 import type { Proxmox } from "../../proxmox.js";
+import type { Sleep, TaskFollower } from "../../tasks/follow-task.js";
 import type { TemplatesConfig } from "./config.js";
-import type { Sleep, TaskFollower } from "./follow-task.js";
-import type {
-  ChecksumSource,
-  DistroCatalog,
-  DistroEntry,
-  Lease,
-  Semaphore,
-  VmidReservations,
-} from "./ports.js";
+import type { ChecksumSource, DistroCatalog, DistroEntry } from "./ports.js";
 import type { BuildRequest } from "./request.js";
 
 export interface BuildDeps {
@@ -40,5 +34,4 @@ export interface BuildDeps {
 
 export type BuildContext = JobRunContext<BuildRequest>;
 
-/** Leases are process-local handles: a retry on another worker takes them again. */
-export type LeaseBook = Map<string, Lease[]>;
+export type { LeaseBook } from "../../locks/lease-book.js";

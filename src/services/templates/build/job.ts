@@ -4,10 +4,10 @@
  */
 
 import { UserError } from "../../errors.js";
-import type { JobDefinition } from "../../jobs/definition.js";
+import { defineJob, type JobDefinition, jobKind } from "../../jobs/definition.js";
+import { releaseHeld } from "../../locks/lease-book.js";
 import type { ReplyField } from "../../vocabulary/reply.js";
 import { diskSummary } from "./disk.js";
-import { releaseLeases } from "./leases.js";
 import { type BuildRequest, buildRequestSchema } from "./request.js";
 import {
   type BuildContext,
@@ -24,7 +24,7 @@ import {
   vmidStage,
 } from "./stages.js";
 
-export const TEMPLATE_BUILD_JOB = "template.build";
+export const TEMPLATE_BUILD_JOB = jobKind<BuildRequest>("template.build");
 
 type Stage = (deps: BuildDeps, leases: LeaseBook, ctx: BuildContext) => Promise<void>;
 
@@ -42,8 +42,7 @@ export const BUILD_STAGES: ReadonlyArray<{ name: string; label: string; run: Sta
 
 export function createTemplateBuildJob(deps: BuildDeps): JobDefinition<BuildRequest> {
   const leases: LeaseBook = new Map();
-  return {
-    type: TEMPLATE_BUILD_JOB,
+  return defineJob(TEMPLATE_BUILD_JOB, {
     parse(raw) {
       const parsed = buildRequestSchema.safeParse(raw);
       if (!parsed.success) {
@@ -62,14 +61,14 @@ export function createTemplateBuildJob(deps: BuildDeps): JobDefinition<BuildRequ
         } catch (err) {
           // A retry may run on another worker, which takes the slots again; held here they would
           // renew until this process stops. The cleanup of a final failure releases them too.
-          await releaseLeases(leases, ctx.jobId);
+          await releaseHeld(leases, ctx.jobId);
           throw err;
         }
       },
     })),
     cleanup: (ctx) => cleanupBuild(deps, leases, ctx),
     summary: (ctx) => buildSummary(ctx.state, ctx.data.settings.disk),
-  };
+  });
 }
 
 export function buildSummary(state: Record<string, unknown>, configuredDiskGiB: number): ReplyField[] {

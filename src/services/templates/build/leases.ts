@@ -3,9 +3,9 @@
  * one node give one template), a node slot and a storage slot (the configured concurrency limits).
  */
 
+import { acquireInOrder, type LeaseBook } from "../../locks/lease-book.js";
 import { storageLimit } from "./config.js";
-import type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
-import type { Lease } from "./ports.js";
+import type { BuildContext, BuildDeps } from "./deps.js";
 
 /** Takes the distro lock, then a node slot, then the storage slot, always in that order (no deadlock). */
 export async function ensureLeases(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
@@ -13,22 +13,16 @@ export async function ensureLeases(deps: BuildDeps, leases: LeaseBook, ctx: Buil
   const { node, distro, settings } = ctx.data;
   const placement = ctx.state.placement as { storageKey?: string } | undefined;
   const storageKey = placement?.storageKey ?? `storage:${node}:${settings.storage}`;
-  const options = { owner: ctx.jobId, leaseMs: deps.leaseMs ?? 60_000, signal: ctx.signal };
-  const held: Lease[] = [];
-  leases.set(ctx.jobId, held);
-  try {
-    ctx.progress(0, "waiting for a build slot");
-    held.push(await deps.semaphore.acquire(`build:${node}:${distro}`, 1, options));
-    held.push(await deps.semaphore.acquire(`node:${node}`, deps.config.concurrency.perNode, options));
-    held.push(await deps.semaphore.acquire(storageKey, storageLimit(deps.config, settings.storage), options));
-  } catch (err) {
-    await releaseLeases(leases, ctx.jobId);
-    throw err;
-  }
-}
-
-export async function releaseLeases(leases: LeaseBook, jobId: string): Promise<void> {
-  const held = leases.get(jobId) ?? [];
-  leases.delete(jobId);
-  await Promise.all(held.map((l) => l.release().catch(() => undefined)));
+  ctx.progress(0, "waiting for a build slot");
+  await acquireInOrder(
+    deps.semaphore,
+    leases,
+    ctx.jobId,
+    [
+      { key: `build:${node}:${distro}`, limit: 1 },
+      { key: `node:${node}`, limit: deps.config.concurrency.perNode },
+      { key: storageKey, limit: storageLimit(deps.config, settings.storage) },
+    ],
+    { leaseMs: deps.leaseMs ?? 60_000, signal: ctx.signal },
+  );
 }

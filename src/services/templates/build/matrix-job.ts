@@ -5,9 +5,9 @@
  */
 import { z } from "zod";
 import { UserError } from "../../errors.js";
-import type { JobDefinition, JsonObject } from "../../jobs/definition.js";
+import { defineJob, type JobDefinition, type JsonObject, jobKind } from "../../jobs/definition.js";
 import type { ApprovalRequester, NotifierByPlatform } from "../../ports.js";
-import { type ConversationRef, PLATFORMS } from "../../vocabulary/identity.js";
+import { PLATFORMS } from "../../vocabulary/identity.js";
 import { listTemplates } from "../lifecycle/inventory.js";
 import { planRefresh } from "../lifecycle/refresh.js";
 import { pruneCandidates } from "../lifecycle/remove.js";
@@ -15,12 +15,15 @@ import { initialRows, type MatrixRow, renderMatrix, runMatrix, summaryMessage } 
 import { type BuildRequest, buildRequestSchema } from "./request.js";
 import { type BuildDeps, cleanupBuild, type LeaseBook } from "./stages.js";
 
-export const TEMPLATE_MATRIX_JOB = "template.matrix";
-
 const matrixDataSchema = z
   .object({
     title: z.string().min(1),
-    conversation: z.object({ platform: z.enum(PLATFORMS), channelId: z.string().min(1) }).passthrough(),
+    conversation: z.object({
+      platform: z.enum(PLATFORMS),
+      channelId: z.string().min(1),
+      threadId: z.string().optional(),
+      extra: z.record(z.string(), z.string()).optional(),
+    }),
     builds: z.array(buildRequestSchema).optional(),
     refresh: z
       .object({ distros: z.array(z.string()), all: z.boolean(), requestedBy: z.string().min(1) })
@@ -30,6 +33,8 @@ const matrixDataSchema = z
   .strict()
   .refine((d) => (d.builds === undefined) !== (d.refresh === undefined), "give either builds or refresh");
 export type MatrixData = z.infer<typeof matrixDataSchema>;
+
+export const TEMPLATE_MATRIX_JOB = jobKind<MatrixData>("template.matrix");
 
 export interface MatrixDeps extends BuildDeps {
   notifiers: NotifierByPlatform;
@@ -46,8 +51,7 @@ interface Planned {
 
 export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixData> {
   const leases: LeaseBook = new Map();
-  return {
-    type: TEMPLATE_MATRIX_JOB,
+  return defineJob(TEMPLATE_MATRIX_JOB, {
     parse(raw) {
       const parsed = matrixDataSchema.safeParse(raw);
       if (!parsed.success) {
@@ -86,12 +90,7 @@ export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixD
           const notifier = deps.notifiers[ctx.data.conversation.platform];
           if (!notifier)
             throw new UserError("E_CONFIG", `no chat connected for ${ctx.data.conversation.platform}`);
-          const summary = summaryMessage(
-            notifier,
-            ctx.data.conversation as ConversationRef,
-            deps.clock,
-            deps.editIntervalMs,
-          );
+          const summary = summaryMessage(notifier, ctx.data.conversation, deps.clock, deps.editIntervalMs);
           const show = (done: boolean) => {
             const finished = rows.filter((r) => r.status !== "queued" && r.status !== "running").length;
             ctx.progress(
@@ -129,7 +128,7 @@ export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixD
                 command: "template.prune",
                 args: { keep: deps.config.keep },
                 requester: ctx.requestedBy,
-                conversation: ctx.data.conversation as ConversationRef,
+                conversation: ctx.data.conversation,
                 requestId: `${ctx.jobId}.prune`,
               });
               ctx.state.pruneApproval = asked.approvalId;
@@ -172,7 +171,7 @@ export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixD
           : []),
       ];
     },
-  };
+  });
 }
 
 async function planRefreshRows(

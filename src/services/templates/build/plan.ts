@@ -4,10 +4,11 @@
  * created.
  */
 import { UserError } from "../../errors.js";
+import type { VmidReservations } from "../../locks/ports.js";
 import type { Proxmox } from "../../proxmox.js";
 import { type BuildDefaults, resolveBuildSettings, sshKeyText, type TemplatesConfig } from "./config.js";
 import { DNS_NAME, DNS_NAME_MAX } from "./metadata.js";
-import type { DistroCatalog, DistroEntry, VmidReservations } from "./ports.js";
+import type { DistroCatalog, DistroEntry } from "./ports.js";
 import {
   checkArch,
   checkNode,

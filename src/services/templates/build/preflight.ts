@@ -5,9 +5,9 @@
  * changed while it waited).
  */
 import { UserError } from "../../errors.js";
+import type { VmidReservations } from "../../locks/ports.js";
 import type { Proxmox, StorageInfo } from "../../proxmox.js";
 import type { TemplatesConfig } from "./config.js";
-import type { VmidReservations } from "./ports.js";
 
 export interface StoragePlacement {
   /** Semaphore keys: a shared storage is one resource cluster-wide, a local one is per node. */

@@ -9,8 +9,8 @@
  */
 import type { JsonObject } from "../../jobs/definition.js";
 import { ProxmoxTaskError, type TaskDone } from "../../proxmox.js";
+import { realSleep } from "../../tasks/follow-task.js";
 import type { BuildContext, BuildDeps } from "./deps.js";
-import { realSleep } from "./follow-task.js";
 import { answerLost, findStartedTask } from "./recover.js";
 
 export const DEFAULT_TASK_RETRY = { attempts: 3, delayMs: 5000 };

@@ -4,10 +4,11 @@
  * skips finished work and the cleanup knows exactly what this build created.
  */
 import { UserError } from "../../errors.js";
+import { releaseHeld } from "../../locks/lease-book.js";
 import { listTemplates } from "../lifecycle/inventory.js";
 import { markSuperseded } from "./cleanup.js";
 import type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
-import { ensureLeases, releaseLeases } from "./leases.js";
+import { ensureLeases } from "./leases.js";
 import type { DistroEntry } from "./ports.js";
 import { checkStorages } from "./preflight.js";
 import { runTask } from "./run-task.js";
@@ -132,5 +133,5 @@ export async function verifyStage(deps: BuildDeps, leases: LeaseBook, ctx: Build
     ctx.state.done = true;
     await ctx.save();
   }
-  await releaseLeases(leases, ctx.jobId);
+  await releaseHeld(leases, ctx.jobId);
 }

@@ -7,8 +7,8 @@
 
 import { UserError } from "../../errors.js";
 import type { Proxmox } from "../../proxmox.js";
+import type { TaskFollower } from "../../tasks/follow-task.js";
 import type { Reply } from "../../vocabulary/reply.js";
-import type { TaskFollower } from "../build/follow-task.js";
 import { linkedClones, listTemplates, type TemplateRecord } from "./inventory.js";
 
 /** Finds a template by VMID or name; a VM that is not a template is refused, so is an ambiguous name. */

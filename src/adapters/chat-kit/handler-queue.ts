@@ -1,8 +1,8 @@
 /**
  * Runs the work that follows an ack (asking the dispatcher, sending the reply) on a small pool, so a burst
- * of commands is acked at the speed of the ack path alone: Slack's 3-second ack deadline is hard, reply
- * delivery is not. The queue is bounded; when it is full the adapter answers "busy" in the ack itself
- * instead of accepting work it cannot do soon.
+ * of commands is acked at the speed of the ack path alone: platforms' ack deadlines are hard (Slack's
+ * 3 seconds, Discord's interaction deferral), reply delivery is not. The queue is bounded; when it is full
+ * the adapter answers "busy" in the ack itself instead of accepting work it cannot do soon.
  */
 export class HandlerQueue {
   private readonly waiting: (() => Promise<void>)[] = [];

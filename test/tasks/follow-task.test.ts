@@ -1,10 +1,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ProxmoxTaskError } from "../../../src/services/proxmox.js";
-import { TaskFollower } from "../../../src/services/templates/build/follow-task.js";
-import { qcow2Image } from "../../../src/sim/mirror/images.js";
-import { type SimClient, startSimClient } from "../../proxmox/helpers/sim.js";
+import { ProxmoxTaskError } from "../../src/services/proxmox.js";
+import { TaskFollower } from "../../src/services/tasks/follow-task.js";
+import { qcow2Image } from "../../src/sim/mirror/images.js";
+import { type SimClient, startSimClient } from "../proxmox/helpers/sim.js";
 
 let t: SimClient | undefined;
 afterEach(async () => {

@@ -1,12 +1,12 @@
 /**
- * Follows a PVE task with few status requests. Build tasks of one kind take about as long each time
- * (a download of the same size, an import, a resize), so the first poll waits for the duration seen last
- * time for that task type and later polls are short. The generic `waitForTask` of the adapter starts at
- * 250 ms and backs off, which costs five or more requests for a two-second download; this costs one or
- * two once a duration is known.
+ * Follows a PVE task with few status requests, for any job. Tasks of one kind take about as long each
+ * time (a download of the same size, an import, a resize), so the first poll waits for the duration seen
+ * last time for that task type and later polls are short. The generic `waitForTask` of the adapter
+ * starts at 250 ms and backs off, which costs five or more requests for a two-second download; this costs
+ * one or two once a duration is known.
  */
-import type { Clock } from "../../ports.js";
-import { type Proxmox, ProxmoxError, ProxmoxTaskError, type TaskDone } from "../../proxmox.js";
+import type { Clock } from "../ports.js";
+import { type Proxmox, ProxmoxError, ProxmoxTaskError, type TaskDone } from "../proxmox.js";
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 

@@ -1,0 +1,37 @@
+/**
+ * Cross-process coordination any job can use: counting semaphores and number reservations shared by every
+ * worker process (implemented on Redis in src/adapters/store). Template builds use them for build slots
+ * and VMIDs; updates and other long jobs can take the same node and storage slots.
+ */
+
+/**
+ * VMIDs held between choosing the number and PVE knowing the VM. A reservation expires by itself so a
+ * dead worker cannot hold a number forever.
+ */
+export interface VmidReservations {
+  /** True when `vmid` was free and is now held by `owner`; false when someone else holds it. */
+  reserve(vmid: number, owner: string, ttlMs: number): Promise<boolean>;
+  /** Drops the reservation if `owner` still holds it. */
+  release(vmid: number, owner: string): Promise<void>;
+  /** The reserved VMIDs in [min, max]. */
+  reserved(min: number, max: number): Promise<Set<number>>;
+}
+
+/** A held slot; renewing happens inside the implementation until `release`. */
+export interface Lease {
+  release(): Promise<void>;
+}
+
+/**
+ * Counting semaphores keyed by name (`node:pve1`, `storage:local`), shared across processes. Holders
+ * renew their lease while alive; a lease not renewed within `leaseMs` frees its slot, so a killed worker
+ * cannot block other jobs for longer than that.
+ */
+export interface Semaphore {
+  /** Waits until a slot is free (or `signal` aborts) and takes it. */
+  acquire(
+    key: string,
+    limit: number,
+    options: { owner: string; leaseMs?: number; signal?: AbortSignal },
+  ): Promise<Lease>;
+}
