@@ -91,14 +91,14 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     health: options.redisHealth,
   });
   try {
-    return assemble(options, store);
+    return await assemble(options, store);
   } catch (err) {
     store.close();
     throw err;
   }
 }
 
-function assemble(options: BotOptions, store: OpenStore): Bot {
+async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
   const { config, log, clock } = options;
   const redisHealth = store.health;
   const adapters = [...options.chat, ...(options.notifyOnly ?? [])];
@@ -176,12 +176,6 @@ function assemble(options: BotOptions, store: OpenStore): Bot {
           scrub,
           readiness: readinessChecks({ redis: store.redis, proxmox, adapters }),
         });
-  if (http) {
-    const source = options.routes ?? [];
-    const composed: ComposedServices = { dispatcher, services, stores, notifiers, metrics };
-    mountRoutes(http, typeof source === "function" ? source(composed) : source);
-  }
-
   const started: ChatAdapter[] = [];
   let worker: JobWorkerHandle | undefined;
   let schedule: { close(): Promise<void> } | undefined;
@@ -253,6 +247,17 @@ function assemble(options: BotOptions, store: OpenStore): Bot {
       const ports = await http.listen();
       bot.port = ports.port;
       bot.adminPort = ports.adminPort;
+    }
+  }
+  if (http) {
+    const source = options.routes ?? [];
+    const composed: ComposedServices = { dispatcher, services, stores, notifiers, metrics };
+    try {
+      mountRoutes(http, typeof source === "function" ? source(composed) : source);
+    } catch (err) {
+      // Two routes on one path is a wiring bug: the queue's connections made above are closed before it is reported.
+      await bot.stop().catch((stopErr: unknown) => log.debug({ err: stopErr }, "stop after failed wiring"));
+      throw err;
     }
   }
   return bot;
