@@ -72,7 +72,9 @@ describe("routes built from the composed services", () => {
         }),
       ).rejects.toThrow("route POST /hook is already mounted");
       const others = async () =>
-        (await watcher.client("LIST")).toString().split("\n").filter(Boolean).length - 1;
+        String(await watcher.client("LIST"))
+          .split("\n")
+          .filter(Boolean).length - 1;
       await eventually(async () => (await others()) === 0, "every connection of the failed bot closed");
     } finally {
       watcher.disconnect();
