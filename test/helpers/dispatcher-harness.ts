@@ -1,7 +1,7 @@
 /**
  * A dispatcher on real Redis stores and a real BullMQ queue, wired by the same factories as the bot
- * (src/bot/compose), with commands chosen by the test and a
- * recording notifier standing in for a chat platform. Each harness has its own key prefix.
+ * (src/bot/compose), with commands chosen by the test and a recording notifier standing in for a chat
+ * platform. Each harness has its own key prefix.
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
