@@ -11,21 +11,18 @@
  */
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { HttpChecksumSource } from "../src/adapters/checksums/http-checksum-source.js";
 import { createProxmoxClient } from "../src/adapters/proxmox/client.js";
 import { proxmoxConfigSchema } from "../src/adapters/proxmox/config.js";
-import { RedisSemaphore } from "../src/adapters/store/locks.js";
 import { deleteKeysWithPrefix } from "../src/adapters/store/redis.js";
-import { RedisVmidReservations } from "../src/adapters/store/vmid-reservations.js";
+import { createStores } from "../src/bot/compose/stores.js";
+import { createTemplateServices } from "../src/bot/compose/templates.js";
 import { systemClock } from "../src/services/clock.js";
 import type { JsonObject } from "../src/services/jobs/definition.js";
 import { silentLog } from "../src/services/log.js";
-import { TaskFollower } from "../src/services/tasks/follow-task.js";
 import { templatesConfigSchema } from "../src/services/templates/build/config.js";
 import { type MatrixRow, runMatrix } from "../src/services/templates/build/matrix.js";
 import { planBuild } from "../src/services/templates/build/plan.js";
-import type { BuildDeps } from "../src/services/templates/build/stages.js";
-import { Catalog, importFilename } from "../src/services/templates/catalog/catalog.js";
+import { Catalog } from "../src/services/templates/catalog/catalog.js";
 import { startChecksumMirror } from "../src/sim/mirror/checksum-mirror.js";
 import { startPveSimulator } from "../src/sim/pve/index.js";
 
@@ -65,22 +62,16 @@ async function main() {
   }, 50);
   try {
     const config = templatesConfigSchema.parse({ concurrency: { perNode: PER_NODE }, defaults: { disk: 4 } });
-    const deps: BuildDeps = {
+    const deps = createTemplateServices({
       proxmox,
       catalog,
-      checksums: new HttpChecksumSource({
-        mirrors: mirror.mirrors,
-        timeoutMs: 5000,
-        maxBytes: 1 << 20,
-        log: silentLog,
-      }),
-      importFilename,
-      reservations: new RedisVmidReservations(redis, prefix),
-      semaphore: new RedisSemaphore(redis, { prefix }),
+      mirrors: mirror.mirrors,
+      stores: createStores(redis, { prefix }),
       config,
       clock: systemClock,
-      follower: new TaskFollower(proxmox, systemClock),
-    };
+      log: silentLog,
+      checksumTimeoutMs: 5000,
+    });
     const entries = catalog.all().slice(0, DISTROS);
     let x86 = 0;
     const placed = entries.map((e) => ({

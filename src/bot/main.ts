@@ -5,16 +5,13 @@
  * CA file, a port in use). A failed start prints one line to stderr and no stack; the stack goes to the
  * log at debug level.
  */
-import type { ChatAdapter } from "../adapters/chat.js";
 import { pingRedis } from "../adapters/store/redis.js";
 import { RedisHealth } from "../adapters/store/redis-health.js";
-import { RedisReplayGuard } from "../adapters/store/replay-guard.js";
 import { systemClock } from "../services/clock.js";
-import type { Log } from "../services/ports.js";
+import { chatFrontEnds } from "./compose/chat.js";
 import { type Environment, formatConfigErrors, loadConfig } from "./config/load.js";
 import { collectSecretValues } from "./config/redact.js";
 import type { Config } from "./config/schema.js";
-import type { Route } from "./http/server.js";
 import { createLogger } from "./logger.js";
 import { createRequestScope, type RequestScope } from "./request-scope.js";
 import { oneLine, StartError } from "./start-checks.js";
@@ -56,40 +53,6 @@ export async function redisProblem(url: string): Promise<string | undefined> {
   if (ping.ok) return undefined;
   if (ping.refused) return `${ping.detail.replace(/\.$/, "")}. Check the password or user in REDIS_URL.`;
   return `${ping.detail}. Start Redis (redis-server) or set REDIS_URL.`;
-}
-
-/**
- * The chat platforms configured, and the HTTP routes they need on the bot's server. A platform's library is
- * loaded only when that platform is configured: Bolt alone adds about 20 MB to a bot that does not use it.
- */
-export async function chatFrontEnds(
-  config: Config,
-  log: Log,
-  redisHealth?: RedisHealth,
-): Promise<{ adapters: ChatAdapter[]; routes: Route[] }> {
-  const adapters: ChatAdapter[] = [];
-  const routes: Route[] = [];
-  if (config.slack) {
-    const { createSlackAdapter } = await import("../adapters/slack/adapter.js");
-    // Signed HTTP requests are accepted once each; the claims live in Redis so every instance shares them.
-    const replays =
-      config.slack.mode === "http"
-        ? RedisReplayGuard.connect(config.redis.url, config.redis.prefix, {
-            log,
-            ...(redisHealth ? { health: redisHealth } : {}),
-          })
-        : undefined;
-    const slack = createSlackAdapter({
-      config: config.slack,
-      log,
-      clock: systemClock,
-      ...(replays ? { replays } : {}),
-    });
-    adapters.push(slack);
-    if (config.slack.mode === "http")
-      routes.push({ method: "POST", path: "/slack/events", handler: slack.httpHandler });
-  }
-  return { adapters, routes };
 }
 
 /**
@@ -154,7 +117,7 @@ async function startBot(config: Config, loaded: Loaded & { ok: true }, mode: "ru
     log,
     probe: async () => (await pingRedis(config.redis.url, 1000)).ok,
   });
-  const { adapters, routes } = await chatFrontEnds(config, log, redisHealth);
+  const { adapters, routes } = await chatFrontEnds(config, { log, redisHealth });
   if (adapters.length === 0) log.warn("no chat platform is configured (slack); serving HTTP and jobs only");
   const bot = await createBot({
     config,

@@ -1,52 +1,54 @@
 /**
- * The composition root: builds every object the bot needs, explicitly, from the parsed config. Nothing
- * here decides behaviour; it only connects the pieces. Start-up fails closed, in this order: Redis must
- * answer (createBot), Proxmox must answer within its start timeout, every chat adapter must start (its
- * token accepted), and only then do the worker and the HTTP server start. A failed start stops what it had
- * started and rethrows, so the process can exit.
+ * The composition root: builds every object the bot needs from the parsed config by calling the factories
+ * in src/bot/compose in order (stores, template services, command core, jobs, dispatcher, HTTP), then
+ * mounts the HTTP routes from the composed services. Nothing here decides behaviour; it only connects the
+ * pieces. Start-up fails closed, in this order: Redis must answer (createBot), Proxmox must answer within
+ * its start timeout, every chat adapter must start (its token accepted), and only then do the worker and
+ * the HTTP server start. A failed start stops what it had started and rethrows, so the process can exit.
  */
 import type { ChatAdapter } from "../adapters/chat.js";
-import { HttpChecksumSource } from "../adapters/checksums/http-checksum-source.js";
 import { createProxmoxClient, type ProxmoxClient } from "../adapters/proxmox/index.js";
-import { BullJobQueue } from "../adapters/queue/bull-job-queue.js";
-import { bullPrefixFor, connectionFromUrl } from "../adapters/queue/connection.js";
-import { type JobWorkerHandle, startJobWorker } from "../adapters/queue/job-worker.js";
-import { startTemplateSchedule } from "../adapters/queue/template-schedule.js";
-import { RedisApprovalStore } from "../adapters/store/approval-store.js";
-import { RedisAuditLog } from "../adapters/store/audit-log.js";
-import { RedisSemaphore } from "../adapters/store/locks.js";
-import { createRedis, pingClient, waitUntilReady, whenUnavailable } from "../adapters/store/redis.js";
-import { RedisHealth } from "../adapters/store/redis-health.js";
-import { RedisVmidReservations } from "../adapters/store/vmid-reservations.js";
+import type { JobWorkerHandle } from "../adapters/queue/job-worker.js";
+import { whenUnavailable } from "../adapters/store/redis.js";
+import type { RedisHealth } from "../adapters/store/redis-health.js";
 import type { CommandServices } from "../commands/definition.js";
 import { ALL_COMMANDS } from "../commands/index.js";
-import { CommandRegistry } from "../commands/registry.js";
-import { policyFor, sweepExpired } from "../services/approvals/index.js";
-import { AuditRetryBuffer } from "../services/audit/retry-buffer.js";
-import { createJobRegistry, type JobDefinition } from "../services/jobs/definition.js";
+import { sweepExpired } from "../services/approvals/index.js";
 import type { Clock, Log, NotifierByPlatform } from "../services/ports.js";
-import { Rbac } from "../services/rbac.js";
-import { TaskFollower } from "../services/tasks/follow-task.js";
-import type { BuildDeps } from "../services/templates/build/deps.js";
-import { createTemplateBuildJob } from "../services/templates/build/job.js";
-import { createTemplateMatrixJob } from "../services/templates/build/matrix-job.js";
-import { Catalog, importFilename } from "../services/templates/catalog/catalog.js";
+import { Catalog } from "../services/templates/catalog/catalog.js";
+import { createCommandCore, createCommandServices, createDispatcher } from "./compose/dispatcher.js";
+import { createHttp, mountRoutes, readinessChecks } from "./compose/http.js";
+import {
+  createJobQueue,
+  jobDefinitions,
+  jobsSettings,
+  queueSettingsFrom,
+  startSchedule,
+  startWorker,
+  workerSettingsFrom,
+} from "./compose/jobs.js";
+import { createStores, type OpenStore, openStore, type Stores, storeSettingsFrom } from "./compose/stores.js";
+import { createTemplateServices } from "./compose/templates.js";
 import { collectSecretValues, createScrubber } from "./config/redact.js";
 import type { Config } from "./config/schema.js";
-import type { ReadinessCheck } from "./http/readiness.js";
 import type { Route } from "./http/server.js";
-import { createHttpSurface, type HttpSurface } from "./http/surface.js";
+import type { HttpSurface } from "./http/surface.js";
 import { createMetrics, type Metrics } from "./metrics.js";
-import { createApprovalRequester } from "./pipeline/approval-open.js";
-import { Dispatcher } from "./pipeline/dispatcher.js";
+import type { Dispatcher } from "./pipeline/dispatcher.js";
 import type { RequestScope } from "./request-scope.js";
 import { StartError, waitForProxmox } from "./start-checks.js";
 
-/** Every job type this build can run; listed by hand like the commands. */
-export const JOB_DEFINITIONS: readonly JobDefinition[] = [];
+/** What an HTTP route may be built from: the services exist before any route is mounted. */
+export interface ComposedServices {
+  dispatcher: Dispatcher;
+  services: CommandServices;
+  stores: Stores;
+  notifiers: NotifierByPlatform;
+  metrics: Metrics;
+}
 
-/** BullMQ queue name; every front-end and worker of one deployment shares it. */
-export const QUEUE_NAME = "jobs";
+/** Routes given as they are (a chat platform's event endpoint), or built from the composed services. */
+export type RouteSource = readonly Route[] | ((composed: ComposedServices) => readonly Route[]);
 
 export interface BotOptions {
   config: Config;
@@ -57,8 +59,8 @@ export interface BotOptions {
   chat: ChatAdapter[];
   /** Adapters used only to post and edit (a worker process edits job cards but takes no commands). */
   notifyOnly?: ChatAdapter[];
-  /** Extra HTTP routes (Slack events, webhooks). */
-  routes?: Route[];
+  /** Extra HTTP routes (Slack events, webhooks), mounted on the public server once the services exist. */
+  routes?: RouteSource;
   /** Start the HTTP server (the demo may do without). */
   http?: boolean;
   /** Tags log lines with the requestId of the command being handled; share it with the logger's mixin. */
@@ -83,150 +85,98 @@ export interface Bot {
 }
 
 export async function createBot(options: BotOptions): Promise<Bot> {
-  const { config, log } = options;
-  // Every Redis connection of the process reports to one monitor: one "Redis unavailable" line per outage.
-  const redisHealth =
-    options.redisHealth ?? new RedisHealth({ log, probe: async () => (await pingClient(store, 1000)).ok });
-  const store = createRedis(config.redis.url, { log, name: "store", health: redisHealth });
+  const store = await openStore(options.config.redis.url, {
+    log: options.log,
+    timeoutMs: options.redisTimeoutMs ?? 3000,
+    health: options.redisHealth,
+  });
   try {
-    await waitUntilReady(store, options.redisTimeoutMs ?? 3000);
-    return assemble(options, store, redisHealth);
+    return await assemble(options, store);
   } catch (err) {
-    store.disconnect();
-    redisHealth.close();
+    store.close();
     throw err;
   }
 }
 
-function assemble(options: BotOptions, store: ReturnType<typeof createRedis>, redisHealth: RedisHealth): Bot {
+async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
   const { config, log, clock } = options;
-
-  const prefix = config.redis.prefix;
-  const approvals = new RedisApprovalStore(store, { prefix });
+  const redisHealth = store.health;
+  const adapters = [...options.chat, ...(options.notifyOnly ?? [])];
+  const notifiers: NotifierByPlatform = Object.fromEntries(adapters.map((a) => [a.platform, a]));
   const scrub = createScrubber(collectSecretValues(config));
-  const audit = new RedisAuditLog(store, {
-    prefix,
-    maxAgeMs: config.audit.maxAge,
-    maxEntries: config.audit.maxEntries,
-    scrub,
-  });
-  const notifiers: NotifierByPlatform = Object.fromEntries(
-    [...options.chat, ...(options.notifyOnly ?? [])].map((a) => [a.platform, a]),
-  );
+
+  const stores = createStores(store.redis, storeSettingsFrom(config, scrub));
   const proxmox: ProxmoxClient | undefined = config.proxmox
     ? createProxmoxClient(config.proxmox, { log, clock })
     : undefined;
   const templateCatalog = Catalog.load(config.templates.catalog.images);
-  const templates: BuildDeps | undefined = proxmox && {
-    proxmox,
-    catalog: templateCatalog,
-    checksums: new HttpChecksumSource({
+  const templates =
+    proxmox &&
+    createTemplateServices({
+      proxmox,
+      catalog: templateCatalog,
       mirrors: config.templates.catalog.mirrors,
-      timeoutMs: 15_000,
-      maxBytes: 1 << 20,
-      log: log.child({ component: "checksums" }),
+      stores,
+      config: config.templates,
       clock,
-    }),
-    importFilename,
-    reservations: new RedisVmidReservations(store, prefix),
-    semaphore: new RedisSemaphore(store, { prefix }),
-    config: config.templates,
-    clock,
-    follower: new TaskFollower(proxmox, clock),
-  };
-  const registry = new CommandRegistry(ALL_COMMANDS);
-  const approvalPolicy = (command: string) => policyFor(command, config.approvals);
+      log,
+    });
   const metrics = createMetrics({ jobCounts: () => jobs.counts() });
-  // Audit records of work already done are retried from memory rather than failing the user's reply.
-  const auditRetry = new AuditRetryBuffer({
-    audit,
-    log: log.child({ component: "audit" }),
-    onEvent: (event, buffered) => metrics.observeAuditRetry(event, buffered),
-  });
-  // Jobs ask for destructive follow-ups (a refresh's prune) through the same approval path as typed commands.
-  const approvalRequester = createApprovalRequester({
-    registry,
-    approvals,
-    audit,
-    auditRetry,
+  const core = createCommandCore({
+    commands: ALL_COMMANDS,
+    stores,
     notifiers,
-    policyFor: approvalPolicy,
+    approvals: config.approvals,
     clock,
     log,
+    auditRetry: { onEvent: (event, buffered) => metrics.observeAuditRetry(event, buffered) },
   });
-  const jobRegistry = createJobRegistry([
-    ...JOB_DEFINITIONS,
-    ...(templates
-      ? [
-          createTemplateBuildJob(templates),
-          createTemplateMatrixJob({ ...templates, notifiers, approvals: approvalRequester }),
-        ]
-      : []),
-  ]);
-  const queueSettings = {
-    connection: connectionFromUrl(config.redis.url),
-    prefix: bullPrefixFor(prefix),
-    queueName: QUEUE_NAME,
+  const jobSettings = jobsSettings({
+    redisUrl: config.redis.url,
+    keyPrefix: config.redis.prefix,
+    definitions: jobDefinitions({ templates, notifiers, approvals: core.approvalRequester }),
     notifiers,
-    registry: jobRegistry,
     clock,
-    log: log.child({ component: "jobs" }),
+    log,
     redisHealth,
-  };
-  const jobs = new BullJobQueue({
-    ...queueSettings,
-    attempts: config.jobs.attempts,
-    backoffMs: config.jobs.backoff,
-    audit,
   });
-
-  const services: CommandServices = {
-    catalog: registry,
-    rbac: new Rbac({ ...config.rbac, people: config.people }),
-    approvals,
-    audit,
+  const jobs = createJobQueue(jobSettings, queueSettingsFrom(config, stores.audit));
+  const services = createCommandServices({
+    core,
+    stores,
     jobs,
+    rbac: { ...config.rbac, people: config.people },
+    version: options.version,
     proxmox,
     templateCatalog,
-    ...(templates ? { templates } : {}),
-    version: options.version,
-  };
-  const dispatcher = new Dispatcher({
-    registry,
+    templates,
+  });
+  const dispatcher = createDispatcher({
+    core,
     services,
     notifiers,
-    policyFor: approvalPolicy,
     clock,
     log,
     metrics: {
       commandFinished: (command, outcome, seconds) => metrics.observeCommand(command, outcome, seconds),
       approvalDecided: (outcome) => metrics.observeApproval(outcome),
     },
-    auditRetry,
     scrub,
     unavailable: whenUnavailable,
     scope: options.scope,
   });
 
-  const adapters = [...options.chat, ...(options.notifyOnly ?? [])];
-  const readiness: ReadinessCheck[] = [
-    { name: "redis", check: () => pingClient(store, 1000) },
-    ...(proxmox ? [{ name: "proxmox", check: () => proxmox.gate.readiness() }] : []),
-    ...adapters.flatMap((a) => (a.readiness ? [{ name: a.platform, check: () => a.readiness!() }] : [])),
-  ];
   const http =
     options.http === false
       ? undefined
-      : createHttpSurface({
+      : createHttp({
           config: config.http,
-          log: log.child({ component: "http" }),
+          log,
           metrics,
-          routes: options.routes,
           scrub,
-          readiness,
+          readiness: readinessChecks({ redis: store.redis, proxmox, adapters }),
         });
   const started: ChatAdapter[] = [];
-
   let worker: JobWorkerHandle | undefined;
   let schedule: { close(): Promise<void> } | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -258,11 +208,10 @@ function assemble(options: BotOptions, store: ReturnType<typeof createRedis>, re
       // Final job-card edits the worker queued in a notify-only adapter's outbox are delivered before exit.
       for (const adapter of options.notifyOnly ?? []) await adapter.stop();
       await jobs.close();
-      await auditRetry.close();
+      await core.auditRetry.close();
       await http?.close();
       proxmox?.close();
-      store.disconnect();
-      redisHealth.close();
+      store.close();
     },
   };
 
@@ -281,29 +230,11 @@ function assemble(options: BotOptions, store: ReturnType<typeof createRedis>, re
       if (ready && !ready.ok) throw new StartError(`${adapter.platform}: ${ready.detail}`);
     }
     if (config.jobs.runWorker) {
-      worker = startJobWorker({
-        ...queueSettings,
-        audit,
-        concurrency: config.jobs.concurrency,
-        progressInterval: config.jobs.progressInterval,
-      });
-      const when = config.templates.schedule;
-      if (templates) {
-        schedule = await startTemplateSchedule({
-          connection: queueSettings.connection,
-          prefix: queueSettings.prefix,
-          ...(when
-            ? { repeat: { pattern: when.cron, ...(when.timezone ? { tz: when.timezone } : {}) } }
-            : {}),
-          channel: when?.channel ?? "",
-          jobs,
-          log: log.child({ component: "template-schedule" }),
-          redisHealth,
-        });
-      }
+      worker = startWorker(jobSettings, workerSettingsFrom(config, stores.audit));
+      if (templates) schedule = await startSchedule(jobSettings, config.templates.schedule, jobs, log);
     }
     sweepTimer = setInterval(() => {
-      sweeping = sweepExpired({ store: approvals, notifier: notifiers, now: clock.now(), log })
+      sweeping = sweepExpired({ store: stores.approvals, notifier: notifiers, now: clock.now(), log })
         .then((r) => {
           for (const _ of r.expired) metrics.observeApproval("expired");
         })
@@ -316,6 +247,17 @@ function assemble(options: BotOptions, store: ReturnType<typeof createRedis>, re
       const ports = await http.listen();
       bot.port = ports.port;
       bot.adminPort = ports.adminPort;
+    }
+  }
+  if (http) {
+    const source = options.routes ?? [];
+    const composed: ComposedServices = { dispatcher, services, stores, notifiers, metrics };
+    try {
+      mountRoutes(http, typeof source === "function" ? source(composed) : source);
+    } catch (err) {
+      // Two routes on one path is a wiring bug: the queue's connections made above are closed before it is reported.
+      await bot.stop().catch((stopErr: unknown) => log.debug({ err: stopErr }, "stop after failed wiring"));
+      throw err;
     }
   }
   return bot;

@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
-import { createApprovalRequester } from "../../src/bot/pipeline/approval-open.js";
 import { defineCommand } from "../../src/commands/definition.js";
-import { CommandRegistry } from "../../src/commands/registry.js";
 import { schedulerActor } from "../../src/services/approvals/index.js";
 import type { RbacConfig } from "../../src/services/rbac.js";
 import type { Actor } from "../../src/services/vocabulary/identity.js";
@@ -13,7 +11,6 @@ import {
   createHarness,
   type Harness,
   type RecordingNotifier,
-  silentLog,
 } from "../helpers/dispatcher-harness.js";
 
 /** A destructive command defined for the test; it counts its runs so "exactly once" can be asserted. */
@@ -230,15 +227,8 @@ describe("two-person approval through the dispatcher", () => {
     const { wipe, runs } = makeWipe();
     const h = await createHarness({ commands: [wipe], rbac: RBAC });
     harnesses.push(h);
-    const requester = createApprovalRequester({
-      registry: new CommandRegistry([wipe]),
-      approvals: h.approvals,
-      audit: h.audit,
-      notifiers: { console: h.notifier },
-      policyFor: () => ({ required: 1, expiresInMs: 60_000, approverSubjects: [] }),
-      clock: { now: () => Date.now() },
-      log: silentLog,
-    });
+    // The harness's requester: the one jobs get, on the dispatcher's registry and policy.
+    const requester = h.core.approvalRequester;
     const { approvalId } = await requester.request({
       command: "vm.wipe",
       args: { vmid: 9003 },

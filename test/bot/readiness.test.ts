@@ -6,10 +6,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { proxmoxConfigSchema } from "../../src/adapters/proxmox/config.js";
-import { createSlackAdapter } from "../../src/adapters/slack/adapter.js";
 import { slackConfigSchema } from "../../src/adapters/slack/config.js";
 import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
-import { RedisReplayGuard } from "../../src/adapters/store/replay-guard.js";
+import { chatFrontEnds } from "../../src/bot/compose/chat.js";
 import { configSchema } from "../../src/bot/config/schema.js";
 import { type Bot, createBot } from "../../src/bot/wiring.js";
 import { type PveSimulator, startPveSimulator } from "../../src/sim/pve/index.js";
@@ -39,21 +38,13 @@ beforeAll(async () => {
     tlsFingerprint: sim.fingerprint,
     getRetries: 0,
   });
-  const slackConfig = slackConfigSchema.parse({
+  config.slack = slackConfigSchema.parse({
     botToken: BOT_TOKEN,
     signingSecret: SIGNING_SECRET,
     apiUrl: fake.apiUrl,
   });
-  const replays = RedisReplayGuard.connect(REDIS_URL, prefix, { log: silentLog });
-  const slack = createSlackAdapter({ config: slackConfig, log: silentLog, clock, replays });
-  bot = await createBot({
-    config,
-    log: silentLog,
-    clock,
-    version: "test",
-    chat: [slack],
-    routes: [{ method: "POST", path: "/slack/events", handler: slack.httpHandler }],
-  });
+  const { adapters, routes } = await chatFrontEnds(config, { log: silentLog, clock });
+  bot = await createBot({ config, log: silentLog, clock, version: "test", chat: adapters, routes });
   await bot.start();
 });
 

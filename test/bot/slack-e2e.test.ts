@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { proxmoxConfigSchema } from "../../src/adapters/proxmox/config.js";
 import { slackConfigSchema } from "../../src/adapters/slack/config.js";
 import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
+import { chatFrontEnds } from "../../src/bot/compose/chat.js";
 import { configSchema } from "../../src/bot/config/schema.js";
-import { chatFrontEnds } from "../../src/bot/main.js";
 import { type Bot, createBot } from "../../src/bot/wiring.js";
 import { type PveSimulator, startPveSimulator } from "../../src/sim/pve/index.js";
 import { FakeSlack, postSigned, slashCommandBody } from "../fakes/slack/index.js";
@@ -42,7 +42,7 @@ beforeAll(async () => {
     tokenSecret: sim.tokenSecret,
     tlsFingerprint: sim.fingerprint,
   });
-  const { adapters, routes } = await chatFrontEnds(config, silentLog);
+  const { adapters, routes } = await chatFrontEnds(config, { log: silentLog });
   bot = await createBot({
     config,
     log: silentLog,

@@ -1,25 +1,30 @@
 /**
- * A dispatcher on real Redis stores and a real BullMQ queue, with commands chosen by the test and a
- * recording notifier standing in for a chat platform. Each harness has its own key prefix.
+ * A dispatcher on real Redis stores and a real BullMQ queue, wired by the same factories as the bot
+ * (src/bot/compose), with commands chosen by the test and a recording notifier standing in for a chat
+ * platform. Each harness has its own key prefix.
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { BullJobQueue } from "../../src/adapters/queue/bull-job-queue.js";
-import { bullPrefixFor, connectionFromUrl } from "../../src/adapters/queue/connection.js";
-import { RedisApprovalStore } from "../../src/adapters/store/approval-store.js";
-import { RedisAuditLog } from "../../src/adapters/store/audit-log.js";
-import { createRedis, waitUntilReady, whenUnavailable } from "../../src/adapters/store/redis.js";
-import { Dispatcher } from "../../src/bot/pipeline/dispatcher.js";
+import type { RedisApprovalStore } from "../../src/adapters/store/approval-store.js";
+import type { RedisAuditLog } from "../../src/adapters/store/audit-log.js";
+import { whenUnavailable } from "../../src/adapters/store/redis.js";
+import {
+  type CommandCore,
+  createCommandCore,
+  createCommandServices,
+  createDispatcher,
+} from "../../src/bot/compose/dispatcher.js";
+import { createJobQueue, jobsSettings } from "../../src/bot/compose/jobs.js";
+import { createStores, openStore } from "../../src/bot/compose/stores.js";
+import type { Dispatcher } from "../../src/bot/pipeline/dispatcher.js";
 import type { ActionRoute, PipelineMetrics } from "../../src/bot/pipeline/types.js";
 import type { CommandDefinition } from "../../src/commands/definition.js";
-import { CommandRegistry } from "../../src/commands/registry.js";
 import { policyFor } from "../../src/services/approvals/index.js";
 import type { ApprovalPolicy } from "../../src/services/approvals/model.js";
-import { AuditRetryBuffer, type AuditRetryBufferOptions } from "../../src/services/audit/retry-buffer.js";
-import { createJobRegistry } from "../../src/services/jobs/definition.js";
+import type { AuditRetryBuffer, AuditRetryBufferOptions } from "../../src/services/audit/retry-buffer.js";
 import { silentLog } from "../../src/services/log.js";
 import type { Clock, Log, Notifier } from "../../src/services/ports.js";
-import { Rbac, type RbacConfig } from "../../src/services/rbac.js";
+import type { RbacConfig } from "../../src/services/rbac.js";
 import { createScrubber } from "../../src/services/redaction.js";
 import type { Actor, ConversationRef, MessageRef } from "../../src/services/vocabulary/identity.js";
 import type { Reply } from "../../src/services/vocabulary/reply.js";
@@ -86,70 +91,71 @@ export interface Harness {
   prefix: string;
   redis: Redis;
   auditRetry: AuditRetryBuffer;
+  /** The registry, policy and approval requester the dispatcher was built with (jobs use the requester). */
+  core: CommandCore;
   close(): Promise<void>;
 }
 
 export async function createHarness(options: HarnessOptions): Promise<Harness> {
   const prefix = options.prefix ?? `test:${randomUUID()}:`;
   const clock = options.clock ?? { now: () => Date.now() };
+  const log = options.log ?? silentLog;
   const url = options.redisUrl ?? REDIS_URL;
-  const redis = createRedis(url, {
+  const store = await openStore(url, {
     log: silentLog,
-    name: "test",
-    maxBackoffMs: 200,
-    ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
+    timeoutMs: 3000,
+    tuning: { maxBackoffMs: 200, commandTimeoutMs: options.commandTimeoutMs },
   });
-  await waitUntilReady(redis, 3000);
-  const approvals = new RedisApprovalStore(redis, { prefix });
-  const audit = new RedisAuditLog(redis, { prefix, scrub: createScrubber(options.secrets ?? []) });
+  const scrub = createScrubber(options.secrets ?? []);
+  const stores = createStores(store.redis, { prefix, scrub });
   const notifier = options.notifier ?? new RecordingNotifier();
-  const jobs = new BullJobQueue({
-    connection: connectionFromUrl(url),
-    prefix: bullPrefixFor(prefix),
-    queueName: "jobs",
-    notifiers: { console: notifier },
-    registry: createJobRegistry([]),
-    attempts: 1,
-    backoffMs: 100,
-    clock,
-    log: silentLog,
-  });
-  const registry = new CommandRegistry(options.commands);
-  const auditRetry = new AuditRetryBuffer({
-    audit,
-    log: options.log ?? silentLog,
-    retryMs: 50,
-    maxRetryMs: 200,
-    ...(options.onAuditRetry ? { onEvent: options.onAuditRetry } : {}),
-  });
-  const dispatcher = new Dispatcher({
-    registry,
-    services: { catalog: registry, rbac: new Rbac(options.rbac), approvals, audit, jobs, version: "test" },
-    notifiers: { console: notifier },
-    policyFor: (command) => ({
+  const notifiers = { console: notifier };
+  const core = createCommandCore({
+    commands: options.commands,
+    stores,
+    notifiers,
+    approvals: (command) => ({
       ...policyFor(command, { default: { required: 1, expiry: 15 * 60_000, approvers: [] }, commands: {} }),
       ...options.policy,
     }),
     clock,
-    log: options.log ?? silentLog,
-    metrics: options.metrics ?? { commandFinished() {}, approvalDecided() {} },
-    auditRetry,
-    scrub: createScrubber(options.secrets ?? []),
+    log,
+    auditRetry: { retryMs: 50, maxRetryMs: 200, onEvent: options.onAuditRetry },
+  });
+  const settings = jobsSettings({
+    redisUrl: url,
+    keyPrefix: prefix,
+    definitions: [],
+    notifiers,
+    clock,
+    log: silentLog,
+  });
+  const jobs = createJobQueue(settings, { attempts: 1, backoffMs: 100 });
+  const services = createCommandServices({ core, stores, jobs, rbac: options.rbac, version: "test" });
+  const dispatcher = createDispatcher({
+    core,
+    services,
+    notifiers,
+    clock,
+    log,
+    metrics: options.metrics,
+    scrub,
     unavailable: whenUnavailable,
     ...(options.actionRoutes ? { actionRoutes: options.actionRoutes } : {}),
   });
   return {
     dispatcher,
     notifier,
-    approvals,
-    audit,
+    approvals: stores.approvals,
+    audit: stores.audit,
     prefix,
-    redis,
-    auditRetry,
+    redis: store.redis,
+    auditRetry: core.auditRetry,
+    core,
     async close() {
       await jobs.close();
-      await auditRetry.close();
-      redis.disconnect();
+      await core.auditRetry.close();
+      store.close();
     },
   };
 }

@@ -2,14 +2,10 @@
  * Wires a real BullJobQueue and real workers on the test's Redis prefix, with a recording chat and audit.
  * Every test gets its own prefix and queue, so tests in parallel never see each other's jobs.
  */
-import { BullJobQueue } from "../../src/adapters/queue/bull-job-queue.js";
-import { bullPrefixFor, connectionFromUrl } from "../../src/adapters/queue/connection.js";
-import {
-  type JobWorkerHandle,
-  type JobWorkerOptions,
-  startJobWorker,
-} from "../../src/adapters/queue/job-worker.js";
-import { createJobRegistry, type JobDefinition } from "../../src/services/jobs/definition.js";
+import type { BullJobQueue } from "../../src/adapters/queue/bull-job-queue.js";
+import type { JobWorkerHandle, JobWorkerOptions } from "../../src/adapters/queue/job-worker.js";
+import { createJobQueue, jobsSettings, startWorker } from "../../src/bot/compose/jobs.js";
+import type { JobDefinition } from "../../src/services/jobs/definition.js";
 import type { JobInfo } from "../../src/services/jobs/model.js";
 import type { Actor } from "../../src/services/vocabulary/identity.js";
 import { captureLog, REDIS_URL, RecordingAudit, RecordingNotifier, testPrefix } from "./support.js";
@@ -23,7 +19,10 @@ export interface Harness {
   chat: RecordingNotifier;
   audit: RecordingAudit;
   log: ReturnType<typeof captureLog>;
+  /** BullMQ's key prefix. */
   prefix: string;
+  /** The deployment prefix BullMQ's keys live under; a worker in another process is wired from it. */
+  keyPrefix: string;
   startWorker(overrides?: Partial<JobWorkerOptions>): JobWorkerHandle;
   start(type: string, data?: Record<string, unknown>): Promise<JobInfo>;
   close(): Promise<void>;
@@ -31,27 +30,29 @@ export interface Harness {
 
 export function harness(
   definitions: JobDefinition[],
-  settings: { attempts?: number; backoffMs?: number; progressInterval?: number } = {},
+  settings: {
+    attempts?: number;
+    backoffMs?: number;
+    progressInterval?: number;
+    /** A deployment prefix the caller owns (and cleans up); a fresh one otherwise. */
+    keyPrefix?: string;
+  } = {},
 ): Harness {
-  const keys = testPrefix();
-  const prefix = bullPrefixFor(keys.prefix);
-  const queueName = "jobs";
-  const connection = connectionFromUrl(REDIS_URL);
-  const registry = createJobRegistry(definitions);
+  const keys = settings.keyPrefix ? { prefix: settings.keyPrefix, cleanup: async () => {} } : testPrefix();
   const chat = new RecordingNotifier();
   const audit = new RecordingAudit();
   const log = captureLog();
-  const clock = { now: () => Date.now() };
-  const queue = new BullJobQueue({
-    connection,
-    prefix,
-    queueName,
+  const jobs = jobsSettings({
+    redisUrl: REDIS_URL,
+    keyPrefix: keys.prefix,
+    definitions,
     notifiers: { console: chat },
-    registry,
+    clock: { now: () => Date.now() },
+    log,
+  });
+  const queue = createJobQueue(jobs, {
     attempts: settings.attempts ?? 3,
     backoffMs: settings.backoffMs ?? 100,
-    clock,
-    log,
     audit,
     pollIntervalMs: 25,
   });
@@ -61,19 +62,13 @@ export function harness(
     chat,
     audit,
     log,
-    prefix,
+    prefix: jobs.prefix,
+    keyPrefix: keys.prefix,
     startWorker(overrides = {}) {
-      const worker = startJobWorker({
-        connection,
-        prefix,
-        queueName,
-        registry,
-        notifiers: { console: chat },
+      const worker = startWorker(jobs, {
         audit,
         concurrency: 2,
         progressInterval: settings.progressInterval ?? 100,
-        clock,
-        log,
         cancelPollMs: 25,
         ...overrides,
       });

@@ -14,9 +14,11 @@ import { REDIS_URL } from "./support.js";
 const childScript = fileURLToPath(new URL("./worker-child.ts", import.meta.url));
 
 /** Starts the child worker and resolves once it reports entering the import step. */
-async function childWorkerStuckInImport(prefix: string): Promise<{ child: ChildProcess; lines: string[] }> {
+async function childWorkerStuckInImport(
+  keyPrefix: string,
+): Promise<{ child: ChildProcess; lines: string[] }> {
   const child = spawn(process.execPath, ["--import", "tsx", childScript], {
-    env: { ...process.env, REDIS_URL, JOBS_PREFIX: prefix, JOBS_QUEUE: "jobs" },
+    env: { ...process.env, REDIS_URL, KEY_PREFIX: keyPrefix },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: string[] = [];
@@ -58,7 +60,7 @@ describe("a worker killed mid-job", () => {
     const calls = newCalls();
     h = harness([buildJob(calls)]);
     const started = await h.start("template.build", { vmid: 9101 });
-    const { child, lines } = await childWorkerStuckInImport(h.prefix);
+    const { child, lines } = await childWorkerStuckInImport(h.keyPrefix);
     expect(lines.map((l) => JSON.parse(l).name).filter(Boolean)).toEqual(["create", "import"]);
     await kill(child);
 
@@ -78,7 +80,7 @@ describe("a worker killed mid-job", () => {
     const calls = newCalls();
     h = harness([buildJob(calls)]);
     const started = await h.start("template.build", { vmid: 9102 });
-    const { child } = await childWorkerStuckInImport(h.prefix);
+    const { child } = await childWorkerStuckInImport(h.keyPrefix);
     await kill(child);
 
     h.startWorker({ stalledIntervalMs: 300, lockDurationMs: 1000, maxStalledCount: 0 });

@@ -1,11 +1,9 @@
 /**
  * A job worker in its own process, for the kill test: it runs the sample job, hangs in the import step
  * and reports on stdout (one JSON object per line) so the parent knows when to SIGKILL it.
- * Environment: REDIS_URL, JOBS_PREFIX (BullMQ prefix), JOBS_QUEUE.
+ * Environment: REDIS_URL, KEY_PREFIX (the deployment prefix the parent's queue uses).
  */
-import { connectionFromUrl } from "../../src/adapters/queue/connection.js";
-import { startJobWorker } from "../../src/adapters/queue/job-worker.js";
-import { createJobRegistry } from "../../src/services/jobs/definition.js";
+import { jobsSettings, startWorker } from "../../src/bot/compose/jobs.js";
 import type { Notifier } from "../../src/services/ports.js";
 import { buildJob, newCalls } from "./sample-job.js";
 import { captureLog, REDIS_URL, RecordingAudit } from "./support.js";
@@ -14,9 +12,8 @@ const say = (event: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify(event)}\n`);
 };
 
-const prefix = process.env.JOBS_PREFIX;
-const queueName = process.env.JOBS_QUEUE;
-if (!prefix || !queueName) throw new Error("JOBS_PREFIX and JOBS_QUEUE are required");
+const keyPrefix = process.env.KEY_PREFIX;
+if (!keyPrefix) throw new Error("KEY_PREFIX is required");
 
 const definition = buildJob(newCalls(), {
   create: async (ctx) => {
@@ -37,17 +34,18 @@ const chat: Notifier = {
   },
 };
 
-startJobWorker({
-  connection: connectionFromUrl(REDIS_URL),
-  prefix,
-  queueName,
-  registry: createJobRegistry([definition]),
+const settings = jobsSettings({
+  redisUrl: REDIS_URL,
+  keyPrefix,
+  definitions: [definition],
   notifiers: { console: chat },
+  clock: { now: () => Date.now() },
+  log: captureLog(),
+});
+startWorker(settings, {
   audit: new RecordingAudit(),
   concurrency: 1,
   progressInterval: 50,
-  clock: { now: () => Date.now() },
-  log: captureLog(),
   // Workers of one deployment share these; BullMQ rate-limits the stalled check queue-wide by the interval.
   lockDurationMs: 1000,
   stalledIntervalMs: 300,

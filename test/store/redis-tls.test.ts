@@ -74,7 +74,7 @@ describe("rediss:// under NODE_TLS_REJECT_UNAUTHORIZED=0", () => {
       await expect(client.connect()).rejects.toThrow();
       await firstHandshake();
       expect(handshakes.ok).toBe(0);
-      expect(handshakes.failed).toBe(1);
+      expect(handshakes.failed).toBeGreaterThanOrEqual(1);
       expect(received).toEqual([]);
     } finally {
       client.disconnect();

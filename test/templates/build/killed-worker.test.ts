@@ -29,7 +29,6 @@ describe("a template build whose worker is killed", () => {
         ...process.env,
         REDIS_URL,
         KEY_PREFIX: r.prefix,
-        JOBS_PREFIX: r.jobs.prefix,
         SIM: JSON.stringify({
           url: r.sim.sim.url,
           tokenId: r.sim.sim.tokenId,

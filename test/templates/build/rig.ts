@@ -4,27 +4,22 @@
  * unique prefix, and a real BullMQ queue and worker (test/jobs/harness).
  */
 import { Redis } from "ioredis";
-import { HttpChecksumSource } from "../../../src/adapters/checksums/http-checksum-source.js";
-import { RedisApprovalStore } from "../../../src/adapters/store/approval-store.js";
-import { RedisAuditLog } from "../../../src/adapters/store/audit-log.js";
-import { RedisSemaphore } from "../../../src/adapters/store/locks.js";
-import { RedisVmidReservations } from "../../../src/adapters/store/vmid-reservations.js";
-import { createApprovalRequester } from "../../../src/bot/pipeline/approval-open.js";
+import type { RedisApprovalStore } from "../../../src/adapters/store/approval-store.js";
+import { createCommandCore } from "../../../src/bot/compose/dispatcher.js";
+import { jobDefinitions } from "../../../src/bot/compose/jobs.js";
+import { createStores } from "../../../src/bot/compose/stores.js";
+import { createTemplateServices } from "../../../src/bot/compose/templates.js";
 import type { CommandContext, CommandServices } from "../../../src/commands/definition.js";
 import { ALL_COMMANDS } from "../../../src/commands/index.js";
-import { CommandRegistry } from "../../../src/commands/registry.js";
 import type { JobDefinition } from "../../../src/services/jobs/definition.js";
 import type { NotifierByPlatform } from "../../../src/services/ports.js";
-import { TaskFollower } from "../../../src/services/tasks/follow-task.js";
 import {
   type TemplatesConfigInput,
   templatesConfigSchema,
 } from "../../../src/services/templates/build/config.js";
-import { createTemplateBuildJob } from "../../../src/services/templates/build/job.js";
-import { createTemplateMatrixJob } from "../../../src/services/templates/build/matrix-job.js";
 import { type BuildFlags, planBuild } from "../../../src/services/templates/build/plan.js";
 import type { BuildDeps } from "../../../src/services/templates/build/stages.js";
-import { Catalog, importFilename } from "../../../src/services/templates/catalog/catalog.js";
+import { Catalog } from "../../../src/services/templates/catalog/catalog.js";
 import type { Actor } from "../../../src/services/vocabulary/identity.js";
 import { type ChecksumMirror, startChecksumMirror } from "../../../src/sim/mirror/checksum-mirror.js";
 import { type Harness, harness } from "../../jobs/harness.js";
@@ -77,13 +72,6 @@ export async function startRig(
   const catalog = Catalog.load();
   const mirror = await startChecksumMirror({ catalog });
   const log = captureLog();
-  const checksums = new HttpChecksumSource({
-    mirrors: mirror.mirrors,
-    timeoutMs: 5000,
-    maxBytes: 1 << 20,
-    log,
-    cacheTtlMs: 0,
-  });
   const keys = testPrefix();
   const redis = new Redis(REDIS_URL);
   const clock = { now: () => Date.now() };
@@ -93,40 +81,45 @@ export async function startRig(
     ...options.config,
   });
   const proxmox = sim.client;
-  const deps: BuildDeps = {
+  const stores = createStores(redis, { prefix: keys.prefix, semaphorePollMs: 20 });
+  const deps = createTemplateServices({
     proxmox,
     catalog,
-    checksums,
-    importFilename,
-    reservations: new RedisVmidReservations(redis, keys.prefix),
-    semaphore: new RedisSemaphore(redis, { prefix: keys.prefix, pollMs: 20 }),
+    mirrors: mirror.mirrors,
+    stores,
     config,
     clock,
-    follower: new TaskFollower(proxmox, clock),
-    leaseMs: 5000,
-    taskRetry: options.taskRetry ?? { attempts: 3, delayMs: 20 },
-    settleMs: 50,
-  };
+    log,
+    checksumTimeoutMs: 5000,
+    checksumCacheTtlMs: 0,
+    tuning: { leaseMs: 5000, taskRetry: options.taskRetry ?? { attempts: 3, delayMs: 20 }, settleMs: 50 },
+  });
   // The harness makes the recording chat; the matrix job looks its notifier up when it runs.
   const notifiers: NotifierByPlatform = {};
-  const approvalStore = new RedisApprovalStore(redis, { prefix: keys.prefix });
-  const approvals = options.approvals
-    ? createApprovalRequester({
-        registry: new CommandRegistry(ALL_COMMANDS),
-        approvals: approvalStore,
-        audit: new RedisAuditLog(redis, { prefix: keys.prefix }),
+  const core = options.approvals
+    ? createCommandCore({
+        commands: ALL_COMMANDS,
+        stores,
         notifiers,
-        policyFor: () => ({ required: 1, expiresInMs: 15 * 60_000, approverSubjects: [] }),
+        approvals: () => ({ required: 1, expiresInMs: 15 * 60_000, approverSubjects: [] }),
         clock,
         log,
       })
     : undefined;
   const definitions = [
-    createTemplateBuildJob(deps),
-    createTemplateMatrixJob({ ...deps, notifiers, editIntervalMs: 50, approvals }),
+    ...jobDefinitions({
+      templates: deps,
+      notifiers,
+      approvals: core?.approvalRequester,
+      matrixEditIntervalMs: 50,
+    }),
     ...(options.extraJobs?.(deps) ?? []),
   ];
-  const jobs = harness(definitions, { attempts: options.attempts ?? 1, backoffMs: options.backoffMs ?? 50 });
+  const jobs = harness(definitions, {
+    attempts: options.attempts ?? 1,
+    backoffMs: options.backoffMs ?? 50,
+    keyPrefix: keys.prefix,
+  });
   notifiers.console = jobs.chat;
   if (options.worker !== false) jobs.startWorker({ concurrency: 8 });
   const plan = (distro: string, flags: BuildFlags = {}) =>
@@ -138,7 +131,7 @@ export async function startRig(
     jobs,
     redis,
     prefix: keys.prefix,
-    approvalStore,
+    approvalStore: stores.approvals,
     definitions,
     plan,
     async build(distro, flags = {}) {
@@ -164,6 +157,7 @@ export async function startRig(
     },
     async close() {
       await jobs.close();
+      await core?.auditRetry.close();
       await mirror.close();
       await sim.close();
       await keys.cleanup();

@@ -2,23 +2,18 @@
  * A template-build worker in its own process, for the kill test. It talks to the parent's simulator and
  * checksum mirror and reports every card edit on stdout (one JSON object per line), so the parent knows
  * when the create task is running and can SIGKILL it there.
- * Environment: REDIS_URL, KEY_PREFIX, JOBS_PREFIX, SIM (JSON: url, tokenId, tokenSecret, fingerprint),
- * MIRRORS (JSON).
+ * Environment: REDIS_URL, KEY_PREFIX (the rig's deployment prefix, its queue's too), SIM (JSON: url,
+ * tokenId, tokenSecret, fingerprint), MIRRORS (JSON).
  */
 import { Redis } from "ioredis";
-import { HttpChecksumSource } from "../../../src/adapters/checksums/http-checksum-source.js";
 import { createProxmoxClient } from "../../../src/adapters/proxmox/client.js";
 import { proxmoxConfigSchema } from "../../../src/adapters/proxmox/config.js";
-import { connectionFromUrl } from "../../../src/adapters/queue/connection.js";
-import { startJobWorker } from "../../../src/adapters/queue/job-worker.js";
-import { RedisSemaphore } from "../../../src/adapters/store/locks.js";
-import { RedisVmidReservations } from "../../../src/adapters/store/vmid-reservations.js";
-import { createJobRegistry } from "../../../src/services/jobs/definition.js";
+import { jobDefinitions, jobsSettings, startWorker } from "../../../src/bot/compose/jobs.js";
+import { createStores } from "../../../src/bot/compose/stores.js";
+import { createTemplateServices } from "../../../src/bot/compose/templates.js";
 import type { Notifier } from "../../../src/services/ports.js";
-import { TaskFollower } from "../../../src/services/tasks/follow-task.js";
 import { templatesConfigSchema } from "../../../src/services/templates/build/config.js";
-import { createTemplateBuildJob } from "../../../src/services/templates/build/job.js";
-import { Catalog, importFilename } from "../../../src/services/templates/catalog/catalog.js";
+import { Catalog } from "../../../src/services/templates/catalog/catalog.js";
 import { captureLog, REDIS_URL, RecordingAudit } from "../../jobs/support.js";
 import { KEY } from "./rig.js";
 
@@ -50,22 +45,16 @@ const proxmox = createProxmoxClient(
 );
 const redis = new Redis(REDIS_URL);
 const keyPrefix = env("KEY_PREFIX");
-const definition = createTemplateBuildJob({
+const templates = createTemplateServices({
   proxmox,
   catalog: Catalog.load(),
-  checksums: new HttpChecksumSource({
-    mirrors: JSON.parse(env("MIRRORS")),
-    timeoutMs: 5000,
-    maxBytes: 1 << 20,
-    log,
-  }),
-  importFilename,
-  reservations: new RedisVmidReservations(redis, keyPrefix),
-  semaphore: new RedisSemaphore(redis, { prefix: keyPrefix, pollMs: 20 }),
+  mirrors: JSON.parse(env("MIRRORS")),
+  stores: createStores(redis, { prefix: keyPrefix, semaphorePollMs: 20 }),
   config: templatesConfigSchema.parse({ sshKeys: { ops: KEY }, defaults: { sshKeys: ["ops"] } }),
   clock,
-  follower: new TaskFollower(proxmox, clock),
-  leaseMs: 1500,
+  log,
+  checksumTimeoutMs: 5000,
+  tuning: { leaseMs: 1500 },
 });
 const chat: Notifier = {
   post: async () => {
@@ -75,17 +64,18 @@ const chat: Notifier = {
     say({ event: "edit", messageId: message.messageId, step: reply.progress?.step ?? "" });
   },
 };
-startJobWorker({
-  connection: connectionFromUrl(REDIS_URL),
-  prefix: env("JOBS_PREFIX"),
-  queueName: "jobs",
-  registry: createJobRegistry([definition]),
+const settings = jobsSettings({
+  redisUrl: REDIS_URL,
+  keyPrefix,
+  definitions: jobDefinitions({ templates, notifiers: { console: chat } }),
   notifiers: { console: chat },
+  clock,
+  log,
+});
+startWorker(settings, {
   audit: new RecordingAudit(),
   concurrency: 1,
   progressInterval: 20,
-  clock,
-  log,
   lockDurationMs: 1000,
   stalledIntervalMs: 300,
 });

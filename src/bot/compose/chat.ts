@@ -1,0 +1,51 @@
+/**
+ * The chat platforms configured, and the HTTP routes they need on the bot's server. A platform's library is
+ * loaded only when that platform is configured: Bolt alone adds about 20 MB to a bot that does not use it.
+ */
+import type { ChatAdapter } from "../../adapters/chat.js";
+import type { RedisHealth } from "../../adapters/store/redis-health.js";
+import { RedisReplayGuard } from "../../adapters/store/replay-guard.js";
+import { systemClock } from "../../services/clock.js";
+import type { Clock, Log } from "../../services/ports.js";
+import type { Config } from "../config/schema.js";
+import type { Route } from "../http/server.js";
+
+export interface ChatFrontEndOptions {
+  log: Log;
+  clock?: Clock;
+  /** The process's Redis monitor, shared with the replay guard's connection. */
+  redisHealth?: RedisHealth;
+}
+
+export interface ChatFrontEnds {
+  adapters: ChatAdapter[];
+  /** Routes the platforms receive events on; mounted on the bot's public server. */
+  routes: Route[];
+}
+
+export async function chatFrontEnds(config: Config, options: ChatFrontEndOptions): Promise<ChatFrontEnds> {
+  const { log, redisHealth } = options;
+  const adapters: ChatAdapter[] = [];
+  const routes: Route[] = [];
+  if (config.slack) {
+    const { createSlackAdapter } = await import("../../adapters/slack/adapter.js");
+    // Signed HTTP requests are accepted once each; the claims live in Redis so every instance shares them.
+    const replays =
+      config.slack.mode === "http"
+        ? RedisReplayGuard.connect(config.redis.url, config.redis.prefix, {
+            log,
+            ...(redisHealth ? { health: redisHealth } : {}),
+          })
+        : undefined;
+    const slack = createSlackAdapter({
+      config: config.slack,
+      log,
+      clock: options.clock ?? systemClock,
+      ...(replays ? { replays } : {}),
+    });
+    adapters.push(slack);
+    if (config.slack.mode === "http")
+      routes.push({ method: "POST", path: "/slack/events", handler: slack.httpHandler });
+  }
+  return { adapters, routes };
+}
