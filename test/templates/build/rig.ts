@@ -30,6 +30,7 @@ import { type ChecksumMirror, startChecksumMirror } from "../../../src/sim/mirro
 import { type Harness, harness } from "../../jobs/harness.js";
 import { captureLog, REDIS_URL, testPrefix } from "../../jobs/support.js";
 import { type SimClient, startSimClient } from "../../proxmox/helpers/sim.js";
+import { simPacedSleep } from "../../proxmox/helpers/sim-paced-sleep.js";
 
 export const KEY =
   "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ops@example";
@@ -102,7 +103,8 @@ export async function startRig(
     semaphore: new RedisSemaphore(redis, { prefix: keys.prefix, pollMs: 20 }),
     config,
     clock,
-    follower: new TaskFollower(proxmox, clock),
+    // Polls land at the simulated task ends, not at the follower's first wall-clock guess.
+    follower: new TaskFollower(proxmox, clock, simPacedSleep(sim.sim)),
     leaseMs: 5000,
     taskRetry: options.taskRetry ?? { attempts: 3, delayMs: 20 },
     settleMs: 50,
