@@ -46,4 +46,5 @@ export const UNIT_TESTS = [
   "test/slack/verify.test.ts",
   "test/templates/build/follow-task.test.ts",
   "test/templates/catalog/**/*.test.ts",
+  "test/tiers/**/*.test.ts",
 ];
