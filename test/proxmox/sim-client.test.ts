@@ -82,13 +82,15 @@ describe("against the PVE 9.1 simulator", () => {
 
   it("a VM locked by a running task gives E_PVE_LOCKED", async () => {
     await t.close();
-    t = await startSimClient({ taskDurations: { qmsnapshot: 1_500 }, rootToken: "client-tests" });
+    t = await startSimClient({ rootToken: "client-tests" });
     const { client } = t;
+    const release = t.sim.holdTasks("qmsnapshot");
     const upid = await client.createSnapshot("pve1", 100, { name: "slow" });
     const err = await client.updateVmConfig("pve1", 100, { description: "x" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProxmoxError);
     expect(err).toMatchObject({ code: "E_PVE_LOCKED", transient: true });
     expect((err as Error).message).toMatch(/VM is locked \(snapshot\)/);
+    release();
     await client.waitForTask(upid);
   });
 

@@ -21,7 +21,6 @@ describe("guest agent and snapshots", () => {
     sim = await startPveSimulator({
       tls: false,
       defaultTaskDurationMs: 10,
-      taskDurations: { qmsnapshot: 200 },
       execDurationMs: 15,
     });
   });
@@ -46,13 +45,22 @@ describe("guest agent and snapshots", () => {
   });
 
   it("keeps the agent silent until it has booted after a start", async () => {
-    const slow = await startPveSimulator({ tls: false, defaultTaskDurationMs: 5, agentStartDelayMs: 300 });
+    // The test owns the simulator's clock and steps it across the boot delay instead of sleeping.
+    let now = Date.now();
+    const slow = await startPveSimulator({
+      tls: false,
+      defaultTaskDurationMs: 5,
+      agentStartDelayMs: 300,
+      clock: () => now,
+    });
     try {
       const start = await call(slow, "POST", "/nodes/pve2/qemu/102/status/start");
       expect((await waitTask(slow, start.json.data)).exitstatus).toBe("OK");
       const early = await call(slow, "POST", "/nodes/pve2/qemu/102/agent/ping");
       expect([early.status, early.statusText]).toEqual([500, "QEMU guest agent is not running"]);
-      await new Promise((r) => setTimeout(r, 350));
+      now += 299;
+      expect((await call(slow, "POST", "/nodes/pve2/qemu/102/agent/ping")).status).toBe(500);
+      now += 1;
       expect((await call(slow, "POST", "/nodes/pve2/qemu/102/agent/ping")).status).toBe(200);
     } finally {
       await slow.close();
@@ -60,20 +68,26 @@ describe("guest agent and snapshots", () => {
   });
 
   it("exec-status answers exited:0 first, then the output once, then forgets the pid", async () => {
-    const slow = await startPveSimulator({ tls: false, execDurationMs: 250 });
+    let now = Date.now();
+    const slow = await startPveSimulator({ tls: false, execDurationMs: 250, clock: () => now });
     try {
-      await execLifecycle(slow);
+      await execLifecycle(slow, (ms) => {
+        now += ms;
+      });
     } finally {
       await slow.close();
     }
   });
 
-  async function execLifecycle(sim: PveSimulator) {
+  async function execLifecycle(sim: PveSimulator, advance: (ms: number) => void) {
     const started = await call(sim, "POST", "/nodes/pve1/qemu/100/agent/exec", { command: ["uname", "-r"] });
     const pid = started.json.data.pid;
     const early = await call(sim, "GET", "/nodes/pve1/qemu/100/agent/exec-status", { pid });
     expect(early.json.data).toEqual({ exited: 0 });
-    await new Promise((r) => setTimeout(r, 300));
+    advance(249);
+    const stillRunning = await call(sim, "GET", "/nodes/pve1/qemu/100/agent/exec-status", { pid });
+    expect(stillRunning.json.data).toEqual({ exited: 0 });
+    advance(1);
     const done = await call(sim, "GET", "/nodes/pve1/qemu/100/agent/exec-status", { pid });
     expect(done.json.data).toEqual({ exited: 1, exitcode: 0, "out-data": "6.8.0-86-generic\n" });
     const again = await call(sim, "GET", "/nodes/pve1/qemu/100/agent/exec-status", { pid });
@@ -117,6 +131,8 @@ describe("guest agent and snapshots", () => {
 
   it("snapshot, update, rollback restores packages; delete and locks behave like PVE", async () => {
     sim.state.vms.get(101)!.guest.packages.push({ name: "broken", version: "1.0", available: "2.0" });
+    // Held until the checks of the snapshot in progress are done, however slow the machine.
+    const releaseSnapshots = sim.holdTasks("qmsnapshot");
     const snap = await call(sim, "POST", "/nodes/pve1/qemu/101/snapshot", {
       snapname: "pre-update",
       description: "bot",
@@ -127,6 +143,7 @@ describe("guest agent and snapshots", () => {
     expect(blocked.statusText).toBe("VM is locked (snapshot)");
     const concurrent = await call(sim, "POST", "/nodes/pve1/qemu/101/snapshot", { snapname: "other" });
     expect((await waitTask(sim, concurrent.json.data)).exitstatus).toBe("VM is locked (snapshot)");
+    releaseSnapshots();
     expect((await waitTask(sim, snap.json.data)).exitstatus).toBe("OK");
     const list = (await call(sim, "GET", "/nodes/pve1/qemu/101/snapshot")).json.data;
     expect(list.map((s: { name: string }) => s.name)).toEqual(["pre-upgrade", "pre-update", "current"]);

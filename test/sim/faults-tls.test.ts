@@ -157,7 +157,9 @@ describe("HTTPS and the real proxmox-api client", () => {
 
 describe("stopping a task", () => {
   it("interrupts a running worker, undoes its work, and needs Sys.Modify for other users' tasks", async () => {
-    const sim = await startPveSimulator({ tls: false, taskDurations: { qmclone: 5000 } });
+    const sim = await startPveSimulator({ tls: false });
+    // Held: the clone runs until stopped, so the stop never races the clone's own end.
+    sim.holdTasks("qmclone");
     try {
       const clone = await call(sim, "POST", "/nodes/pve1/qemu/9000/clone", { newid: 8100, name: "stopme" });
       expect(sim.state.vms.get(8100)?.config["lock"]).toBe("clone");

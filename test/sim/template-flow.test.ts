@@ -14,7 +14,6 @@ describe("REST-only template build (distros NOTES §3.2) against the simulator",
     sim = await startPveSimulator({
       tls: false,
       defaultTaskDurationMs: 15,
-      taskDurations: { qmcreate: 300, qmclone: 300 },
     });
     mirror = await startChecksumMirror({ catalog: Catalog.load() });
     // The whole flow runs with the token docs/PROXMOX.md sets up.
@@ -52,6 +51,8 @@ describe("REST-only template build (distros NOTES §3.2) against the simulator",
 
     const nextid = await call(sim, "GET", "/cluster/nextid");
     expect(nextid.json.data).toBe("105");
+    // The create and the clone are held while their locks and scope are checked, whatever the load.
+    const releaseCreate = sim.holdTasks("qmcreate");
     const create = await call(
       sim,
       "POST",
@@ -85,6 +86,7 @@ describe("REST-only template build (distros NOTES §3.2) against the simulator",
     // Until the create task has added it to the pool, the new VM is outside the token's scope.
     const early = await call(sim, "GET", "/nodes/pve1/qemu/9100/config", {}, bot);
     expect(early.statusText).toBe("Permission check failed (/vms/9100, VM.Audit)");
+    releaseCreate();
     expect((await waitTask(sim, create.json.data)).exitstatus).toBe("OK");
     expect(sim.state.vms.get(9100)?.pool).toBe("chatops");
     // The imported disk has the image's virtual size (3.5 GiB), read from the qcow2 header.
@@ -118,6 +120,7 @@ describe("REST-only template build (distros NOTES §3.2) against the simulator",
     expect(cfg.ide2).toBe("local-lvm:vm-9100-cloudinit,media=cdrom");
     expect(cfg.net0).toMatch(/^virtio=BC:24:11:[0-9A-F:]{8},bridge=vmbr0$/);
 
+    const releaseClone = sim.holdTasks("qmclone");
     const clone = await call(
       sim,
       "POST",
@@ -130,6 +133,7 @@ describe("REST-only template build (distros NOTES §3.2) against the simulator",
     expect(cloneCfg.json.data.lock).toBe("clone");
     const lockedStart = await call(sim, "POST", "/nodes/pve1/qemu/9101/status/start");
     expect((await waitTask(sim, lockedStart.json.data)).exitstatus).toBe("VM is locked (clone)");
+    releaseClone();
     expect((await waitTask(sim, clone.json.data)).exitstatus).toBe("OK");
     const cloned = (await call(sim, "GET", "/nodes/pve1/qemu/9101/config")).json.data;
     expect(cloned.scsi0).toMatch(/^local-lvm:base-9100-disk-0\/vm-9101-disk-0,/);

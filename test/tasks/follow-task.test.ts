@@ -32,19 +32,43 @@ const download = (sim: SimClient, n: number) =>
 
 describe("following build tasks", () => {
   it("once it has learned a task type, polls near its expected end: at most two status reads", async () => {
-    t = await startSimClient({ taskDurations: { download: 600 } });
+    // Virtual time: each download is held in the simulator and released once the follower's clock has
+    // passed 600 ms since it started, so the follower's decisions are tested without racing wall time.
+    t = await startSimClient({ taskDurations: { download: 0 } });
     const sim = t;
-    const follower = new TaskFollower(sim.client, { now: () => Date.now() });
+    let now = 0;
+    let endsAt = Number.POSITIVE_INFINITY;
+    let release: (() => void) | undefined;
+    const sleep = async (ms: number) => {
+      now += ms;
+      if (release && now >= endsAt) {
+        const ended = new Promise<void>((resolve) => {
+          const unsubscribe = sim.sim.onTaskEnd(() => {
+            unsubscribe();
+            resolve();
+          });
+        });
+        release();
+        release = undefined;
+        await ended;
+      }
+    };
+    const follower = new TaskFollower(sim.client, { now: () => now }, sleep);
+    const downloadFor600ms = async (n: number) => {
+      release = sim.sim.holdTasks("download");
+      endsAt = now + 600;
+      return download(sim, n);
+    };
     const statusReads = () => sim.sim.requests.count("GET", /\/tasks\/[^/]+\/status$/);
-    await follower.follow(await download(sim, 1));
+    await follower.follow(await downloadFor600ms(1));
     // The second task of a type narrows the estimate; from the third on it is known.
-    await follower.follow(await download(sim, 2));
+    await follower.follow(await downloadFor600ms(2));
     for (let n = 3; n <= 5; n++) {
       const before = statusReads();
-      const started = Date.now();
-      await follower.follow(await download(sim, n));
+      const started = now;
+      await follower.follow(await downloadFor600ms(n));
       expect(statusReads() - before).toBeLessThanOrEqual(2);
-      expect(Date.now() - started).toBeLessThan(900);
+      expect(now - started).toBeLessThan(900);
     }
   });
 

@@ -33,6 +33,8 @@ export interface TemplateServicesInput {
   /** How long a fetched checksum file is reused; the source's default when omitted. */
   checksumCacheTtlMs?: number;
   tuning?: BuildTuning;
+  /** Follows PVE tasks; tests pass one whose sleep wakes at the simulator's task ends. */
+  follower?: TaskFollower;
 }
 
 export function createTemplateServices(input: TemplateServicesInput): BuildDeps {
@@ -53,7 +55,7 @@ export function createTemplateServices(input: TemplateServicesInput): BuildDeps 
     semaphore: input.stores.semaphore,
     config: input.config,
     clock,
-    follower: new TaskFollower(proxmox, clock),
+    follower: input.follower ?? new TaskFollower(proxmox, clock),
     ...input.tuning,
   };
 }

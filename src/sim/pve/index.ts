@@ -14,7 +14,7 @@ import type { PveVersion } from "./schema/types.js";
 import { validateParameters } from "./schema/validate.js";
 import { type ClusterFixture, defaultFixture, parseFixture } from "./state/fixture.js";
 import { SimState } from "./state/state.js";
-import { TaskManager } from "./tasks.js";
+import { type TaskEndListener, TaskManager } from "./tasks.js";
 import { createSelfSignedCert } from "./tls.js";
 
 export { AccessConfig } from "./access/config.js";
@@ -24,6 +24,7 @@ export { FaultInjector, RequestLog } from "./faults.js";
 export type { PveVersion } from "./schema/types.js";
 export type { ClusterFixture } from "./state/fixture.js";
 export { SimState } from "./state/state.js";
+export type { TaskEndListener } from "./tasks.js";
 
 export interface SimOptions {
   host?: string;
@@ -38,6 +39,11 @@ export interface SimOptions {
   agentStartDelayMs?: number;
   /** How long `agent/exec` processes run before `exited: 1`; default 20 ms. */
   execDurationMs?: number;
+  /**
+   * The cluster's clock in ms (guest agent boot, exec completion, task and volume times); default
+   * `Date.now`. A test that owns the clock can step past a delay instead of sleeping through it.
+   */
+  clock?: () => number;
   /** pveproxy delays failed logins by 3 s; default 0 here to keep tests fast. */
   authFailureDelayMs?: number;
   /**
@@ -86,6 +92,17 @@ export interface PveSimulator {
   pveum(script: string): { tokens: { tokenId: string; secret: string }[] };
   /** Validates a request the way the server would, without sending it; returns PVE's 400/501 errors or ok. */
   validate(method: string, path: string, params: Record<string, unknown>): ValidationOutcome;
+  /**
+   * Calls `listener` as each task stops (OK, warnings or error); returns the unsubscribe. Lets a test
+   * follow the simulated duration itself instead of guessing it with a wall-clock wait.
+   */
+  onTaskEnd(listener: TaskEndListener): () => void;
+  /**
+   * Keeps tasks of a PVE type (`resize`, `qmsnapshot`, …) started from now on running until the returned
+   * release is called; each then runs its configured duration. A test that must see a task in progress
+   * holds it instead of racing a short duration.
+   */
+  holdTasks(type: string): () => void;
   close(): Promise<void>;
 }
 
@@ -128,7 +145,11 @@ export async function startPveSimulator(options: SimOptions = {}): Promise<PveSi
       throw new Error(`simulator route ${route.method} ${route.path} is not in the PVE ${version} schema`);
     }
   }
-  const state = new SimState(parseFixture(options.fixture ?? defaultFixture()), MANAGER_VERSION[version]);
+  const state = new SimState(
+    parseFixture(options.fixture ?? defaultFixture()),
+    MANAGER_VERSION[version],
+    options.clock,
+  );
   const faults = new FaultInjector();
   const requests = new RequestLog();
   const access = new AccessConfig(version, poolDirectory(state));
@@ -212,6 +233,8 @@ export async function startPveSimulator(options: SimOptions = {}): Promise<PveSi
     },
     pveum: (script) => applyPveum(access, script),
     validate: (method, path, params) => validateRequest(catalog, method, path, params),
+    onTaskEnd: (listener) => tasks.onEnd(listener),
+    holdTasks: (type) => tasks.hold(type),
     close: async () => {
       tasks.close();
       await new Promise<void>((resolve) => {

@@ -51,9 +51,13 @@ function messageOf(e: unknown): string {
  * Runs simulated PVE workers: each gets a real UPID, a log, and ends `stopped` with `OK`,
  * `WARNINGS: n` or the error text after a per-type duration. Injected task faults replace the outcome.
  */
+export type TaskEndListener = (task: { upid: string; exitstatus: string }) => void;
+
 export class TaskManager {
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly running = new Map<string, { timer: NodeJS.Timeout; stop: () => void }>();
+  private readonly endListeners = new Set<TaskEndListener>();
+  private readonly running = new Map<string, { stop: () => void }>();
+  private readonly held = new Map<string, (() => void)[]>();
   private closed = false;
 
   constructor(
@@ -98,8 +102,9 @@ export class TaskManager {
       this.end(record, `TASK ERROR: ${messageOf(e)}`, messageOf(e));
       return upid;
     }
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
+    let timer: NodeJS.Timeout | undefined;
+    const complete = () => {
+      if (timer) this.timers.delete(timer);
       this.running.delete(upid);
       if (this.closed) return;
       if (fault && fault.exitstatus !== "OK" && !/^WARNINGS: \d+$/.test(fault.exitstatus)) {
@@ -133,17 +138,39 @@ export class TaskManager {
           if (!this.closed) this.fail(spec, ctx, record, messageOf(e));
         },
       );
-    }, this.timing.durationFor(spec.type));
-    this.timers.add(timer);
+    };
+    // A held task counts its duration from its release; until then it stays `running`.
+    const arm = () => {
+      if (this.closed || !this.running.has(upid)) return;
+      timer = setTimeout(complete, this.timing.durationFor(spec.type));
+      this.timers.add(timer);
+    };
     this.running.set(upid, {
-      timer,
       stop: () => {
-        clearTimeout(timer);
-        this.timers.delete(timer);
+        if (timer) {
+          clearTimeout(timer);
+          this.timers.delete(timer);
+        }
         this.fail(spec, ctx, record, "interrupted by signal");
       },
     });
+    const held = this.held.get(spec.type);
+    if (held) held.push(arm);
+    else arm();
     return upid;
+  }
+
+  /**
+   * Keeps tasks of `type` started from now on running until the returned release is called; their
+   * duration then starts. Lets a test observe a task in progress without racing its duration.
+   */
+  hold(type: string): () => void {
+    const waiting: (() => void)[] = this.held.get(type) ?? [];
+    this.held.set(type, waiting);
+    return () => {
+      if (this.held.get(type) === waiting) this.held.delete(type);
+      for (const arm of waiting.splice(0)) arm();
+    };
   }
 
   /** `DELETE /tasks/{upid}`: a running worker gets SIGTERM, undoes its work and ends in error. */
@@ -163,11 +190,18 @@ export class TaskManager {
     this.end(record, `TASK ERROR: ${reason}`, reason);
   }
 
+  /** Calls `listener` after each task has stopped; returns the unsubscribe. */
+  onEnd(listener: TaskEndListener): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
+
   private end(record: TaskRecord, lastLine: string, exitstatus: string): void {
     record.log.push(lastLine);
     record.status = "stopped";
     record.exitstatus = exitstatus;
     record.endtime = Math.floor(this.state.nowMs() / 1000);
+    for (const listener of [...this.endListeners]) listener({ upid: record.upid, exitstatus });
   }
 
   /** Stops all timers; running tasks stay `running` forever, like workers of a killed daemon. */

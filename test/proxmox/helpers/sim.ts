@@ -8,6 +8,7 @@ import { createProxmoxClient, type ProxmoxClient } from "../../../src/adapters/p
 import { type ProxmoxConfigInput, proxmoxConfigSchema } from "../../../src/adapters/proxmox/config.js";
 import { type PveSimulator, type SimOptions, startPveSimulator } from "../../../src/sim/pve/index.js";
 import { type CapturedLog, captureLog } from "./client.js";
+import { simPacedSleep } from "./sim-paced-sleep.js";
 
 export interface SimClient {
   sim: PveSimulator;
@@ -31,6 +32,7 @@ export async function startSimClient(
   const { rootToken, ...simOptions } = options;
   const sim = await startPveSimulator({ tls: true, defaultTaskDurationMs: 30, ...simOptions });
   const log = captureLog();
+  const sleep = simPacedSleep(sim);
   const clients: ProxmoxClient[] = [];
   const clientFor = (tokenId: string, tokenSecret: string, more: Partial<ProxmoxConfigInput> = {}) => {
     const c = createProxmoxClient(
@@ -42,8 +44,8 @@ export async function startSimClient(
         ...overrides,
         ...more,
       }),
-      // Real clock and sleeps: the simulator's tasks take real time.
-      { log, clock: { now: () => Date.now() }, retryBaseMs: 20 },
+      // Real clock; waits for a task end when the simulator ends it rather than at the next poll.
+      { log, clock: { now: () => Date.now() }, sleep, retryBaseMs: 20 },
     );
     clients.push(c);
     return c;

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { parseMetadata } from "../../../src/services/templates/build/metadata.js";
 import { type Rig, startRig, vmsInRange } from "./rig.js";
 
@@ -12,13 +12,23 @@ afterEach(async () => {
 describe("template build on the simulator through a real BullMQ worker", () => {
   it("downloads, creates with import-from, resizes, converts and confirms template: 1", async () => {
     rig = await startRig();
-    const info = await rig.build("ubuntu-24.04", {
+    // The resize runs until its step has reached the card: stages end in the simulator's 20 ms, well
+    // inside the card's edit interval, so an unheld resize could be coalesced away.
+    const releaseResize = rig.sim.sim.holdTasks("resize");
+    const steps = () => rig!.jobs.chat.edits.map((e) => e.reply.progress?.step ?? "");
+    const building = rig.build("ubuntu-24.04", {
       node: "pve1",
       cores: 4,
       memory: 4096,
       disk: 16,
       vlan: 20,
     });
+    await vi.waitFor(() => expect(steps().some((s) => s.includes("resize"))).toBe(true), {
+      timeout: 10_000,
+      interval: 10,
+    });
+    releaseResize();
+    const info = await building;
     expect(info?.state).toBe("completed");
     const created = vmsInRange(rig).filter((v) => v.vmid !== 9000 && v.vmid !== 9001);
     expect(created).toHaveLength(1);
@@ -38,8 +48,7 @@ describe("template build on the simulator through a real BullMQ worker", () => {
     const downloads = rig.sim.sim.requests.filter("POST", /download-url$/);
     expect(downloads).toHaveLength(1);
     expect(downloads[0]?.body).toMatchObject({ content: "import", "checksum-algorithm": "sha256" });
-    const edits = rig.jobs.chat.edits.map((e) => e.reply.progress?.step ?? "");
-    expect(edits.some((s) => s.includes("resize"))).toBe(true);
+    expect(steps().some((s) => s.includes("resize"))).toBe(true);
   });
 
   it("answers up to date for an unchanged image, builds again with --force, and reuses the downloaded image", async () => {

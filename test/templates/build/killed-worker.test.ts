@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { REDIS_URL } from "../../jobs/support.js";
+import { eventually, REDIS_URL } from "../../jobs/support.js";
 import { type Rig, startRig, vmsInRange } from "./rig.js";
 
 const childScript = fileURLToPath(new URL("./worker-child.ts", import.meta.url));
@@ -20,8 +20,12 @@ afterEach(async () => {
 
 describe("a template build whose worker is killed", () => {
   it("is resumed by another worker, following the running create task", async () => {
-    rig = await startRig({ worker: false, sim: { taskDurations: { qmcreate: 1500 } } });
+    rig = await startRig({ worker: false });
     const r = rig;
+    // The create runs until the resumed worker follows it: on a slow machine a timed create could end
+    // before the stalled job is picked up again, and the resume would not follow a running task.
+    const releaseCreate = r.sim.sim.holdTasks("qmcreate");
+    const createStatus = /^\/nodes\/pve2\/tasks\/UPID:pve2:[^/]+:qmcreate:[^/]+\/status$/;
     const data = await r.plan("debian-12", { node: "pve2" });
     const started = await r.jobs.start("template.build", data as unknown as Record<string, unknown>);
     const child = spawn(process.execPath, ["--import", "tsx", childScript], {
@@ -57,7 +61,15 @@ describe("a template build whose worker is killed", () => {
     child.kill("SIGKILL");
     await exited;
 
+    const readsBeforeResume = r.sim.sim.requests.count("GET", createStatus);
     r.jobs.startWorker({ stalledIntervalMs: 300, lockDurationMs: 1000 });
+    await eventually(
+      () => r.sim.sim.requests.count("GET", createStatus) > readsBeforeResume,
+      "the resumed worker to follow the create",
+    );
+    const create = [...r.sim.sim.state.tasks.values()].find((t) => t.type === "qmcreate");
+    expect(create?.status).toBe("running");
+    releaseCreate();
     const info = await r.jobs.queue.waitUntilFinished(started.id, 30_000);
     expect(info?.state).toBe("completed");
     expect(r.sim.sim.requests.count("POST", "/nodes/pve2/qemu")).toBe(1);

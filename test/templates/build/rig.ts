@@ -13,6 +13,7 @@ import type { CommandContext, CommandServices } from "../../../src/commands/defi
 import { ALL_COMMANDS } from "../../../src/commands/index.js";
 import type { JobDefinition } from "../../../src/services/jobs/definition.js";
 import type { NotifierByPlatform } from "../../../src/services/ports.js";
+import { TaskFollower } from "../../../src/services/tasks/follow-task.js";
 import {
   type TemplatesConfigInput,
   templatesConfigSchema,
@@ -25,6 +26,7 @@ import { type ChecksumMirror, startChecksumMirror } from "../../../src/sim/mirro
 import { type Harness, harness } from "../../jobs/harness.js";
 import { captureLog, REDIS_URL, testPrefix } from "../../jobs/support.js";
 import { type SimClient, startSimClient } from "../../proxmox/helpers/sim.js";
+import { simPacedSleep } from "../../proxmox/helpers/sim-paced-sleep.js";
 
 export const KEY =
   "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ops@example";
@@ -92,6 +94,8 @@ export async function startRig(
     log,
     checksumTimeoutMs: 5000,
     checksumCacheTtlMs: 0,
+    // Polls land at the simulated task ends, not at the follower's first wall-clock guess.
+    follower: new TaskFollower(proxmox, clock, simPacedSleep(sim.sim)),
     tuning: { leaseMs: 5000, taskRetry: options.taskRetry ?? { attempts: 3, delayMs: 20 }, settleMs: 50 },
   });
   // The harness makes the recording chat; the matrix job looks its notifier up when it runs.

@@ -73,8 +73,10 @@ describe("a convert-to-template whose answer is lost", () => {
 
 describe("a cancel or failure while PVE holds the create lock", () => {
   it("job cancel waits for the running create to end, then removes the VM", async () => {
-    rig = await startRig({ sim: { taskDurations: { qmcreate: 1500 } } });
+    rig = await startRig();
     const r = rig;
+    // The create runs until the cancel is in: the cancel lands while PVE holds the lock, on any machine.
+    const releaseCreate = r.sim.sim.holdTasks("qmcreate");
     const started = await r.jobs.start(
       "template.build",
       (await r.plan("debian-12", { node: "pve1" })) as unknown as Record<string, unknown>,
@@ -84,6 +86,7 @@ describe("a cancel or failure while PVE holds the create lock", () => {
       "the import to start",
     );
     expect(await r.jobs.queue.cancel(started.id, bob)).toBe("cancelled");
+    releaseCreate();
     const info = await r.jobs.queue.waitUntilFinished(started.id, 30_000);
     expect(info?.state).toBe("cancelled");
     expect(builtVms(r)).toEqual([]);
@@ -95,14 +98,24 @@ describe("a cancel or failure while PVE holds the create lock", () => {
   });
 
   it("a failure while following the create waits for it to end, then removes the VM", async () => {
-    rig = await startRig({ sim: { taskDurations: { qmcreate: 800 } } });
-    rig.sim.sim.faults.failNext({
+    rig = await startRig();
+    const r = rig;
+    const createStatus = /^\/nodes\/pve1\/tasks\/UPID:pve1:[^/]+:qmcreate:[^/]+\/status$/;
+    r.sim.sim.faults.failNext({
       method: "GET",
-      path: /^\/nodes\/pve1\/tasks\/UPID:pve1:[^/]+:qmcreate:[^/]+\/status$/,
+      path: createStatus,
       status: 403,
       message: "Permission check failed (/nodes/pve1, Sys.Audit)",
     });
-    const info = await rig.build("debian-12", { node: "pve1" });
+    // The create runs until the refused status read has happened, so the failure meets a running create.
+    const releaseCreate = r.sim.sim.holdTasks("qmcreate");
+    const building = r.build("debian-12", { node: "pve1" });
+    await eventually(
+      () => r.sim.sim.requests.filter("GET", createStatus).some((e) => e.status === 403),
+      "the refused status read",
+    );
+    releaseCreate();
+    const info = await building;
     expect(info?.state).toBe("failed");
     expect(builtVms(rig)).toEqual([]);
     expect(await leftovers(rig)).toEqual([]);
