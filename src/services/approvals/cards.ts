@@ -6,7 +6,8 @@
 import type { ApprovalRequest } from "../ports.js";
 import type { Reply, ReplyField } from "../vocabulary/reply.js";
 import { approvalActionId } from "./actions.js";
-import { commandLine, commandWords, formatUtc, joinNames } from "./format.js";
+import { commandLine, commandWords, joinNames } from "./format.js";
+import { formatUtc } from "../format.js";
 import { personName } from "./people.js";
 
 /** Slack's limit for confirm dialog text; Discord shows no dialog. */

@@ -9,7 +9,8 @@ import type { ApprovalRequest, ApprovalStore, DecideRefusal } from "../ports.js"
 import { atLeast, matchesAny, type Rbac } from "../rbac.js";
 import type { Actor } from "../vocabulary/identity.js";
 import type { Verdict } from "./actions.js";
-import { commandWords, formatUtc, joinNames } from "./format.js";
+import { commandWords, joinNames } from "./format.js";
+import { formatUtc } from "../format.js";
 import { isApprovalId } from "./ids.js";
 import { personName, samePerson } from "./people.js";
 

@@ -4,6 +4,7 @@
  * overridden per node, then per build by command flags.
  */
 import { z } from "zod";
+import { cronProblem, timeZoneProblem } from "../../cron.js";
 import { UserError } from "../../errors.js";
 import { PLATFORM_PATTERN } from "../../vocabulary/identity.js";
 
@@ -88,19 +89,26 @@ export const templatesConfigSchema = z
       .default({ perNode: 2, perStorage: 4, storages: {} }),
     schedule: z
       .object({
-        cron: z
-          .string()
-          .regex(/^(\S+\s+){4,5}\S+$/, "a cron expression with 5 or 6 fields, e.g. 0 3 * * 1")
-          .describe("When `template refresh --all` runs"),
+        cron: z.string().describe("When `template refresh --all` runs"),
         channel: z
           .string()
           .regex(
             new RegExp(`^(${PLATFORM_PATTERN}):[^\\s:]+$`),
             "use <platform>:<channel id>, e.g. slack:C0123ABCD",
           ),
-        timezone: z.string().min(1).optional(),
+        timezone: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("IANA time zone of the cron, e.g. Europe/Berlin; the worker's local zone if unset"),
       })
       .strict()
+      .superRefine((schedule, ctx) => {
+        const cron = cronProblem(schedule.cron);
+        if (cron) ctx.addIssue({ code: "custom", path: ["cron"], message: cron });
+        const zone = schedule.timezone === undefined ? undefined : timeZoneProblem(schedule.timezone);
+        if (zone) ctx.addIssue({ code: "custom", path: ["timezone"], message: zone });
+      })
       .optional(),
   })
   .strict();
