@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { defineCommand } from "./definition.js";
 import { formatUtc } from "../services/format.js";
+import { defineCommand } from "./definition.js";
 
 export const audit = defineCommand({
   name: "audit",

@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { formatUtc } from "../services/format.js";
 import { errorReply } from "../services/vocabulary/reply.js";
 import { defineCommand } from "./definition.js";
-import { formatUtc } from "../services/format.js";
 
 export const jobIdArg = z
   .string()

@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { formatUtc } from "../services/format.js";
 import { limitRows } from "../services/vocabulary/reply.js";
 import { defineCommand } from "./definition.js";
-import { formatUtc } from "../services/format.js";
 
 export const JOB_STATES = ["waiting", "delayed", "active", "completed", "failed", "cancelled"] as const;
 

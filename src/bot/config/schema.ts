@@ -6,8 +6,8 @@
 import { z } from "zod";
 import { proxmoxConfigSchema } from "../../adapters/proxmox/config.js";
 import { slackConfigSchema } from "../../adapters/slack/config.js";
-import { templatesConfigSchema } from "../../services/templates/build/config.js";
 import { duration, positiveDuration } from "../../services/duration.js";
+import { templatesConfigSchema } from "../../services/templates/build/config.js";
 import { catalogConfigSchema } from "../../services/templates/catalog/schema.js";
 import { PLATFORM_PATTERN, ROLES } from "../../services/vocabulary/identity.js";
 import { httpConfigSchema } from "./http.js";

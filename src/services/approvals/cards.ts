@@ -3,11 +3,11 @@
  * them. A card never carries the command's arguments in its buttons (see actions.ts).
  */
 
+import { formatUtc } from "../format.js";
 import type { ApprovalRequest } from "../ports.js";
 import type { Reply, ReplyField } from "../vocabulary/reply.js";
 import { approvalActionId } from "./actions.js";
 import { commandLine, commandWords, joinNames } from "./format.js";
-import { formatUtc } from "../format.js";
 import { personName } from "./people.js";
 
 /** Slack's limit for confirm dialog text; Discord shows no dialog. */

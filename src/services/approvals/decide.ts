@@ -5,12 +5,12 @@
  * `UnavailableError` when Redis is away).
  */
 
+import { formatUtc } from "../format.js";
 import type { ApprovalRequest, ApprovalStore, DecideRefusal } from "../ports.js";
 import { atLeast, matchesAny, type Rbac } from "../rbac.js";
 import type { Actor } from "../vocabulary/identity.js";
 import type { Verdict } from "./actions.js";
 import { commandWords, joinNames } from "./format.js";
-import { formatUtc } from "../format.js";
 import { isApprovalId } from "./ids.js";
 import { personName, samePerson } from "./people.js";
 
