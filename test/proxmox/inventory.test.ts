@@ -6,7 +6,7 @@ import {
   formatUptime,
   formatUsage,
 } from "../../src/services/inventory/format.js";
-import { checkSnapshotName, parseUpid, parseVmid } from "../../src/services/inventory/ids.js";
+import { checkSnapshotName, parseUpid, parseVmid } from "../../src/services/pve/ids.js";
 import { pveVersionOf } from "../../src/services/inventory/nodes.js";
 import { storageReply } from "../../src/services/inventory/storage.js";
 import { cutTable, MAX_TABLE_ROWS } from "../../src/services/inventory/table.js";

@@ -6,10 +6,9 @@
 import { z } from "zod";
 import { cronProblem, timeZoneProblem } from "../../cron.js";
 import { UserError } from "../../errors.js";
+import { bridgeId, nodeName, storageId } from "../../pve/id-schemas.js";
 import { PLATFORM_PATTERN } from "../../vocabulary/identity.js";
 
-const pveId = z.string().regex(/^[a-z][a-z0-9\-_.]*[a-z0-9]$/i, "a PVE storage or bridge id, e.g. local-lvm");
-const nodeName = z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/, "a PVE node name, e.g. pve1");
 /** PVE's `pve-poolid`, with nested pools (`parent/child`, PVE 8.1+) whose levels start with a letter. */
 const poolId = z
   .string()
@@ -19,9 +18,9 @@ const keyName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,40}$/i, "a key name lik
 /** Settings a build may take from config; every field optional so nodes override only what differs. */
 export const buildDefaultsSchema = z
   .object({
-    storage: pveId.optional().describe("Storage for the VM disks (content images)"),
-    imageStorage: pveId.optional().describe("Storage the cloud image is downloaded to (content import)"),
-    bridge: pveId.optional().describe("Network bridge, e.g. vmbr0"),
+    storage: storageId.optional().describe("Storage for the VM disks (content images)"),
+    imageStorage: storageId.optional().describe("Storage the cloud image is downloaded to (content import)"),
+    bridge: bridgeId.optional().describe("Network bridge, e.g. vmbr0"),
     vlan: z.number().int().min(1).max(4094).optional().describe("VLAN tag on net0"),
     cores: z.number().int().min(1).max(128).optional(),
     memory: z.number().int().min(256).max(1_048_576).optional().describe("MiB"),
@@ -83,7 +82,7 @@ export const templatesConfigSchema = z
       .object({
         perNode: z.number().int().min(1).max(64).default(2),
         perStorage: z.number().int().min(1).max(64).default(4),
-        storages: z.record(pveId, z.number().int().min(1).max(64)).default({}),
+        storages: z.record(storageId, z.number().int().min(1).max(64)).default({}),
       })
       .strict()
       .default({ perNode: 2, perStorage: 4, storages: {} }),

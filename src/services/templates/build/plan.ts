@@ -5,8 +5,8 @@
  */
 import { UserError } from "../../errors.js";
 import type { Proxmox } from "../../proxmox.js";
+import { DNS_NAME_MAX, DNS_NAME_PATTERN } from "../../pve/ids.js";
 import { type BuildDefaults, resolveBuildSettings, sshKeyText, type TemplatesConfig } from "./config.js";
-import { DNS_NAME, DNS_NAME_MAX } from "./metadata.js";
 import type { DistroCatalog, DistroEntry, VmidReservations } from "./ports.js";
 import {
   checkArch,
@@ -71,7 +71,7 @@ export async function planBuild(
     entry,
   );
   const keys = sshKeyText(config, settings.sshKeys);
-  if (name !== undefined && (name.length > DNS_NAME_MAX || !DNS_NAME.test(name))) {
+  if (name !== undefined && (name.length > DNS_NAME_MAX || !DNS_NAME_PATTERN.test(name))) {
     throw new UserError(
       "E_ARGS",
       `invalid template name "${name}": PVE wants a DNS name (labels of letters, digits and inner hyphens, joined by dots)`,
