@@ -15,7 +15,7 @@ import { systemClock } from "../services/ports.js";
 import { Catalog } from "../services/templates/catalog/catalog.js";
 import { type ChecksumMirror, startChecksumMirror } from "../sim/mirror/checksum-mirror.js";
 import { type PveSimulator, startPveSimulator } from "../sim/pve/index.js";
-import { formatConfigErrors, loadConfig } from "./config/load.js";
+import { configFileFromArgs, formatConfigErrors, loadConfig } from "./config/load.js";
 import { collectSecretValues } from "./config/redact.js";
 import type { Config } from "./config/schema.js";
 import { createLogger } from "./logger.js";
@@ -28,7 +28,8 @@ const DEMO_CONFIG = fileURLToPath(new URL("../../config/demo.yml", import.meta.u
 
 async function demo(): Promise<number> {
   const argv = process.argv.slice(2);
-  const hasConfig = argv.some((a) => a === "--config" || a === "-c" || a.startsWith("--config="));
+  const named = configFileFromArgs(argv);
+  const hasConfig = named.file !== undefined || named.error !== undefined;
   const loaded = loadConfig({
     argv: hasConfig ? argv : ["--config", DEMO_CONFIG, ...argv],
     env: process.env,

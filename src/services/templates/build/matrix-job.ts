@@ -6,12 +6,13 @@
 import { z } from "zod";
 import { UserError } from "../../errors.js";
 import type { JobDefinition, JsonObject } from "../../jobs/definition.js";
+import { ThrottledMessage } from "../../jobs/progress.js";
 import type { ApprovalRequester, NotifierByPlatform } from "../../ports.js";
 import { type ConversationRef, PLATFORMS } from "../../vocabulary/identity.js";
 import { listTemplates } from "../lifecycle/inventory.js";
 import { planRefresh } from "../lifecycle/refresh.js";
 import { pruneCandidates } from "../lifecycle/remove.js";
-import { initialRows, type MatrixRow, renderMatrix, runMatrix, summaryMessage } from "./matrix.js";
+import { initialRows, type MatrixRow, renderMatrix, runMatrix } from "./matrix.js";
 import { type BuildRequest, buildRequestSchema } from "./request.js";
 import { type BuildDeps, cleanupBuild, type LeaseBook } from "./stages.js";
 
@@ -86,21 +87,20 @@ export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixD
           const notifier = deps.notifiers[ctx.data.conversation.platform];
           if (!notifier)
             throw new UserError("E_CONFIG", `no chat connected for ${ctx.data.conversation.platform}`);
-          const summary = summaryMessage(
+          const summary = new ThrottledMessage({
             notifier,
-            ctx.data.conversation as ConversationRef,
-            deps.clock,
-            deps.editIntervalMs,
-          );
+            conversation: ctx.data.conversation as ConversationRef,
+            intervalMs: deps.editIntervalMs ?? 1000,
+            clock: deps.clock,
+            log: ctx.log,
+          });
           const show = (done: boolean) => {
             const finished = rows.filter((r) => r.status !== "queued" && r.status !== "running").length;
             ctx.progress(
               rows.length === 0 ? 1 : finished / rows.length,
               `${finished}/${rows.length} finished`,
             );
-            void summary
-              .post(renderMatrix(ctx.data.title, rows, done, prunable))
-              .catch((err: unknown) => ctx.log.warn({ err }, "summary edit failed"));
+            summary.set(renderMatrix(ctx.data.title, rows, done, prunable));
           };
           let prunable: string[] = [];
           show(false);
@@ -137,7 +137,7 @@ export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixD
             }
           }
           show(true);
-          await summary.flush();
+          await summary.flush(renderMatrix(ctx.data.title, rows, true, prunable));
         },
       },
     ],
