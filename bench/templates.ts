@@ -23,8 +23,8 @@ import { templatesConfigSchema } from "../src/services/templates/build/config.js
 import { TaskFollower } from "../src/services/templates/build/follow-task.js";
 import { type MatrixRow, runMatrix } from "../src/services/templates/build/matrix.js";
 import { planBuild } from "../src/services/templates/build/plan.js";
-import type { BuildDeps } from "../src/services/templates/build/stages.js";
-import { Catalog, importFilename } from "../src/services/templates/catalog/catalog.js";
+import type { TemplateServices } from "../src/services/templates/build/stages.js";
+import { ImageCatalog, importFilename } from "../src/services/templates/catalog/catalog.js";
 import { startChecksumMirror } from "../src/sim/mirror/checksum-mirror.js";
 import { startPveSimulator } from "../src/sim/pve/index.js";
 
@@ -45,7 +45,7 @@ const RESIZE_REQUESTS = 2;
 async function main() {
   const sim = await startPveSimulator({ tls: true, taskDurations: DURATIONS });
   sim.state.node(ARM_NODE).arch = "aarch64";
-  const catalog = Catalog.load();
+  const catalog = ImageCatalog.load();
   const mirror = await startChecksumMirror({ catalog });
   const proxmox = createProxmoxClient(
     proxmoxConfigSchema.parse({
@@ -64,7 +64,7 @@ async function main() {
   }, 50);
   try {
     const config = templatesConfigSchema.parse({ concurrency: { perNode: PER_NODE }, defaults: { disk: 4 } });
-    const deps: BuildDeps = {
+    const deps: TemplateServices = {
       proxmox,
       catalog,
       checksums: new HttpChecksumSource({

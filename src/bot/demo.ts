@@ -12,7 +12,7 @@ import { ConsoleAdapter } from "../adapters/console/console-adapter.js";
 import { proxmoxConfigSchema } from "../adapters/proxmox/config.js";
 import { deleteKeysWithPrefix } from "../adapters/store/redis.js";
 import { systemClock } from "../services/ports.js";
-import { Catalog } from "../services/templates/catalog/catalog.js";
+import { ImageCatalog } from "../services/templates/catalog/catalog.js";
 import { type ChecksumMirror, startChecksumMirror } from "../sim/mirror/checksum-mirror.js";
 import { type PveSimulator, startPveSimulator } from "../sim/pve/index.js";
 import { configFileFromArgs, formatConfigErrors, loadConfig } from "./config/load.js";
@@ -67,7 +67,7 @@ async function demo(): Promise<number> {
       taskDurations: { download: 1500, qmcreate: 1500, resize: 300, qmtemplate: 600 },
     });
     // Checksum files come from a local mirror: the demo never reaches the internet.
-    mirror = await startChecksumMirror({ catalog: Catalog.load(templates.catalog.images) });
+    mirror = await startChecksumMirror({ catalog: ImageCatalog.load(templates.catalog.images) });
     templates = {
       ...templates,
       catalog: { ...templates.catalog, mirrors: { ...templates.catalog.mirrors, ...mirror.mirrors } },

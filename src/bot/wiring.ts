@@ -26,11 +26,11 @@ import { AuditRetryBuffer } from "../services/audit/retry-buffer.js";
 import { createJobRegistry, type JobDefinition } from "../services/jobs/definition.js";
 import type { Clock, Log, NotifierByPlatform } from "../services/ports.js";
 import { Rbac } from "../services/rbac.js";
-import type { BuildDeps } from "../services/templates/build/deps.js";
+import type { TemplateServices } from "../services/templates/build/deps.js";
 import { TaskFollower } from "../services/templates/build/follow-task.js";
 import { createTemplateBuildJob } from "../services/templates/build/job.js";
 import { createTemplateMatrixJob } from "../services/templates/build/matrix-job.js";
-import { Catalog, importFilename } from "../services/templates/catalog/catalog.js";
+import { ImageCatalog, importFilename } from "../services/templates/catalog/catalog.js";
 import { collectSecretValues, createScrubber } from "./config/redact.js";
 import type { Config } from "./config/schema.js";
 import type { ReadinessCheck } from "./http/readiness.js";
@@ -116,10 +116,10 @@ function assemble(options: BotOptions, store: ReturnType<typeof createRedis>, re
   const proxmox: ProxmoxClient | undefined = config.proxmox
     ? createProxmoxClient(config.proxmox, { log, clock })
     : undefined;
-  const templateCatalog = Catalog.load(config.templates.catalog.images);
-  const templates: BuildDeps | undefined = proxmox && {
+  const imageCatalog = ImageCatalog.load(config.templates.catalog.images);
+  const templates: TemplateServices | undefined = proxmox && {
     proxmox,
-    catalog: templateCatalog,
+    catalog: imageCatalog,
     checksums: new HttpChecksumSource({
       mirrors: config.templates.catalog.mirrors,
       timeoutMs: 15_000,
@@ -181,13 +181,13 @@ function assemble(options: BotOptions, store: ReturnType<typeof createRedis>, re
   });
 
   const services: CommandServices = {
-    catalog: registry,
+    commands: registry,
     rbac: new Rbac({ ...config.rbac, people: config.people }),
     approvals,
     audit,
     jobs,
     proxmox,
-    templateCatalog,
+    imageCatalog,
     ...(templates ? { templates } : {}),
     version: options.version,
   };

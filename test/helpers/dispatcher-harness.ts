@@ -126,7 +126,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   });
   const dispatcher = new Dispatcher({
     registry,
-    services: { catalog: registry, rbac: new Rbac(options.rbac), approvals, audit, jobs, version: "test" },
+    services: { commands: registry, rbac: new Rbac(options.rbac), approvals, audit, jobs, version: "test" },
     notifiers: { console: notifier },
     policyFor: (command) => ({
       ...policyFor(command, { default: { required: 1, expiry: 15 * 60_000, approvers: [] }, commands: {} }),

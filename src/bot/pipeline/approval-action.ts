@@ -98,7 +98,7 @@ export async function handleApprovalAction(
 
   // approved: this caller alone runs the command, exactly as it was requested
   deps.metrics.approvalDecided("approved");
-  const def = services.catalog.get(request.command);
+  const def = services.commands.get(request.command);
   if (!def || argsHash(request.command, request.args) !== request.argsHash) {
     await audit("refused", request, "E_APPROVAL_CHANGED");
     await editCard(outcomeReply(request));

@@ -23,8 +23,8 @@ import { TaskFollower } from "../../../src/services/templates/build/follow-task.
 import { createTemplateBuildJob } from "../../../src/services/templates/build/job.js";
 import { createTemplateMatrixJob } from "../../../src/services/templates/build/matrix-job.js";
 import { type BuildFlags, planBuild } from "../../../src/services/templates/build/plan.js";
-import type { BuildDeps } from "../../../src/services/templates/build/stages.js";
-import { Catalog, importFilename } from "../../../src/services/templates/catalog/catalog.js";
+import type { TemplateServices } from "../../../src/services/templates/build/stages.js";
+import { ImageCatalog, importFilename } from "../../../src/services/templates/catalog/catalog.js";
 import type { Actor } from "../../../src/services/vocabulary/identity.js";
 import { type ChecksumMirror, startChecksumMirror } from "../../../src/sim/mirror/checksum-mirror.js";
 import { type Harness, harness } from "../../jobs/harness.js";
@@ -37,7 +37,7 @@ export const KEY =
 export interface Rig {
   sim: SimClient;
   mirror: ChecksumMirror;
-  deps: BuildDeps;
+  deps: TemplateServices;
   jobs: Harness;
   redis: Redis;
   prefix: string;
@@ -62,7 +62,7 @@ export async function startRig(
     sim?: Parameters<typeof startSimClient>[0];
     config?: TemplatesConfigInput;
     worker?: boolean;
-    extraJobs?: (deps: BuildDeps) => JobDefinition[];
+    extraJobs?: (deps: TemplateServices) => JobDefinition[];
     /** Give the matrix job the real approval path (Redis store, cards to the rig's chat). */
     approvals?: boolean;
     /** Tries the queue gives a job; default 1 so a failure is final at once. */
@@ -70,11 +70,11 @@ export async function startRig(
     /** The queue's pause before a retry; default 50 ms. */
     backoffMs?: number;
     /** In-stage tries of a transiently failed PVE task; default 3, 20 ms apart. */
-    taskRetry?: BuildDeps["taskRetry"];
+    taskRetry?: TemplateServices["taskRetry"];
   } = {},
 ): Promise<Rig> {
   const sim = await startSimClient({ defaultTaskDurationMs: 20, ...options.sim });
-  const catalog = Catalog.load();
+  const catalog = ImageCatalog.load();
   const mirror = await startChecksumMirror({ catalog });
   const log = captureLog();
   const checksums = new HttpChecksumSource({
@@ -93,7 +93,7 @@ export async function startRig(
     ...options.config,
   });
   const proxmox = sim.client;
-  const deps: BuildDeps = {
+  const deps: TemplateServices = {
     proxmox,
     catalog,
     checksums,

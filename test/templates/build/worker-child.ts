@@ -18,7 +18,7 @@ import type { Notifier } from "../../../src/services/ports.js";
 import { templatesConfigSchema } from "../../../src/services/templates/build/config.js";
 import { TaskFollower } from "../../../src/services/templates/build/follow-task.js";
 import { createTemplateBuildJob } from "../../../src/services/templates/build/job.js";
-import { Catalog, importFilename } from "../../../src/services/templates/catalog/catalog.js";
+import { ImageCatalog, importFilename } from "../../../src/services/templates/catalog/catalog.js";
 import { captureLog, REDIS_URL, RecordingAudit } from "../../jobs/support.js";
 import { KEY } from "./rig.js";
 
@@ -52,7 +52,7 @@ const redis = new Redis(REDIS_URL);
 const keyPrefix = env("KEY_PREFIX");
 const definition = createTemplateBuildJob({
   proxmox,
-  catalog: Catalog.load(),
+  catalog: ImageCatalog.load(),
   checksums: new HttpChecksumSource({
     mirrors: JSON.parse(env("MIRRORS")),
     timeoutMs: 5000,

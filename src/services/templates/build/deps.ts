@@ -6,17 +6,17 @@ import type { TemplatesConfig } from "./config.js";
 import type { Sleep, TaskFollower } from "./follow-task.js";
 import type {
   ChecksumSource,
-  DistroCatalog,
   DistroEntry,
+  ImageCatalogReader,
   Lease,
   Semaphore,
   VmidReservations,
 } from "./ports.js";
 import type { BuildRequest } from "./request.js";
 
-export interface BuildDeps {
+export interface TemplateServices {
   proxmox: Proxmox;
-  catalog: DistroCatalog;
+  catalog: ImageCatalogReader;
   checksums: ChecksumSource;
   importFilename(entry: DistroEntry, checksum: string): string;
   reservations: VmidReservations;

@@ -4,11 +4,15 @@
  */
 
 import { storageLimit } from "./config.js";
-import type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
+import type { BuildContext, LeaseBook, TemplateServices } from "./deps.js";
 import type { Lease } from "./ports.js";
 
 /** Takes the distro lock, then a node slot, then the storage slot, always in that order (no deadlock). */
-export async function ensureLeases(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
+export async function ensureLeases(
+  deps: TemplateServices,
+  leases: LeaseBook,
+  ctx: BuildContext,
+): Promise<void> {
   if (leases.has(ctx.jobId)) return;
   const { node, distro, settings } = ctx.data;
   const placement = ctx.state.placement as { storageKey?: string } | undefined;

@@ -14,7 +14,7 @@ import { planRefresh } from "../lifecycle/refresh.js";
 import { pruneCandidates } from "../lifecycle/remove.js";
 import { initialRows, type MatrixRow, renderMatrix, runMatrix } from "./matrix.js";
 import { type BuildRequest, buildRequestSchema } from "./request.js";
-import { type BuildDeps, cleanupBuild, type LeaseBook } from "./stages.js";
+import { cleanupBuild, type LeaseBook, type TemplateServices } from "./stages.js";
 
 export const TEMPLATE_MATRIX_JOB = "template.matrix";
 
@@ -32,7 +32,7 @@ const matrixDataSchema = z
   .refine((d) => (d.builds === undefined) !== (d.refresh === undefined), "give either builds or refresh");
 export type MatrixData = z.infer<typeof matrixDataSchema>;
 
-export interface MatrixDeps extends BuildDeps {
+export interface MatrixDeps extends TemplateServices {
   notifiers: NotifierByPlatform;
   /** Asks a second person to approve pruning what a refresh superseded beyond `keep`. */
   approvals?: ApprovalRequester;
@@ -176,7 +176,7 @@ export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixD
 }
 
 async function planRefreshRows(
-  deps: BuildDeps,
+  deps: TemplateServices,
   refresh: NonNullable<MatrixData["refresh"]>,
 ): Promise<Planned> {
   const planned = await planRefresh(deps, refresh);

@@ -11,7 +11,7 @@ import { describeFailure } from "../../jobs/failure.js";
 import type { Reply } from "../../vocabulary/reply.js";
 import { BUILD_STAGES } from "./job.js";
 import type { BuildRequest } from "./request.js";
-import { type BuildContext, type BuildDeps, cleanupBuild, type LeaseBook } from "./stages.js";
+import { type BuildContext, cleanupBuild, type LeaseBook, type TemplateServices } from "./stages.js";
 
 export type RowStatus = "queued" | "running" | "built" | "up to date" | "failed" | "skipped";
 
@@ -57,7 +57,7 @@ export function renderMatrix(
  * build where it stopped and a cancel cleans up exactly what was created.
  */
 export async function runMatrix(
-  deps: BuildDeps,
+  deps: TemplateServices,
   leases: LeaseBook,
   ctx: JobRunContext<unknown>,
   requests: readonly (BuildRequest | undefined)[],

@@ -7,7 +7,7 @@ import { UserError } from "../../errors.js";
 import type { Proxmox } from "../../proxmox.js";
 import { DNS_NAME_MAX, DNS_NAME_PATTERN } from "../../pve/ids.js";
 import { type BuildDefaults, resolveBuildSettings, sshKeyText, type TemplatesConfig } from "./config.js";
-import type { DistroCatalog, DistroEntry, VmidReservations } from "./ports.js";
+import type { DistroEntry, ImageCatalogReader, VmidReservations } from "./ports.js";
 import {
   checkArch,
   checkNode,
@@ -28,12 +28,12 @@ export interface BuildFlags extends Omit<BuildDefaults, "sshKeys"> {
 
 export interface PlanDeps {
   proxmox: Proxmox;
-  catalog: DistroCatalog;
+  catalog: ImageCatalogReader;
   reservations: VmidReservations;
   config: TemplatesConfig;
 }
 
-export function distroOrSuggest(catalog: DistroCatalog, key: string): DistroEntry {
+export function distroOrSuggest(catalog: ImageCatalogReader, key: string): DistroEntry {
   const entry = catalog.get(key);
   if (entry) return entry;
   const close = catalog.suggest(key, 3);

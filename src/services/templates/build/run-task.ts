@@ -9,7 +9,7 @@
  */
 import type { JsonObject } from "../../jobs/definition.js";
 import { ProxmoxTaskError, type TaskDone } from "../../proxmox.js";
-import type { BuildContext, BuildDeps } from "./deps.js";
+import type { BuildContext, TemplateServices } from "./deps.js";
 import { realSleep } from "./follow-task.js";
 import { answerLost, findStartedTask } from "./recover.js";
 
@@ -26,7 +26,7 @@ export interface TaskIdentity {
 }
 
 export async function runTask(
-  deps: BuildDeps,
+  deps: TemplateServices,
   ctx: BuildContext,
   key: string,
   start: () => Promise<string>,
@@ -88,7 +88,7 @@ export async function runTask(
 }
 
 /** A pause before looking for the effect of a request without answer, so PVE has finished taking it. */
-export function settleMs(deps: BuildDeps): number {
+export function settleMs(deps: TemplateServices): number {
   return deps.settleMs ?? 2000;
 }
 
