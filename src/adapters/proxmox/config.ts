@@ -1,6 +1,5 @@
 /**
- * The `proxmox:` configuration section. The lead mounts {@link proxmoxConfigSchema} in the bot's config
- * and maps PROXMOX_URL, PROXMOX_TOKEN_ID, PROXMOX_TOKEN_SECRET(_FILE), PROXMOX_TLS_FINGERPRINT and
+ * The `proxmox:` configuration section, mounted in the bot's config schema; the loader maps PROXMOX_URL, PROXMOX_TOKEN_ID, PROXMOX_TOKEN_SECRET(_FILE), PROXMOX_TLS_FINGERPRINT and
  * PROXMOX_TLS_CA_FILE onto it. TLS verification cannot be switched off here by design: the only choices
  * are the system trust store, a CA file, or a certificate fingerprint pin. Plain http (which sends the API
  * token in clear) needs `allowInsecureHttp: true`, so it is never the result of a typo in the URL.

@@ -1,6 +1,6 @@
 /**
- * The `slack:` section of the bot's configuration. The lead mounts `slackConfigSchema` into the root schema
- * and maps SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN (+ `_FILE`) and SLACK_API_URL onto it.
+ * The `slack:` section of the bot's configuration, mounted in the root schema (src/bot/config/schema.ts);
+ * the loader maps SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN (+ `_FILE`) and SLACK_API_URL onto it.
  */
 import { z } from "zod";
 import { duration, positiveDuration } from "../../services/duration.js";

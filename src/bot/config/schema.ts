@@ -1,6 +1,6 @@
 /**
- * The whole configuration, validated once at start. Later issues add their sections here (proxmox, slack,
- * discord, templates, alerts). Secrets are recognised by key name (SECRET_KEYS and the patterns in
+ * The whole configuration, validated once at start; each feature's section is mounted here from the
+ * module that owns it (proxmox, slack, templates). Secrets are recognised by key name (SECRET_KEYS and the patterns in
  * redact.ts) so `config check` and the logger redact them; they may also come from `NAME_FILE` files.
  */
 import { z } from "zod";

@@ -25,7 +25,7 @@ export const buildRequestSchema = z
         tags: z.array(z.string()),
       })
       .strict(),
-    /** The resource pool the VM is created in; absent in jobs queued before pools, which use config's. */
+    /** The resource pool the VM is created in; a payload without one uses the configured pool. */
     pool: z.string().optional(),
     /** The public key lines, resolved from names at command time. */
     sshKeyText: z.string(),

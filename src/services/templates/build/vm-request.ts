@@ -2,7 +2,7 @@
 import type { BuildContext, TemplateServices } from "./deps.js";
 import { distroTag, formatMetadata, TEMPLATE_TAG, templateName } from "./metadata.js";
 
-/** The pool the build creates in: fixed at command time; jobs queued before pools take config's. */
+/** The pool the build creates in: fixed at command time; a payload without one takes the configured pool. */
 export function poolOf(deps: TemplateServices, ctx: BuildContext): string {
   return ctx.data.pool ?? deps.config.pool;
 }
