@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { UserError } from "../services/errors.js";
 import { bridgeId, dnsName, nodeArg, storageId } from "../services/pve/id-schemas.js";
+import { buildSettingRules } from "../services/templates/build/config.js";
 import { TEMPLATE_BUILD_JOB } from "../services/templates/build/job.js";
 import { TEMPLATE_MATRIX_JOB } from "../services/templates/build/matrix-job.js";
 import { actorLabel } from "../services/templates/build/metadata.js";
@@ -25,29 +26,15 @@ export const templateBuildArgs = z.object({
   // The range check lives in the service, which names the configured range.
   vmid: z.number().int().positive().optional().describe("VMID from the template range"),
   name: dnsName.optional().describe("Template name (default tpl-<distro>-<date>-<checksum>)"),
-  cores: z.number().int().min(1).max(128).optional().describe("CPU cores"),
-  memory: z.number().int().min(256).max(1_048_576).optional().describe("MiB"),
-  disk: z.number().int().min(1).max(65_536).optional().describe("Disk size in GiB"),
+  cores: buildSettingRules.cores.optional().describe("CPU cores"),
+  memory: buildSettingRules.memory.optional().describe("MiB"),
+  disk: buildSettingRules.disk.optional().describe("Disk size in GiB"),
   bridge: bridgeId.optional().describe("Network bridge, e.g. vmbr0"),
-  vlan: z.number().int().min(1).max(4094).optional().describe("VLAN tag on net0"),
-  cpu: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/)
-    .optional()
-    .describe("CPU type, e.g. x86-64-v2-AES"),
-  ciuser: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
-    .optional()
-    .describe("Cloud-init user"),
-  sshkey: z
-    .array(z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,40}$/i))
-    .optional()
-    .describe("Key names from config"),
-  tags: z
-    .array(z.string().regex(/^[a-z0-9_][a-z0-9_+.-]*$/i))
-    .optional()
-    .describe("Extra PVE tags"),
+  vlan: buildSettingRules.vlan.optional().describe("VLAN tag on net0"),
+  cpu: buildSettingRules.cpu.optional().describe("CPU type, e.g. x86-64-v2-AES"),
+  ciuser: buildSettingRules.ciuser.optional().describe("Cloud-init user"),
+  sshkey: z.array(buildSettingRules.sshKeyName).optional().describe("Key names from config"),
+  tags: z.array(buildSettingRules.tag).optional().describe("Extra PVE tags"),
   force: z.boolean().optional().describe("Build even when the newest template has the same image"),
 });
 

@@ -45,10 +45,9 @@ export const dnsName = z
   );
 
 /** pve-tag */
-export const tagArg = z
-  .string()
-  .regex(/^[a-z0-9_][a-z0-9_\-+.]*$/i, "a tag is letters, digits and _ - + .")
-  .describe("Only guests with this tag");
+export const pveTag = z.string().regex(/^[a-z0-9_][a-z0-9_+.-]*$/i, "a tag is letters, digits and _ - + .");
+
+export const tagArg = pveTag.describe("Only guests with this tag");
 
 /** pve-poolid */
 export const poolArg = z
