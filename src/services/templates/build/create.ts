@@ -6,6 +6,8 @@
  * says the VMID exists), the build first looks for its own create: a qmcreate task for that VMID since
  * the send, or the VM whose description carries this job's id. Only when neither exists is it sent again.
  */
+
+import { doublingDelay } from "../../backoff.js";
 import { UserError } from "../../errors.js";
 import { ProxmoxError, ProxmoxTaskError } from "../../proxmox.js";
 import type { BuildContext, LeaseBook, TemplateServices } from "./deps.js";
@@ -81,7 +83,7 @@ export async function createStage(
       // A failed qmcreate removes its VM (qemu-server unlinks the config), so a new try creates again.
       await forgetTask(ctx, "createUpid");
       if (!err.transient || attempt >= retry.attempts) throw err;
-      await (deps.sleep ?? realSleep)(retry.delayMs * 2 ** (attempt - 1), ctx.signal);
+      await (deps.sleep ?? realSleep)(doublingDelay(retry.delayMs, attempt), ctx.signal);
     }
   }
   delete ctx.state.createFound;

@@ -7,6 +7,8 @@
  * answer was lost is never repeated before its effect was looked for: the task on the node's list, or
  * the result it leaves (`done`).
  */
+
+import { doublingDelay } from "../../backoff.js";
 import type { JsonObject } from "../../jobs/definition.js";
 import { ProxmoxTaskError, type TaskDone } from "../../proxmox.js";
 import type { BuildContext, TemplateServices } from "./deps.js";
@@ -82,7 +84,7 @@ export async function runTask(
         { upid, attempt, exitstatus: err.exitstatus },
         "PVE task failed transiently; starting it again",
       );
-      await sleep(retry.delayMs * 2 ** (attempt - 1), ctx.signal);
+      await sleep(doublingDelay(retry.delayMs, attempt), ctx.signal);
     }
   }
 }
