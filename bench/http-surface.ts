@@ -17,11 +17,13 @@
  *   npm run bench:http                       (head timeout 10 s, the default)
  *   HEADERS_TIMEOUT_MS=2000 npm run bench:http
  */
+
 import { fork } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { httpConfigSchema } from "../src/bot/config/http.js";
 import { createHttpServer } from "../src/bot/http/server.js";
 import { limitsFrom } from "../src/bot/http/surface.js";
@@ -249,5 +251,6 @@ async function serve(): Promise<void> {
   process.on("disconnect", () => void server.close().then(() => process.exit(0)));
 }
 
-if (process.argv.includes("--server")) await serve();
+const cli = parseArgs({ options: { server: { type: "boolean", default: false } } });
+if (cli.values.server) await serve();
 else await main();

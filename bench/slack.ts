@@ -15,12 +15,14 @@
  * Usage: tsx bench/slack.ts [requests per kind and side] [concurrency] [handlers.maxQueued] [handlers.concurrency]
  *        (defaults: 2000, 50, and the adapter's defaults)
  */
+
 import { fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { App, HTTPReceiver, LogLevel } from "@slack/bolt";
 import type { Inbound } from "../src/adapters/chat.js";
 import { createSlackAdapter, type SlackAdapter } from "../src/adapters/slack/adapter.js";
@@ -32,7 +34,12 @@ import { silentLog } from "../src/services/log.js";
 import { infoReply } from "../src/services/vocabulary/reply.js";
 import { FakeSlack, postSigned, slashCommandBody } from "../test/fakes/slack/index.js";
 
-const args = process.argv.slice(2).filter((a) => a !== "--slack-side");
+const cli = parseArgs({
+  args: process.argv.slice(2),
+  options: { "slack-side": { type: "boolean", default: false } },
+  allowPositionals: true,
+});
+const args = cli.positionals;
 const N = Number(args[0] ?? 2000);
 const CONCURRENCY = Number(args[1] ?? 50);
 /** Adapter settings under test; defaults are the adapter's own defaults. */
@@ -291,7 +298,7 @@ async function botSide(): Promise<void> {
   }
 }
 
-const main = process.argv.includes("--slack-side") ? slackSide : botSide;
+const main = cli.values["slack-side"] ? slackSide : botSide;
 main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);

@@ -22,7 +22,7 @@ import { silentLog } from "../src/services/log.js";
 import { templatesConfigSchema } from "../src/services/templates/build/config.js";
 import { type MatrixRow, runMatrix } from "../src/services/templates/build/matrix.js";
 import { planBuild } from "../src/services/templates/build/plan.js";
-import { Catalog } from "../src/services/templates/catalog/catalog.js";
+import { ImageCatalog } from "../src/services/templates/catalog/catalog.js";
 import { startChecksumMirror } from "../src/sim/mirror/checksum-mirror.js";
 import { startPveSimulator } from "../src/sim/pve/index.js";
 
@@ -43,7 +43,7 @@ const RESIZE_REQUESTS = 2;
 async function main() {
   const sim = await startPveSimulator({ tls: true, taskDurations: DURATIONS });
   sim.state.node(ARM_NODE).arch = "aarch64";
-  const catalog = Catalog.load();
+  const catalog = ImageCatalog.load();
   const mirror = await startChecksumMirror({ catalog });
   const proxmox = createProxmoxClient(
     proxmoxConfigSchema.parse({

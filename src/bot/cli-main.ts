@@ -1,6 +1,7 @@
 /**
  * `proxmox-chatops <command>`: run (default), worker, config check|schema, audit export.
  */
+import { parseArgs } from "node:util";
 import { runAuditExport } from "../adapters/store/audit-export-cli.js";
 import { UserError } from "../services/errors.js";
 import { runConfigCommand } from "./config/cli.js";
@@ -18,10 +19,22 @@ commands:
                             write the audit stream to standard output
 `;
 
-function flag(argv: readonly string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  if (i !== -1) return argv[i + 1];
-  return argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+/** The flags of `audit export`; a flag it does not know is a usage error, not silently ignored. */
+function auditExportFlags(argv: readonly string[]): { since?: string; format?: string } | { error: string } {
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: {
+        config: { type: "string", short: "c" },
+        since: { type: "string" },
+        format: { type: "string" },
+      },
+      strict: true,
+    });
+    return values;
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 export async function main(io: ProcessIo): Promise<number> {
@@ -35,14 +48,19 @@ export async function main(io: ProcessIo): Promise<number> {
       return runConfigCommand(sub, { argv: rest, env: io.env, stdout: io.stdout, stderr: io.stderr });
     case "audit": {
       if (sub !== "export") break;
+      const flags = auditExportFlags(rest);
+      if ("error" in flags) {
+        io.stderr.write(`proxmox-chatops audit export: ${flags.error}\n${USAGE}`);
+        return 2;
+      }
       const loaded = loadOrReport({ ...io, argv: rest });
       if (!loaded.ok) return 1;
       try {
         await runAuditExport({
           redisUrl: loaded.config.redis.url,
           prefix: loaded.config.redis.prefix,
-          since: flag(rest, "since") ?? "7d",
-          format: (flag(rest, "format") ?? "jsonl") as "jsonl" | "csv",
+          since: flags.since ?? "7d",
+          format: (flags.format ?? "jsonl") as "jsonl" | "csv",
           stdout: process.stdout,
           secrets: collectSecretValues(loaded.config),
         });

@@ -13,10 +13,10 @@ import { proxmoxConfigSchema } from "../adapters/proxmox/config.js";
 import { deleteKeysWithPrefix } from "../adapters/store/redis.js";
 import { systemClock } from "../services/clock.js";
 import type { JobQueue } from "../services/ports.js";
-import { Catalog } from "../services/templates/catalog/catalog.js";
+import { ImageCatalog } from "../services/templates/catalog/catalog.js";
 import { type ChecksumMirror, startChecksumMirror } from "../sim/mirror/checksum-mirror.js";
 import { type PveSimulator, startPveSimulator } from "../sim/pve/index.js";
-import { formatConfigErrors, loadConfig } from "./config/load.js";
+import { configFileFromArgs, formatConfigErrors, loadConfig } from "./config/load.js";
 import { collectSecretValues } from "./config/redact.js";
 import type { Config } from "./config/schema.js";
 import { createLogger } from "./logger.js";
@@ -29,7 +29,8 @@ const DEMO_CONFIG = fileURLToPath(new URL("../../config/demo.yml", import.meta.u
 
 async function demo(): Promise<number> {
   const argv = process.argv.slice(2);
-  const hasConfig = argv.some((a) => a === "--config" || a === "-c" || a.startsWith("--config="));
+  const named = configFileFromArgs(argv);
+  const hasConfig = named.file !== undefined || named.error !== undefined;
   const loaded = loadConfig({
     argv: hasConfig ? argv : ["--config", DEMO_CONFIG, ...argv],
     env: process.env,
@@ -67,7 +68,7 @@ async function demo(): Promise<number> {
       taskDurations: { download: 1500, qmcreate: 1500, resize: 300, qmtemplate: 600 },
     });
     // Checksum files come from a local mirror: the demo never reaches the internet.
-    mirror = await startChecksumMirror({ catalog: Catalog.load(templates.catalog.images) });
+    mirror = await startChecksumMirror({ catalog: ImageCatalog.load(templates.catalog.images) });
     templates = {
       ...templates,
       catalog: { ...templates.catalog, mirrors: { ...templates.catalog.mirrors, ...mirror.mirrors } },

@@ -15,7 +15,7 @@ import type { CommandServices } from "../commands/definition.js";
 import { ALL_COMMANDS } from "../commands/index.js";
 import { sweepExpired } from "../services/approvals/index.js";
 import type { Clock, Log, NotifierByPlatform } from "../services/ports.js";
-import { Catalog } from "../services/templates/catalog/catalog.js";
+import { ImageCatalog } from "../services/templates/catalog/catalog.js";
 import { createCommandCore, createCommandServices, createDispatcher } from "./compose/dispatcher.js";
 import { createHttp, mountRoutes, readinessChecks } from "./compose/http.js";
 import {
@@ -109,12 +109,12 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
   const proxmox: ProxmoxClient | undefined = config.proxmox
     ? createProxmoxClient(config.proxmox, { log, clock })
     : undefined;
-  const templateCatalog = Catalog.load(config.templates.catalog.images);
+  const imageCatalog = ImageCatalog.load(config.templates.catalog.images);
   const templates =
     proxmox &&
     createTemplateServices({
       proxmox,
-      catalog: templateCatalog,
+      catalog: imageCatalog,
       mirrors: config.templates.catalog.mirrors,
       stores,
       config: config.templates,
@@ -148,7 +148,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
     rbac: { ...config.rbac, people: config.people },
     version: options.version,
     proxmox,
-    templateCatalog,
+    imageCatalog,
     templates,
   });
   const dispatcher = createDispatcher({

@@ -1,10 +1,14 @@
 import { z } from "zod";
+import { commandLine } from "../services/approvals/format.js";
 import { formatDuration } from "../services/format.js";
 import { atLeast } from "../services/rbac.js";
 import { limitRows } from "../services/vocabulary/reply.js";
 import { defineCommand } from "./definition.js";
 
-/** Approvers see every pending request; everyone else sees their own. */
+/**
+ * Approvers see every pending request; everyone else sees their own. Each command is written as its
+ * approval card writes it, secrets redacted by the audit sanitizer.
+ */
 export const approvals = defineCommand({
   name: "approvals",
   summary: "List pending approval requests you may see",
@@ -24,10 +28,7 @@ export const approvals = defineCommand({
     const { rows, footer } = limitRows(
       visible.map((r) => [
         r.id,
-        [
-          r.command.replaceAll(".", " "),
-          ...Object.entries(r.args).map(([k, v]) => `${k}=${JSON.stringify(v)}`),
-        ].join(" "),
+        commandLine(r),
         r.requester.name,
         `${r.approvals.length}/${r.policy.required}`,
         formatDuration(r.expiresAt - now),

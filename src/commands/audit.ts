@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { formatUtc } from "../services/format.js";
 import { defineCommand } from "./definition.js";
-import { formatTime } from "./format.js";
 
 export const audit = defineCommand({
   name: "audit",
@@ -21,7 +21,7 @@ export const audit = defineCommand({
       table: {
         columns: ["time", "user", "command", "step", "outcome", "ref"],
         rows: records.map((r) => [
-          formatTime(r.at),
+          formatUtc(r.at, "second"),
           r.actor?.name ?? "-",
           r.command ?? "-",
           r.step ?? r.kind,

@@ -7,8 +7,8 @@ import type { z } from "zod";
 import type { ApprovalStore, AuditLog, Clock, JobQueue, Log } from "../services/ports.js";
 import type { Proxmox } from "../services/proxmox.js";
 import type { Rbac } from "../services/rbac.js";
-import type { BuildDeps } from "../services/templates/build/deps.js";
-import type { Catalog } from "../services/templates/catalog/catalog.js";
+import type { TemplateServices } from "../services/templates/build/deps.js";
+import type { ImageCatalog } from "../services/templates/catalog/catalog.js";
 import type { Actor, ConversationRef, Role } from "../services/vocabulary/identity.js";
 import type { Reply } from "../services/vocabulary/reply.js";
 
@@ -30,14 +30,14 @@ export interface CommandDefinition<S extends z.ZodObject = z.ZodObject> {
 }
 
 /** What the registry exposes to commands such as `help`. */
-export interface CommandCatalog {
+export interface CommandLookup {
   all(): readonly CommandDefinition[];
   get(name: string): CommandDefinition | undefined;
 }
 
 /** The services a command may call. Wired explicitly in src/bot/wiring.ts. */
 export interface CommandServices {
-  catalog: CommandCatalog;
+  commands: CommandLookup;
   rbac: Rbac;
   approvals: ApprovalStore;
   audit: AuditLog;
@@ -45,9 +45,9 @@ export interface CommandServices {
   /** Absent when no Proxmox is configured; Proxmox commands then answer with E_CONFIG. */
   proxmox?: Proxmox;
   /** The image catalog (`template distros`); always present in a wired bot. */
-  templateCatalog?: Catalog;
+  imageCatalog?: ImageCatalog;
   /** Template builds and lifecycle; absent without Proxmox. */
-  templates?: BuildDeps;
+  templates?: TemplateServices;
   version: string;
 }
 

@@ -14,13 +14,13 @@ export const help = defineCommand({
   permission: "viewer",
   destructive: false,
   async run(ctx, args): Promise<Reply> {
-    const { catalog, rbac } = ctx.services;
-    const mayRun = catalog
+    const { commands, rbac } = ctx.services;
+    const mayRun = commands
       .all()
       .filter((def) => rbac.check(ctx.actor, def.name, def.permission, ctx.conversation).ok);
     if (args.command && args.command.length > 0) {
       const name = args.command.join(".").toLowerCase();
-      const def = catalog.get(name);
+      const def = commands.get(name);
       if (!def || !mayRun.includes(def)) {
         return errorReply(
           "E_UNKNOWN_COMMAND",

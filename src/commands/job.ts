@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { formatUtc } from "../services/format.js";
 import { errorReply } from "../services/vocabulary/reply.js";
 import { defineCommand } from "./definition.js";
-import { formatTime } from "./format.js";
 
 export const jobIdArg = z
   .string()
@@ -32,8 +32,8 @@ export const job = defineCommand({
             ]
           : []),
         { label: "Started by", value: info.requestedBy.name },
-        { label: "Created", value: formatTime(info.createdAt) },
-        ...(info.finishedAt ? [{ label: "Finished", value: formatTime(info.finishedAt) }] : []),
+        { label: "Created", value: formatUtc(info.createdAt, "second") },
+        ...(info.finishedAt ? [{ label: "Finished", value: formatUtc(info.finishedAt, "second") }] : []),
         { label: "Attempts", value: String(info.attempts) },
         ...(info.error ? [{ label: "Error", value: info.error }] : []),
       ],

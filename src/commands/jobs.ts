@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { formatUtc } from "../services/format.js";
 import { limitRows } from "../services/vocabulary/reply.js";
 import { defineCommand } from "./definition.js";
-import { formatTime } from "./format.js";
 
 export const JOB_STATES = ["waiting", "delayed", "active", "completed", "failed", "cancelled"] as const;
 
@@ -24,7 +24,7 @@ export const jobs = defineCommand({
         j.state,
         j.progress ? `${Math.round(j.progress.fraction * 100)}% ${j.progress.step}` : "",
         j.requestedBy.name,
-        formatTime(j.createdAt),
+        formatUtc(j.createdAt, "second"),
       ]),
       25,
       "narrow it with --state",

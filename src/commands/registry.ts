@@ -3,13 +3,13 @@
  * src/commands/index.ts by hand: no loading from the filesystem, so what the bot can do is visible in one file.
  */
 import { closest } from "./args/closest.js";
-import type { CommandCatalog, CommandDefinition } from "./definition.js";
+import type { CommandDefinition, CommandLookup } from "./definition.js";
 
 export type Resolution =
   | { ok: true; command: CommandDefinition; rest: string[] }
   | { ok: false; message: string; suggestion?: string };
 
-export class CommandRegistry implements CommandCatalog {
+export class CommandRegistry implements CommandLookup {
   private readonly byName = new Map<string, CommandDefinition>();
 
   constructor(definitions: readonly CommandDefinition[]) {

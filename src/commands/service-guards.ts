@@ -5,8 +5,8 @@
  */
 import { UserError } from "../services/errors.js";
 import type { Proxmox } from "../services/proxmox.js";
-import type { BuildDeps } from "../services/templates/build/deps.js";
-import type { Catalog } from "../services/templates/catalog/catalog.js";
+import type { TemplateServices } from "../services/templates/build/deps.js";
+import type { ImageCatalog } from "../services/templates/catalog/catalog.js";
 import type { CommandServices } from "./definition.js";
 
 export function proxmoxOf(services: CommandServices): Proxmox {
@@ -19,8 +19,8 @@ export function proxmoxOf(services: CommandServices): Proxmox {
   return services.proxmox;
 }
 
-export function templateCatalogOf(services: CommandServices): Catalog {
-  const catalog = services.templateCatalog;
+export function templateCatalogOf(services: CommandServices): ImageCatalog {
+  const catalog = services.imageCatalog;
   if (!catalog) {
     throw new UserError(
       "E_CONFIG",
@@ -30,7 +30,7 @@ export function templateCatalogOf(services: CommandServices): Catalog {
   return catalog;
 }
 
-export function templatesOf(services: CommandServices): BuildDeps {
+export function templatesOf(services: CommandServices): TemplateServices {
   const templates = services.templates;
   if (!templates) {
     throw new UserError(

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { nodeArg } from "../services/inventory/args.js";
 import { storageReport } from "../services/inventory/storage.js";
+import { nodeArg } from "../services/pve/id-schemas.js";
 import { defineCommand } from "./definition.js";
 import { proxmoxOf } from "./service-guards.js";
 

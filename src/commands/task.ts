@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { upidArg } from "../services/inventory/args.js";
 import { taskReport } from "../services/inventory/task.js";
+import { upidArg } from "../services/pve/id-schemas.js";
 import { defineCommand } from "./definition.js";
 import { proxmoxOf } from "./service-guards.js";
 

@@ -1,23 +1,20 @@
 import { z } from "zod";
 import { UserError } from "../services/errors.js";
-import { nodeArg } from "../services/inventory/args.js";
 import { startJob } from "../services/jobs/start.js";
+import { bridgeId, dnsName, nodeArg, storageId } from "../services/pve/id-schemas.js";
+import { buildSettingRules } from "../services/templates/build/config.js";
 import { TEMPLATE_BUILD_JOB } from "../services/templates/build/job.js";
 import { TEMPLATE_MATRIX_JOB } from "../services/templates/build/matrix-job.js";
-import { actorLabel, DNS_NAME, DNS_NAME_MAX } from "../services/templates/build/metadata.js";
+import { actorLabel } from "../services/templates/build/metadata.js";
 import { defaultNode, planBuild } from "../services/templates/build/plan.js";
 import type { DistroEntry } from "../services/templates/build/ports.js";
 import { nodeArch } from "../services/templates/build/preflight.js";
+import { distroKey } from "../services/templates/catalog/schema.js";
 import { defineCommand } from "./definition.js";
 import { templatesOf } from "./service-guards.js";
 
-const storageId = z.string().regex(/^[a-z][a-z0-9\-_.]*[a-z0-9]$/i, "a storage id like local-lvm");
-
 export const templateBuildArgs = z.object({
-  distros: z
-    .array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,40}$/, "a distro key like ubuntu-24.04"))
-    .optional()
-    .describe("Distro keys (see `template distros`)"),
+  distros: z.array(distroKey).optional().describe("Distro keys (see `template distros`)"),
   all: z.boolean().optional().describe("Build every catalog image of the node's architecture"),
   family: z
     .string()
@@ -29,35 +26,16 @@ export const templateBuildArgs = z.object({
   imageStorage: storageId.optional().describe("Storage the image is downloaded to (needs content import)"),
   // The range check lives in the service, which names the configured range.
   vmid: z.number().int().positive().optional().describe("VMID from the template range"),
-  name: z
-    .string()
-    .max(DNS_NAME_MAX)
-    .regex(DNS_NAME, "a DNS name: letters, digits and hyphens in dot-separated labels, e.g. tpl-web.v2")
-    .optional()
-    .describe("Template name (default tpl-<distro>-<date>-<checksum>)"),
-  cores: z.number().int().min(1).max(128).optional().describe("CPU cores"),
-  memory: z.number().int().min(256).max(1_048_576).optional().describe("MiB"),
-  disk: z.number().int().min(1).max(65_536).optional().describe("Disk size in GiB"),
-  bridge: storageId.optional().describe("Network bridge, e.g. vmbr0"),
-  vlan: z.number().int().min(1).max(4094).optional().describe("VLAN tag on net0"),
-  cpu: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/)
-    .optional()
-    .describe("CPU type, e.g. x86-64-v2-AES"),
-  ciuser: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
-    .optional()
-    .describe("Cloud-init user"),
-  sshkey: z
-    .array(z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,40}$/i))
-    .optional()
-    .describe("Key names from config"),
-  tags: z
-    .array(z.string().regex(/^[a-z0-9_][a-z0-9_+.-]*$/i))
-    .optional()
-    .describe("Extra PVE tags"),
+  name: dnsName.optional().describe("Template name (default tpl-<distro>-<date>-<checksum>)"),
+  cores: buildSettingRules.cores.optional().describe("CPU cores"),
+  memory: buildSettingRules.memory.optional().describe("MiB"),
+  disk: buildSettingRules.disk.optional().describe("Disk size in GiB"),
+  bridge: bridgeId.optional().describe("Network bridge, e.g. vmbr0"),
+  vlan: buildSettingRules.vlan.optional().describe("VLAN tag on net0"),
+  cpu: buildSettingRules.cpu.optional().describe("CPU type, e.g. x86-64-v2-AES"),
+  ciuser: buildSettingRules.ciuser.optional().describe("Cloud-init user"),
+  sshkey: z.array(buildSettingRules.sshKeyName).optional().describe("Key names from config"),
+  tags: z.array(buildSettingRules.tag).optional().describe("Extra PVE tags"),
   force: z.boolean().optional().describe("Build even when the newest template has the same image"),
 });
 

@@ -4,6 +4,7 @@ import { startJob } from "../services/jobs/start.js";
 import { TEMPLATE_MATRIX_JOB } from "../services/templates/build/matrix-job.js";
 import { actorLabel } from "../services/templates/build/metadata.js";
 import { distroOrSuggest } from "../services/templates/build/plan.js";
+import { distroKey } from "../services/templates/catalog/schema.js";
 import { defineCommand } from "./definition.js";
 import { templatesOf } from "./service-guards.js";
 
@@ -11,10 +12,7 @@ export const templateRefresh = defineCommand({
   name: "template.refresh",
   summary: "Rebuild templates whose upstream image changed; older versions are tagged superseded",
   args: z.object({
-    distros: z
-      .array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,40}$/, "a distro key like ubuntu-24.04"))
-      .optional()
-      .describe("Distro keys"),
+    distros: z.array(distroKey).optional().describe("Distro keys"),
     all: z.boolean().optional().describe("Every distro that has a template"),
   }),
   positionals: [{ name: "distros", variadic: true }],

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { vmRefArg } from "../services/inventory/args.js";
 import { vmReport } from "../services/inventory/vm.js";
+import { vmRefArg } from "../services/pve/id-schemas.js";
 import { defineCommand } from "./definition.js";
 import { proxmoxOf } from "./service-guards.js";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { nodeArg, poolArg, tagArg } from "../services/inventory/args.js";
 import { vmsReport } from "../services/inventory/vms.js";
+import { nodeArg, poolArg, tagArg } from "../services/pve/id-schemas.js";
 import { defineCommand } from "./definition.js";
 import { proxmoxOf } from "./service-guards.js";
 

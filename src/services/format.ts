@@ -11,3 +11,13 @@ export function formatDuration(ms: number): string {
   if (hours < 48) return `${hours}h ${String(minutes % 60).padStart(2, "0")}m`;
   return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
+
+/**
+ * `2026-11-26 04:12 UTC`, or `2026-11-26 04:12:03 UTC` with seconds. UTC, because a chat message is read
+ * in many zones and the bot cannot know each reader's; minutes are enough for humans except where records
+ * are told apart by the second (audit lines, job times).
+ */
+export function formatUtc(ms: number, precision: "minute" | "second" = "minute"): string {
+  const end = precision === "second" ? 19 : 16;
+  return `${new Date(ms).toISOString().slice(0, end).replace("T", " ")} UTC`;
+}

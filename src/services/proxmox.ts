@@ -82,30 +82,8 @@ export class ProxmoxTaskError extends ProxmoxError {
   }
 }
 
-export type {
-  AgentExecStatus,
-  AgentInterface,
-  CloneVmRequest,
-  ClusterResource,
-  CreateVmRequest,
-  DownloadUrlRequest,
-  GuestResource,
-  GuestType,
-  NodeResource,
-  NodeStatus,
-  NodeSummary,
-  PveVersion,
-  SnapshotInfo,
-  StorageContentItem,
-  StorageInfo,
-  StorageResource,
-  TaskDone,
-  TaskLog,
-  TaskStatus,
-  VmConfig,
-  VmStatus,
-  WaitForTaskOptions,
-} from "./inventory/pve-types.js";
+/** The data models of the port, importable from here with the port itself. */
+export type * from "./inventory/pve-types.js";
 
 export interface Proxmox {
   /** The URL the adapter talks to, for messages. Never carries credentials. */

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { HttpChecksumSource } from "../../src/adapters/checksums/http-checksum-source.js";
 import { TransientError, UserError } from "../../src/services/errors.js";
 import type { Log } from "../../src/services/ports.js";
-import { Catalog } from "../../src/services/templates/catalog/catalog.js";
+import { ImageCatalog } from "../../src/services/templates/catalog/catalog.js";
 import type { CatalogEntry } from "../../src/services/templates/catalog/schema.js";
 import { type ChecksumMirror, startChecksumMirror } from "../../src/sim/mirror/checksum-mirror.js";
 import { createSelfSignedCert } from "../../src/sim/pve/tls.js";
@@ -21,7 +21,7 @@ function memoryLog(lines: string[]): Log {
   return { debug: write, info: write, warn: write, error: write, child: () => memoryLog(lines) };
 }
 
-const catalog = Catalog.load();
+const catalog = ImageCatalog.load();
 let mirror: ChecksumMirror;
 const logLines: string[] = [];
 

@@ -10,9 +10,9 @@ import type { CommandContext, CommandDefinition, CommandServices } from "../../s
 import { task } from "../../src/commands/task.js";
 import { templateBuild } from "../../src/commands/template-build.js";
 import { vm } from "../../src/commands/vm.js";
-import { parseUpid } from "../../src/services/inventory/ids.js";
 import { taskReport } from "../../src/services/inventory/task.js";
 import { vmReport } from "../../src/services/inventory/vm.js";
+import { parseUpid } from "../../src/services/pve/ids.js";
 import { type SimClient, startSimClient } from "../proxmox/helpers/sim.js";
 
 let t: SimClient;

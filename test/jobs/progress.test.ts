@@ -107,6 +107,30 @@ describe("ThrottledMessage", () => {
     expect(card.stats.errors).toBe(3);
   });
 
+  it("given a conversation, posts the first state there and throttles edits of that post", async () => {
+    const chat = new RecordingNotifier(clock);
+    const conversation = { platform: "console" as const, channelId: "ops" };
+    const table = new ThrottledMessage({
+      notifier: chat,
+      conversation,
+      intervalMs: 1000,
+      clock,
+      log: captureLog(),
+    });
+    table.set(state(1));
+    await vi.advanceTimersByTimeAsync(0);
+    for (let n = 2; n <= 20; n++) {
+      table.set(state(n));
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    const final = table.flush(state(99));
+    await vi.advanceTimersByTimeAsync(1000);
+    await expect(final).resolves.toBe(true);
+    expect(chat.posts.map((p) => [p.conversation, p.reply.text])).toEqual([[conversation, "state 1"]]);
+    expect(chat.edits.map((e) => [e.messageId, e.reply.text])).toEqual([["m1", "state 99"]]);
+    expect(chat.edits[0]!.at - chat.posts[0]!.at).toBe(1000);
+  });
+
   it("rejects a negative interval", () => {
     const chat = new RecordingNotifier(clock);
     expect(

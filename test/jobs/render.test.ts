@@ -216,5 +216,7 @@ describe("queue settings", () => {
     ]);
     expect(retryDelay({ type: "fixed", delay: 500 }, 3)).toBe(500);
     expect(retryDelay(undefined, 1)).toBe(0);
+    expect(retryDelay(750, 2)).toBe(750);
+    expect(() => retryDelay({ type: "linear", delay: 100 }, 1)).toThrow(/unknown backoff strategy "linear"/);
   });
 });

@@ -6,7 +6,6 @@ import {
   formatUptime,
   formatUsage,
 } from "../../src/services/inventory/format.js";
-import { checkSnapshotName, parseUpid, parseVmid } from "../../src/services/inventory/ids.js";
 import { pveVersionOf } from "../../src/services/inventory/nodes.js";
 import { storageReply } from "../../src/services/inventory/storage.js";
 import { cutTable, MAX_TABLE_ROWS } from "../../src/services/inventory/table.js";
@@ -14,6 +13,7 @@ import { taskOutcome, taskReply } from "../../src/services/inventory/task.js";
 import { findGuest, summarizeDisks, summarizeNetworks, vmReply } from "../../src/services/inventory/vm.js";
 import { filterGuests, guestsReply } from "../../src/services/inventory/vms.js";
 import type { GuestResource, StorageResource, TaskStatus } from "../../src/services/proxmox.js";
+import { checkSnapshotName, parseUpid, parseVmid } from "../../src/services/pve/ids.js";
 
 const GiB = 1024 ** 3;
 

@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { get } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Catalog } from "../../src/services/templates/catalog/catalog.js";
+import { ImageCatalog } from "../../src/services/templates/catalog/catalog.js";
 import { findChecksum } from "../../src/services/templates/catalog/checksums.js";
 import { type ChecksumMirror, startChecksumMirror } from "../../src/sim/mirror/checksum-mirror.js";
 import { createSelfSignedCert } from "../../src/sim/pve/tls.js";
 
-const catalog = Catalog.load();
+const catalog = ImageCatalog.load();
 let mirror: ChecksumMirror;
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PveSimulator, startPveSimulator } from "../../src/sim/pve/index.js";
-import { SchemaCatalog } from "../../src/sim/pve/schema/catalog.js";
+import { ApiSchema } from "../../src/sim/pve/schema/api-schema.js";
 import { call, waitTask } from "./client.js";
 import { checkReturns } from "./returns.js";
 
@@ -20,7 +20,7 @@ describe.each(["9.1", "8.4"] as const)("responses match the official returns sch
   afterAll(() => sim.close());
 
   it("for every bot endpoint exercised with valid input", async () => {
-    const catalog = SchemaCatalog.load(version);
+    const apiSchema = ApiSchema.load(version);
     const upid = (await call(sim, "POST", "/nodes/pve1/qemu/100/snapshot", { snapname: "ret" })).json.data;
     await waitTask(sim, upid);
     const pid = (await call(sim, "POST", "/nodes/pve1/qemu/100/agent/exec", { command: ["uname", "-r"] }))
@@ -70,7 +70,7 @@ describe.each(["9.1", "8.4"] as const)("responses match the official returns sch
         continue;
       }
       if (KNOWN_DEVIATIONS.has(`${method} ${template}`)) continue;
-      const route = catalog.find(method, template)!;
+      const route = apiSchema.find(method, template)!;
       problems.push(
         ...checkReturns(route.info.returns, res.json.data).map((p) => `${method} ${template}: ${p}`),
       );

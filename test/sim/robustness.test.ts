@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PveSimulator, startPveSimulator } from "../../src/sim/pve/index.js";
 import { ALL_ROUTES } from "../../src/sim/pve/routes/index.js";
-import { SchemaCatalog } from "../../src/sim/pve/schema/catalog.js";
+import { ApiSchema } from "../../src/sim/pve/schema/api-schema.js";
 import { parseFixture } from "../../src/sim/pve/state/fixture.js";
 import { call } from "./client.js";
 
@@ -113,7 +113,7 @@ describe("schema-shaped random requests reach the handlers without crashing them
   afterAll(() => sim.close());
 
   it("keeps every answer PVE-shaped", async () => {
-    const catalog = SchemaCatalog.load("9.1");
+    const apiSchema = ApiSchema.load("9.1");
     const pathValue: Record<string, string[]> = {
       node: ["pve1", "pve2", "pve9"],
       vmid: ["100", "101", "102", "9000", "777"],
@@ -168,7 +168,9 @@ describe("schema-shaped random requests reach the handlers without crashing them
             const pool = pathValue[name] ?? ["x"];
             return encodeURIComponent(pool[seed % pool.length]!);
           });
-          const names = Object.keys(catalog.find(route.method, route.path)!.info.parameters?.properties ?? {})
+          const names = Object.keys(
+            apiSchema.find(route.method, route.path)!.info.parameters?.properties ?? {},
+          )
             .map((n) => n.replace("[n]", "0"))
             .filter((n) => !route.path.includes(`{${n}}`));
           const params: Record<string, string> = {};

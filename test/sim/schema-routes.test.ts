@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PveSimulator, startPveSimulator } from "../../src/sim/pve/index.js";
 import { ALL_ROUTES } from "../../src/sim/pve/routes/index.js";
-import { SchemaCatalog } from "../../src/sim/pve/schema/catalog.js";
+import { ApiSchema } from "../../src/sim/pve/schema/api-schema.js";
 import { call } from "./client.js";
 
 const botEndpoints = JSON.parse(
@@ -10,10 +10,10 @@ const botEndpoints = JSON.parse(
 ).endpoints as Array<{ method: string; path: string }>;
 
 describe.each(["9.1", "8.4"] as const)("routes against the official PVE %s schema", (version) => {
-  const catalog = SchemaCatalog.load(version);
+  const apiSchema = ApiSchema.load(version);
 
   it("serves only (method, path) pairs that exist in the schema", () => {
-    const missing = ALL_ROUTES.filter((r) => !catalog.find(r.method, r.path)).map(
+    const missing = ALL_ROUTES.filter((r) => !apiSchema.find(r.method, r.path)).map(
       (r) => `${r.method} ${r.path}`,
     );
     expect(missing).toEqual([]);
@@ -27,8 +27,8 @@ describe.each(["9.1", "8.4"] as const)("routes against the official PVE %s schem
   });
 
   it("has the method counts documented for this release", () => {
-    const count = (m: string) => catalog.routes.filter((r) => r.method === m).length;
-    const counts = { all: catalog.routes.length, GET: count("GET"), POST: count("POST") };
+    const count = (m: string) => apiSchema.routes.filter((r) => r.method === m).length;
+    const counts = { all: apiSchema.routes.length, GET: count("GET"), POST: count("POST") };
     expect(counts).toEqual(
       version === "9.1"
         ? { all: 649, GET: 327, POST: 169 }

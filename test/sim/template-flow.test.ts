@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Catalog } from "../../src/services/templates/catalog/catalog.js";
+import { ImageCatalog } from "../../src/services/templates/catalog/catalog.js";
 import { type ChecksumMirror, startChecksumMirror } from "../../src/sim/mirror/checksum-mirror.js";
 import { type PveSimulator, startPveSimulator } from "../../src/sim/pve/index.js";
 import { type CallOptions, call, documentedAuth, waitTask } from "./client.js";
@@ -15,7 +15,7 @@ describe("REST-only template build (distros NOTES §3.2) against the simulator",
       tls: false,
       defaultTaskDurationMs: 15,
     });
-    mirror = await startChecksumMirror({ catalog: Catalog.load() });
+    mirror = await startChecksumMirror({ catalog: ImageCatalog.load() });
     // The whole flow runs with the token docs/PROXMOX.md sets up.
     bot = { auth: documentedAuth(sim) };
   });
@@ -26,7 +26,7 @@ describe("REST-only template build (distros NOTES §3.2) against the simulator",
 
   it("downloads, imports, resizes, converts, clones, boots, pings and destroys", async () => {
     const origin = "https://cloud-images.ubuntu.com";
-    const entry = Catalog.load().get("ubuntu-24.04")!;
+    const entry = ImageCatalog.load().get("ubuntu-24.04")!;
     const dl = await call(
       sim,
       "POST",

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PveSimulator, startPveSimulator } from "../../src/sim/pve/index.js";
-import { SchemaCatalog } from "../../src/sim/pve/schema/catalog.js";
+import { ApiSchema } from "../../src/sim/pve/schema/api-schema.js";
 import {
   lookupProperty,
   parsePropertyString,
@@ -8,8 +8,8 @@ import {
   validateParameters,
 } from "../../src/sim/pve/schema/validate.js";
 
-const catalog = SchemaCatalog.load("9.1");
-const info = (method: string, path: string) => catalog.find(method, path)!.info;
+const apiSchema = ApiSchema.load("9.1");
+const info = (method: string, path: string) => apiSchema.find(method, path)!.info;
 
 describe("schema validation semantics", () => {
   it("wraps a scalar for array parameters; booleans are 1/0 or JSON true/false, as in check_type", () => {

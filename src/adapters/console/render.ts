@@ -3,11 +3,13 @@
  * colour) and a scripted session whose transcript is read or diffed later (plain, colour off), so the plain
  * form is the source of truth and colour only wraps pieces of it, never changes its width.
  *
- * Limits: widths are counted in code points, so East Asian wide characters and emoji misalign table
- * columns; table cells are cut to {@link MAX_CELL_WIDTH} characters. Control characters from command
- * output (ANSI escapes in task logs, carriage returns) are removed so a reply cannot repaint the terminal.
+ * Table columns are aligned by display width (emoji and CJK take two columns) and cells are cut to
+ * {@link MAX_CELL_WIDTH} columns. Control characters from command output (ANSI escapes in task logs,
+ * carriage returns) are removed so a reply cannot repaint the terminal.
  */
+
 import type { Reply, ReplyButton, ReplyProgress, ReplyTable, Tone } from "../../services/vocabulary/reply.js";
+import { clipToWidth, tableLines } from "../chat-text/table.js";
 
 export interface RenderOptions {
   /** Wrap markers, titles and buttons in ANSI colour codes; only for a real terminal. */
@@ -97,33 +99,15 @@ function skipEscape(s: string, at: number): number {
   return kind === undefined ? at : at + 1;
 }
 
-function width(text: string): number {
-  return [...text].length;
+/** One line per cell, without control characters, cut to {@link MAX_CELL_WIDTH} columns. */
+function cell(text: string): string {
+  return clipToWidth(sanitize(text).replace(/\s*\n\s*/g, " "), MAX_CELL_WIDTH);
 }
 
-function padEnd(text: string, to: number): string {
-  return text + " ".repeat(Math.max(0, to - width(text)));
-}
-
-function cell(text: string | undefined): string {
-  const flat = sanitize(text ?? "").replace(/\s*\n\s*/g, " ");
-  const chars = [...flat];
-  return chars.length > MAX_CELL_WIDTH ? `${chars.slice(0, MAX_CELL_WIDTH - 1).join("")}…` : flat;
-}
-
-/** Columns padded to their widest cell; rows shorter than the header are padded with empty cells. */
+/** Columns aligned by display width; rows shorter than the widest get empty cells. */
 export function renderTable(table: ReplyTable, paint: Paint = painter(false)): string[] {
-  const columnCount = Math.max(table.columns.length, ...table.rows.map((r) => r.length));
-  const header = Array.from({ length: columnCount }, (_, i) => cell(table.columns[i]));
-  const rows = table.rows.map((row) => Array.from({ length: columnCount }, (_, i) => cell(row[i])));
-  const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ""))));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : padEnd(c, widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
-  const out = [paint(line(header), "bold"), widths.map((w) => "-".repeat(w)).join("  ")];
-  for (const row of rows) out.push(line(row));
+  const [header = "", ...rest] = tableLines(table, { cell });
+  const out = [paint(header, "bold"), ...rest];
   if (table.rows.length === 0) out.push("(no rows)");
   if (table.footer) out.push(paint(sanitize(table.footer), "dim"));
   return out;

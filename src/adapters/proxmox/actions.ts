@@ -4,14 +4,8 @@
  * second attempt would make a duplicate or fail confusingly.
  */
 import { UserError } from "../../services/errors.js";
-import {
-  checkDisk,
-  checkNode,
-  checkSnapshotName,
-  checkStorage,
-  checkVmid,
-} from "../../services/inventory/ids.js";
 import type { Proxmox } from "../../services/proxmox.js";
+import { checkDisk, checkNode, checkSnapshotName, checkStorage, checkVmid } from "../../services/pve/ids.js";
 import type { ClientCore } from "./core.js";
 
 type Actions = Pick<

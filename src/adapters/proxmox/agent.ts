@@ -4,8 +4,8 @@
  * On PVE 9 exec and exec-status need VM.GuestAgent.Unrestricted, on PVE 8 VM.Monitor.
  */
 import { UserError } from "../../services/errors.js";
-import { checkNode, checkVmid } from "../../services/inventory/ids.js";
 import type { Proxmox } from "../../services/proxmox.js";
+import { checkNode, checkVmid } from "../../services/pve/ids.js";
 import type { ClientCore } from "./core.js";
 import * as map from "./map.js";
 

@@ -1,24 +1,11 @@
 /**
- * The `proxmox:` configuration section. The lead mounts {@link proxmoxConfigSchema} in the bot's config
- * and maps PROXMOX_URL, PROXMOX_TOKEN_ID, PROXMOX_TOKEN_SECRET(_FILE), PROXMOX_TLS_FINGERPRINT and
+ * The `proxmox:` configuration section, mounted in the bot's config schema; the loader maps PROXMOX_URL, PROXMOX_TOKEN_ID, PROXMOX_TOKEN_SECRET(_FILE), PROXMOX_TLS_FINGERPRINT and
  * PROXMOX_TLS_CA_FILE onto it. TLS verification cannot be switched off here by design: the only choices
  * are the system trust store, a CA file, or a certificate fingerprint pin. Plain http (which sends the API
  * token in clear) needs `allowInsecureHttp: true`, so it is never the result of a typo in the URL.
  */
 import { z } from "zod";
-
-const durationMs = z
-  .union([
-    z.number().int().positive(),
-    z.string().regex(/^\d+(ms|s|m|h)$/, "use a duration like 500ms, 30s, 10m"),
-  ])
-  .transform((v) => {
-    if (typeof v === "number") return v;
-    const m = /^(\d+)(ms|s|m|h)$/.exec(v)!;
-    return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as "ms" | "s" | "m" | "h"];
-  })
-  // "0s" would pass the pattern; a zero timeout or cache time makes no sense.
-  .refine((ms) => ms > 0, "must be longer than 0, like 500ms, 30s, 10m");
+import { positiveDuration } from "../../services/duration.js";
 
 /** Adds :8006 when the URL has no port, because proxmox-api would otherwise talk to 443/80. */
 function normalizeUrl(raw: string, ctx: z.RefinementCtx): string {
@@ -79,9 +66,9 @@ export const proxmoxConfigSchema = z
     tlsCaFile: z.string().min(1).optional().describe("PEM file of the CA that signed the PVE certificate"),
     timeouts: z
       .object({
-        request: durationMs.default(30_000).describe("Whole request, connect to last byte"),
-        task: durationMs.default(15 * 60_000).describe("How long to follow a task before giving up"),
-        start: durationMs
+        request: positiveDuration.default(30_000).describe("Whole request, connect to last byte"),
+        task: positiveDuration.default(15 * 60_000).describe("How long to follow a task before giving up"),
+        start: positiveDuration
           .default(30_000)
           .describe("At start, how long to wait for the API to accept connections before exiting with 1"),
       })
@@ -94,7 +81,7 @@ export const proxmoxConfigSchema = z
       .max(10)
       .default(3)
       .describe("Retries of a failed GET; never other verbs"),
-    versionCacheTtl: durationMs.default(30_000).describe("How long /readyz reuses the version probe"),
+    versionCacheTtl: positiveDuration.default(30_000).describe("How long /readyz reuses the version probe"),
     allowInsecureHttp: z
       .boolean()
       .default(false)

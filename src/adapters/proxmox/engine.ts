@@ -13,6 +13,7 @@
  *   pve-http-server 5.2 put the message only in the status line, which is used then.
  */
 import type { ApiRequestable } from "proxmox-api";
+import { doublingDelay } from "../../services/backoff.js";
 import type { Log } from "../../services/ports.js";
 import { PveApiError, PveNetworkError } from "./errors.js";
 import type { Transport } from "./transport.js";
@@ -88,7 +89,7 @@ export class PveEngine implements ApiRequestable {
         return await this.once(method, path, params);
       } catch (err) {
         if (attempt >= this.attemptsFor(method) || !retryable(err)) throw err;
-        const delay = (this.options.retryBaseMs ?? 250) * 2 ** (attempt - 1);
+        const delay = doublingDelay(this.options.retryBaseMs ?? 250, attempt);
         this.options.log.debug(
           { method, path, attempt, delay, err: describe(err) },
           "pve GET failed; retrying",

@@ -1,8 +1,8 @@
 /** Read-only calls: version, nodes, cluster resources, VM config/status, snapshots, storage. */
 
 import { UserError } from "../../services/errors.js";
-import { checkNode, checkStorage, checkVmid } from "../../services/inventory/ids.js";
 import type { Proxmox } from "../../services/proxmox.js";
+import { checkNode, checkStorage, checkVmid } from "../../services/pve/ids.js";
 import type { ClientCore } from "./core.js";
 import * as map from "./map.js";
 

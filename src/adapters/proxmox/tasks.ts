@@ -4,8 +4,8 @@
  * starts at 250 ms and slows to 2 s, so short tasks finish fast and long ones cost few requests.
  */
 import { UserError } from "../../services/errors.js";
-import { checkNode, checkVmid, parseUpid } from "../../services/inventory/ids.js";
 import { type Proxmox, ProxmoxError, ProxmoxTaskError, type TaskLog } from "../../services/proxmox.js";
+import { checkNode, checkVmid, parseUpid } from "../../services/pve/ids.js";
 import type { ClientCore } from "./core.js";
 import * as map from "./map.js";
 

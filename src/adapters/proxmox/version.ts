@@ -29,7 +29,7 @@ export interface Readiness {
 export interface VersionGate {
   /** Throws a ProxmoxError when PVE is unreachable or older than 8.4; for the start of the bot. */
   require(): Promise<PveVersion>;
-  /** For the lead's readiness registry: never throws. */
+  /** For the readiness checks behind `/readyz`: never throws. */
   readiness(): Promise<Readiness>;
 }
 

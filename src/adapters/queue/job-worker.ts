@@ -9,7 +9,7 @@
  * event cleans up from the persisted state and delivers the failed card, so nothing ends without a card
  * and an audit record.
  */
-import { type Job, UnrecoverableError, Worker } from "bullmq";
+import { Backoffs, type Job, UnrecoverableError, Worker } from "bullmq";
 import { UserError } from "../../services/errors.js";
 import { JobBookkeeping } from "../../services/jobs/bookkeeping.js";
 import { type JobRegistry, resolveJob } from "../../services/jobs/definition.js";
@@ -58,12 +58,19 @@ export interface JobWorkerHandle {
   close(): Promise<void>;
 }
 
-/** BullMQ's delay before the retry that follows try `attempt`, as its built-in strategies compute it. */
+/**
+ * The delay before the retry that follows try `attempt`, computed by BullMQ's own built-in strategy, so
+ * the card says what the queue will do. The bot registers no custom strategy; a type BullMQ does not know
+ * would fail the retry itself, and is refused here the same way.
+ */
 export function retryDelay(backoff: Job["opts"]["backoff"], attempt: number): number {
-  if (backoff === undefined) return 0;
-  if (typeof backoff === "number") return backoff;
-  const delay = backoff.delay ?? 0;
-  return backoff.type === "exponential" ? Math.round(delay * 2 ** (attempt - 1)) : delay;
+  const options = backoff === undefined ? undefined : Backoffs.normalize(backoff);
+  if (!options) return 0;
+  const strategy = Backoffs.builtinStrategies[options.type];
+  if (!strategy) throw new Error(`unknown backoff strategy ${JSON.stringify(options.type)}`);
+  const delay = strategy(options.delay ?? 0, options.jitter)(attempt, options.type);
+  if (typeof delay !== "number") throw new Error("built-in backoff strategies answer synchronously");
+  return delay;
 }
 
 /** BullMQ's own give-up reasons are safe and worth showing; other errors stay internal on the card. */

@@ -7,7 +7,7 @@
 import type { Reply, ReplyButton, ReplyField, Tone } from "../../services/vocabulary/reply.js";
 import type { ButtonSigner } from "../chat-kit/button-signer.js";
 import { chunkLines, cut, escapeMrkdwn, LIMITS } from "./limits.js";
-import { clampFraction, fileNameFor, fullText, MESSAGE_CELL_WIDTH, tableLines } from "./plaintext.js";
+import { clampFraction, fileNameFor, fullText, MESSAGE_CELL_WIDTH, slackTableLines } from "./plaintext.js";
 
 export interface PlainText {
   type: "plain_text";
@@ -84,7 +84,9 @@ export function renderReply(reply: Reply, signer: ButtonSigner): SlackMessage {
     body.push({ block: { type: "section", fields: group }, kind: "fields", count: group.length });
   }
   if (reply.table) {
-    const [header = "", rule = "", ...rows] = tableLines(reply.table, MESSAGE_CELL_WIDTH).map(escapeMrkdwn);
+    const [header = "", rule = "", ...rows] = slackTableLines(reply.table, MESSAGE_CELL_WIDTH).map(
+      escapeMrkdwn,
+    );
     const groups = chunkLines(rows, LIMITS.text - FENCE - header.length - rule.length - 2);
     if (groups.length === 0) body.push({ block: codeSection([header, rule]), count: 0 });
     for (const g of groups)

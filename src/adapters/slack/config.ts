@@ -1,23 +1,9 @@
 /**
- * The `slack:` section of the bot's configuration. The lead mounts `slackConfigSchema` into the root schema
- * and maps SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN (+ `_FILE`) and SLACK_API_URL onto it.
- * This module must not import `src/bot` (the root schema imports it), so it carries its own duration parser.
+ * The `slack:` section of the bot's configuration, mounted in the root schema (src/bot/config/schema.ts);
+ * the loader maps SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN (+ `_FILE`) and SLACK_API_URL onto it.
  */
 import { z } from "zod";
-
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** `30s`, `5m`, `2h`, `7d`, `250ms`, or a number of milliseconds. */
-const duration = z
-  .union([
-    z.number().int().nonnegative(),
-    z.string().regex(/^\d+(ms|s|m|h|d)$/, "use a duration like 30s, 5m, 2h, 7d"),
-  ])
-  .transform((v) => {
-    if (typeof v === "number") return v;
-    const m = /^(\d+)(ms|s|m|h|d)$/.exec(v)!;
-    return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
-  });
+import { duration, positiveDuration } from "../../services/duration.js";
 
 /**
  * The bot token goes with every Web API call, so http is accepted only where it never crosses a network:
@@ -33,9 +19,6 @@ function httpOnlyOnLoopback(url: string): boolean {
   }
   return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
 }
-
-/** For ages and retry delays, where 0 makes no sense. */
-const positiveDuration = duration.refine((ms) => ms > 0, "must be longer than 0, like 500ms, 30s, 5m");
 
 export const slackConfigSchema = z
   .object({

@@ -5,6 +5,8 @@
  * one of two ways: delivered, or rejected with a SlackDeliveryError that is also counted and logged with the
  * Slack method and error code. Arguments are never logged: they may hold response URLs.
  */
+
+import { doublingDelay } from "../../services/backoff.js";
 import type { Log } from "../../services/ports.js";
 
 export class SlackDeliveryError extends Error {
@@ -184,7 +186,7 @@ export class Outbox {
           await this.options.sleep(verdict.ms);
         } else if (verdict.kind === "backoff" && attempts < this.options.maxAttempts) {
           this.counts.retried++;
-          await this.options.sleep(this.options.backoffMs * 2 ** (attempts - 1));
+          await this.options.sleep(doublingDelay(this.options.backoffMs, attempts));
         } else {
           return this.fail(item, verdict.kind === "retry-after" ? "ratelimited" : verdict.code, attempts);
         }

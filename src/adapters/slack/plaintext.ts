@@ -3,23 +3,16 @@
  * uncut text of a reply that is attached as a file when the message itself had to be cut.
  */
 import type { Reply, ReplyTable } from "../../services/vocabulary/reply.js";
+import { tableLines } from "../chat-text/table.js";
 import { cut } from "./limits.js";
 
 /** Widest cell shown in a message; the attached file keeps cells whole. */
 export const MESSAGE_CELL_WIDTH = 60;
 
-/** Header, a rule, then one line per row; columns padded to their widest cell (after `maxCell`). */
-export function tableLines(table: ReplyTable, maxCell = Number.POSITIVE_INFINITY): string[] {
-  const clip = (s: string) => (Number.isFinite(maxCell) ? cut(s.replaceAll("\n", " "), maxCell) : s);
-  const header = table.columns.map(clip);
-  const rows = table.rows.map((r) => table.columns.map((_, i) => clip(r[i] ?? "")));
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)];
+/** The table as text; in a message each cell is one line of at most `maxCell` characters. */
+export function slackTableLines(table: ReplyTable, maxCell = Number.POSITIVE_INFINITY): string[] {
+  if (!Number.isFinite(maxCell)) return tableLines(table);
+  return tableLines(table, { cell: (s) => cut(s.replaceAll("\n", " "), maxCell) });
 }
 
 /** Everything the reply says, uncut, for the attached file. */
@@ -38,7 +31,7 @@ export function fullText(reply: Reply): string {
     );
   }
   if (reply.table) {
-    out.push(...tableLines(reply.table));
+    out.push(...slackTableLines(reply.table));
     if (reply.table.footer) out.push(reply.table.footer);
     out.push("");
   }

@@ -1,6 +1,6 @@
 /**
- * HTTP mode without a second server: a Bolt `Receiver` whose `handler` the lead mounts on the bot's one
- * HTTP server at `/slack/events`. That server reads the raw body (bounded, 413 beyond its limit) and hands
+ * HTTP mode without a second server: a Bolt `Receiver` whose `handler` is mounted on the bot's one HTTP
+ * server at `/slack/events`. That server reads the raw body (bounded, 413 beyond its limit) and hands
  * it over; this receiver never reads the request stream itself. It verifies the signature with the injected clock (both directions of the
  * 5-minute window), refuses malformed bodies with 400 before Bolt sees them, and hands everything else to
  * `App#processEvent` with an `ack` that writes the HTTP response at once.

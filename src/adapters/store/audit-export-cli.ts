@@ -1,6 +1,6 @@
 /**
- * `proxmox-chatops audit export`: streams the audit trail from Redis to stdout. The lead's CLI parses
- * flags and calls `runAuditExport`; this file owns the Redis side and stdout backpressure.
+ * `proxmox-chatops audit export`: streams the audit trail from Redis to stdout. The CLI (src/bot/cli-main.ts)
+ * parses flags and calls `runAuditExport`; this file owns the Redis side and stdout backpressure.
  */
 import type { Writable } from "node:stream";
 import { type ExportFormat, exportAudit, parseSince } from "../../services/audit/export.js";

@@ -7,6 +7,7 @@
  * BullMQ needs different settings (`maxRetriesPerRequest: null`) and gets its own connection elsewhere.
  */
 import { Redis, type RedisOptions } from "ioredis";
+import { doublingDelay } from "../../services/backoff.js";
 import { UnavailableError } from "../../services/errors.js";
 import type { Log } from "../../services/ports.js";
 import { whenUnavailable } from "./redis-errors.js";
@@ -45,7 +46,7 @@ export function redactRedisUrl(url: string): string {
 
 /** Exponential backoff from 100 ms, capped; never gives up, because the bot must come back by itself. */
 export function reconnectDelay(attempt: number, maxBackoffMs = 5000): number {
-  return Math.min(100 * 2 ** Math.min(attempt - 1, 16), maxBackoffMs);
+  return doublingDelay(100, attempt, maxBackoffMs);
 }
 
 /**

@@ -13,8 +13,8 @@ import { AuditRetryBuffer, type AuditRetryBufferOptions } from "../../services/a
 import type { ApprovalRequester, Clock, JobQueue, Log, NotifierByPlatform } from "../../services/ports.js";
 import type { Proxmox } from "../../services/proxmox.js";
 import { Rbac, type RbacConfig } from "../../services/rbac.js";
-import type { BuildDeps } from "../../services/templates/build/deps.js";
-import type { Catalog } from "../../services/templates/catalog/catalog.js";
+import type { TemplateServices } from "../../services/templates/build/deps.js";
+import type { ImageCatalog } from "../../services/templates/catalog/catalog.js";
 import { createApprovalRequester } from "../pipeline/approval-open.js";
 import { Dispatcher } from "../pipeline/dispatcher.js";
 import type { ActionRoute, PipelineMetrics } from "../pipeline/types.js";
@@ -72,19 +72,19 @@ export interface CommandServicesInput {
   rbac: RbacConfig;
   version: string;
   proxmox?: Proxmox;
-  templateCatalog?: Catalog;
-  templates?: BuildDeps;
+  imageCatalog?: ImageCatalog;
+  templates?: TemplateServices;
 }
 
 export function createCommandServices(input: CommandServicesInput): CommandServices {
   return {
-    catalog: input.core.registry,
+    commands: input.core.registry,
     rbac: new Rbac(input.rbac),
     approvals: input.stores.approvals,
     audit: input.stores.audit,
     jobs: input.jobs,
     proxmox: input.proxmox,
-    templateCatalog: input.templateCatalog,
+    imageCatalog: input.imageCatalog,
     ...(input.templates ? { templates: input.templates } : {}),
     version: input.version,
   };

@@ -23,7 +23,7 @@ import type {
   Log,
   NotifierByPlatform,
 } from "../../services/ports.js";
-import type { BuildDeps } from "../../services/templates/build/deps.js";
+import type { TemplateServices } from "../../services/templates/build/deps.js";
 import { createTemplateBuildJob } from "../../services/templates/build/job.js";
 import { createTemplateMatrixJob } from "../../services/templates/build/matrix-job.js";
 import type { Config } from "../config/schema.js";
@@ -36,7 +36,7 @@ export const QUEUE_NAME = "jobs";
 
 export interface JobDefinitionsInput {
   /** The template services; without them (no Proxmox) there are no template jobs. */
-  templates?: BuildDeps;
+  templates?: TemplateServices;
   notifiers: NotifierByPlatform;
   /** How the template refresh asks a second person to approve its prune. */
   approvals?: ApprovalRequester;

@@ -8,20 +8,20 @@ import type { Clock, Log } from "../../services/ports.js";
 import type { Proxmox } from "../../services/proxmox.js";
 import { TaskFollower } from "../../services/tasks/follow-task.js";
 import type { TemplatesConfig } from "../../services/templates/build/config.js";
-import type { BuildDeps } from "../../services/templates/build/deps.js";
-import { type Catalog, importFilename } from "../../services/templates/catalog/catalog.js";
+import type { TemplateServices } from "../../services/templates/build/deps.js";
+import { type ImageCatalog, importFilename } from "../../services/templates/catalog/catalog.js";
 import type { MirrorMap } from "../../services/templates/catalog/mirrors.js";
 import type { Stores } from "./stores.js";
 
 /** Timings production leaves at their defaults; tests and benchmarks shorten them. */
 export type BuildTuning = Pick<
-  BuildDeps,
+  TemplateServices,
   "reservationTtlMs" | "leaseMs" | "taskRetry" | "sleep" | "settleMs" | "cleanupWaitMs"
 >;
 
 export interface TemplateServicesInput {
   proxmox: Proxmox;
-  catalog: Catalog;
+  catalog: ImageCatalog;
   /** Where checksum files are fetched from, by mirror name. */
   mirrors: MirrorMap;
   stores: Pick<Stores, "reservations" | "semaphore">;
@@ -37,7 +37,7 @@ export interface TemplateServicesInput {
   follower?: TaskFollower;
 }
 
-export function createTemplateServices(input: TemplateServicesInput): BuildDeps {
+export function createTemplateServices(input: TemplateServicesInput): TemplateServices {
   const { proxmox, clock } = input;
   return {
     proxmox,

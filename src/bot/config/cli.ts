@@ -4,6 +4,7 @@
  *
  * Exit codes: 0 success, 1 the configuration is invalid, 2 the command line is wrong.
  */
+import { parseArgs } from "node:util";
 import { stringify as toYaml } from "yaml";
 import { z } from "zod";
 import type { Environment } from "./env.js";
@@ -47,16 +48,18 @@ export function renderConfigSchema(schema: z.ZodType = configSchema): string {
 
 type OutputFormat = "yaml" | "json";
 
+/** `--format yaml|json`, `--json`, `--yaml` (the last one given wins), and `--config FILE`. */
 function readFormat(argv: readonly string[]): { format: OutputFormat } | { error: string } {
+  let tokens: ReturnType<typeof parseFlags>;
+  try {
+    tokens = parseFlags(argv);
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
   let format: OutputFormat = "yaml";
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    let value: string | undefined;
-    if (arg === "--json") value = "json";
-    else if (arg === "--yaml") value = "yaml";
-    else if (arg === "--format") value = argv[++i];
-    else if (arg.startsWith("--format=")) value = arg.slice("--format=".length);
-    else continue;
+  for (const token of tokens) {
+    if (token.kind !== "option" || token.name === "config") continue;
+    const value = token.name === "format" ? token.value : token.name;
     if (value !== "yaml" && value !== "json") {
       return {
         error: `--format must be yaml or json, got ${value === undefined ? "nothing" : JSON.stringify(value)}`,
@@ -65,6 +68,20 @@ function readFormat(argv: readonly string[]): { format: OutputFormat } | { error
     format = value;
   }
   return { format };
+}
+
+function parseFlags(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    options: {
+      config: { type: "string", short: "c" },
+      format: { type: "string" },
+      json: { type: "boolean" },
+      yaml: { type: "boolean" },
+    },
+    strict: true,
+    tokens: true,
+  }).tokens;
 }
 
 /** Runs one `config` subcommand and returns the process exit code. Never throws for bad input. */

@@ -5,18 +5,7 @@
  * routes and `/healthz`.
  */
 import { z } from "zod";
-
-/** `500ms`, `10s`, `2m`, or a number of milliseconds; always positive, because 0 means "no limit" to Node. */
-const positiveDuration = z
-  .union([
-    z.number().int().positive(),
-    z.string().regex(/^[1-9]\d*(ms|s|m)$/, "use a positive duration like 500ms, 10s, 2m"),
-  ])
-  .transform((v) => {
-    if (typeof v === "number") return v;
-    const m = /^(\d+)(ms|s|m)$/.exec(v)!;
-    return Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] as "ms" | "s" | "m"];
-  });
+import { positiveDuration } from "../../services/duration.js";
 
 const port = z.number().int().min(0).max(65535);
 

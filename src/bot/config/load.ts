@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { type Document, LineCounter, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import {
@@ -47,26 +48,32 @@ export type LoadResult<T> =
 
 export const CONFIG_ENV = "PVEBOT_CONFIG";
 
-/** Finds the config file named on the command line; `--config` without a value is an error, not "no file". */
+/**
+ * Finds the config file named on the command line; `--config` without a value is an error, not "no file".
+ * Other flags belong to the sub-command, which parses them itself, so they are passed over here.
+ */
 export function configFileFromArgs(argv: readonly string[]): { file?: string; error?: ConfigError } {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--config" || arg === "-c") {
-      const next = argv[i + 1];
-      if (next === undefined || next === "" || next.startsWith("-")) {
-        return {
-          error: { path: arg, message: `${arg} needs a file name, e.g. ${arg} /etc/pvebot/config.yml` },
-        };
-      }
-      return { file: next };
-    }
-    if (arg.startsWith("--config=")) {
-      const value = arg.slice("--config=".length);
-      if (value === "") return { error: { path: "--config", message: "--config= needs a file name" } };
-      return { file: value };
-    }
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: { config: { type: "string", short: "c" } },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const given = tokens.find((t) => t.kind === "option" && t.name === "config");
+  if (given?.kind !== "option") return {};
+  const value = given.value;
+  if (given.inlineValue) {
+    if (!value) return { error: { path: "--config", message: "--config= needs a file name" } };
+    return { file: value };
   }
-  return {};
+  if (value === undefined || value === "" || value.startsWith("-")) {
+    const flag = given.rawName;
+    return {
+      error: { path: flag, message: `${flag} needs a file name, e.g. ${flag} /etc/pvebot/config.yml` },
+    };
+  }
+  return { file: value };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,36 +1,16 @@
 /**
- * The whole configuration, validated once at start. Later issues add their sections here (proxmox, slack,
- * discord, templates, alerts). Secrets are recognised by key name (SECRET_KEYS and the patterns in
+ * The whole configuration, validated once at start; each feature's section is mounted here from the
+ * module that owns it (proxmox, slack, templates). Secrets are recognised by key name (SECRET_KEYS and the patterns in
  * redact.ts) so `config check` and the logger redact them; they may also come from `NAME_FILE` files.
  */
 import { z } from "zod";
 import { proxmoxConfigSchema } from "../../adapters/proxmox/config.js";
 import { slackConfigSchema } from "../../adapters/slack/config.js";
+import { duration, positiveDuration } from "../../services/duration.js";
 import { templatesConfigSchema } from "../../services/templates/build/config.js";
 import { catalogConfigSchema } from "../../services/templates/catalog/schema.js";
 import { PLATFORM_PATTERN, ROLES } from "../../services/vocabulary/identity.js";
 import { httpConfigSchema } from "./http.js";
-
-/** A duration like `15m`, `30s`, `2h`, `1d`, or a number of milliseconds. Parsed to milliseconds. */
-export const duration = z
-  .union([
-    z.number().int().nonnegative(),
-    z.string().regex(/^\d+(ms|s|m|h|d)$/, "use a duration like 30s, 15m, 2h, 1d"),
-  ])
-  .transform((v) => {
-    if (typeof v === "number") return v;
-    const m = /^(\d+)(ms|s|m|h|d)$/.exec(v)!;
-    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
-      m[2] as "ms" | "s" | "m" | "h" | "d"
-    ];
-    return Number(m[1]) * unit;
-  });
-
-/** A duration where 0 makes no sense (an expiry, a retry delay, a timer period): refused at config time. */
-export const positiveDuration = duration.refine(
-  (ms) => ms > 0,
-  "must be longer than 0; use a duration like 30s, 15m, 2h, 1d",
-);
 
 /** Keys whose values are secrets; redacted everywhere they could be shown. */
 export const SECRET_KEYS = [

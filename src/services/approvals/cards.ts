@@ -3,9 +3,10 @@
  * them. A card never carries the command's arguments in its buttons (see actions.ts).
  */
 
+import { formatUtc } from "../format.js";
 import type { Reply, ReplyField } from "../vocabulary/reply.js";
 import { approvalActionId } from "./actions.js";
-import { commandLine, commandWords, formatUtc, joinNames } from "./format.js";
+import { commandLine, commandWords, joinNames } from "./format.js";
 import type { ApprovalRequest } from "./model.js";
 import { personName } from "./people.js";
 

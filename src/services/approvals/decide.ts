@@ -5,11 +5,12 @@
  * `UnavailableError` when Redis is away).
  */
 
+import { formatUtc } from "../format.js";
 import type { ApprovalStore } from "../ports.js";
 import { atLeast, matchesAny, type Rbac } from "../rbac.js";
 import type { Actor } from "../vocabulary/identity.js";
 import type { Verdict } from "./actions.js";
-import { commandWords, formatUtc, joinNames } from "./format.js";
+import { commandWords, joinNames } from "./format.js";
 import { isApprovalId } from "./ids.js";
 import type { ApprovalRequest, DecideRefusal } from "./model.js";
 import { personName, samePerson } from "./people.js";

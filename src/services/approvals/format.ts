@@ -4,11 +4,6 @@
 import { sanitizeArgs } from "../audit/sanitize.js";
 import type { ApprovalRequest } from "./model.js";
 
-/** `2026-11-26 04:12 UTC`: minutes are enough for humans, and UTC avoids guessing each reader's zone. */
-export function formatUtc(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
-
 /** "bob", "alice and bob", "alice, bob and carol". */
 export function joinNames(names: readonly string[]): string {
   if (names.length <= 1) return names[0] ?? "";

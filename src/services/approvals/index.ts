@@ -9,7 +9,7 @@ export {
   decideApproval,
   MAX_REASON_LENGTH,
 } from "./decide.js";
-export { commandLine, formatUtc } from "./format.js";
+export { commandLine } from "./format.js";
 export { isApprovalId, newApprovalId } from "./ids.js";
 export {
   type ApprovalPolicySettings,

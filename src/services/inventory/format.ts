@@ -2,6 +2,7 @@
  * Text for inventory replies: sizes in binary units (as the PVE GUI shows them), percentages, uptimes.
  * Chat tables are narrow, so every value is short.
  */
+import { formatUtc } from "../format.js";
 
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
 
@@ -45,5 +46,5 @@ export function formatUptime(seconds: number | undefined): string {
 /** `2026-11-26 04:12 UTC` from seconds since the epoch. */
 export function formatEpoch(seconds: number | undefined): string {
   if (seconds === undefined || !Number.isFinite(seconds)) return "?";
-  return `${new Date(seconds * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  return formatUtc(seconds * 1000);
 }

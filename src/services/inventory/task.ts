@@ -4,9 +4,9 @@
  */
 
 import type { Proxmox, TaskStatus } from "../proxmox.js";
+import { parseUpid } from "../pve/ids.js";
 import type { Reply } from "../vocabulary/reply.js";
 import { formatEpoch } from "./format.js";
-import { parseUpid } from "./ids.js";
 
 export const TASK_LOG_LINES = 15;
 

@@ -6,16 +6,16 @@
 
 import { UserError } from "../errors.js";
 import type { GuestResource, Proxmox, SnapshotInfo, VmConfig, VmStatus } from "../proxmox.js";
+import { checkVmRef, looksLikeVmid, parseVmid, VM_NAME_PATTERN, VM_REF_RULE } from "../pve/ids.js";
 import type { Reply, ReplyField } from "../vocabulary/reply.js";
 import { formatBytes, formatEpoch, formatPercent, formatUptime } from "./format.js";
-import { checkVmRef, parseVmid, VM_NAME_PATTERN, VM_REF_RULE } from "./ids.js";
 import { cutTable } from "./table.js";
 
 const DISK_KEY = /^(scsi|virtio|sata|ide|efidisk|tpmstate)\d+$/;
 const NET_KEY = /^net\d+$/;
 
 export function findGuest(guests: GuestResource[], ref: string): GuestResource {
-  if (/^\d+$/.test(ref)) {
+  if (looksLikeVmid(ref)) {
     const vmid = parseVmid(ref);
     const hit = guests.find((g) => g.vmid === vmid);
     if (!hit) throw new UserError("E_NOT_FOUND", `no VM ${vmid} that the bot can see; \`vms\` lists them`);

@@ -1,8 +1,10 @@
 /**
- * Throttled edits of one chat message. Chat platforms rate-limit message edits (Slack's chat.update,
- * Discord's per-channel buckets), and a job can report progress hundreds of times a second, so
- * intermediate states are coalesced: at most one edit starts per interval, the latest state wins, and
- * `flush` always delivers the final state. Notifier failures are logged and counted, never thrown, because
+ * Throttled edits of one chat message, for every message that shows changing state (job cards, the
+ * template matrix table). Chat platforms rate-limit message edits (Slack's chat.update, Discord's
+ * per-channel buckets), and a job can report progress hundreds of times a second, so intermediate states
+ * are coalesced: at most one edit starts per interval, the latest state wins, and `flush` always delivers
+ * the final state. Given a conversation instead of a message, the first state is posted there and the
+ * rest edit that post. Notifier failures are logged and counted, never thrown, because
  * a broken chat connection must not fail the Proxmox work it reports on.
  *
  * Limits: the throttle is per instance, i.e. per process. A job runs in one worker at a time, so that is
@@ -11,7 +13,7 @@
 
 import { UserError } from "../errors.js";
 import type { Clock, Log, Notifier, NotifierByPlatform } from "../ports.js";
-import type { MessageRef, Platform } from "../vocabulary/identity.js";
+import type { ConversationRef, MessageRef, Platform } from "../vocabulary/identity.js";
 import type { Reply } from "../vocabulary/reply.js";
 
 /** The notifier for a platform; a job must not start (or run) where it could never report. */
@@ -56,9 +58,10 @@ export interface CardSink {
   flush(final: Reply): Promise<boolean>;
 }
 
-export interface ThrottledMessageOptions {
+export type MessageTarget = { message: MessageRef } | { conversation: ConversationRef };
+
+export type ThrottledMessageOptions = MessageTarget & {
   notifier: Notifier;
-  message: MessageRef;
   /** Minimum time between the starts of two edits. */
   intervalMs: number;
   clock: Clock;
@@ -66,7 +69,7 @@ export interface ThrottledMessageOptions {
   timers?: Timers;
   /** Tries for the final state before giving up; each waits one interval. Default 3. */
   finalAttempts?: number;
-}
+};
 
 export class ThrottledMessage implements CardSink {
   readonly stats: MessageUpdateStats = { edits: 0, errors: 0, coalesced: 0 };
@@ -76,10 +79,12 @@ export class ThrottledMessage implements CardSink {
   private timer: unknown;
   private inflight: Promise<void> | undefined;
   private closed = false;
+  private message: MessageRef | undefined;
 
   constructor(private readonly options: ThrottledMessageOptions) {
     if (!(options.intervalMs >= 0)) throw new Error("intervalMs must be a non-negative number");
     this.timers = options.timers ?? realTimers;
+    if ("message" in options) this.message = options.message;
   }
 
   /** Replaces the state to show; sent now if the interval allows, otherwise when it does. */
@@ -138,13 +143,15 @@ export class ThrottledMessage implements CardSink {
   private async deliver(reply: Reply): Promise<boolean> {
     this.lastStartedAt = this.options.clock.now();
     try {
-      await this.options.notifier.update(this.options.message, reply);
+      if (this.message) await this.options.notifier.update(this.message, reply);
+      else if ("conversation" in this.options)
+        this.message = await this.options.notifier.post(this.options.conversation, reply);
       this.stats.edits++;
       return true;
     } catch (err) {
       this.stats.errors++;
       this.options.log.warn(
-        { err, messageId: this.options.message.messageId, platform: this.options.message.platform },
+        { err, messageId: this.message?.messageId, platform: this.message?.platform },
         "job card update failed",
       );
       return false;

@@ -13,13 +13,13 @@ import {
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import type { Catalog } from "../../services/templates/catalog/catalog.js";
+import type { ImageCatalog } from "../../services/templates/catalog/catalog.js";
 import { imageFileName } from "../../services/templates/catalog/checksums.js";
 import type { CatalogEntry } from "../../services/templates/catalog/schema.js";
 import { digestOf, type ListedImage, renderChecksumFile, simulatedImage } from "./render.js";
 
 export interface ChecksumMirrorOptions {
-  catalog: Catalog | readonly CatalogEntry[];
+  catalog: ImageCatalog | readonly CatalogEntry[];
   host?: string;
   port?: number;
   /** PEM key and certificate; the mirror then speaks HTTPS. */

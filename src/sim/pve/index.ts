@@ -9,7 +9,7 @@ import { FaultInjector, RequestLog } from "./faults.js";
 import { createPipeline, mergeParams } from "./http/pipeline.js";
 import { ALL_ROUTES } from "./routes/index.js";
 import type { SimRuntime } from "./routes/types.js";
-import { SchemaCatalog, splitPath } from "./schema/catalog.js";
+import { ApiSchema, splitPath } from "./schema/api-schema.js";
 import type { PveVersion } from "./schema/types.js";
 import { validateParameters } from "./schema/validate.js";
 import { type ClusterFixture, defaultFixture, parseFixture } from "./state/fixture.js";
@@ -139,9 +139,9 @@ export async function startPveSimulator(options: SimOptions = {}): Promise<PveSi
   const version = options.pveVersion ?? "9.1";
   const host = options.host ?? "127.0.0.1";
   const useTls = options.tls ?? true;
-  const catalog = SchemaCatalog.load(version);
+  const apiSchema = ApiSchema.load(version);
   for (const route of ALL_ROUTES) {
-    if (!catalog.find(route.method, route.path)) {
+    if (!apiSchema.find(route.method, route.path)) {
       throw new Error(`simulator route ${route.method} ${route.path} is not in the PVE ${version} schema`);
     }
   }
@@ -168,7 +168,7 @@ export async function startPveSimulator(options: SimOptions = {}): Promise<PveSi
   const cert = useTls ? await createSelfSignedCert(host) : undefined;
   const runtime: SimRuntime = {
     version,
-    catalog,
+    apiSchema,
     state,
     tasks,
     credentials,
@@ -232,7 +232,7 @@ export async function startPveSimulator(options: SimOptions = {}): Promise<PveSi
       if (opts.acl) grant(access, "users", opts.userid, opts.acl);
     },
     pveum: (script) => applyPveum(access, script),
-    validate: (method, path, params) => validateRequest(catalog, method, path, params),
+    validate: (method, path, params) => validateRequest(apiSchema, method, path, params),
     onTaskEnd: (listener) => tasks.onEnd(listener),
     holdTasks: (type) => tasks.hold(type),
     close: async () => {
@@ -246,7 +246,7 @@ export async function startPveSimulator(options: SimOptions = {}): Promise<PveSi
 }
 
 function validateRequest(
-  catalog: SchemaCatalog,
+  apiSchema: ApiSchema,
   method: string,
   path: string,
   params: Record<string, unknown>,
@@ -254,7 +254,7 @@ function validateRequest(
   const upper = method.toUpperCase();
   const relative = path.startsWith("/api2/json") ? path.slice("/api2/json".length) : path;
   const segments = splitPath(relative);
-  const match = catalog.match(upper, segments);
+  const match = apiSchema.match(upper, segments);
   const dropped = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== null));
   if (!match)
     return { ok: false, status: 501, message: `Method '${upper} /${segments.join("/")}' not implemented` };

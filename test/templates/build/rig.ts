@@ -19,8 +19,8 @@ import {
   templatesConfigSchema,
 } from "../../../src/services/templates/build/config.js";
 import { type BuildFlags, planBuild } from "../../../src/services/templates/build/plan.js";
-import type { BuildDeps } from "../../../src/services/templates/build/stages.js";
-import { Catalog } from "../../../src/services/templates/catalog/catalog.js";
+import type { TemplateServices } from "../../../src/services/templates/build/stages.js";
+import { ImageCatalog } from "../../../src/services/templates/catalog/catalog.js";
 import type { Actor } from "../../../src/services/vocabulary/identity.js";
 import { type ChecksumMirror, startChecksumMirror } from "../../../src/sim/mirror/checksum-mirror.js";
 import { type Harness, harness } from "../../jobs/harness.js";
@@ -34,7 +34,7 @@ export const KEY =
 export interface Rig {
   sim: SimClient;
   mirror: ChecksumMirror;
-  deps: BuildDeps;
+  deps: TemplateServices;
   jobs: Harness;
   redis: Redis;
   prefix: string;
@@ -59,7 +59,7 @@ export async function startRig(
     sim?: Parameters<typeof startSimClient>[0];
     config?: TemplatesConfigInput;
     worker?: boolean;
-    extraJobs?: (deps: BuildDeps) => JobDefinition[];
+    extraJobs?: (deps: TemplateServices) => JobDefinition[];
     /** Give the matrix job the real approval path (Redis store, cards to the rig's chat). */
     approvals?: boolean;
     /** Tries the queue gives a job; default 1 so a failure is final at once. */
@@ -67,11 +67,11 @@ export async function startRig(
     /** The queue's pause before a retry; default 50 ms. */
     backoffMs?: number;
     /** In-stage tries of a transiently failed PVE task; default 3, 20 ms apart. */
-    taskRetry?: BuildDeps["taskRetry"];
+    taskRetry?: TemplateServices["taskRetry"];
   } = {},
 ): Promise<Rig> {
   const sim = await startSimClient({ defaultTaskDurationMs: 20, ...options.sim });
-  const catalog = Catalog.load();
+  const catalog = ImageCatalog.load();
   const mirror = await startChecksumMirror({ catalog });
   const log = captureLog();
   const keys = testPrefix();

@@ -13,7 +13,7 @@ import { createStores } from "../../../src/bot/compose/stores.js";
 import { createTemplateServices } from "../../../src/bot/compose/templates.js";
 import type { Notifier } from "../../../src/services/ports.js";
 import { templatesConfigSchema } from "../../../src/services/templates/build/config.js";
-import { Catalog } from "../../../src/services/templates/catalog/catalog.js";
+import { ImageCatalog } from "../../../src/services/templates/catalog/catalog.js";
 import { captureLog, REDIS_URL, RecordingAudit } from "../../jobs/support.js";
 import { KEY } from "./rig.js";
 
@@ -47,7 +47,7 @@ const redis = new Redis(REDIS_URL);
 const keyPrefix = env("KEY_PREFIX");
 const templates = createTemplateServices({
   proxmox,
-  catalog: Catalog.load(),
+  catalog: ImageCatalog.load(),
   mirrors: JSON.parse(env("MIRRORS")),
   stores: createStores(redis, { prefix: keyPrefix, semaphorePollMs: 20 }),
   config: templatesConfigSchema.parse({ sshKeys: { ops: KEY }, defaults: { sshKeys: ["ops"] } }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Catalog, importFilename } from "../../../src/services/templates/catalog/catalog.js";
+import { ImageCatalog, importFilename } from "../../../src/services/templates/catalog/catalog.js";
 import data from "../../../src/services/templates/catalog/catalog.json" with { type: "json" };
 import {
   type CatalogEntry,
@@ -28,16 +28,16 @@ function userImage(overrides: Record<string, unknown> = {}): Record<string, unkn
 
 function loadError(extra: unknown[]): string {
   try {
-    Catalog.load(extra);
+    ImageCatalog.load(extra);
   } catch (err) {
     expect(err).toMatchObject({ code: "E_CONFIG" });
     return (err as Error).message;
   }
-  throw new Error("Catalog.load accepted bad entries");
+  throw new Error("ImageCatalog.load accepted bad entries");
 }
 
 describe("bundled catalog data", () => {
-  const catalog = Catalog.load();
+  const catalog = ImageCatalog.load();
 
   it("validates, holds at least 30 images and no key twice", () => {
     expect(catalog.all().length).toBeGreaterThanOrEqual(30);
@@ -105,7 +105,7 @@ describe("bundled catalog data", () => {
 
 describe("user images", () => {
   it("are added after the bundled ones", () => {
-    const catalog = Catalog.load([userImage()]);
+    const catalog = ImageCatalog.load([userImage()]);
     expect(catalog.get("acme-os-1")?.loginUser).toBe("acme");
     expect(catalog.all().at(-1)?.key).toBe("acme-os-1");
     expect(catalog.families()).toContain("other");
@@ -138,7 +138,9 @@ describe("user images", () => {
       "imageUrl: must be an https:// URL unless the checksum is pinned",
     );
     const pinned = { ...http, checksum: { pinned: "AB".repeat(32), algorithm: "sha256" } };
-    expect(Catalog.load([userImage(pinned)]).get("acme-os-1")?.imageUrl).toBe("http://mirror.lan/acme.qcow2");
+    expect(ImageCatalog.load([userImage(pinned)]).get("acme-os-1")?.imageUrl).toBe(
+      "http://mirror.lan/acme.qcow2",
+    );
     const short = { checksum: { pinned: "ab".repeat(32), algorithm: "sha512" } };
     expect(loadError([userImage(short)])).toContain(
       "checksum.pinned: has the wrong length for its algorithm",
@@ -183,7 +185,7 @@ describe("templates.catalog config section", () => {
 });
 
 describe("suggestions and lookups", () => {
-  const catalog = Catalog.load();
+  const catalog = ImageCatalog.load();
 
   it("suggests the closest keys for typos and partial names", () => {
     expect(catalog.suggest("ubunt-24.04")[0]).toBe("ubuntu-24.04");
@@ -207,7 +209,7 @@ describe("suggestions and lookups", () => {
 
 describe("importFilename", () => {
   it("is versioned by the digest and ends in an extension content=import accepts", () => {
-    const catalog = Catalog.load();
+    const catalog = ImageCatalog.load();
     const digest = "9F1E6C3A00B4".padEnd(64, "0");
     expect(importFilename(catalog.require("ubuntu-24.04"), digest)).toBe("ubuntu-24.04-9f1e6c3a00b4.qcow2");
     for (const e of catalog.all()) {

@@ -6,10 +6,10 @@ import { tokenize } from "../../../src/commands/args/tokenize.js";
 import type { CommandContext, CommandServices } from "../../../src/commands/definition.js";
 import { templateDistros } from "../../../src/commands/template-distros.js";
 import { silentLog } from "../../../src/services/log.js";
-import { Catalog } from "../../../src/services/templates/catalog/catalog.js";
+import { ImageCatalog } from "../../../src/services/templates/catalog/catalog.js";
 import type { Reply } from "../../../src/services/vocabulary/reply.js";
 
-function context(catalog: Catalog | undefined): CommandContext {
+function context(catalog: ImageCatalog | undefined): CommandContext {
   return {
     actor: { platform: "console", id: "alice", name: "Alice", groups: [] },
     role: "viewer",
@@ -17,12 +17,15 @@ function context(catalog: Catalog | undefined): CommandContext {
     requestId: "req-1",
     clock: { now: () => 0 },
     log: silentLog,
-    services: { templateCatalog: catalog } as unknown as CommandServices,
+    services: { imageCatalog: catalog } as unknown as CommandServices,
   };
 }
 
 /** Typed text → parsed args → run, as the dispatcher does; a parse refusal comes back as its message. */
-async function run(text: string, catalog: Catalog | null = Catalog.load()): Promise<Reply | string> {
+async function run(
+  text: string,
+  catalog: ImageCatalog | null = ImageCatalog.load(),
+): Promise<Reply | string> {
   const tokens = tokenize(text);
   if (!tokens.ok) return tokens.message;
   const parsed = parseArgs(templateDistros, tokens.tokens);
@@ -40,7 +43,7 @@ describe("template distros", () => {
 
   it("lists every image compactly, without cutting the bundled catalog", async () => {
     const reply = (await run("")) as Reply;
-    expect(reply.title).toBe(`Cloud images (${Catalog.load().all().length})`);
+    expect(reply.title).toBe(`Cloud images (${ImageCatalog.load().all().length})`);
     expect(reply.table?.columns).toEqual(["key", "name", "version", "arch", "family", "login", "agent"]);
     expect(reply.table?.footer).toBeUndefined();
     expect(reply.table?.rows[0]).toEqual([
@@ -75,7 +78,7 @@ describe("template distros", () => {
   });
 
   it("shows user images and their family", async () => {
-    const catalog = Catalog.load([
+    const catalog = ImageCatalog.load([
       {
         key: "acme-os-1",
         name: "Acme OS 1",

@@ -3,7 +3,7 @@ import { UserError } from "../../errors.js";
 import { releaseHeld } from "../../locks/lease-book.js";
 import { type Proxmox, ProxmoxError } from "../../proxmox.js";
 import { listTemplates } from "../lifecycle/inventory.js";
-import type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
+import type { BuildContext, LeaseBook, TemplateServices } from "./deps.js";
 import { SUPERSEDED_TAG } from "./metadata.js";
 import { findStartedTask, goneOrOutOfScope } from "./recover.js";
 
@@ -31,7 +31,11 @@ export async function markSuperseded(
  * could not be removed is named in the error (card and audit) and never blocks a later build.
  * Idempotent: a VM already gone, or outside the token's scope, is fine.
  */
-export async function cleanupBuild(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<string[]> {
+export async function cleanupBuild(
+  deps: TemplateServices,
+  leases: LeaseBook,
+  ctx: BuildContext,
+): Promise<string[]> {
   try {
     if (ctx.state.done === true) return [];
     const vmid = candidateVmid(ctx);
@@ -62,7 +66,7 @@ function candidateVmid(ctx: BuildContext): number | undefined {
 }
 
 /** Waits, bounded, until no task this build started on the VM is running; their outcome does not matter. */
-async function waitForOwnTasks(deps: BuildDeps, ctx: BuildContext, vmid: number): Promise<void> {
+async function waitForOwnTasks(deps: TemplateServices, ctx: BuildContext, vmid: number): Promise<void> {
   const upids = ["createUpid", "resizeUpid", "templateUpid"]
     .map((key) => ctx.state[key])
     .filter((u): u is string => typeof u === "string");
@@ -85,7 +89,7 @@ async function waitForOwnTasks(deps: BuildDeps, ctx: BuildContext, vmid: number)
 }
 
 /** Destroys the VM when it is this build's; false when it is gone, out of scope or not ours. */
-async function removeOwnVm(deps: BuildDeps, ctx: BuildContext, vmid: number): Promise<boolean> {
+async function removeOwnVm(deps: TemplateServices, ctx: BuildContext, vmid: number): Promise<boolean> {
   const { node } = ctx.data;
   const config = await deps.proxmox.vmConfig(node, vmid).catch((err: unknown) => {
     if (goneOrOutOfScope(err)) return undefined;

@@ -4,38 +4,46 @@
  * overridden per node, then per build by command flags.
  */
 import { z } from "zod";
+import { cronProblem, timeZoneProblem } from "../../cron.js";
 import { UserError } from "../../errors.js";
+import { bridgeId, nodeName, pveTag, storageId } from "../../pve/id-schemas.js";
 import { PLATFORM_PATTERN } from "../../vocabulary/identity.js";
 
-const pveId = z.string().regex(/^[a-z][a-z0-9\-_.]*[a-z0-9]$/i, "a PVE storage or bridge id, e.g. local-lvm");
-const nodeName = z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/, "a PVE node name, e.g. pve1");
 /** PVE's `pve-poolid`, with nested pools (`parent/child`, PVE 8.1+) whose levels start with a letter. */
 const poolId = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_.-]*(\/[A-Za-z][A-Za-z0-9_.-]*){0,2}$/, "a PVE pool id, e.g. chatops");
 const keyName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,40}$/i, "a key name like ops or alice-laptop");
 
+/** The rules of each VM setting a build takes, shared by config defaults and `template build` flags. */
+export const buildSettingRules = {
+  vlan: z.number().int().min(1).max(4094),
+  cores: z.number().int().min(1).max(128),
+  memory: z.number().int().min(256).max(1_048_576),
+  disk: z.number().int().min(1).max(65_536),
+  cpu: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/, "a CPU type like x86-64-v2-AES"),
+  ciuser: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "a Linux user name like ops"),
+  sshKeyName: keyName,
+  tag: pveTag,
+};
+
 /** Settings a build may take from config; every field optional so nodes override only what differs. */
 export const buildDefaultsSchema = z
   .object({
-    storage: pveId.optional().describe("Storage for the VM disks (content images)"),
-    imageStorage: pveId.optional().describe("Storage the cloud image is downloaded to (content import)"),
-    bridge: pveId.optional().describe("Network bridge, e.g. vmbr0"),
-    vlan: z.number().int().min(1).max(4094).optional().describe("VLAN tag on net0"),
-    cores: z.number().int().min(1).max(128).optional(),
-    memory: z.number().int().min(256).max(1_048_576).optional().describe("MiB"),
-    disk: z.number().int().min(1).max(65_536).optional().describe("Final disk size in GiB"),
-    cpu: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/)
+    storage: storageId.optional().describe("Storage for the VM disks (content images)"),
+    imageStorage: storageId.optional().describe("Storage the cloud image is downloaded to (content import)"),
+    bridge: bridgeId.optional().describe("Network bridge, e.g. vmbr0"),
+    vlan: buildSettingRules.vlan.optional().describe("VLAN tag on net0"),
+    cores: buildSettingRules.cores.optional(),
+    memory: buildSettingRules.memory.optional().describe("MiB"),
+    disk: buildSettingRules.disk.optional().describe("Final disk size in GiB"),
+    cpu: buildSettingRules.cpu.optional().describe("CPU type; the API default kvm64 is too old for EL9"),
+    ciuser: buildSettingRules.ciuser.optional(),
+    sshKeys: z
+      .array(buildSettingRules.sshKeyName)
       .optional()
-      .describe("CPU type; the API default kvm64 is too old for EL9"),
-    ciuser: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
-      .optional(),
-    sshKeys: z.array(keyName).optional().describe("Names from templates.sshKeys put on every template"),
-    tags: z.array(z.string().regex(/^[a-z0-9_][a-z0-9_+.-]*$/i)).optional(),
+      .describe("Names from templates.sshKeys put on every template"),
+    tags: z.array(buildSettingRules.tag).optional(),
   })
   .strict();
 export type BuildDefaults = z.infer<typeof buildDefaultsSchema>;
@@ -82,25 +90,32 @@ export const templatesConfigSchema = z
       .object({
         perNode: z.number().int().min(1).max(64).default(2),
         perStorage: z.number().int().min(1).max(64).default(4),
-        storages: z.record(pveId, z.number().int().min(1).max(64)).default({}),
+        storages: z.record(storageId, z.number().int().min(1).max(64)).default({}),
       })
       .strict()
       .default({ perNode: 2, perStorage: 4, storages: {} }),
     schedule: z
       .object({
-        cron: z
-          .string()
-          .regex(/^(\S+\s+){4,5}\S+$/, "a cron expression with 5 or 6 fields, e.g. 0 3 * * 1")
-          .describe("When `template refresh --all` runs"),
+        cron: z.string().describe("When `template refresh --all` runs"),
         channel: z
           .string()
           .regex(
             new RegExp(`^(${PLATFORM_PATTERN}):[^\\s:]+$`),
             "use <platform>:<channel id>, e.g. slack:C0123ABCD",
           ),
-        timezone: z.string().min(1).optional(),
+        timezone: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("IANA time zone of the cron, e.g. Europe/Berlin; the worker's local zone if unset"),
       })
       .strict()
+      .superRefine((schedule, ctx) => {
+        const cron = cronProblem(schedule.cron);
+        if (cron) ctx.addIssue({ code: "custom", path: ["cron"], message: cron });
+        const zone = schedule.timezone === undefined ? undefined : timeZoneProblem(schedule.timezone);
+        if (zone) ctx.addIssue({ code: "custom", path: ["timezone"], message: zone });
+      })
       .optional(),
   })
   .strict();

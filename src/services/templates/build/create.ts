@@ -6,10 +6,12 @@
  * says the VMID exists), the build first looks for its own create: a qmcreate task for that VMID since
  * the send, or the VM whose description carries this job's id. Only when neither exists is it sent again.
  */
+
+import { doublingDelay } from "../../backoff.js";
 import { UserError } from "../../errors.js";
 import { ProxmoxError, ProxmoxTaskError } from "../../proxmox.js";
 import { realSleep } from "../../tasks/follow-task.js";
-import type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
+import type { BuildContext, LeaseBook, TemplateServices } from "./deps.js";
 import { ensureLeases } from "./leases.js";
 import { checkRequestedVmid, poolProblem, takenVmids } from "./preflight.js";
 import { answerLost, findStartedTask, goneOrOutOfScope } from "./recover.js";
@@ -22,13 +24,13 @@ const CREATE_SENDS = 5;
 const skipped = (ctx: BuildContext) => ctx.state.upToDate !== undefined;
 
 /** Stage 3: a VMID from the template range, held in Redis until PVE knows the VM. */
-export async function vmidStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
+export async function vmidStage(deps: TemplateServices, leases: LeaseBook, ctx: BuildContext): Promise<void> {
   if (skipped(ctx) || typeof ctx.state.vmid === "number") return;
   await ensureLeases(deps, leases, ctx);
   ctx.state.vmid = await allocateVmid(deps, ctx, new Set());
 }
 
-async function allocateVmid(deps: BuildDeps, ctx: BuildContext, skip: Set<number>): Promise<number> {
+async function allocateVmid(deps: TemplateServices, ctx: BuildContext, skip: Set<number>): Promise<number> {
   const ttl = deps.reservationTtlMs ?? 2 * 3_600_000;
   if (ctx.data.vmid !== undefined) {
     await checkRequestedVmid(deps.proxmox, deps.reservations, deps.config, ctx.data.vmid);
@@ -60,7 +62,11 @@ const poolMissing = (err: unknown) =>
   /pool '.*' does not exist|Permission check failed \(\/pool\/[^,]+, VM\.Allocate\)/.test(pveText(err));
 
 /** Stage 4: create the VM importing the image; a VMID someone else took meanwhile moves to the next one. */
-export async function createStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
+export async function createStage(
+  deps: TemplateServices,
+  leases: LeaseBook,
+  ctx: BuildContext,
+): Promise<void> {
   if (skipped(ctx) || ctx.state.imported === true) return;
   await ensureLeases(deps, leases, ctx);
   const retry = deps.taskRetry ?? DEFAULT_TASK_RETRY;
@@ -77,14 +83,14 @@ export async function createStage(deps: BuildDeps, leases: LeaseBook, ctx: Build
       // A failed qmcreate removes its VM (qemu-server unlinks the config), so a new try creates again.
       await forgetTask(ctx, "createUpid");
       if (!err.transient || attempt >= retry.attempts) throw err;
-      await (deps.sleep ?? realSleep)(retry.delayMs * 2 ** (attempt - 1), ctx.signal);
+      await (deps.sleep ?? realSleep)(doublingDelay(retry.delayMs, attempt), ctx.signal);
     }
   }
   delete ctx.state.createFound;
   ctx.state.imported = true;
 }
 
-async function startCreate(deps: BuildDeps, ctx: BuildContext): Promise<void> {
+async function startCreate(deps: TemplateServices, ctx: BuildContext): Promise<void> {
   const skip = new Set<number>();
   for (let send = 1; ; send++) {
     const vmid = Number(ctx.state.vmid);
@@ -127,7 +133,7 @@ async function startCreate(deps: BuildDeps, ctx: BuildContext): Promise<void> {
  * description carries this job's id. A VM in a pool becomes visible to a pool-scoped token only when
  * the create task ends, so the task list is looked at first.
  */
-async function adoptOwnCreate(deps: BuildDeps, ctx: BuildContext, vmid: number): Promise<boolean> {
+async function adoptOwnCreate(deps: TemplateServices, ctx: BuildContext, vmid: number): Promise<boolean> {
   const { node } = ctx.data;
   const sentAtMs = typeof ctx.state.createSentAt === "number" ? ctx.state.createSentAt : 0;
   const task = await findStartedTask(deps, node, { type: "qmcreate", id: String(vmid), sentAtMs });

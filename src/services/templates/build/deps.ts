@@ -5,12 +5,12 @@ import type { Clock } from "../../ports.js";
 import type { Proxmox } from "../../proxmox.js";
 import type { Sleep, TaskFollower } from "../../tasks/follow-task.js";
 import type { TemplatesConfig } from "./config.js";
-import type { ChecksumSource, DistroCatalog, DistroEntry } from "./ports.js";
+import type { ChecksumSource, DistroEntry, ImageCatalogReader } from "./ports.js";
 import type { BuildRequest } from "./request.js";
 
-export interface BuildDeps {
+export interface TemplateServices {
   proxmox: Proxmox;
-  catalog: DistroCatalog;
+  catalog: ImageCatalogReader;
   checksums: ChecksumSource;
   importFilename(entry: DistroEntry, checksum: string): string;
   reservations: VmidReservations;

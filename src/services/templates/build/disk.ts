@@ -5,7 +5,7 @@
  * an imported disk has the image's virtual size, which for cloud images ranges from ~2 GiB to 25 GiB.
  */
 import { UserError } from "../../errors.js";
-import type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
+import type { BuildContext, LeaseBook, TemplateServices } from "./deps.js";
 import { ensureLeases } from "./leases.js";
 import { runTask } from "./run-task.js";
 import { buildTags } from "./vm-request.js";
@@ -31,7 +31,7 @@ export function formatGiB(bytes: number): string {
  * Stage 5: read the created VM's config once: set the tags when they are not there yet (a retry after a
  * lost answer finds them and sends nothing), and note the imported disk's size for the resize.
  */
-export async function tagStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
+export async function tagStage(deps: TemplateServices, leases: LeaseBook, ctx: BuildContext): Promise<void> {
   if (ctx.state.upToDate !== undefined || ctx.state.tagged === true) return;
   await ensureLeases(deps, leases, ctx);
   const { node } = ctx.data;
@@ -65,7 +65,11 @@ export async function tagStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildCon
  * Stage 6: grow the imported disk to the configured size (absolute, so a repeat is harmless); a
  * configured size not above the image's keeps the disk as imported and the card says so.
  */
-export async function resizeStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
+export async function resizeStage(
+  deps: TemplateServices,
+  leases: LeaseBook,
+  ctx: BuildContext,
+): Promise<void> {
   if (ctx.state.upToDate !== undefined || ctx.state.resized === true) return;
   const wantedBytes = ctx.data.settings.disk * GIB;
   const imported = typeof ctx.state.importedBytes === "number" ? ctx.state.importedBytes : undefined;

@@ -11,13 +11,13 @@ import { diskSummary } from "./disk.js";
 import { type BuildRequest, buildRequestSchema } from "./request.js";
 import {
   type BuildContext,
-  type BuildDeps,
   checkStage,
   cleanupBuild,
   createStage,
   imageStage,
   type LeaseBook,
   resizeStage,
+  type TemplateServices,
   tagStage,
   templateStage,
   verifyStage,
@@ -26,7 +26,7 @@ import {
 
 export const TEMPLATE_BUILD_JOB = jobKind<BuildRequest>("template.build");
 
-type Stage = (deps: BuildDeps, leases: LeaseBook, ctx: BuildContext) => Promise<void>;
+type Stage = (deps: TemplateServices, leases: LeaseBook, ctx: BuildContext) => Promise<void>;
 
 /** The stages in order, with the labels users see on the card and in the matrix table. */
 export const BUILD_STAGES: ReadonlyArray<{ name: string; label: string; run: Stage }> = [
@@ -40,7 +40,7 @@ export const BUILD_STAGES: ReadonlyArray<{ name: string; label: string; run: Sta
   { name: "verify", label: "confirm template: 1", run: verifyStage },
 ];
 
-export function createTemplateBuildJob(deps: BuildDeps): JobDefinition<BuildRequest> {
+export function createTemplateBuildJob(deps: TemplateServices): JobDefinition<BuildRequest> {
   const leases: LeaseBook = new Map();
   return defineJob(TEMPLATE_BUILD_JOB, {
     parse(raw) {

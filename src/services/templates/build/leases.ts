@@ -5,10 +5,14 @@
 
 import { acquireInOrder, type LeaseBook } from "../../locks/lease-book.js";
 import { storageLimit } from "./config.js";
-import type { BuildContext, BuildDeps } from "./deps.js";
+import type { BuildContext, TemplateServices } from "./deps.js";
 
 /** Takes the distro lock, then a node slot, then the storage slot, always in that order (no deadlock). */
-export async function ensureLeases(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
+export async function ensureLeases(
+  deps: TemplateServices,
+  leases: LeaseBook,
+  ctx: BuildContext,
+): Promise<void> {
   if (leases.has(ctx.jobId)) return;
   const { node, distro, settings } = ctx.data;
   const placement = ctx.state.placement as { storageKey?: string } | undefined;

@@ -6,14 +6,15 @@
 import { z } from "zod";
 import { UserError } from "../../errors.js";
 import { defineJob, type JobDefinition, type JsonObject, jobKind } from "../../jobs/definition.js";
+import { ThrottledMessage } from "../../jobs/progress.js";
 import type { ApprovalRequester, NotifierByPlatform } from "../../ports.js";
 import { PLATFORMS } from "../../vocabulary/identity.js";
 import { listTemplates } from "../lifecycle/inventory.js";
 import { planRefresh } from "../lifecycle/refresh.js";
 import { pruneCandidates } from "../lifecycle/remove.js";
-import { initialRows, type MatrixRow, renderMatrix, runMatrix, summaryMessage } from "./matrix.js";
+import { initialRows, type MatrixRow, renderMatrix, runMatrix } from "./matrix.js";
 import { type BuildRequest, buildRequestSchema } from "./request.js";
-import { type BuildDeps, cleanupBuild, type LeaseBook } from "./stages.js";
+import { cleanupBuild, type LeaseBook, type TemplateServices } from "./stages.js";
 
 const matrixDataSchema = z
   .object({
@@ -36,7 +37,7 @@ export type MatrixData = z.infer<typeof matrixDataSchema>;
 
 export const TEMPLATE_MATRIX_JOB = jobKind<MatrixData>("template.matrix");
 
-export interface MatrixDeps extends BuildDeps {
+export interface MatrixDeps extends TemplateServices {
   notifiers: NotifierByPlatform;
   /** Asks a second person to approve pruning what a refresh superseded beyond `keep`. */
   approvals?: ApprovalRequester;
@@ -90,16 +91,20 @@ export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixD
           const notifier = deps.notifiers[ctx.data.conversation.platform];
           if (!notifier)
             throw new UserError("E_CONFIG", `no chat connected for ${ctx.data.conversation.platform}`);
-          const summary = summaryMessage(notifier, ctx.data.conversation, deps.clock, deps.editIntervalMs);
+          const summary = new ThrottledMessage({
+            notifier,
+            conversation: ctx.data.conversation,
+            intervalMs: deps.editIntervalMs ?? 1000,
+            clock: deps.clock,
+            log: ctx.log,
+          });
           const show = (done: boolean) => {
             const finished = rows.filter((r) => r.status !== "queued" && r.status !== "running").length;
             ctx.progress(
               rows.length === 0 ? 1 : finished / rows.length,
               `${finished}/${rows.length} finished`,
             );
-            void summary
-              .post(renderMatrix(ctx.data.title, rows, done, prunable))
-              .catch((err: unknown) => ctx.log.warn({ err }, "summary edit failed"));
+            summary.set(renderMatrix(ctx.data.title, rows, done, prunable));
           };
           let prunable: string[] = [];
           show(false);
@@ -136,7 +141,7 @@ export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixD
             }
           }
           show(true);
-          await summary.flush();
+          await summary.flush(renderMatrix(ctx.data.title, rows, true, prunable));
         },
       },
     ],
@@ -175,7 +180,7 @@ export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixD
 }
 
 async function planRefreshRows(
-  deps: BuildDeps,
+  deps: TemplateServices,
   refresh: NonNullable<MatrixData["refresh"]>,
 ): Promise<Planned> {
   const planned = await planRefresh(deps, refresh);

@@ -2,18 +2,16 @@
  * Several builds in one job (`template build a b c`, `--all`, refresh): every build runs the same stages
  * as a `template.build` job, concurrently, while the Redis semaphores keep the per-node and per-storage
  * limits across all worker processes. One summary message holds a per-distro table that is edited as
- * builds progress (at most once per `editIntervalMs`, the final state always delivered). A failed build
- * cleans up after itself and the others carry on.
+ * builds progress (through a ThrottledMessage, like a job card). A failed build cleans up after itself and
+ * the others carry on.
  */
 
 import type { JobRunContext, JsonObject } from "../../jobs/definition.js";
 import { describeFailure } from "../../jobs/failure.js";
-import type { Clock, Notifier } from "../../ports.js";
-import type { ConversationRef, MessageRef } from "../../vocabulary/identity.js";
 import type { Reply } from "../../vocabulary/reply.js";
 import { BUILD_STAGES } from "./job.js";
 import type { BuildRequest } from "./request.js";
-import { type BuildContext, type BuildDeps, cleanupBuild, type LeaseBook } from "./stages.js";
+import { type BuildContext, cleanupBuild, type LeaseBook, type TemplateServices } from "./stages.js";
 
 export type RowStatus = "queued" | "running" | "built" | "up to date" | "failed" | "skipped";
 
@@ -23,44 +21,6 @@ export interface MatrixRow {
   status: RowStatus;
   /** Current step, the template name, or the failure. */
   detail: string;
-}
-
-export interface MatrixSummary {
-  post(reply: Reply): Promise<void>;
-}
-
-/** Posts the first table and edits the same message afterwards, throttled; the last edit always goes out. */
-export function summaryMessage(
-  notifier: Notifier,
-  conversation: ConversationRef,
-  clock: Clock,
-  editIntervalMs = 1000,
-): MatrixSummary & { flush(): Promise<void> } {
-  let message: MessageRef | undefined;
-  let lastAt = 0;
-  let pending: Reply | undefined;
-  let chain: Promise<void> = Promise.resolve();
-  const send = (reply: Reply) => {
-    chain = chain.then(async () => {
-      if (!message) message = await notifier.post(conversation, reply);
-      else await notifier.update(message, reply);
-      lastAt = clock.now();
-    });
-    return chain;
-  };
-  return {
-    post(reply) {
-      pending = reply;
-      if (message && clock.now() - lastAt < editIntervalMs) return Promise.resolve();
-      pending = undefined;
-      return send(reply);
-    },
-    async flush() {
-      await chain;
-      if (pending) await send(pending);
-      pending = undefined;
-    },
-  };
 }
 
 export function renderMatrix(
@@ -97,7 +57,7 @@ export function renderMatrix(
  * build where it stopped and a cancel cleans up exactly what was created.
  */
 export async function runMatrix(
-  deps: BuildDeps,
+  deps: TemplateServices,
   leases: LeaseBook,
   ctx: JobRunContext<unknown>,
   requests: readonly (BuildRequest | undefined)[],

@@ -72,11 +72,6 @@ export function parseMetadata(description: string | undefined): TemplateMetadata
   };
 }
 
-/** PVE's `dns-name` format (pve-common JSONSchema): dot-separated labels of letters, digits and inner hyphens. */
-export const DNS_NAME = /^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
-/** Hostnames stop at 253 characters; PVE sets no limit of its own, the guest's hostname does. */
-export const DNS_NAME_MAX = 253;
-
 /** `tpl-ubuntu-24.04-20261126-1a2b3c4d`: a valid PVE name (DNS labels), sortable, unique per image. */
 export function templateName(distro: string, builtAt: number, checksum: string): string {
   const day = new Date(builtAt).toISOString().slice(0, 10).replaceAll("-", "");

@@ -6,9 +6,9 @@
 import { UserError } from "../../errors.js";
 import type { VmidReservations } from "../../locks/ports.js";
 import type { Proxmox } from "../../proxmox.js";
+import { DNS_NAME_MAX, DNS_NAME_PATTERN } from "../../pve/ids.js";
 import { type BuildDefaults, resolveBuildSettings, sshKeyText, type TemplatesConfig } from "./config.js";
-import { DNS_NAME, DNS_NAME_MAX } from "./metadata.js";
-import type { DistroCatalog, DistroEntry } from "./ports.js";
+import type { DistroEntry, ImageCatalogReader } from "./ports.js";
 import {
   checkArch,
   checkNode,
@@ -29,12 +29,12 @@ export interface BuildFlags extends Omit<BuildDefaults, "sshKeys"> {
 
 export interface PlanDeps {
   proxmox: Proxmox;
-  catalog: DistroCatalog;
+  catalog: ImageCatalogReader;
   reservations: VmidReservations;
   config: TemplatesConfig;
 }
 
-export function distroOrSuggest(catalog: DistroCatalog, key: string): DistroEntry {
+export function distroOrSuggest(catalog: ImageCatalogReader, key: string): DistroEntry {
   const entry = catalog.get(key);
   if (entry) return entry;
   const close = catalog.suggest(key, 3);
@@ -72,7 +72,7 @@ export async function planBuild(
     entry,
   );
   const keys = sshKeyText(config, settings.sshKeys);
-  if (name !== undefined && (name.length > DNS_NAME_MAX || !DNS_NAME.test(name))) {
+  if (name !== undefined && (name.length > DNS_NAME_MAX || !DNS_NAME_PATTERN.test(name))) {
     throw new UserError(
       "E_ARGS",
       `invalid template name "${name}": PVE wants a DNS name (labels of letters, digits and inner hyphens, joined by dots)`,

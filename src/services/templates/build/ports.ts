@@ -9,8 +9,8 @@ export type { ChecksumSource, ExpectedChecksum };
 /** A distro as builds see it: the catalog's entry. */
 export type DistroEntry = CatalogEntry;
 
-/** The catalog methods builds use; the catalog's `Catalog` class provides them. */
-export interface DistroCatalog {
+/** The image catalog methods builds use; `ImageCatalog` (catalog/catalog.ts) provides them. */
+export interface ImageCatalogReader {
   get(key: string): DistroEntry | undefined;
   all(): readonly DistroEntry[];
   families(): CatalogFamily[];

@@ -5,7 +5,7 @@
  * token its own tasks) and for the result it would have left.
  */
 import { ProxmoxError, type TaskStatus } from "../../proxmox.js";
-import type { BuildDeps } from "./deps.js";
+import type { TemplateServices } from "./deps.js";
 
 /** PVE and the bot may disagree on the time; a task started this much "before" the send still counts. */
 const CLOCK_SKEW_S = 60;
@@ -35,7 +35,7 @@ export function goneOrOutOfScope(err: unknown): boolean {
  * allowance), or undefined. Only running and successful tasks count: a task that failed left nothing.
  */
 export async function findStartedTask(
-  deps: Pick<BuildDeps, "proxmox">,
+  deps: Pick<TemplateServices, "proxmox">,
   node: string,
   match: { type: string; id: string; sentAtMs: number },
 ): Promise<TaskStatus | undefined> {

@@ -3,19 +3,18 @@
  * retry on another worker builds exactly what was asked even if config changed in between.
  */
 import { z } from "zod";
-import { DNS_NAME, DNS_NAME_MAX } from "./metadata.js";
-
-const id = z.string().regex(/^[a-z][a-z0-9\-_.]*[a-z0-9]$/i);
+import { bridgeId, dnsName, nodeName, storageId } from "../../pve/id-schemas.js";
+import { distroKey } from "../catalog/schema.js";
 
 export const buildRequestSchema = z
   .object({
-    distro: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,40}$/),
-    node: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/),
+    distro: distroKey,
+    node: nodeName,
     settings: z
       .object({
-        storage: id,
-        imageStorage: id,
-        bridge: id,
+        storage: storageId,
+        imageStorage: storageId,
+        bridge: bridgeId,
         vlan: z.number().int().min(1).max(4094).optional(),
         cores: z.number().int().min(1).max(128),
         memory: z.number().int().min(256),
@@ -26,12 +25,12 @@ export const buildRequestSchema = z
         tags: z.array(z.string()),
       })
       .strict(),
-    /** The resource pool the VM is created in; absent in jobs queued before pools, which use config's. */
+    /** The resource pool the VM is created in; a payload without one uses the configured pool. */
     pool: z.string().optional(),
     /** The public key lines, resolved from names at command time. */
     sshKeyText: z.string(),
     vmid: z.number().int().optional(),
-    name: z.string().max(DNS_NAME_MAX).regex(DNS_NAME).optional(),
+    name: dnsName.optional(),
     force: z.boolean().default(false),
     /** "console:alice (Alice)", written into the template's metadata. */
     requestedBy: z.string().min(1),

@@ -7,10 +7,12 @@
  * answer was lost is never repeated before its effect was looked for: the task on the node's list, or
  * the result it leaves (`done`).
  */
+
+import { doublingDelay } from "../../backoff.js";
 import type { JsonObject } from "../../jobs/definition.js";
 import { ProxmoxTaskError, type TaskDone } from "../../proxmox.js";
 import { realSleep } from "../../tasks/follow-task.js";
-import type { BuildContext, BuildDeps } from "./deps.js";
+import type { BuildContext, TemplateServices } from "./deps.js";
 import { answerLost, findStartedTask } from "./recover.js";
 
 export const DEFAULT_TASK_RETRY = { attempts: 3, delayMs: 5000 };
@@ -26,7 +28,7 @@ export interface TaskIdentity {
 }
 
 export async function runTask(
-  deps: BuildDeps,
+  deps: TemplateServices,
   ctx: BuildContext,
   key: string,
   start: () => Promise<string>,
@@ -82,13 +84,13 @@ export async function runTask(
         { upid, attempt, exitstatus: err.exitstatus },
         "PVE task failed transiently; starting it again",
       );
-      await sleep(retry.delayMs * 2 ** (attempt - 1), ctx.signal);
+      await sleep(doublingDelay(retry.delayMs, attempt), ctx.signal);
     }
   }
 }
 
 /** A pause before looking for the effect of a request without answer, so PVE has finished taking it. */
-export function settleMs(deps: BuildDeps): number {
+export function settleMs(deps: TemplateServices): number {
   return deps.settleMs ?? 2000;
 }
 

@@ -7,7 +7,7 @@ import { UserError } from "../../errors.js";
 import { releaseHeld } from "../../locks/lease-book.js";
 import { listTemplates } from "../lifecycle/inventory.js";
 import { markSuperseded } from "./cleanup.js";
-import type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
+import type { BuildContext, LeaseBook, TemplateServices } from "./deps.js";
 import { ensureLeases } from "./leases.js";
 import type { DistroEntry } from "./ports.js";
 import { checkStorages } from "./preflight.js";
@@ -15,10 +15,10 @@ import { runTask } from "./run-task.js";
 
 export { cleanupBuild } from "./cleanup.js";
 export { createStage, vmidStage } from "./create.js";
-export type { BuildContext, BuildDeps, LeaseBook } from "./deps.js";
+export type { BuildContext, LeaseBook, TemplateServices } from "./deps.js";
 export { resizeStage, tagStage } from "./disk.js";
 
-function entryOf(deps: BuildDeps, key: string): DistroEntry {
+function entryOf(deps: TemplateServices, key: string): DistroEntry {
   const entry = deps.catalog.get(key);
   if (!entry) {
     const close = deps.catalog.suggest(key, 3);
@@ -31,7 +31,11 @@ function entryOf(deps: BuildDeps, key: string): DistroEntry {
 }
 
 /** Stage 1: checks, the upstream checksum, and the up-to-date answer. */
-export async function checkStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
+export async function checkStage(
+  deps: TemplateServices,
+  leases: LeaseBook,
+  ctx: BuildContext,
+): Promise<void> {
   const { proxmox } = deps;
   const { node, distro, settings } = ctx.data;
   const entry = entryOf(deps, distro);
@@ -56,7 +60,11 @@ export async function checkStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildC
 const skipped = (ctx: BuildContext) => ctx.state.upToDate !== undefined;
 
 /** Stage 2: reuse the image on the storage when this checksum was downloaded before; else download it. */
-export async function imageStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
+export async function imageStage(
+  deps: TemplateServices,
+  leases: LeaseBook,
+  ctx: BuildContext,
+): Promise<void> {
   if (skipped(ctx) || typeof ctx.state.imageVolid === "string") return;
   await ensureLeases(deps, leases, ctx);
   const { proxmox } = deps;
@@ -100,7 +108,11 @@ export async function imageStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildC
 }
 
 /** Stage 7: convert to a template. */
-export async function templateStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
+export async function templateStage(
+  deps: TemplateServices,
+  leases: LeaseBook,
+  ctx: BuildContext,
+): Promise<void> {
   if (skipped(ctx) || ctx.state.converted === true) return;
   await ensureLeases(deps, leases, ctx);
   const vmid = Number(ctx.state.createdVmid);
@@ -116,7 +128,11 @@ export async function templateStage(deps: BuildDeps, leases: LeaseBook, ctx: Bui
 }
 
 /** Stage 8: confirm `template: 1`, mark older versions superseded, free the VMID and the slots. */
-export async function verifyStage(deps: BuildDeps, leases: LeaseBook, ctx: BuildContext): Promise<void> {
+export async function verifyStage(
+  deps: TemplateServices,
+  leases: LeaseBook,
+  ctx: BuildContext,
+): Promise<void> {
   const { node, distro } = ctx.data;
   if (!skipped(ctx)) {
     const vmid = Number(ctx.state.createdVmid);

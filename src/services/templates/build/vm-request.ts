@@ -1,9 +1,9 @@
 /** The create request of a template VM: import-from, cloud-init, serial console, agent, metadata. */
-import type { BuildContext, BuildDeps } from "./deps.js";
+import type { BuildContext, TemplateServices } from "./deps.js";
 import { distroTag, formatMetadata, TEMPLATE_TAG, templateName } from "./metadata.js";
 
-/** The pool the build creates in: fixed at command time; jobs queued before pools take config's. */
-export function poolOf(deps: BuildDeps, ctx: BuildContext): string {
+/** The pool the build creates in: fixed at command time; a payload without one takes the configured pool. */
+export function poolOf(deps: TemplateServices, ctx: BuildContext): string {
   return ctx.data.pool ?? deps.config.pool;
 }
 
@@ -12,7 +12,7 @@ export function buildTags(ctx: BuildContext): string[] {
   return [...new Set([TEMPLATE_TAG, distroTag(ctx.data.distro), ...ctx.data.settings.tags])];
 }
 
-export function createRequest(deps: BuildDeps, ctx: BuildContext, vmid: number) {
+export function createRequest(deps: TemplateServices, ctx: BuildContext, vmid: number) {
   const { data, state } = ctx;
   const s = data.settings;
   const builtAt = typeof state.builtAt === "number" ? state.builtAt : deps.clock.now();

@@ -48,7 +48,7 @@ function validate(origin: Origin, problems: string[]): Located[] {
   return entries;
 }
 
-export class Catalog {
+export class ImageCatalog {
   private readonly byKey: ReadonlyMap<string, CatalogEntry>;
 
   private constructor(private readonly entries: readonly CatalogEntry[]) {
@@ -60,12 +60,12 @@ export class Catalog {
    * once, as a UserError E_CONFIG whose lines name the config path of each bad field, and a key used
    * twice names both places.
    */
-  static load(extra: readonly unknown[] = []): Catalog {
-    return Catalog.fromSources(data as unknown[], extra);
+  static load(extra: readonly unknown[] = []): ImageCatalog {
+    return ImageCatalog.fromSources(data as unknown[], extra);
   }
 
   /** As `load`, with the bundled data given; lets tests check the rules against rows of their own. */
-  static fromSources(bundled: readonly unknown[], extra: readonly unknown[]): Catalog {
+  static fromSources(bundled: readonly unknown[], extra: readonly unknown[]): ImageCatalog {
     const problems: string[] = [];
     const origins: Origin[] = [
       { label: "bundled catalog", items: bundled },
@@ -87,7 +87,7 @@ export class Catalog {
     if (problems.length > 0) {
       throw new UserError("E_CONFIG", `invalid image catalog:\n${problems.map((p) => `- ${p}`).join("\n")}`);
     }
-    return new Catalog(entries);
+    return new ImageCatalog(entries);
   }
 
   all(): readonly CatalogEntry[] {

@@ -6,7 +6,7 @@
 import { UserError } from "../../errors.js";
 import { cutTable } from "../../inventory/table.js";
 import type { Reply } from "../../vocabulary/reply.js";
-import type { Catalog } from "./catalog.js";
+import type { ImageCatalog } from "./catalog.js";
 import type { CatalogEntry, CatalogFamily } from "./schema.js";
 
 /** Enough rows for the bundled catalog plus a few user images; Slack and Discord stay within limits. */
@@ -18,7 +18,7 @@ const AGENT_LABEL: Record<CatalogEntry["guestAgent"], string> = {
   none: "none",
 };
 
-export function distrosReport(catalog: Catalog, family?: string): Reply {
+export function distrosReport(catalog: ImageCatalog, family?: string): Reply {
   const families = catalog.families();
   let entries: readonly CatalogEntry[] = catalog.all();
   if (family !== undefined) {

@@ -7,6 +7,9 @@ import { z } from "zod";
 
 export const CATALOG_KEY_PATTERN = /^[a-z0-9][a-z0-9.-]{1,40}$/;
 
+/** An image's key as commands, jobs and config name it. */
+export const distroKey = z.string().regex(CATALOG_KEY_PATTERN, "a distro key like ubuntu-24.04");
+
 const HEX_LENGTH = { sha256: 64, sha512: 128 } as const;
 export type ChecksumAlgorithm = keyof typeof HEX_LENGTH;
 

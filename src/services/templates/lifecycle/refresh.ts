@@ -10,7 +10,7 @@ import { distroOrSuggest } from "../build/plan.js";
 import type { DistroEntry } from "../build/ports.js";
 import { checkPool } from "../build/preflight.js";
 import type { BuildRequest } from "../build/request.js";
-import type { BuildDeps } from "../build/stages.js";
+import type { TemplateServices } from "../build/stages.js";
 import { listTemplates, type TemplateRecord } from "./inventory.js";
 
 export interface PlannedRow {
@@ -19,7 +19,7 @@ export interface PlannedRow {
 }
 
 export async function planRefresh(
-  deps: BuildDeps,
+  deps: TemplateServices,
   input: { distros: readonly string[]; all: boolean; requestedBy: string },
 ): Promise<PlannedRow[]> {
   const entries: DistroEntry[] = input.all

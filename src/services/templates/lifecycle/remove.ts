@@ -7,6 +7,7 @@
 
 import { UserError } from "../../errors.js";
 import type { Proxmox } from "../../proxmox.js";
+import { looksLikeVmid } from "../../pve/ids.js";
 import type { TaskFollower } from "../../tasks/follow-task.js";
 import type { Reply } from "../../vocabulary/reply.js";
 import { linkedClones, listTemplates, type TemplateRecord } from "./inventory.js";
@@ -14,7 +15,7 @@ import { linkedClones, listTemplates, type TemplateRecord } from "./inventory.js
 /** Finds a template by VMID or name; a VM that is not a template is refused, so is an ambiguous name. */
 export async function findTemplate(proxmox: Proxmox, ref: string): Promise<TemplateRecord> {
   const all = await listTemplates(proxmox);
-  const byId = /^\d+$/.test(ref) ? all.filter((t) => t.vmid === Number(ref)) : [];
+  const byId = looksLikeVmid(ref) ? all.filter((t) => t.vmid === Number(ref)) : [];
   const matches = byId.length > 0 ? byId : all.filter((t) => t.name === ref);
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {

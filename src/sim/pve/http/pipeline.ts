@@ -3,7 +3,7 @@ import { evaluateCheck } from "../auth/acl.js";
 import { notImplemented, PveHttpError, paramError, permissionError } from "../errors.js";
 import type { FaultInjector, RequestLog } from "../faults.js";
 import { Listing, type RouteDefinition, type SimRuntime } from "../routes/types.js";
-import { type RouteMatch, splitPath } from "../schema/catalog.js";
+import { type RouteMatch, splitPath } from "../schema/api-schema.js";
 import { validateParameters } from "../schema/validate.js";
 import {
   BodyTooLarge,
@@ -120,7 +120,7 @@ export function createPipeline(opts: PipelineOptions) {
       const injected = faults.takeRequestFault(method, path);
       if (injected) throw new PveHttpError(injected.status, injected.message, injected.errors);
 
-      const match = prefixed ? runtime.catalog.match(method, segments) : undefined;
+      const match = prefixed ? runtime.apiSchema.match(method, segments) : undefined;
       const world = match?.route.info.permissions?.user === "world";
       const auth = world ? undefined : runtime.credentials.authenticate(req.headers, method);
       if (!world && !auth?.ok) {

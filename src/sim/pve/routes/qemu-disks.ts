@@ -3,11 +3,11 @@ import type { ParamValue } from "../schema/validate.js";
 import {
   DRIVE_KEY,
   type DriveSpec,
-  diskFormat,
   formatSize,
   isCdrom,
   newDiskName,
   parseDrive,
+  vmDiskVolume,
 } from "../state/disks.js";
 import type { SimState } from "../state/state.js";
 import type { VolumeState } from "../state/types.js";
@@ -155,16 +155,7 @@ export function applyDrivePlans(
     const kind = plan.kind === "cloudinit" ? "cloudinit" : "disk";
     const volid = `${storage.storage}:${newDiskName(storage, vmid, nextIndex(state, storage.storage, node, vmid), kind)}`;
     const size = plan.kind === "import" ? (plan.source.virtualSize ?? plan.source.size) : plan.size;
-    state.addVolume({
-      volid,
-      storage: storage.storage,
-      node: storage.shared ? undefined : node,
-      content: "images",
-      format: diskFormat(storage),
-      size,
-      ctime: Math.floor(state.nowMs() / 1000),
-      vmid,
-    });
+    state.addVolume(vmDiskVolume(storage, node, vmid, volid, size, Math.floor(state.nowMs() / 1000)));
     created.push(volid);
     if (plan.kind === "import") {
       log(`importing disk '${plan.source.volid}' to VM ${vmid} ...`);

@@ -1,6 +1,6 @@
 import type { Principal } from "../auth/acl.js";
 import type { Credentials } from "../auth/credentials.js";
-import type { SchemaCatalog } from "../schema/catalog.js";
+import type { ApiSchema } from "../schema/api-schema.js";
 import type { PveVersion } from "../schema/types.js";
 import type { ParamValue } from "../schema/validate.js";
 import type { SimState } from "../state/state.js";
@@ -18,7 +18,7 @@ export interface RuntimeConfig {
 /** Everything a handler may touch; created once per simulator instance. */
 export interface SimRuntime {
   version: PveVersion;
-  catalog: SchemaCatalog;
+  apiSchema: ApiSchema;
   state: SimState;
   tasks: TaskManager;
   credentials: Credentials;

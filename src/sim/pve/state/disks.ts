@@ -1,4 +1,4 @@
-import type { StorageState, VmConfig } from "./types.js";
+import type { StorageState, VmConfig, VolumeState } from "./types.js";
 
 /** Config keys that hold drives (qemu-server `is_valid_drivename` plus efidisk/tpmstate/unused). */
 export const DRIVE_KEY = /^(ide|sata|scsi|virtio|efidisk|tpmstate|unused)\d+$/;
@@ -74,6 +74,27 @@ export function newDiskName(
 
 export function diskFormat(storage: StorageState): string {
   return storage.type === "dir" || storage.type === "nfs" ? "qcow2" : "raw";
+}
+
+/** A VM disk volume as the storage content listing shows it; local storages hold it on `node` only. */
+export function vmDiskVolume(
+  storage: StorageState,
+  node: string,
+  vmid: number,
+  volid: string,
+  size: number,
+  ctimeSec: number,
+): VolumeState {
+  return {
+    volid,
+    storage: storage.storage,
+    node: storage.shared ? undefined : node,
+    content: "images",
+    format: diskFormat(storage),
+    size,
+    ctime: ctimeSec,
+    vmid,
+  };
 }
 
 /** Whether qemu snapshots work on this storage (raw on dir/lvm does not; qcow2, thin, rbd, zfs do). */

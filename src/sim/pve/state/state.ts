@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { handlerError } from "../errors.js";
-import { diskFormat, parseDrive, parseSize, referencedVolids } from "./disks.js";
+import { parseDrive, parseSize, referencedVolids, vmDiskVolume } from "./disks.js";
 import type { ParsedFixture } from "./fixture.js";
 import { defaultKernel } from "./guest-defaults.js";
 import type {
@@ -106,16 +106,9 @@ export class SimState {
         (k) => String(config[k]).startsWith(`${volid},`) || config[k] === volid,
       );
       const size = parseSize(parseDrive(String(config[key!])).options.get("size") ?? "") ?? 4 * 1024 ** 2;
-      this.volumes.push({
-        volid,
-        storage: storage.storage,
-        node: storage.shared ? undefined : node,
-        content: "images",
-        format: diskFormat(storage),
-        size,
-        ctime: Math.floor(this.now() / 1000) - 86_400,
-        vmid,
-      });
+      this.volumes.push(
+        vmDiskVolume(storage, node, vmid, volid, size, Math.floor(this.now() / 1000) - 86_400),
+      );
     }
   }
 

@@ -27,7 +27,15 @@ export const UPID_PATTERN =
 export const UPID_RULE = "expected a UPID like UPID:pve:000A1B2C:0123ABCD:6817C0DE:qmclone:9000:user@pve:";
 /** A VM id as typed in chat: no sign, decimals, spaces or leading zeros. */
 export const VMID_TEXT_PATTERN = /^[1-9][0-9]{2,8}$/;
-/** VM names are DNS names in PVE (qemu-server's `name` is a dns-name). */
+/** PVE's `dns-name` format (pve-common JSONSchema): dot-separated labels of letters, digits and inner hyphens. */
+export const DNS_NAME_PATTERN =
+  /^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
+/** Hostnames stop at 253 characters; PVE sets no limit of its own, the guest's hostname does. */
+export const DNS_NAME_MAX = 253;
+/**
+ * A VM name as typed to find an existing VM: looser than {@link DNS_NAME_PATTERN} (qemu-server's `name` is
+ * a dns-name) so a lookup reports "not found" rather than a format error for names PVE once accepted.
+ */
 export const VM_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/;
 export const VM_REF_RULE = `give a VM id from ${VMID_MIN} to ${VMID_MAX} or a VM name (letters, digits, '.' and '-')`;
 /** Disk keys the bot resizes: scsi0…, virtio0…, sata0…, ide0…, efidisk0, tpmstate0. */
@@ -75,10 +83,15 @@ export function checkSnapshotName(name: string): string {
   return name;
 }
 
+/** A VM reference typed in chat is a VM id when it is all digits, else a VM name. */
+export function looksLikeVmid(ref: string): boolean {
+  return /^[0-9]+$/.test(ref);
+}
+
 /** A VM reference typed in chat: all digits is a VM id, anything else must be a VM name. */
 export function checkVmRef(ref: string): string {
   if (typeof ref !== "string") refuse("VM reference", ref, VM_REF_RULE);
-  if (/^[0-9]+$/.test(ref)) {
+  if (looksLikeVmid(ref)) {
     parseVmid(ref);
   } else if (!VM_NAME_PATTERN.test(ref)) {
     refuse("VM reference", ref, VM_REF_RULE);

@@ -17,7 +17,7 @@ export interface RouteMatch {
  * a literal child wins over a `{param}` child at the same depth, and a path that exists for
  * another method only is still "not implemented" for this one (501, like pveproxy).
  */
-export class SchemaCatalog {
+export class ApiSchema {
   readonly routes: SchemaRoute[] = [];
   readonly version: PveVersion;
 
@@ -33,9 +33,9 @@ export class SchemaCatalog {
   }
 
   /** Reads the schema file shipped beside this module (a copy of pve-docs `apidata.js`). */
-  static load(version: PveVersion): SchemaCatalog {
+  static load(version: PveVersion): ApiSchema {
     const url = new URL(`./${SCHEMA_FILES[version]}`, import.meta.url);
-    return new SchemaCatalog(version, JSON.parse(readFileSync(url, "utf8")) as SchemaNode[]);
+    return new ApiSchema(version, JSON.parse(readFileSync(url, "utf8")) as SchemaNode[]);
   }
 
   match(method: string, segments: string[]): RouteMatch | undefined {

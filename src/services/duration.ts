@@ -1,0 +1,23 @@
+/**
+ * The one way a configuration file writes a length of time: `250ms`, `30s`, `15m`, `2h`, `7d`, or a plain
+ * number of milliseconds. Every config section (bot, HTTP, Proxmox, Slack, templates, audit) uses these,
+ * so an operator learns one notation; values are parsed to milliseconds.
+ */
+import { z } from "zod";
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const DURATION = /^(\d+)(ms|s|m|h|d)$/;
+
+export const duration = z
+  .union([z.number().int().nonnegative(), z.string().regex(DURATION, "use a duration like 30s, 15m, 2h, 1d")])
+  .transform((v) => {
+    if (typeof v === "number") return v;
+    const m = DURATION.exec(v)!;
+    return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+  });
+
+/** For timeouts, expiries, retry delays and timer periods, where 0 means nothing (or "no limit" to Node). */
+export const positiveDuration = duration.refine(
+  (ms) => ms > 0,
+  "must be longer than 0: a positive duration like 30s, 15m, 2h, 1d",
+);
