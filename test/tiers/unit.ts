@@ -27,6 +27,7 @@ export const UNIT_TESTS = [
   "test/http/metrics.test.ts",
   "test/http/routes.test.ts",
   "test/http/server.test.ts",
+  "test/jobs/bookkeeping.test.ts",
   "test/jobs/progress.test.ts",
   "test/jobs/render.test.ts",
   "test/jobs/runner.test.ts",

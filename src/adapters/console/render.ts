@@ -9,7 +9,7 @@
  */
 
 import type { Reply, ReplyButton, ReplyProgress, ReplyTable, Tone } from "../../services/vocabulary/reply.js";
-import { clipToWidth, tableLines } from "../chat-text/table.js";
+import { clipToWidth, tableLines } from "../chat-kit/table.js";
 
 export interface RenderOptions {
   /** Wrap markers, titles and buttons in ANSI colour codes; only for a real terminal. */

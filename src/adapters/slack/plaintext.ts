@@ -3,7 +3,7 @@
  * uncut text of a reply that is attached as a file when the message itself had to be cut.
  */
 import type { Reply, ReplyTable } from "../../services/vocabulary/reply.js";
-import { tableLines } from "../chat-text/table.js";
+import { tableLines } from "../chat-kit/table.js";
 import { cut } from "./limits.js";
 
 /** Widest cell shown in a message; the attached file keeps cells whole. */

@@ -3,7 +3,7 @@
  * columns, a combining mark none. Checked on the shared renderer and on both adapters that use it.
  */
 import { describe, expect, it } from "vitest";
-import { clipToWidth, displayWidth, tableLines } from "../../src/adapters/chat-text/table.js";
+import { clipToWidth, displayWidth, tableLines } from "../../src/adapters/chat-kit/table.js";
 import { renderTable } from "../../src/adapters/console/render.js";
 import { slackTableLines } from "../../src/adapters/slack/plaintext.js";
 import type { ReplyTable } from "../../src/services/vocabulary/reply.js";
