@@ -28,6 +28,7 @@ export const UNIT_TESTS = [
   "test/http/routes.test.ts",
   "test/http/server.test.ts",
   "test/jobs/bookkeeping.test.ts",
+  "test/jobs/payload.test.ts",
   "test/jobs/progress.test.ts",
   "test/jobs/render.test.ts",
   "test/jobs/runner.test.ts",

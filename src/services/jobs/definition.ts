@@ -5,6 +5,7 @@
  * completed step instead of starting over.
  */
 
+import type { z } from "zod";
 import { UserError } from "../errors.js";
 import type { Log } from "../ports.js";
 import type { Actor } from "../vocabulary/identity.js";
@@ -136,4 +137,17 @@ export function resolveJob(
     const reason = err instanceof Error ? err.message : String(err);
     throw new UserError("E_ARGS", `invalid data for job type "${type}": ${reason}`);
   }
+}
+
+/**
+ * A job definition's `parse` from a zod schema: job data comes back from Redis as plain JSON, so it is
+ * checked again before a worker runs it, and a bad payload fails the job with its first problem named.
+ */
+export function payloadParser<D>(schema: z.ZodType<D>, what: string): (raw: unknown) => D {
+  return (raw) => {
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    throw new UserError("E_ARGS", `invalid ${what}: ${issue?.path.join(".")}: ${issue?.message}`);
+  };
 }

@@ -3,8 +3,7 @@
  * fields of the completed card ("up to date: <name>" when nothing needed building).
  */
 
-import { UserError } from "../../errors.js";
-import { defineJob, type JobDefinition, jobKind } from "../../jobs/definition.js";
+import { defineJob, type JobDefinition, jobKind, payloadParser } from "../../jobs/definition.js";
 import { releaseHeld } from "../../locks/lease-book.js";
 import type { ReplyField } from "../../vocabulary/reply.js";
 import { diskSummary } from "./disk.js";
@@ -43,14 +42,7 @@ export const BUILD_STAGES: ReadonlyArray<{ name: string; label: string; run: Sta
 export function createTemplateBuildJob(deps: TemplateServices): JobDefinition<BuildRequest> {
   const leases: LeaseBook = new Map();
   return defineJob(TEMPLATE_BUILD_JOB, {
-    parse(raw) {
-      const parsed = buildRequestSchema.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new UserError("E_ARGS", `invalid build request: ${issue?.path.join(".")}: ${issue?.message}`);
-      }
-      return parsed.data;
-    },
+    parse: payloadParser(buildRequestSchema, "build request"),
     title: (data) => `Build template ${data.distro} on ${data.node}`,
     steps: BUILD_STAGES.map((s) => ({
       name: s.name,

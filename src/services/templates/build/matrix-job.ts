@@ -5,7 +5,13 @@
  */
 import { z } from "zod";
 import { UserError } from "../../errors.js";
-import { defineJob, type JobDefinition, type JsonObject, jobKind } from "../../jobs/definition.js";
+import {
+  defineJob,
+  type JobDefinition,
+  type JsonObject,
+  jobKind,
+  payloadParser,
+} from "../../jobs/definition.js";
 import { ThrottledMessage } from "../../jobs/progress.js";
 import type { ApprovalRequester, NotifierByPlatform } from "../../ports.js";
 import { PLATFORMS } from "../../vocabulary/identity.js";
@@ -53,14 +59,7 @@ interface Planned {
 export function createTemplateMatrixJob(deps: MatrixDeps): JobDefinition<MatrixData> {
   const leases: LeaseBook = new Map();
   return defineJob(TEMPLATE_MATRIX_JOB, {
-    parse(raw) {
-      const parsed = matrixDataSchema.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new UserError("E_ARGS", `invalid template matrix: ${issue?.path.join(".")}: ${issue?.message}`);
-      }
-      return parsed.data;
-    },
+    parse: payloadParser(matrixDataSchema, "template matrix"),
     title: (data) => data.title,
     steps: [
       {
