@@ -18,7 +18,7 @@ import { realTimers, sleep, type Timers } from "../../services/jobs/progress.js"
 import type { AuditLog, Clock, JobQueue, Log, NotifierByPlatform } from "../../services/ports.js";
 import type { Actor } from "../../services/vocabulary/identity.js";
 import type { RedisHealth } from "../store/redis-health.js";
-import { healthFor, openClient, type QueueConnection } from "./connection.js";
+import { closeWhenSettled, healthFor, openClient, type QueueConnection } from "./connection.js";
 import { BULL_STATES, toJobInfo } from "./job-info.js";
 import { DEFAULT_RETENTION_MS, type JobMeta, JobMetaStore } from "./job-meta.js";
 
@@ -223,7 +223,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
+    await closeWhenSettled(this.queue);
     if (this.ownsRedis) await this.redis.quit();
   }
 }

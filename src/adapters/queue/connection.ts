@@ -52,3 +52,31 @@ export function openClient(
 export function healthFor(shared: RedisHealth | undefined, log: Log): RedisHealth {
   return shared ?? new RedisHealth({ log });
 }
+
+/**
+ * Closes a BullMQ queue or worker once its connection has finished starting, waiting at most `maxWaitMs`.
+ * BullMQ drops its connection's error listeners on close, while a start still in flight reports its
+ * failure to them later: closing too early turns that report into an uncaught "Connection is closed" that
+ * ends the process with a stack trace (seen when a start fails fast, e.g. a refused chat token).
+ */
+export async function closeWhenSettled(
+  closable: { waitUntilReady(): Promise<unknown>; close(): Promise<void> },
+  maxWaitMs = 2000,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bounded = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, maxWaitMs);
+  });
+  try {
+    await Promise.race([
+      closable.waitUntilReady().then(
+        () => undefined,
+        () => undefined,
+      ),
+      bounded,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+  await closable.close();
+}

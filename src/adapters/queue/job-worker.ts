@@ -26,7 +26,7 @@ import {
 } from "../../services/jobs/runner.js";
 import type { AuditLog, Clock, Log, Notifier, NotifierByPlatform } from "../../services/ports.js";
 import type { RedisHealth } from "../store/redis-health.js";
-import { healthFor, openClient, type QueueConnection } from "./connection.js";
+import { closeWhenSettled, healthFor, openClient, type QueueConnection } from "./connection.js";
 import { DEFAULT_RETENTION_MS, JobMetaStore } from "./job-meta.js";
 
 export interface JobWorkerOptions {
@@ -251,7 +251,7 @@ export function startJobWorker(options: JobWorkerOptions): JobWorkerHandle {
 
   return {
     async close() {
-      await worker.close();
+      await closeWhenSettled(worker);
       await Promise.allSettled([...pending]);
       if (owned) await client.quit();
     },

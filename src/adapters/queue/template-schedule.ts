@@ -9,7 +9,7 @@ import type { JobQueue, Log } from "../../services/ports.js";
 import { TEMPLATE_MATRIX_JOB } from "../../services/templates/build/matrix-job.js";
 import type { Platform } from "../../services/vocabulary/identity.js";
 import type { RedisHealth } from "../store/redis-health.js";
-import { healthFor } from "./connection.js";
+import { closeWhenSettled, healthFor } from "./connection.js";
 
 /** BullMQ queue of the template refresh schedule; its jobs only start the real refresh job. */
 export const TEMPLATE_SCHEDULE_QUEUE = "template-schedule";
@@ -79,8 +79,8 @@ export async function startTemplateSchedule(
   );
   return {
     async close() {
-      await worker.close();
-      await queue.close();
+      await closeWhenSettled(worker);
+      await closeWhenSettled(queue);
     },
   };
 }
