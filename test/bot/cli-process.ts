@@ -1,24 +1,15 @@
 /** Runs the real `proxmox-chatops` CLI (through tsx) as a child process, for start-up behaviour tests. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort, PrivateRedis } from "../helpers/private-redis.js";
+
+export { freePort };
 
 const TSX = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
 const CLI = fileURLToPath(new URL("../../src/bot/cli.ts", import.meta.url));
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface CliRun {
   child: ChildProcess;
@@ -85,40 +76,6 @@ export const STACK_FRAME = /\n\s+at .+[:(]/;
 
 /** Starts a throw-away redis-server on a free loopback port; `args` adds options such as --requirepass. */
 export async function privateRedis(args: readonly string[]): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "pvebot-redis-"));
-  const child = spawn(
-    "redis-server",
-    [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      dir,
-      ...args,
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let seen = "";
-    child.stdout!.on("data", (c: Buffer) => {
-      seen += c.toString("utf8");
-      if (seen.includes("Ready to accept connections")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}: ${seen}`)));
-  });
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      const gone = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await gone;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const redis = await PrivateRedis.start(args);
+  return { url: redis.url, stop: () => redis.stop() };
 }

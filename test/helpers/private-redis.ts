@@ -1,6 +1,9 @@
 /** A private redis-server a test can kill, pause and bring back on the same port. */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -16,10 +19,15 @@ export async function freePort(): Promise<number> {
 export class PrivateRedis {
   private child: ChildProcess | undefined;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: readonly string[],
+    private readonly dir: string,
+  ) {}
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+  /** `extraArgs` adds server options such as `--requirepass`. */
+  static async start(extraArgs: readonly string[] = []): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort(), extraArgs, mkdtempSync(join(tmpdir(), "pvebot-redis-")));
     await redis.restart();
     return redis;
   }
@@ -32,7 +40,10 @@ export class PrivateRedis {
   restart(): Promise<void> {
     const child = spawn(
       "redis-server",
-      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      [
+        ...["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        ...["--dir", this.dir, ...this.extraArgs],
+      ],
       { stdio: ["ignore", "pipe", "ignore"] },
     );
     this.child = child;
@@ -62,5 +73,12 @@ export class PrivateRedis {
 
   resume(): void {
     this.child?.kill("SIGCONT");
+  }
+
+  /** Ends the server for good and removes its directory. */
+  async stop(): Promise<void> {
+    this.resume();
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
