@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseApprovalAction } from "../../src/services/approvals/actions.js";
 import { approvalCard, outcomeReply } from "../../src/services/approvals/cards.js";
 import { commandLine } from "../../src/services/approvals/format.js";
@@ -9,7 +9,7 @@ import { sweepExpired } from "../../src/services/approvals/sweep.js";
 import type { Notifier } from "../../src/services/ports.js";
 import type { ConversationRef, MessageRef } from "../../src/services/vocabulary/identity.js";
 import type { Reply } from "../../src/services/vocabulary/reply.js";
-import { actor, conversation, dropPrefix, memoryLog, testRedis, uniquePrefix } from "../store/helpers.js";
+import { actor, conversation, eachTestRedis, memoryLog } from "../store/helpers.js";
 import { policy, request, store, T0 } from "./fixtures.js";
 
 const bob = actor("UBOB", { name: "bob" });
@@ -153,13 +153,9 @@ describe("commandLine", () => {
 describe("sweepExpired", () => {
   let redis: Redis;
   let prefix: string;
-  beforeEach(() => {
-    redis = testRedis();
-    prefix = uniquePrefix();
-  });
-  afterEach(async () => {
-    await dropPrefix(redis, prefix);
-    redis.disconnect();
+  eachTestRedis((r, p) => {
+    redis = r;
+    prefix = p;
   });
 
   /** A notifier that keeps what it was asked to edit, standing in for a chat platform. */

@@ -3,23 +3,19 @@
  * through the audit sanitizer, so a secret argument never reaches the listing.
  */
 import type { Redis } from "ioredis";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { approvals } from "../../src/commands/approvals.js";
 import type { CommandContext, CommandServices } from "../../src/commands/definition.js";
 import { openApproval } from "../../src/services/approvals/policy.js";
 import { silentLog } from "../../src/services/log.js";
-import { actor, conversation, dropPrefix, testRedis, uniquePrefix } from "../store/helpers.js";
+import { actor, conversation, eachTestRedis } from "../store/helpers.js";
 import { policy, store, T0 } from "./fixtures.js";
 
 let redis: Redis;
 let prefix: string;
-beforeEach(() => {
-  redis = testRedis();
-  prefix = uniquePrefix();
-});
-afterEach(async () => {
-  await dropPrefix(redis, prefix);
-  redis.disconnect();
+eachTestRedis((r, p) => {
+  redis = r;
+  prefix = p;
 });
 
 describe("approvals", () => {

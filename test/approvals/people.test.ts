@@ -19,7 +19,7 @@ import {
 import { type Person, Rbac, type RbacConfig } from "../../src/services/rbac.js";
 import type { Actor, MessageRef } from "../../src/services/vocabulary/identity.js";
 import { CONVERSATION, createHarness, type Harness } from "../helpers/dispatcher-harness.js";
-import { actor, conversation, dropPrefix, testRedis, uniquePrefix } from "../store/helpers.js";
+import { actor, conversation, eachTestRedis } from "../store/helpers.js";
 import { policy, store, T0 } from "./fixtures.js";
 
 const PEOPLE: Person[] = [
@@ -94,13 +94,9 @@ describe("Rbac.identify", () => {
 describe("the store's decide script counts people (real Redis)", () => {
   let redis: Redis;
   let prefix: string;
-  beforeEach(() => {
-    redis = testRedis();
-    prefix = uniquePrefix();
-  });
-  afterEach(async () => {
-    await dropPrefix(redis, prefix);
-    redis.disconnect();
+  eachTestRedis((r, p) => {
+    redis = r;
+    prefix = p;
   });
 
   const open = (required: number) =>
@@ -155,13 +151,9 @@ describe("the store's decide script counts people (real Redis)", () => {
 describe("the approval service and the card", () => {
   let redis: Redis;
   let prefix: string;
-  beforeEach(() => {
-    redis = testRedis();
-    prefix = uniquePrefix();
-  });
-  afterEach(async () => {
-    await dropPrefix(redis, prefix);
-    redis.disconnect();
+  eachTestRedis((r, p) => {
+    redis = r;
+    prefix = p;
   });
 
   it("resolves the clicker itself: an adapter's raw actor from another platform is still the requester", async () => {

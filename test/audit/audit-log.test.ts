@@ -1,20 +1,16 @@
 import type { Redis } from "ioredis";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RedisAuditLog } from "../../src/adapters/store/audit-log.js";
 import type { AuditRecord } from "../../src/services/audit/record.js";
-import { dropPrefix, testRedis, uniquePrefix } from "../store/helpers.js";
+import { eachTestRedis } from "../store/helpers.js";
 
 const T0 = Date.UTC(2026, 10, 20, 8, 0);
 
 let redis: Redis;
 let prefix: string;
-beforeEach(() => {
-  redis = testRedis();
-  prefix = uniquePrefix();
-});
-afterEach(async () => {
-  await dropPrefix(redis, prefix);
-  redis.disconnect();
+eachTestRedis((r, p) => {
+  redis = r;
+  prefix = p;
 });
 
 function rec(i: number, extra: Partial<AuditRecord> = {}): AuditRecord {

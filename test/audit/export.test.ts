@@ -1,11 +1,11 @@
 import { PassThrough } from "node:stream";
 import type { Redis } from "ioredis";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runAuditExport } from "../../src/adapters/store/audit-export-cli.js";
 import { RedisAuditLog } from "../../src/adapters/store/audit-log.js";
 import { CSV_COLUMNS, csvCell, exportAudit, parseSince } from "../../src/services/audit/export.js";
 import type { AuditRecord } from "../../src/services/audit/record.js";
-import { closedPort, dropPrefix, REDIS_URL, testRedis, uniquePrefix } from "../store/helpers.js";
+import { closedPort, eachTestRedis, REDIS_URL } from "../store/helpers.js";
 
 const NOW = Date.UTC(2026, 10, 26, 4, 0);
 
@@ -44,13 +44,9 @@ describe("csvCell", () => {
 describe("exportAudit", () => {
   let redis: Redis;
   let prefix: string;
-  beforeEach(() => {
-    redis = testRedis();
-    prefix = uniquePrefix();
-  });
-  afterEach(async () => {
-    await dropPrefix(redis, prefix);
-    redis.disconnect();
+  eachTestRedis((r, p) => {
+    redis = r;
+    prefix = p;
   });
 
   async function seed(): Promise<RedisAuditLog> {

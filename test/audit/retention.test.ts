@@ -3,7 +3,7 @@
  * ones stay. `~` trims whole stream nodes (100 entries by default), hence the "at most one node" margins.
  */
 import type { Redis } from "ioredis";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   DEFAULT_AUDIT_MAX_AGE_MS,
   DEFAULT_AUDIT_MAX_ENTRIES,
@@ -11,7 +11,7 @@ import {
 } from "../../src/adapters/store/audit-log.js";
 import { configSchema } from "../../src/bot/config/schema.js";
 import type { AuditRecord } from "../../src/services/audit/record.js";
-import { dropPrefix, testRedis, uniquePrefix } from "../store/helpers.js";
+import { eachTestRedis } from "../store/helpers.js";
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -19,13 +19,9 @@ const NODE = 100;
 
 let redis: Redis;
 let prefix: string;
-beforeEach(() => {
-  redis = testRedis();
-  prefix = uniquePrefix();
-});
-afterEach(async () => {
-  await dropPrefix(redis, prefix);
-  redis.disconnect();
+eachTestRedis((r, p) => {
+  redis = r;
+  prefix = p;
 });
 
 function rec(at: number, requestId: string): AuditRecord {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { Redis } from "ioredis";
+import { afterEach, beforeEach } from "vitest";
 import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
 import type { Log } from "../../src/services/ports.js";
 import type { Actor, ConversationRef } from "../../src/services/vocabulary/identity.js";
@@ -20,6 +21,24 @@ export function testRedis(): Redis {
 /** Deletes every key under the prefix. */
 export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
   await deleteKeysWithPrefix(redis, prefix);
+}
+
+/**
+ * Gives each test of the enclosing block a fresh client and key prefix (through `use`), and drops the
+ * prefix and closes the client after it.
+ */
+export function eachTestRedis(use: (redis: Redis, prefix: string) => void): void {
+  let redis: Redis;
+  let prefix: string;
+  beforeEach(() => {
+    redis = testRedis();
+    prefix = uniquePrefix();
+    use(redis, prefix);
+  });
+  afterEach(async () => {
+    await dropPrefix(redis, prefix);
+    redis.disconnect();
+  });
 }
 
 export interface LogEntry {
