@@ -4,15 +4,14 @@
  * A button never grants more than typing would.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
 import { ACTION_ROUTES, commandButton } from "../../src/bot/pipeline/router.js";
-import { defineCommand } from "../../src/commands/definition.js";
 import { ALL_COMMANDS } from "../../src/commands/index.js";
 import { cancelActionId } from "../../src/services/jobs/render.js";
 import type { RbacConfig } from "../../src/services/rbac.js";
 import type { Actor } from "../../src/services/vocabulary/identity.js";
 import { CONVERSATION, consoleActor, createHarness, type Harness } from "../helpers/dispatcher-harness.js";
+import { wipeCommand } from "../helpers/wipe-command.js";
 
 const RBAC: RbacConfig = {
   bindings: [
@@ -25,19 +24,7 @@ const RBAC: RbacConfig = {
 
 /** A destructive command and a button for it (`wipe:<vmid>`), which no production card carries. */
 function wipeButton() {
-  const runs: Array<{ vmid: number; by: string }> = [];
-  const wipe = defineCommand({
-    name: "vm.wipe",
-    summary: "Wipe a VM (test)",
-    args: z.object({ vmid: z.number().int().min(100) }),
-    positionals: [{ name: "vmid" }],
-    permission: "operator",
-    destructive: true,
-    async run(ctx, args) {
-      runs.push({ vmid: args.vmid, by: ctx.actor.id });
-      return { tone: "success", text: `wiped ${args.vmid}` };
-    },
-  });
+  const { wipe, runs } = wipeCommand();
   const route = commandButton("wipe", "vm.wipe", (actionId) => {
     const match = /^wipe:(\d+)$/.exec(actionId);
     return match ? { vmid: Number(match[1]) } : undefined;

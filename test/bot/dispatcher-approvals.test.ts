@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
-import { defineCommand } from "../../src/commands/definition.js";
 import { schedulerActor } from "../../src/services/approvals/index.js";
 import type { RbacConfig } from "../../src/services/rbac.js";
 import type { Actor } from "../../src/services/vocabulary/identity.js";
@@ -12,24 +10,7 @@ import {
   type Harness,
   type RecordingNotifier,
 } from "../helpers/dispatcher-harness.js";
-
-/** A destructive command defined for the test; it counts its runs so "exactly once" can be asserted. */
-function makeWipe() {
-  const runs: Array<{ vmid: number; by: string }> = [];
-  const wipe = defineCommand({
-    name: "vm.wipe",
-    summary: "Wipe a VM (test)",
-    args: z.object({ vmid: z.number().int().min(100) }),
-    positionals: [{ name: "vmid" }],
-    permission: "operator",
-    destructive: true,
-    async run(ctx, args) {
-      runs.push({ vmid: args.vmid, by: ctx.actor.id });
-      return { tone: "success", text: `wiped ${args.vmid}` };
-    },
-  });
-  return { wipe, runs };
-}
+import { wipeCommand } from "../helpers/wipe-command.js";
 
 const RBAC: RbacConfig = {
   bindings: [
@@ -62,7 +43,7 @@ async function setup(
     notifier?: RecordingNotifier;
   } = {},
 ) {
-  const { wipe, runs } = makeWipe();
+  const { wipe, runs } = wipeCommand();
   const h = await createHarness({
     commands: [wipe],
     rbac: RBAC,
@@ -224,7 +205,7 @@ describe("two-person approval through the dispatcher", () => {
   });
 
   it("runs a request the scheduler opened on the approver's authority", async () => {
-    const { wipe, runs } = makeWipe();
+    const { wipe, runs } = wipeCommand();
     const h = await createHarness({ commands: [wipe], rbac: RBAC });
     harnesses.push(h);
     // The harness's requester: the one jobs get, on the dispatcher's registry and policy.

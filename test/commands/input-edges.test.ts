@@ -6,14 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseArgs } from "../../src/commands/args/parse.js";
 import { tokenize } from "../../src/commands/args/tokenize.js";
-import type { CommandContext, CommandDefinition, CommandServices } from "../../src/commands/definition.js";
+import type { CommandContext, CommandDefinition } from "../../src/commands/definition.js";
 import { task } from "../../src/commands/task.js";
 import { templateBuild } from "../../src/commands/template-build.js";
 import { vm } from "../../src/commands/vm.js";
 import { taskReport } from "../../src/services/inventory/task.js";
 import { vmReport } from "../../src/services/inventory/vm.js";
 import { parseUpid } from "../../src/services/pve/ids.js";
-import { type SimClient, startSimClient } from "../proxmox/helpers/sim.js";
+import { type SimClient, simCommandContext, startSimClient } from "../proxmox/helpers/sim.js";
 
 let t: SimClient;
 beforeAll(async () => {
@@ -23,17 +23,7 @@ afterAll(async () => {
   await t.close();
 });
 
-function context(): CommandContext {
-  return {
-    actor: { platform: "console", id: "alice", name: "Alice", groups: [] },
-    role: "viewer",
-    conversation: { platform: "console", channelId: "console" },
-    requestId: "req-1",
-    clock: { now: () => Date.now() },
-    log: t.log,
-    services: { proxmox: t.client } as unknown as CommandServices,
-  };
-}
+const context = (): CommandContext => simCommandContext(t);
 
 /**
  * Runs one command from tokens (not text, so NUL and other control characters reach the parser) the way

@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseArgs } from "../../src/commands/args/parse.js";
 import { describeArgs } from "../../src/commands/args/schema-shape.js";
 import { tokenize } from "../../src/commands/args/tokenize.js";
-import type { CommandContext, CommandDefinition, CommandServices } from "../../src/commands/definition.js";
+import type { CommandContext, CommandDefinition } from "../../src/commands/definition.js";
 import { nodes } from "../../src/commands/nodes.js";
 import { storage } from "../../src/commands/storage.js";
 import { task } from "../../src/commands/task.js";
 import { vm } from "../../src/commands/vm.js";
 import { vms } from "../../src/commands/vms.js";
 import type { Reply } from "../../src/services/vocabulary/reply.js";
-import { type SimClient, startSimClient } from "./helpers/sim.js";
+import { type SimClient, simCommandContext, startSimClient } from "./helpers/sim.js";
 
 let t: SimClient;
 beforeAll(async () => {
@@ -21,17 +21,7 @@ afterAll(async () => {
   await t.close();
 });
 
-function context(): CommandContext {
-  return {
-    actor: { platform: "console", id: "alice", name: "Alice", groups: [] },
-    role: "viewer",
-    conversation: { platform: "console", channelId: "console" },
-    requestId: "req-1",
-    clock: { now: () => Date.now() },
-    log: t.log,
-    services: { proxmox: t.client } as unknown as CommandServices,
-  };
-}
+const context = (): CommandContext => simCommandContext(t);
 
 /** Typed text → parsed args → run, as the dispatcher does; a parse refusal comes back as its message. */
 async function run(def: CommandDefinition, text: string): Promise<Reply | string> {

@@ -3,9 +3,11 @@
  * sent passes the official PVE schema (the simulator's validator over apidata), so a request real PVE
  * would refuse with 400 or 501 fails the test even if the simulator's handler were lenient.
  */
+
 import { expect } from "vitest";
 import { createProxmoxClient, type ProxmoxClient } from "../../../src/adapters/proxmox/client.js";
 import { type ProxmoxConfigInput, proxmoxConfigSchema } from "../../../src/adapters/proxmox/config.js";
+import type { CommandContext, CommandServices } from "../../../src/commands/definition.js";
 import { type PveSimulator, type SimOptions, startPveSimulator } from "../../../src/sim/pve/index.js";
 import { type CapturedLog, captureLog } from "./client.js";
 import { simPacedSleep } from "./sim-paced-sleep.js";
@@ -72,5 +74,18 @@ export async function startSimClient(
       for (const c of clients) c.close();
       await sim.close();
     },
+  };
+}
+
+/** The context an inventory command runs in, as a viewer, with only the simulator's client wired. */
+export function simCommandContext(t: SimClient): CommandContext {
+  return {
+    actor: { platform: "console", id: "alice", name: "Alice", groups: [] },
+    role: "viewer",
+    conversation: { platform: "console", channelId: "console" },
+    requestId: "req-1",
+    clock: { now: () => Date.now() },
+    log: t.log,
+    services: { proxmox: t.client } as unknown as CommandServices,
   };
 }
