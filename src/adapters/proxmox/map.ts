@@ -174,16 +174,23 @@ export function storageContent(r: Raw): StorageContentItem {
   });
 }
 
-export function taskStatus(r: Raw): TaskStatus {
-  return defined({
+/** What a task's status and a task list row both say about the task itself. */
+function taskIdentity(r: Raw) {
+  return {
     upid: String(r.upid),
     node: String(r.node),
     type: str(r.type) ?? "",
     id: str(r.id) ?? "",
     user: str(r.user) ?? "",
+    starttime: num(r.starttime) ?? 0,
+  };
+}
+
+export function taskStatus(r: Raw): TaskStatus {
+  return defined({
+    ...taskIdentity(r),
     status: r.status === "running" ? ("running" as const) : ("stopped" as const),
     exitstatus: str(r.exitstatus),
-    starttime: num(r.starttime) ?? 0,
   });
 }
 
@@ -191,14 +198,9 @@ export function taskStatus(r: Raw): TaskStatus {
 export function taskListEntry(r: Raw): TaskStatus {
   const stopped = r.endtime !== undefined && r.endtime !== null;
   return defined({
-    upid: String(r.upid),
-    node: String(r.node),
-    type: str(r.type) ?? "",
-    id: str(r.id) ?? "",
-    user: str(r.user) ?? "",
+    ...taskIdentity(r),
     status: stopped ? ("stopped" as const) : ("running" as const),
     exitstatus: stopped ? str(r.status) : undefined,
-    starttime: num(r.starttime) ?? 0,
   });
 }
 
