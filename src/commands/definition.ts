@@ -10,7 +10,7 @@ import type { Rbac } from "../services/rbac.js";
 import type { TemplateServices } from "../services/templates/build/deps.js";
 import type { ImageCatalog } from "../services/templates/catalog/catalog.js";
 import type { Actor, ConversationRef, Role } from "../services/vocabulary/identity.js";
-import type { Reply } from "../services/vocabulary/reply.js";
+import type { Reply, ReplyField, ReplyTable } from "../services/vocabulary/reply.js";
 
 /** One positional argument, in order. A variadic one collects the rest into an array. */
 export interface PositionalArg {
@@ -18,7 +18,23 @@ export interface PositionalArg {
   variadic?: boolean;
 }
 
-export interface CommandDefinition<S extends z.ZodObject = z.ZodObject> {
+/**
+ * What a command acts on, looked up before it is approved and again before it runs. A destructive
+ * command's approval is bound to `identity`: if the object found at run time has another identity (a new
+ * template took the same VMID), the run is refused as "the target changed since it was approved".
+ */
+export interface ResolvedTarget<T = unknown> {
+  /** Stable identity of the object(s), e.g. `vmid=9002 name=debian-12 ctime=1733300000`. */
+  identity: string;
+  /** What the approval card shows about the target (name, node, VMID, checksum, linked clones). */
+  fields: ReplyField[];
+  /** For a target made of many objects (the VMs an update touches). */
+  table?: ReplyTable;
+  /** What the command found, handed to `run`; never stored. */
+  value: T;
+}
+
+export interface CommandDefinition<S extends z.ZodObject = z.ZodObject, T = unknown> {
   /** Dotted name: `template.build`; typed in chat with spaces: `template build`. */
   name: string;
   summary: string;
@@ -26,7 +42,13 @@ export interface CommandDefinition<S extends z.ZodObject = z.ZodObject> {
   positionals?: PositionalArg[];
   permission: Role;
   destructive: boolean;
-  run(ctx: CommandContext, args: z.infer<S>): Promise<Reply>;
+  /**
+   * Finds the target before authorize's verdict leads anywhere (approval or run). Throws a UserError
+   * (E_NOT_FOUND, …) when the target does not exist: nothing is opened or run then.
+   */
+  resolve?(ctx: CommandContext, args: z.infer<S>): Promise<ResolvedTarget<T>>;
+  /** `target` is what `resolve` found just now, with the identity the approval was granted for. */
+  run(ctx: CommandContext, args: z.infer<S>, target?: ResolvedTarget<T>): Promise<Reply>;
 }
 
 /** What the registry exposes to commands such as `help`. */
@@ -63,6 +85,8 @@ export interface CommandContext {
 }
 
 /** Keeps the schema's inferred type for `run` while storing definitions in one list. */
-export function defineCommand<S extends z.ZodObject>(def: CommandDefinition<S>): CommandDefinition {
+export function defineCommand<S extends z.ZodObject, T = unknown>(
+  def: CommandDefinition<S, T>,
+): CommandDefinition {
   return def as unknown as CommandDefinition;
 }

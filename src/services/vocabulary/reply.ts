@@ -13,9 +13,30 @@ export interface ReplyField {
 
 export interface ReplyTable {
   columns: string[];
+  /**
+   * Every row of the result, never cut by the service: the renderer shows the page (or what fits the
+   * platform) and attaches the whole table as a file when anything was left out of the message.
+   */
   rows: string[][];
-  /** Shown under the table when rows were cut, e.g. "… 12 more; narrow it with --node". */
+  /** The page a list command was asked for (`--page`, `--limit`); absent: the renderer's own limit applies. */
+  page?: ReplyPage;
+  /** A note under the table that is not about cutting, e.g. "Superseded beyond keep: …". */
   footer?: string;
+}
+
+export interface ReplyPage {
+  /** 1-based. */
+  number: number;
+  /** Rows per page. */
+  limit: number;
+  /** The command line that produced this table, without `--page`; the footer appends `--page N` to it. */
+  command: string;
+}
+
+/** A button that opens a URL (a Grafana panel, a runbook) instead of sending a click to the bot. */
+export interface ReplyLink {
+  label: string;
+  url: string;
 }
 
 export interface ReplyProgress {
@@ -43,6 +64,10 @@ export interface Reply {
   code?: string;
   progress?: ReplyProgress;
   buttons?: ReplyButton[];
+  /** Link buttons, rendered after the action buttons. */
+  links?: ReplyLink[];
+  /** One short line of context under the message (source, time, who), rendered small where the platform can. */
+  context?: string;
   /** ephemeral: only the invoking user sees it (errors, help). channel: everyone in the conversation. */
   visibility?: "ephemeral" | "channel";
   /** Post into the thread of the originating message where the platform has threads. */
