@@ -10,28 +10,15 @@ import type { Rbac } from "../services/rbac.js";
 import type { TemplateServices } from "../services/templates/build/deps.js";
 import type { ImageCatalog } from "../services/templates/catalog/catalog.js";
 import type { Actor, ConversationRef, Role } from "../services/vocabulary/identity.js";
-import type { Reply, ReplyField, ReplyTable } from "../services/vocabulary/reply.js";
+import type { Reply } from "../services/vocabulary/reply.js";
+import type { ResolvedTarget } from "../services/vocabulary/target.js";
+
+export type { ResolvedTarget };
 
 /** One positional argument, in order. A variadic one collects the rest into an array. */
 export interface PositionalArg {
   name: string;
   variadic?: boolean;
-}
-
-/**
- * What a command acts on, looked up before it is approved and again before it runs. A destructive
- * command's approval is bound to `identity`: if the object found at run time has another identity (a new
- * template took the same VMID), the run is refused as "the target changed since it was approved".
- */
-export interface ResolvedTarget<T = unknown> {
-  /** Stable identity of the object(s), e.g. `vmid=9002 name=debian-12 ctime=1733300000`. */
-  identity: string;
-  /** What the approval card shows about the target (name, node, VMID, checksum, linked clones). */
-  fields: ReplyField[];
-  /** For a target made of many objects (the VMs an update touches). */
-  table?: ReplyTable;
-  /** What the command found, handed to `run`; never stored. */
-  value: T;
 }
 
 export interface CommandDefinition<S extends z.ZodObject = z.ZodObject, T = unknown> {

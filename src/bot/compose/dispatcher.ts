@@ -2,8 +2,9 @@
  * The command pipeline in two steps. `createCommandCore` makes what both typed commands and jobs need to
  * open approvals: the command registry, the approval policy, the audit retry buffer and the approval
  * requester (jobs ask for destructive follow-ups through the same path as typed commands). Once the job
- * queue exists, `createDispatcher` joins the core, the command services and the metrics into the
- * dispatcher the chat front-ends call.
+ * queue exists, `createCommandServices` makes the services (and hands them to the requester, which
+ * resolves a command's target with them when a job asks), and `createDispatcher` joins the core, the
+ * command services and the metrics into the dispatcher the chat front-ends call.
  */
 import type { CommandDefinition, CommandServices } from "../../commands/definition.js";
 import { CommandRegistry } from "../../commands/registry.js";
@@ -39,6 +40,11 @@ export interface CommandCore {
   /** Audit records of work already done are retried from memory rather than failing the user's reply. */
   auditRetry: AuditRetryBuffer;
   approvalRequester: ApprovalRequester;
+  /**
+   * The command services, once made: jobs start before them (services hold the job queue), yet a job's
+   * approval ask resolves its command's target with them. Set by `createCommandServices`.
+   */
+  services?: CommandServices;
 }
 
 export function createCommandCore(input: CommandCoreInput): CommandCore {
@@ -54,6 +60,7 @@ export function createCommandCore(input: CommandCoreInput): CommandCore {
   });
   const approvalRequester = createApprovalRequester({
     registry,
+    services: () => core.services,
     approvals: stores.approvals,
     audit: stores.audit,
     auditRetry,
@@ -62,7 +69,8 @@ export function createCommandCore(input: CommandCoreInput): CommandCore {
     clock,
     log,
   });
-  return { registry, policyFor: policy, auditRetry, approvalRequester };
+  const core: CommandCore = { registry, policyFor: policy, auditRetry, approvalRequester };
+  return core;
 }
 
 export interface CommandServicesInput {
@@ -77,7 +85,7 @@ export interface CommandServicesInput {
 }
 
 export function createCommandServices(input: CommandServicesInput): CommandServices {
-  return {
+  const services: CommandServices = {
     commands: input.core.registry,
     rbac: new Rbac(input.rbac),
     approvals: input.stores.approvals,
@@ -88,6 +96,8 @@ export function createCommandServices(input: CommandServicesInput): CommandServi
     ...(input.templates ? { templates: input.templates } : {}),
     version: input.version,
   };
+  input.core.services = services;
+  return services;
 }
 
 export interface DispatcherInput {

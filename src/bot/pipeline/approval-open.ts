@@ -3,10 +3,15 @@
  * the request, audit it. Shared by typed commands (the dispatcher's approve step) and by jobs that ask for a
  * destructive follow-up through the ApprovalRequester port.
  */
-import type { CommandDefinition } from "../../commands/definition.js";
+import type { CommandDefinition, CommandServices, ResolvedTarget } from "../../commands/definition.js";
 import type { CommandRegistry } from "../../commands/registry.js";
 import { approvalCard, openApproval } from "../../services/approvals/index.js";
-import type { ApprovalAsk, ApprovalPolicy, ApprovalRequest } from "../../services/approvals/model.js";
+import type {
+  ApprovalAsk,
+  ApprovalPolicy,
+  ApprovalRequest,
+  ApprovalTarget,
+} from "../../services/approvals/model.js";
 import { auditBase } from "../../services/audit/base.js";
 import type { AuditRecord } from "../../services/audit/record.js";
 import type { AuditRetryBuffer } from "../../services/audit/retry-buffer.js";
@@ -35,6 +40,11 @@ export interface ApprovalOpenDeps {
   log: Log;
 }
 
+/** The part of a resolved target an approval keeps: JSON only, never the command's `value`. */
+export function approvalTarget(found: ResolvedTarget): ApprovalTarget {
+  return { identity: found.identity, fields: found.fields, ...(found.table ? { table: found.table } : {}) };
+}
+
 export async function openAndPostApproval(
   deps: ApprovalOpenDeps,
   def: CommandDefinition,
@@ -42,6 +52,7 @@ export async function openAndPostApproval(
   requester: Actor,
   conversation: ConversationRef,
   requestId: string,
+  target?: ApprovalTarget,
 ): Promise<ApprovalRequest> {
   const request = openApproval({
     command: def.name,
@@ -51,6 +62,7 @@ export async function openAndPostApproval(
     requestId,
     policy: deps.policyFor(def.name),
     now: deps.clock.now(),
+    ...(target ? { target } : {}),
   });
   await deps.approvals.create(request);
   const notifier = deps.notifiers[conversation.platform];
@@ -74,10 +86,34 @@ export async function openAndPostApproval(
   return request;
 }
 
-/** The ApprovalRequester port for jobs: validates the ask against the command's own schema first. */
+/**
+ * The ApprovalRequester port for jobs: validates the ask against the command's own schema first, and
+ * resolves the command's target as a typed command would, so the card shows it and the approval binds it.
+ */
 export function createApprovalRequester(
-  deps: ApprovalOpenDeps & { registry: CommandRegistry },
+  deps: ApprovalOpenDeps & { registry: CommandRegistry; services: () => CommandServices | undefined },
 ): ApprovalRequester {
+  const resolveFor = async (
+    def: CommandDefinition,
+    args: Record<string, unknown>,
+    ask: ApprovalAsk,
+  ): Promise<ApprovalTarget> => {
+    const services = deps.services();
+    if (!services || !def.resolve) throw new Error(`cannot resolve ${def.name}: command services not wired`);
+    const found = await def.resolve(
+      {
+        actor: ask.requester,
+        role: services.rbac.roleOf(ask.requester),
+        conversation: ask.conversation,
+        requestId: ask.requestId,
+        clock: deps.clock,
+        log: deps.log,
+        services,
+      },
+      args,
+    );
+    return approvalTarget(found);
+  };
   return {
     async request(ask: ApprovalAsk) {
       const def = deps.registry.get(ask.command);
@@ -90,13 +126,16 @@ export function createApprovalRequester(
           `cannot ask approval for ${ask.command}: ${parsed.error.issues[0]?.message}`,
         );
       }
+      const args = parsed.data as Record<string, unknown>;
+      const target = def.resolve ? await resolveFor(def, args, ask) : undefined;
       const request = await openAndPostApproval(
         deps,
         def,
-        parsed.data as Record<string, unknown>,
+        args,
         ask.requester,
         ask.conversation,
         ask.requestId,
+        target,
       );
       return { approvalId: request.id };
     },

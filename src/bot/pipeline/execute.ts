@@ -1,6 +1,6 @@
 /**
  * The checks no entry may skip. A typed command, a button that stands for a command and an approved
- * request all reach the command's handler through `execute`: authorize → gate → run → report. What differs
+ * request all reach the command's handler through `execute`: authorize → target → gate → run → report. What differs
  * between entries is only how the authorize verdict is recorded (`AuthorizeRecorder`).
  */
 
@@ -8,7 +8,7 @@ import type { ApprovalRequest } from "../../services/approvals/model.js";
 import { auditBase } from "../../services/audit/base.js";
 import type { AuditRecord } from "../../services/audit/record.js";
 import { errorReply, type Reply } from "../../services/vocabulary/reply.js";
-import { authorize, gate, report, run } from "./stages.js";
+import { authorize, gate, report, run, target } from "./stages.js";
 import type { Caller, CommandCall, DispatcherDeps, Refusal } from "./types.js";
 
 /** How an entry writes down the authorize verdict, and what it tells the user when refused. */
@@ -31,9 +31,11 @@ export async function execute(
   const access = authorize(deps.services.rbac, caller, call);
   if (!access.ok) return recorder.refused(access);
   await recorder.passed(call);
-  const gated = await gate(deps, caller, call, approved);
+  const found = await target(deps, caller, call, approved);
+  if (!found.ok) return refuse(deps, caller, found);
+  const gated = await gate(deps, caller, call, found.target, approved);
   if (!gated.open) return gated.reply;
-  return report(deps, caller, call, await run(deps, caller, call));
+  return report(deps, caller, call, await run(deps, caller, call, found.target));
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * The pipeline's stages as named functions: parse → resolve → authorize → gate → run → report. Each
+ * The pipeline's stages as named functions: parse → resolve → authorize → target → gate → run → report.
+ * `resolve` finds the command a text names; `target` finds the object a command acts on. Each
  * returns its result; a refusal is a returned value, never a throw. The typed path enters at `parse`, a
  * button at `resolveNamed`; from `authorize` on both go through `execute` (execute.ts), so no entry can
  * skip a check.
@@ -7,15 +8,16 @@
 import { parseArgs } from "../../commands/args/parse.js";
 import { tokenize } from "../../commands/args/tokenize.js";
 import { spokenName, usageLine } from "../../commands/args/usage.js";
-import type { CommandContext } from "../../commands/definition.js";
+import type { CommandContext, ResolvedTarget } from "../../commands/definition.js";
 import type { CommandRegistry } from "../../commands/registry.js";
 import { argsHash } from "../../services/approvals/index.js";
 import type { ApprovalRequest } from "../../services/approvals/model.js";
 import { auditBase } from "../../services/audit/base.js";
 import { shortArgs, shortText } from "../../services/audit/refusal.js";
+import { UserError } from "../../services/errors.js";
 import type { Rbac } from "../../services/rbac.js";
 import { infoReply, type Reply } from "../../services/vocabulary/reply.js";
-import { openAndPostApproval } from "./approval-open.js";
+import { approvalTarget, openAndPostApproval } from "./approval-open.js";
 import { replyForFailure, runOutcome } from "./failure.js";
 import type { Caller, CommandCall, DispatcherDeps, Refusal, StageResult } from "./types.js";
 
@@ -81,6 +83,44 @@ export function authorize(rbac: Rbac, caller: Caller, call: CommandCall): StageR
   });
 }
 
+/** What the command will act on, when it defines `resolve`; `undefined` for commands without a target. */
+export type Target = ResolvedTarget | undefined;
+
+/**
+ * The command's `resolve`: the object it acts on, looked up now. A target that does not exist (any
+ * UserError) refuses the command before an approval is opened or anything runs. For an approved request,
+ * the object found now must be the one approved: the same VMID held by a new template is another target.
+ */
+export async function target(
+  deps: DispatcherDeps,
+  caller: Caller,
+  call: CommandCall,
+  approved?: ApprovalRequest,
+): Promise<StageResult<{ target: Target }>> {
+  if (!call.def.resolve) return { ok: true, target: undefined };
+  const record = { step: "resolve", command: call.def.name, args: shortArgs(call.args) } as const;
+  let found: ResolvedTarget;
+  try {
+    found = await call.def.resolve(commandContext(deps, caller), call.args);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    return refusal(err.code, err.message, { ...record, outcome: "no-target" });
+  }
+  if (approved && approved.target?.identity !== found.identity) {
+    const was = approved.target ? describeTarget(approved.target.fields) : "no recorded target";
+    return refusal(
+      "E_TARGET_CHANGED",
+      `the target changed since it was approved (approved: ${was}; now: ${describeTarget(found.fields)}); nothing was run. Ask again to act on what is there now.`,
+      { ...record, outcome: "target-changed" },
+    );
+  }
+  return { ok: true, target: found };
+}
+
+function describeTarget(fields: readonly { label: string; value: string }[]): string {
+  return fields.map((f) => `${f.label} ${f.value}`).join(", ") || "unnamed";
+}
+
 export type Gate = { open: true } | { open: false; reply: Reply };
 
 /**
@@ -91,6 +131,7 @@ export async function gate(
   deps: DispatcherDeps,
   caller: Caller,
   call: CommandCall,
+  found: Target,
   approved?: ApprovalRequest,
 ): Promise<Gate> {
   if (!call.def.destructive || clears(approved, call)) return { open: true };
@@ -102,6 +143,7 @@ export async function gate(
     caller.actor,
     caller.conversation,
     caller.requestId,
+    found && approvalTarget(found),
   );
   const needed = request.policy.required === 1 ? "an approver" : `${request.policy.required} approvers`;
   const reply = infoReply(
@@ -124,22 +166,32 @@ export interface Ran {
   durationMs: number;
 }
 
-/** The command's own handler. Whatever it throws becomes a reply here (see failure.ts). */
-export async function run(deps: DispatcherDeps, caller: Caller, call: CommandCall): Promise<Ran> {
-  const { services, clock } = deps;
-  const ctx: CommandContext = {
+/** What a command's `resolve` and `run` see of the caller and the bot. */
+function commandContext(deps: DispatcherDeps, caller: Caller): CommandContext {
+  return {
     actor: caller.actor,
-    role: services.rbac.roleOf(caller.actor),
+    role: deps.services.rbac.roleOf(caller.actor),
     conversation: caller.conversation,
     requestId: caller.requestId,
-    clock,
+    clock: deps.clock,
     log: caller.log,
-    services,
+    services: deps.services,
   };
+}
+
+/** The command's own handler. Whatever it throws becomes a reply here (see failure.ts). */
+export async function run(
+  deps: DispatcherDeps,
+  caller: Caller,
+  call: CommandCall,
+  found: Target,
+): Promise<Ran> {
+  const { clock } = deps;
+  const ctx = commandContext(deps, caller);
   const started = clock.now();
   let reply: Reply;
   try {
-    reply = await call.def.run(ctx, call.args);
+    reply = await call.def.run(ctx, call.args, found);
   } catch (err) {
     reply = replyForFailure(err, {
       requestId: caller.requestId,

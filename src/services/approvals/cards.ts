@@ -4,6 +4,8 @@
  */
 
 import { formatUtc } from "../format.js";
+import type { Actor } from "../vocabulary/identity.js";
+import { mention } from "../vocabulary/mention.js";
 import type { Reply, ReplyField } from "../vocabulary/reply.js";
 import { approvalActionId } from "./actions.js";
 import { commandLine, commandWords, joinNames } from "./format.js";
@@ -13,24 +15,31 @@ import { personName } from "./people.js";
 /** Slack's limit for confirm dialog text; Discord shows no dialog. */
 const CONFIRM_TEXT_MAX = 300;
 
+/** A person on a card: mentioned where the platform can, by the configured person's name otherwise. */
+function who(actor: Actor): string {
+  return mention({ platform: actor.platform, id: actor.id, name: personName(actor) });
+}
+
 function progressLabel(request: ApprovalRequest): string {
-  const names = request.approvals.map((v) => personName(v.actor));
+  const names = request.approvals.map((v) => who(v.actor));
   const count = `${names.length} of ${request.policy.required}`;
   return names.length > 0 ? `${count} (${joinNames(names)})` : count;
 }
 
+/** The resolved target first (what will be acted on), then who asked. */
 function baseFields(request: ApprovalRequest): ReplyField[] {
-  return [{ label: "Requested by", value: personName(request.requester) }];
+  return [...(request.target?.fields ?? []), { label: "Requested by", value: who(request.requester) }];
 }
 
 function title(request: ApprovalRequest): string {
   return `Approval needed: ${request.command.replaceAll(".", " ")}`;
 }
 
+/** Dialog text is plain text on every platform: quotes, never markdown. */
 function confirmText(request: ApprovalRequest): string {
   const line = commandLine(request);
-  const prefix = `This runs \`\``;
-  const suffix = `\`\` as requested by ${personName(request.requester)}.`;
+  const prefix = "This runs “";
+  const suffix = `” as requested by ${personName(request.requester)}.`;
   const room = CONFIRM_TEXT_MAX - prefix.length - suffix.length;
   const shown = line.length <= room ? line : `${line.slice(0, Math.max(room - 1, 0))}…`;
   return `${prefix}${shown}${suffix}`.slice(0, CONFIRM_TEXT_MAX);
@@ -38,13 +47,13 @@ function confirmText(request: ApprovalRequest): string {
 
 /** The card posted when a destructive command waits for approval, with Approve and Deny buttons. */
 export function approvalCard(request: ApprovalRequest): Reply {
-  const who =
+  const approvers =
     request.policy.approverSubjects.length > 0
       ? request.policy.approverSubjects.join(", ")
       : "anyone with the approver role";
   return {
     title: title(request),
-    text: `${personName(request.requester)} asked to run ${commandWords(request.command)}. It runs once ${
+    text: `${who(request.requester)} asked to run ${commandWords(request.command)}. It runs once ${
       request.policy.required === 1
         ? "an approver other than the requester approves"
         : `${request.policy.required} approvers other than the requester approve`
@@ -55,8 +64,9 @@ export function approvalCard(request: ApprovalRequest): Reply {
       ...baseFields(request),
       { label: "Expires", value: formatUtc(request.expiresAt) },
       { label: "Approvals", value: progressLabel(request) },
-      { label: "Who may approve", value: who },
+      { label: "Who may approve", value: approvers },
     ],
+    ...(request.target?.table ? { table: request.target.table } : {}),
     buttons: [
       {
         id: approvalActionId(request.id, "approve"),
@@ -69,7 +79,17 @@ export function approvalCard(request: ApprovalRequest): Reply {
           deny: "Cancel",
         },
       },
-      { id: approvalActionId(request.id, "deny"), label: "Deny", style: "danger" },
+      {
+        // Denying runs nothing, so it is not styled or worded as a danger: the dialog only checks intent.
+        id: approvalActionId(request.id, "deny"),
+        label: "Deny",
+        confirm: {
+          title: "Deny this request?",
+          text: "Nothing will run. The requester can ask again.",
+          confirm: "Deny",
+          deny: "Keep it open",
+        },
+      },
     ],
     visibility: "channel",
   };
@@ -79,17 +99,13 @@ export function approvalCard(request: ApprovalRequest): Reply {
 export function outcomeLine(request: ApprovalRequest): string {
   switch (request.status) {
     case "approved": {
-      const names = request.approvals.map((v) => personName(v.actor));
+      const names = request.approvals.map((v) => who(v.actor));
       const by =
-        names.length > 0
-          ? joinNames(names)
-          : request.decidedBy
-            ? personName(request.decidedBy)
-            : "an approver";
+        names.length > 0 ? joinNames(names) : request.decidedBy ? who(request.decidedBy) : "an approver";
       return `✅ approved by ${by} at ${formatUtc(request.decidedAt ?? request.expiresAt)}`;
     }
     case "denied": {
-      const line = `⛔ denied by ${request.decidedBy ? personName(request.decidedBy) : "an approver"} at ${formatUtc(request.decidedAt ?? request.expiresAt)}`;
+      const line = `⛔ denied by ${request.decidedBy ? who(request.decidedBy) : "an approver"} at ${formatUtc(request.decidedAt ?? request.expiresAt)}`;
       return request.reason ? `${line}: ${request.reason}` : line;
     }
     case "expired":

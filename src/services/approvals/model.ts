@@ -1,5 +1,16 @@
 /** Approval requests as the approval service and its store see them. */
 import type { Actor, ConversationRef, MessageRef } from "../vocabulary/identity.js";
+import type { ReplyField, ReplyTable } from "../vocabulary/reply.js";
+
+/**
+ * What the command was found to act on when approval was asked (a command's `resolve`): shown on the card,
+ * and bound by `identity`, so a different object that took the same name or VMID is not acted on.
+ */
+export interface ApprovalTarget {
+  identity: string;
+  fields: ReplyField[];
+  table?: ReplyTable;
+}
 
 export interface ApprovalPolicy {
   /** Distinct approvers needed. */
@@ -23,6 +34,8 @@ export interface ApprovalRequest {
   args: Record<string, unknown>;
   /** sha256 of the canonical JSON of command + args; checked again before running. */
   argsHash: string;
+  /** Set when the command resolves its target; checked against a fresh resolve before it runs. */
+  target?: ApprovalTarget;
   requester: Actor;
   conversation: ConversationRef;
   /** The approval card, once posted. */

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import type { Actor, ConversationRef } from "../vocabulary/identity.js";
 import { isApprovalId, newApprovalId } from "./ids.js";
-import type { ApprovalPolicy, ApprovalRequest } from "./model.js";
+import type { ApprovalPolicy, ApprovalRequest, ApprovalTarget } from "./model.js";
 
 /** One policy as configured (`approvals.default` or `approvals.commands.<name>`), expiry in ms. */
 export interface ApprovalPolicySettings {
@@ -69,6 +69,8 @@ export interface OpenApprovalInput {
   requestId: string;
   policy: ApprovalPolicy;
   now: number;
+  /** What the command's `resolve` found; absent for commands without one. */
+  target?: ApprovalTarget;
   /** For tests and replays; a fresh random id otherwise. */
   id?: string;
 }
@@ -90,6 +92,7 @@ export function openApproval(input: OpenApprovalInput): ApprovalRequest {
     command: input.command,
     args,
     argsHash: argsHash(input.command, args),
+    ...(input.target ? { target: JSON.parse(JSON.stringify(input.target)) as ApprovalTarget } : {}),
     requester: input.requester,
     conversation: input.conversation,
     policy: { ...policy, approverSubjects: [...policy.approverSubjects] },
