@@ -11,6 +11,21 @@ export interface Inbound {
   onCommand(invocation: Invocation): Promise<Reply>;
   /** undefined: nothing to say back (e.g. the card was already edited into its outcome). */
   onAction(event: ActionEvent): Promise<Reply | undefined>;
+  /**
+   * A click the adapter refused before it could become an action: its button value did not verify (not a
+   * button this bot rendered) or is older than the buttons' lifetime. The dispatcher audits it like every
+   * other refusal and answers; without it the adapter answers "no longer valid" itself.
+   */
+  onRefusedClick?(click: RefusedClick): Promise<Reply>;
+}
+
+export interface RefusedClick {
+  actor: Actor;
+  conversation: ConversationRef;
+  /** As the platform delivered it; cut short before it is stored. */
+  actionId: string;
+  reason: "forged" | "stale";
+  requestId: string;
 }
 
 export interface ChatAdapter extends Notifier {

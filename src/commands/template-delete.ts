@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { deleteTemplate } from "../services/templates/lifecycle/remove.js";
+import { deleteTemplate, resolveTemplateToDelete } from "../services/templates/lifecycle/remove.js";
 import { defineCommand } from "./definition.js";
 import { templatesOf } from "./service-guards.js";
 
@@ -15,8 +15,10 @@ export const templateDelete = defineCommand({
   positionals: [{ name: "template" }],
   permission: "operator",
   destructive: true,
-  run: (ctx, args) => {
+  resolve: (ctx, args) => resolveTemplateToDelete(templatesOf(ctx.services).proxmox, args.template),
+  async run(ctx, args, target) {
     const t = templatesOf(ctx.services);
-    return deleteTemplate(t.proxmox, t.follower, args.template);
+    const found = target ?? (await resolveTemplateToDelete(t.proxmox, args.template));
+    return deleteTemplate(t.proxmox, t.follower, found.value);
   },
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { pruneTemplates } from "../services/templates/lifecycle/remove.js";
+import { pruneTemplates, resolvePruneCandidates } from "../services/templates/lifecycle/remove.js";
 import { defineCommand } from "./definition.js";
 import { templatesOf } from "./service-guards.js";
 
@@ -17,8 +17,14 @@ export const templatePrune = defineCommand({
   }),
   permission: "operator",
   destructive: true,
-  run: (ctx, args) => {
+  resolve(ctx, args) {
     const t = templatesOf(ctx.services);
-    return pruneTemplates(t.proxmox, t.follower, args.keep ?? t.config.keep);
+    return resolvePruneCandidates(t.proxmox, args.keep ?? t.config.keep);
+  },
+  async run(ctx, args, target) {
+    const t = templatesOf(ctx.services);
+    const keep = args.keep ?? t.config.keep;
+    const found = target ?? (await resolvePruneCandidates(t.proxmox, keep));
+    return pruneTemplates(t.proxmox, t.follower, keep, found.value);
   },
 });

@@ -8,26 +8,30 @@ import { openApproval } from "../../src/services/approvals/policy.js";
 import { sweepExpired } from "../../src/services/approvals/sweep.js";
 import type { Notifier } from "../../src/services/ports.js";
 import type { ConversationRef, MessageRef } from "../../src/services/vocabulary/identity.js";
+import { plainMentions } from "../../src/services/vocabulary/mention.js";
 import type { Reply } from "../../src/services/vocabulary/reply.js";
 import { actor, conversation, eachTestRedis, memoryLog } from "../store/helpers.js";
 import { policy, request, store, T0 } from "./fixtures.js";
 
 const bob = actor("UBOB", { name: "bob" });
+/** The reply with each mention as `@name`, as the console shows it. */
+const plain = <T>(value: T): T => JSON.parse(plainMentions(JSON.stringify(value))) as T;
 const carol = actor("UCAROL", { name: "carol" });
 
 describe("approvalCard", () => {
   it("shows what will run, who asked, until when, progress, and two buttons carrying only the id", () => {
     const r = request({ id: "abc123def456", policy: { required: 2 } });
     const card = approvalCard({ ...r, approvals: [{ actor: bob, at: T0 + 1 }] });
-    expect(card).toEqual({
+    expect(card.text).toMatch(/^‹@user:slack:UALICE\|alice› asked/);
+    expect(plain(card)).toEqual({
       title: "Approval needed: template delete",
-      text: "alice asked to run `template delete`. It runs once 2 approvers other than the requester approve.",
+      text: "@alice asked to run `template delete`. It runs once 2 approvers other than the requester approve.",
       tone: "warning",
       code: "template delete --node pve1 --vmid 9000",
       fields: [
-        { label: "Requested by", value: "alice" },
+        { label: "Requested by", value: "@alice" },
         { label: "Expires", value: "2026-11-26 04:15 UTC" },
-        { label: "Approvals", value: "1 of 2 (bob)" },
+        { label: "Approvals", value: "1 of 2 (@bob)" },
         { label: "Who may approve", value: "anyone with the approver role" },
       ],
       buttons: [
@@ -37,12 +41,21 @@ describe("approvalCard", () => {
           style: "primary",
           confirm: {
             title: "Approve template delete?",
-            text: "This runs ``template delete --node pve1 --vmid 9000`` as requested by alice.",
+            text: "This runs “template delete --node pve1 --vmid 9000” as requested by alice.",
             confirm: "Approve",
             deny: "Cancel",
           },
         },
-        { id: "approval:abc123def456:deny", label: "Deny", style: "danger" },
+        {
+          id: "approval:abc123def456:deny",
+          label: "Deny",
+          confirm: {
+            title: "Deny this request?",
+            text: "Nothing will run. The requester can ask again.",
+            confirm: "Deny",
+            deny: "Keep it open",
+          },
+        },
       ],
       visibility: "channel",
     } satisfies Reply);
@@ -74,7 +87,9 @@ describe("approvalCard", () => {
     expect(card.code).toContain('--ssh-keys "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG ops@example"');
     expect(JSON.stringify(card)).not.toContain("hunter2");
     expect(card.buttons?.[0]?.confirm?.text.length).toBeLessThanOrEqual(300);
-    expect(card.buttons?.[0]?.confirm?.text).toMatch(/…`` as requested by alice\.$/);
+    expect(card.buttons?.[0]?.confirm?.text).toMatch(/…” as requested by alice\.$/);
+    // Dialogs are plain text on every platform: no markdown in them.
+    for (const b of card.buttons ?? []) expect(JSON.stringify(b.confirm)).not.toMatch(/[`*_]/);
   });
 });
 
@@ -88,12 +103,12 @@ describe("outcomeReply", () => {
       decidedBy: bob,
       decidedAt: Date.UTC(2026, 10, 26, 4, 12, 30),
     };
-    expect(outcomeReply(approved)).toEqual({
+    expect(plain(outcomeReply(approved))).toEqual({
       title: "template delete: approved",
-      text: "✅ approved by bob at 2026-11-26 04:12 UTC",
+      text: "approved by @bob at 2026-11-26 04:12 UTC",
       tone: "success",
       code: "template delete --node pve1 --vmid 9000",
-      fields: [{ label: "Requested by", value: "alice" }],
+      fields: [{ label: "Requested by", value: "@alice" }],
       visibility: "channel",
     });
   });
@@ -106,18 +121,21 @@ describe("outcomeReply", () => {
       decidedAt: Date.UTC(2026, 10, 26, 4, 3),
       reason: "change freeze",
     });
-    expect(denied.text).toBe("⛔ denied by carol at 2026-11-26 04:03 UTC: change freeze");
+    expect(plainMentions(denied.text ?? "")).toBe("denied by @carol at 2026-11-26 04:03 UTC: change freeze");
     expect(denied.tone).toBe("danger");
     expect(denied.buttons).toBeUndefined();
     const expired = outcomeReply({ ...base, status: "expired" });
-    expect(expired.text).toBe("⌛ expired at 2026-11-26 04:15 UTC with 0 of 1 approvals");
+    expect(expired.text).toBe("expired at 2026-11-26 04:15 UTC with 0 of 1 approvals");
     expect(expired.buttons).toBeUndefined();
   });
 
   it("keeps a still-pending request as a card with its new count", () => {
     const pending = { ...request({ policy: { required: 2 } }), approvals: [{ actor: bob, at: T0 }] };
     expect(outcomeReply(pending).buttons).toHaveLength(2);
-    expect(outcomeReply(pending).fields).toContainEqual({ label: "Approvals", value: "1 of 2 (bob)" });
+    expect(plain(outcomeReply(pending).fields)).toContainEqual({
+      label: "Approvals",
+      value: "1 of 2 (@bob)",
+    });
   });
 });
 
@@ -192,7 +210,7 @@ describe("sweepExpired", () => {
     expect(slack.edits).toEqual([
       [slackRef, outcomeReply({ ...withCard, status: "expired", message: slackRef })],
     ]);
-    expect(slack.edits[0]?.[1].text).toBe("⌛ expired at 2026-11-26 04:15 UTC with 0 of 1 approvals");
+    expect(slack.edits[0]?.[1].text).toBe("expired at 2026-11-26 04:15 UTC with 0 of 1 approvals");
     expect(log.entries.filter((e) => e.level === "warn")).toHaveLength(2);
 
     const again = await sweepExpired({ store: approvals, notifier: { slack }, now: T0 + 900_000, log });

@@ -18,6 +18,7 @@ import {
 } from "../../src/services/approvals/index.js";
 import { type Person, Rbac, type RbacConfig } from "../../src/services/rbac.js";
 import type { Actor, MessageRef } from "../../src/services/vocabulary/identity.js";
+import { plainMentions } from "../../src/services/vocabulary/mention.js";
 import { CONVERSATION, createHarness, type Harness } from "../helpers/dispatcher-harness.js";
 import { actor, conversation, eachTestRedis } from "../store/helpers.js";
 import { policy, store, T0 } from "./fixtures.js";
@@ -142,8 +143,8 @@ describe("the store's decide script counts people (real Redis)", () => {
     // An unlinked identity is a person of its own.
     const done = await approvals.decide(r.id, vote(who("console", "carol"), T0 + 3000));
     expect(done).toMatchObject({ kind: "approved" });
-    expect(done.kind === "approved" && outcomeLine(done.request)).toMatch(
-      /^✅ approved by Bob Builder and carol at/,
+    expect(done.kind === "approved" && plainMentions(outcomeLine(done.request))).toMatch(
+      /^approved by @Bob Builder and @carol at/,
     );
   });
 });
@@ -192,8 +193,9 @@ describe("the approval service and the card", () => {
       now: T0,
     });
     const card = approvalCard(r);
-    expect(card.text).toMatch(/^Alice Example asked to run/);
-    expect(card.fields?.[0]).toEqual({ label: "Requested by", value: "Alice Example" });
+    // Mentioned as the Slack account that asked, named as the configured person.
+    expect(card.text).toMatch(/^‹@user:slack:UALICE\|Alice Example› asked to run/);
+    expect(card.fields?.[0]).toEqual({ label: "Requested by", value: "‹@user:slack:UALICE|Alice Example›" });
     expect(card.buttons?.[0]?.confirm?.text).toMatch(/as requested by Alice Example\.$/);
   });
 });
@@ -254,7 +256,7 @@ describe("through the dispatcher", () => {
     const { id, message } = { id: pending!.id, message: pending!.message! };
     expect(h.notifier.latest(message.messageId)?.fields?.[0]).toEqual({
       label: "Requested by",
-      value: "Alice Example",
+      value: "‹@user:slack:UALICE|Alice Example›",
     });
 
     expect((await click(who("console", "alice"), id, message))?.errorCode).toBe("E_SELF_APPROVAL");
@@ -265,11 +267,13 @@ describe("through the dispatcher", () => {
     expect(runs).toEqual([]);
     expect(h.notifier.latest(message.messageId)?.fields).toContainEqual({
       label: "Approvals",
-      value: "1 of 2 (Bob Builder)",
+      value: "1 of 2 (‹@user:slack:UBOB|Bob Builder›)",
     });
 
     expect((await click(who("console", "carol"), id, message))?.text).toBe("wiped 9001");
     expect(runs).toEqual(["9001 by Alice Example"]);
-    expect(h.notifier.latest(message.messageId)?.text).toMatch(/^✅ approved by Bob Builder and carol at/);
+    expect(plainMentions(h.notifier.latest(message.messageId)?.text ?? "")).toMatch(
+      /^approved by @Bob Builder and @carol at/,
+    );
   });
 });

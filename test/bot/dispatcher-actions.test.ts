@@ -152,17 +152,50 @@ describe("a button that stands for a destructive command", () => {
     expect(reply).toMatchObject({ errorCode: "E_UNKNOWN_ACTION", text: "this action is no longer valid" });
     expect(await h.approvals.listPending()).toEqual([]);
     expect(runs).toEqual([]);
+    expect(await records()).toMatchObject([
+      { kind: "action", step: "parse", outcome: "refused", detail: "unknown click: wipe:5" },
+    ]);
   });
 });
 
 describe("an action id no route recognizes", () => {
   it.each(["job:j1:restart", "approval:x:approve", "wipe:", "", "job:../x:cancel"])(
-    "%j is refused and changes nothing",
+    "%j is refused, changes nothing, and leaves one audit record of who tried what",
     async (actionId) => {
       const reply = await click(consoleActor("alice"), actionId);
       expect(reply).toMatchObject({ errorCode: "E_UNKNOWN_ACTION", text: "this action is no longer valid" });
       expect(runs).toEqual([]);
-      expect(await records()).toEqual([]);
+      expect(await records()).toMatchObject([
+        {
+          kind: "action",
+          actor: { id: "alice" },
+          step: "parse",
+          outcome: "refused",
+          detail: `unknown click: ${actionId}`,
+        },
+      ]);
+    },
+  );
+});
+
+describe("a click the adapter refused", () => {
+  it.each(["forged", "stale"] as const)(
+    "a %s click is audited and answered as no longer valid",
+    async (reason) => {
+      const reply = await h.dispatcher.onRefusedClick({
+        actor: consoleActor("mallory"),
+        conversation: CONVERSATION,
+        actionId: `approval:abcdefabcdef:approve${"x".repeat(200)}`,
+        reason,
+        requestId: "r-refused",
+      });
+      expect(reply).toMatchObject({ errorCode: "E_UNKNOWN_ACTION", text: "this action is no longer valid" });
+      const [record, ...others] = await records();
+      expect(others).toEqual([]);
+      expect(record).toMatchObject({ kind: "action", actor: { id: "mallory" }, outcome: "refused" });
+      // The clicker's input is kept short: enough to see what was tried.
+      expect(record?.detail).toMatch(new RegExp(`^${reason} click: approval:abcdefabcdef:approvex+…$`));
+      expect(record?.detail?.length).toBeLessThan(100);
     },
   );
 });

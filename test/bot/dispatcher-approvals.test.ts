@@ -3,6 +3,7 @@ import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
 import { schedulerActor } from "../../src/services/approvals/index.js";
 import type { RbacConfig } from "../../src/services/rbac.js";
 import type { Actor } from "../../src/services/vocabulary/identity.js";
+import { plainMentions } from "../../src/services/vocabulary/mention.js";
 import {
   CONVERSATION,
   consoleActor,
@@ -102,7 +103,7 @@ describe("two-person approval through the dispatcher", () => {
     expect(runs).toEqual([{ vmid: 9001, by: "alice" }]);
     const outcome = h.notifier.latest(target.message.messageId)!;
     expect(outcome.buttons ?? []).toEqual([]);
-    expect(outcome.text ?? outcome.title).toMatch(/approved by bob/);
+    expect(plainMentions(outcome.text ?? "")).toMatch(/approved by @bob/);
   });
 
   it("refuses self-approval and runs nothing", async () => {
@@ -183,7 +184,7 @@ describe("two-person approval through the dispatcher", () => {
     const target = await request(h);
     expect(await click(h, bob, target, "deny", "not during business hours")).toBeUndefined();
     const outcome = h.notifier.latest(target.message.messageId)!;
-    expect(JSON.stringify(outcome)).toMatch(/denied by bob.*not during business hours/);
+    expect(plainMentions(JSON.stringify(outcome))).toMatch(/denied by @bob.*not during business hours/);
     expect((await click(h, erin, target))?.errorCode).toBe("E_APPROVAL_DECIDED");
     expect(runs).toEqual([]);
   });

@@ -7,7 +7,13 @@ import { chatFrontEnds } from "../../src/bot/compose/chat.js";
 import { configSchema } from "../../src/bot/config/schema.js";
 import { type Bot, createBot } from "../../src/bot/wiring.js";
 import { type PveSimulator, startPveSimulator } from "../../src/sim/pve/index.js";
-import { FakeSlack, postSigned, slashCommandBody } from "../fakes/slack/index.js";
+import {
+  blockActionsPayload,
+  FakeSlack,
+  formPayload,
+  postSigned,
+  slashCommandBody,
+} from "../fakes/slack/index.js";
 import { REDIS_URL, silentLog } from "../helpers/dispatcher-harness.js";
 import { BOT_TOKEN, SIGNING_SECRET } from "../slack/helpers.js";
 
@@ -83,6 +89,27 @@ describe("the bot with Slack over its HTTP server", () => {
     const post = await fake.waitForResponse((p) => responseUrl.endsWith(p.id));
     expect(JSON.stringify(post.body)).toMatch(/needs the operator role; you have no role/);
     expect(post.body.response_type ?? "ephemeral").toBe("ephemeral");
+  });
+
+  it("audits a forged button click (who, what, why) and answers that it is no longer valid", async () => {
+    const payload = blockActionsPayload(fake, {
+      channelId: "C0GENERAL",
+      messageTs: "1700000000.000100",
+      actionId: "approval:abcdefabcdef:approve",
+      value: "v1.forged.mac",
+      userId: "U0ALICE",
+    });
+    const url = `http://127.0.0.1:${bot.port}/slack/events`;
+    const res = await postSigned(url, SIGNING_SECRET, formPayload(payload));
+    expect(res.status).toBe(200);
+    const post = await fake.waitForResponse((p) => String(payload.response_url).endsWith(p.id));
+    expect(JSON.stringify(post.body)).toContain("this action is no longer valid");
+    const records = await bot.services.audit.query({ limit: 20, user: "U0ALICE" });
+    expect(records.find((r) => r.kind === "action" && r.outcome === "refused")).toMatchObject({
+      actor: { platform: "slack", id: "U0ALICE" },
+      step: "parse",
+      detail: "forged click: approval:abcdefabcdef:approve",
+    });
   });
 
   it("refuses an unsigned request with 401 and runs nothing", async () => {

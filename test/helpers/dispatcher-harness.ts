@@ -18,7 +18,7 @@ import { createJobQueue, jobsSettings } from "../../src/bot/compose/jobs.js";
 import { createStores, openStore } from "../../src/bot/compose/stores.js";
 import type { Dispatcher } from "../../src/bot/pipeline/dispatcher.js";
 import type { ActionRoute, PipelineMetrics } from "../../src/bot/pipeline/types.js";
-import type { CommandDefinition } from "../../src/commands/definition.js";
+import type { CommandDefinition, CommandServices } from "../../src/commands/definition.js";
 import { policyFor } from "../../src/services/approvals/index.js";
 import type { ApprovalPolicy } from "../../src/services/approvals/model.js";
 import type { AuditRetryBuffer, AuditRetryBufferOptions } from "../../src/services/audit/retry-buffer.js";
@@ -81,6 +81,8 @@ export interface HarnessOptions {
   onAuditRetry?: AuditRetryBufferOptions["onEvent"];
   /** The button table, when a test adds a route of its own. */
   actionRoutes?: readonly ActionRoute[];
+  /** Proxmox and template services for commands that reach the simulator. */
+  services?: Pick<CommandServices, "proxmox" | "templates">;
 }
 
 export interface Harness {
@@ -131,7 +133,14 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     log: silentLog,
   });
   const jobs = createJobQueue(settings, { attempts: 1, backoffMs: 100 });
-  const services = createCommandServices({ core, stores, jobs, rbac: options.rbac, version: "test" });
+  const services = createCommandServices({
+    core,
+    stores,
+    jobs,
+    rbac: options.rbac,
+    version: "test",
+    ...options.services,
+  });
   const dispatcher = createDispatcher({
     core,
     services,

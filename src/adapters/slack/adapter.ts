@@ -263,11 +263,15 @@ class BoltSlackAdapter implements SlackAdapter {
     };
     const check = action.type === "button" ? this.signer.check(action.action_id, action.value) : undefined;
     if (!check?.ok || !channelId || !ts) {
-      this.log.info(
-        { reason: check && !check.ok ? check.reason : "not-a-message-button" },
-        "slack click refused",
-      );
-      await this.deliver(conversation, errorReply("E_UNKNOWN_ACTION", NO_LONGER_VALID), requestId);
+      const reason = check && !check.ok && check.reason === "stale" ? "stale" : "forged";
+      this.log.info({ reason }, "slack click refused");
+      const refused = await this.ask(requestId, async (inbound) => {
+        const answer = errorReply("E_UNKNOWN_ACTION", NO_LONGER_VALID);
+        if (!inbound.onRefusedClick) return answer;
+        const actor = await this.actor(body.user.id, body.user.name ?? body.user.username);
+        return inbound.onRefusedClick({ actor, conversation, actionId: action.action_id, reason, requestId });
+      });
+      if (refused) await this.deliver(conversation, refused, requestId);
       return;
     }
     const ephemeral = body.container?.is_ephemeral === true;

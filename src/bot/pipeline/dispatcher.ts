@@ -10,12 +10,13 @@
  * Audit writes before the command runs fail closed (Redis away: "temporarily unavailable", nothing run);
  * the records written after it ran go through the retry buffer, so the user always learns what happened.
  */
-import type { ActionEvent, Inbound, Invocation } from "../../adapters/chat.js";
+import type { ActionEvent, Inbound, Invocation, RefusedClick } from "../../adapters/chat.js";
 import { scrubDeep } from "../../services/redaction.js";
 import type { Reply } from "../../services/vocabulary/reply.js";
 import { execute, recordAuthorize, refuse } from "./execute.js";
 import { replyForFailure } from "./failure.js";
 import { outcomeOf } from "./outcome.js";
+import { refuseClick } from "./refused-click.js";
 import { ACTION_ROUTES, routeAction } from "./router.js";
 import { scrubbingNotifiers } from "./scrubbing-notifiers.js";
 import { parse, resolve } from "./stages.js";
@@ -44,6 +45,20 @@ export class Dispatcher implements Inbound {
     const handle = () => this.handleAction(known);
     const reply = await (this.deps.scope ? this.deps.scope.run(event.requestId, handle) : handle());
     return reply && scrubDeep(reply, this.deps.scrub);
+  }
+
+  async onRefusedClick(click: RefusedClick): Promise<Reply> {
+    const known = { ...click, actor: this.deps.services.rbac.identify(click.actor) };
+    const log = this.deps.log.child({ requestId: click.requestId, user: click.actor.id });
+    const handle = async () => {
+      try {
+        return await refuseClick(this.deps, known, known.reason, log);
+      } catch (err) {
+        return replyForFailure(err, { requestId: click.requestId, log, unavailable: this.deps.unavailable });
+      }
+    };
+    const reply = await (this.deps.scope ? this.deps.scope.run(click.requestId, handle) : handle());
+    return scrubDeep(reply, this.deps.scrub);
   }
 
   private async handleCommand(inv: Invocation): Promise<Reply> {

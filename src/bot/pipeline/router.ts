@@ -3,10 +3,11 @@
  * of button (alerts' Acknowledge and Silence) is one more entry, not another branch here. An id no entry
  * recognizes is refused: a button the bot cannot place is not one it made, or it is from a version gone.
  */
-import { errorReply, type Reply } from "../../services/vocabulary/reply.js";
+import type { Reply } from "../../services/vocabulary/reply.js";
 import { approvalRoute } from "./approval-action.js";
 import { execute, recordAuthorize } from "./execute.js";
-import { resolveNamed, UNKNOWN_ACTION } from "./stages.js";
+import { refuseClick } from "./refused-click.js";
+import { resolveNamed } from "./stages.js";
 import type { ActionRoute, Caller, Click } from "./types.js";
 
 /**
@@ -31,10 +32,7 @@ export function commandButton(
         log,
       };
       const resolved = resolveNamed(deps.registry, command, rawArgs);
-      if (!resolved.ok) {
-        log.info({ actionId: event.actionId.slice(0, 80), route: name }, "unknown action");
-        return errorReply(resolved.code, resolved.message);
-      }
+      if (!resolved.ok) return refuseClick(deps, event, "unknown", log);
       return execute(deps, caller, resolved.call, recordAuthorize(deps, caller));
     },
   };
@@ -57,6 +55,5 @@ export async function routeAction(routes: readonly ActionRoute[], click: Click):
     const parsed = route.parse(click.event.actionId);
     if (parsed !== undefined) return route.handle(click, parsed);
   }
-  click.log.info({ actionId: click.event.actionId.slice(0, 80) }, "unknown action");
-  return errorReply(UNKNOWN_ACTION.code, UNKNOWN_ACTION.message);
+  return refuseClick(click.deps, click.event, "unknown", click.log);
 }

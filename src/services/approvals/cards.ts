@@ -95,23 +95,23 @@ export function approvalCard(request: ApprovalRequest): Reply {
   };
 }
 
-/** The one-line result of a request's decision. */
+/** The one-line result of a request's decision; the card's tone carries the icon, so the line has none. */
 export function outcomeLine(request: ApprovalRequest): string {
   switch (request.status) {
     case "approved": {
       const names = request.approvals.map((v) => who(v.actor));
       const by =
         names.length > 0 ? joinNames(names) : request.decidedBy ? who(request.decidedBy) : "an approver";
-      return `✅ approved by ${by} at ${formatUtc(request.decidedAt ?? request.expiresAt)}`;
+      return `approved by ${by} at ${formatUtc(request.decidedAt ?? request.expiresAt)}`;
     }
     case "denied": {
-      const line = `⛔ denied by ${request.decidedBy ? who(request.decidedBy) : "an approver"} at ${formatUtc(request.decidedAt ?? request.expiresAt)}`;
+      const line = `denied by ${request.decidedBy ? who(request.decidedBy) : "an approver"} at ${formatUtc(request.decidedAt ?? request.expiresAt)}`;
       return request.reason ? `${line}: ${request.reason}` : line;
     }
     case "expired":
-      return `⌛ expired at ${formatUtc(request.expiresAt)} with ${request.approvals.length} of ${request.policy.required} approvals`;
+      return `expired at ${formatUtc(request.expiresAt)} with ${request.approvals.length} of ${request.policy.required} approvals`;
     case "pending":
-      return `⏳ waiting for approval (${progressLabel(request)}) until ${formatUtc(request.expiresAt)}`;
+      return `waiting for approval (${progressLabel(request)}) until ${formatUtc(request.expiresAt)}`;
   }
 }
 

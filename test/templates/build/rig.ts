@@ -5,7 +5,7 @@
  */
 import { Redis } from "ioredis";
 import type { RedisApprovalStore } from "../../../src/adapters/store/approval-store.js";
-import { createCommandCore } from "../../../src/bot/compose/dispatcher.js";
+import { createCommandCore, createCommandServices } from "../../../src/bot/compose/dispatcher.js";
 import { jobDefinitions } from "../../../src/bot/compose/jobs.js";
 import { createStores } from "../../../src/bot/compose/stores.js";
 import { createTemplateServices } from "../../../src/bot/compose/templates.js";
@@ -125,6 +125,18 @@ export async function startRig(
     keyPrefix: keys.prefix,
   });
   notifiers.console = jobs.chat;
+  // A job's approval ask resolves its command's target with the command services, as in the bot.
+  if (core) {
+    createCommandServices({
+      core,
+      stores,
+      jobs: jobs.queue,
+      rbac: { bindings: [{ subjects: ["console:user:alice"], role: "operator" }], channels: {} },
+      version: "test",
+      proxmox,
+      templates: deps,
+    });
+  }
   if (options.worker !== false) jobs.startWorker({ concurrency: 8 });
   const plan = (distro: string, flags: BuildFlags = {}) =>
     planBuild(deps, { distro, flags, requestedBy: "console:alice (Alice)" });

@@ -21,6 +21,14 @@ export interface TemplateRecord {
   /** Undefined when the description block is missing or was edited beyond recognition. */
   meta?: TemplateMetadata;
   superseded: boolean;
+  /** PVE's own creation time (`meta: …,ctime=<s>`), in ms: a new VM under a reused VMID has another. */
+  createdAt?: number;
+}
+
+/** `creation-qemu=9.2.0,ctime=1733300000` → 1733300000000. */
+function createdAtOf(meta: unknown): number | undefined {
+  const match = typeof meta === "string" ? /(?:^|,)ctime=(\d+)/.exec(meta) : null;
+  return match ? Number(match[1]) * 1000 : undefined;
 }
 
 /**
@@ -57,6 +65,7 @@ export async function listTemplates(
         tags,
         ...(meta ? { meta } : {}),
         superseded: tags.includes(SUPERSEDED_TAG),
+        ...(createdAtOf(config.meta) !== undefined ? { createdAt: createdAtOf(config.meta) } : {}),
       };
     }),
   );

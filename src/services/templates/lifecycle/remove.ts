@@ -6,10 +6,12 @@
  */
 
 import { UserError } from "../../errors.js";
+import { formatUtc } from "../../format.js";
 import type { Proxmox } from "../../proxmox.js";
 import { looksLikeVmid } from "../../pve/ids.js";
 import type { TaskFollower } from "../../tasks/follow-task.js";
-import type { Reply } from "../../vocabulary/reply.js";
+import type { Reply, ReplyField } from "../../vocabulary/reply.js";
+import type { ResolvedTarget } from "../../vocabulary/target.js";
 import { linkedClones, listTemplates, type TemplateRecord } from "./inventory.js";
 
 /** Finds a template by VMID or name; a VM that is not a template is refused, so is an ambiguous name. */
@@ -37,8 +39,28 @@ async function destroy(proxmox: Proxmox, follower: TaskFollower, t: TemplateReco
   );
 }
 
-export async function deleteTemplate(proxmox: Proxmox, follower: TaskFollower, ref: string): Promise<Reply> {
-  const t = await findTemplate(proxmox, ref);
+/**
+ * What makes this template this one and not a later one under the same VMID: PVE's creation time and the
+ * build's job id. Either alone would do for templates the bot built; together they also cover one whose
+ * description block was edited away.
+ */
+export function templateIdentity(t: TemplateRecord): string {
+  return `vmid=${t.vmid} node=${t.node} name=${t.name} ctime=${t.createdAt ?? "?"} job=${t.meta?.jobId ?? "?"}`;
+}
+
+function templateFields(t: TemplateRecord): ReplyField[] {
+  return [
+    { label: "Template", value: `${t.name} (VMID ${t.vmid}) on ${t.node}` },
+    ...(t.meta
+      ? [
+          { label: "Built", value: `${formatUtc(t.meta.builtAt)} by ${t.meta.builtBy}` },
+          { label: "Image", value: `${t.meta.algorithm}:${t.meta.checksum.slice(0, 16)}…` },
+        ]
+      : []),
+  ];
+}
+
+async function refuseLinkedClones(proxmox: Proxmox, t: TemplateRecord): Promise<void> {
   const clones = await linkedClones(proxmox, t.vmid);
   if (clones.length > 0) {
     throw new UserError(
@@ -46,6 +68,32 @@ export async function deleteTemplate(proxmox: Proxmox, follower: TaskFollower, r
       `template ${t.vmid} (${t.name}) still has linked clones: VM ${clones.join(", ")}; delete or full-clone them first`,
     );
   }
+}
+
+/**
+ * The template `template delete` acts on, found before approval: a missing template, or one with linked
+ * clones, is refused before anyone is asked to approve.
+ */
+export async function resolveTemplateToDelete(
+  proxmox: Proxmox,
+  ref: string,
+): Promise<ResolvedTarget<TemplateRecord>> {
+  const t = await findTemplate(proxmox, ref);
+  await refuseLinkedClones(proxmox, t);
+  return {
+    identity: templateIdentity(t),
+    fields: [...templateFields(t), { label: "Linked clones", value: "none" }],
+    value: t,
+  };
+}
+
+/** Deletes the template resolved (and approved) just now; clones made since approval still stop it. */
+export async function deleteTemplate(
+  proxmox: Proxmox,
+  follower: TaskFollower,
+  t: TemplateRecord,
+): Promise<Reply> {
+  await refuseLinkedClones(proxmox, t);
   await destroy(proxmox, follower, t);
   return {
     title: `Template ${t.vmid} deleted`,
@@ -68,8 +116,40 @@ export function pruneCandidates(templates: readonly TemplateRecord[], keep: numb
   );
 }
 
-export async function pruneTemplates(proxmox: Proxmox, follower: TaskFollower, keep: number): Promise<Reply> {
+/**
+ * The templates `template prune` would delete, found before approval and bound into it: if a refresh
+ * supersedes another template before the approval, the set differs and the run is refused.
+ */
+export async function resolvePruneCandidates(
+  proxmox: Proxmox,
+  keep: number,
+): Promise<ResolvedTarget<TemplateRecord[]>> {
   const candidates = pruneCandidates(await listTemplates(proxmox), keep);
+  if (candidates.length === 0) {
+    throw new UserError(
+      "E_NOT_FOUND",
+      `nothing to prune: no distro has more than ${keep} superseded versions on a node`,
+    );
+  }
+  const sorted = [...candidates].sort((a, b) => a.vmid - b.vmid);
+  return {
+    identity: sorted.map(templateIdentity).join("\n"),
+    fields: [{ label: "Templates to delete", value: `${sorted.length} (keep ${keep} per distro and node)` }],
+    table: {
+      columns: ["vmid", "name", "node", "built"],
+      rows: sorted.map((t) => [String(t.vmid), t.name, t.node, t.meta ? formatUtc(t.meta.builtAt) : "?"]),
+    },
+    value: sorted,
+  };
+}
+
+/** Deletes the candidates resolved (and approved) just now; one with linked clones is kept and named. */
+export async function pruneTemplates(
+  proxmox: Proxmox,
+  follower: TaskFollower,
+  keep: number,
+  candidates: readonly TemplateRecord[],
+): Promise<Reply> {
   const removed: string[] = [];
   const kept: string[] = [];
   const failed: string[] = [];
