@@ -2,10 +2,11 @@ import { z } from "zod";
 import { deleteTemplate } from "../services/templates/lifecycle/remove.js";
 import { defineCommand } from "./definition.js";
 import { templatesOf } from "./service-guards.js";
+import { actionReply } from "./visibility.js";
 
 export const templateDelete = defineCommand({
   name: "template.delete",
-  summary: "Delete a template (refused while linked clones exist)",
+  summary: "Delete a template unless linked clones use it",
   args: z.object({
     template: z
       .string()
@@ -15,8 +16,8 @@ export const templateDelete = defineCommand({
   positionals: [{ name: "template" }],
   permission: "operator",
   destructive: true,
-  run: (ctx, args) => {
+  run: async (ctx, args) => {
     const t = templatesOf(ctx.services);
-    return deleteTemplate(t.proxmox, t.follower, args.template);
+    return actionReply(await deleteTemplate(t.proxmox, t.follower, args.template));
   },
 });

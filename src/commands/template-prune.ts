@@ -2,10 +2,11 @@ import { z } from "zod";
 import { pruneTemplates } from "../services/templates/lifecycle/remove.js";
 import { defineCommand } from "./definition.js";
 import { templatesOf } from "./service-guards.js";
+import { actionReply } from "./visibility.js";
 
 export const templatePrune = defineCommand({
   name: "template.prune",
-  summary: "Delete superseded templates beyond the newest N per distro and node",
+  summary: "Delete superseded templates beyond the newest N",
   args: z.object({
     keep: z
       .number()
@@ -17,8 +18,8 @@ export const templatePrune = defineCommand({
   }),
   permission: "operator",
   destructive: true,
-  run: (ctx, args) => {
+  run: async (ctx, args) => {
     const t = templatesOf(ctx.services);
-    return pruneTemplates(t.proxmox, t.follower, args.keep ?? t.config.keep);
+    return actionReply(await pruneTemplates(t.proxmox, t.follower, args.keep ?? t.config.keep));
   },
 });
