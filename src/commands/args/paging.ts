@@ -46,7 +46,11 @@ export interface ListCommand {
  * Attaches the asked-for page to `reply.table`, or refuses a page beyond the end ("page 9 of 3"). A reply
  * without a table (an empty listing says so in words) is returned as it is, whatever page was asked for.
  */
-export function pageReply(reply: Reply, command: ListCommand, args: PagingArgs & object): Reply {
+export function pageReply(
+  reply: Reply,
+  command: ListCommand,
+  args: PagingArgs & Record<string, unknown>,
+): Reply {
   const table = reply.table;
   if (!table || table.rows.length === 0) return reply;
   const limit = args.limit ?? DEFAULT_PAGE_LIMIT;
