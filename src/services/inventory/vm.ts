@@ -130,7 +130,8 @@ export function vmReply(
       s.name,
       formatEpoch(s.snaptime),
       s.vmstate ? "yes" : "no",
-      s.description.replace(/\s+/g, " ").slice(0, 60),
+      // Whole: the renderer shortens a long cell in the message and keeps it whole in the attached file.
+      s.description.replace(/\s+/g, " "),
     ]);
     reply.table = { columns: ["Snapshot", "Taken", "RAM", "Description"], rows };
   }
