@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { commandLine } from "../services/approvals/format.js";
 import { formatDuration } from "../services/format.js";
+import { personMention } from "../services/person-mention.js";
 import { atLeast } from "../services/rbac.js";
-import { mention } from "../services/vocabulary/mention.js";
 import { pageReply, pagingArgs } from "./args/paging.js";
 import { defineCommand } from "./definition.js";
 import { readReply } from "./visibility.js";
@@ -30,7 +30,7 @@ export const approvals = defineCommand({
     const rows = visible.map((r) => [
       r.id,
       commandLine(r),
-      mention(r.requester),
+      personMention(r.requester),
       `${r.approvals.length}/${r.policy.required}`,
       formatDuration(r.expiresAt - now),
     ]);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { formatUtc } from "../services/format.js";
-import { mention } from "../services/vocabulary/mention.js";
+import { personMention } from "../services/person-mention.js";
 import { pageReply, pagingArgs } from "./args/paging.js";
 import { defineCommand } from "./definition.js";
 import { readReply } from "./visibility.js";
@@ -29,7 +29,7 @@ export const audit = defineCommand({
         rows: records.map((r) => [
           formatUtc(r.at, "second"),
           // The record keeps id and name; the reply names the person so the chat can mention them.
-          r.actor ? mention(r.actor) : "-",
+          r.actor ? personMention(r.actor) : "-",
           r.command ?? "-",
           r.step ?? r.kind,
           r.outcome,

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { personMention } from "../services/person-mention.js";
 import { atLeast } from "../services/rbac.js";
-import { mention } from "../services/vocabulary/mention.js";
 import { errorReply } from "../services/vocabulary/reply.js";
 import { defineCommand } from "./definition.js";
 import { jobIdArg } from "./job.js";
@@ -21,7 +21,7 @@ export const jobCancel = defineCommand({
     if (!own && !atLeast(ctx.role, "admin")) {
       return errorReply(
         "E_FORBIDDEN",
-        `job ${args.id} was started by ${mention(info.requestedBy)}; only they or an admin may cancel it`,
+        `job ${args.id} was started by ${personMention(info.requestedBy)}; only they or an admin may cancel it`,
       );
     }
     const result = await ctx.services.jobs.cancel(args.id, ctx.actor);
@@ -31,7 +31,7 @@ export const jobCancel = defineCommand({
     }
     return actionReply({
       tone: "warning",
-      text: `${mention(ctx.actor)} is cancelling job ${args.id}: it stops after the current step and cleans up.`,
+      text: `${personMention(ctx.actor)} is cancelling job ${args.id}: it stops after the current step and cleans up.`,
     });
   },
 });

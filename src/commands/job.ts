@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { formatUtc } from "../services/format.js";
-import { mention } from "../services/vocabulary/mention.js";
+import { personMention } from "../services/person-mention.js";
 import { errorReply } from "../services/vocabulary/reply.js";
 import { defineCommand } from "./definition.js";
 import { readReply } from "./visibility.js";
@@ -33,7 +33,7 @@ export const job = defineCommand({
               },
             ]
           : []),
-        { label: "Started by", value: mention(info.requestedBy) },
+        { label: "Started by", value: personMention(info.requestedBy) },
         { label: "Created", value: formatUtc(info.createdAt, "second") },
         ...(info.finishedAt ? [{ label: "Finished", value: formatUtc(info.finishedAt, "second") }] : []),
         { label: "Attempts", value: String(info.attempts) },

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { formatUtc } from "../services/format.js";
-import { mention } from "../services/vocabulary/mention.js";
+import { personMention } from "../services/person-mention.js";
 import { pageReply, pagingArgs } from "./args/paging.js";
 import { defineCommand } from "./definition.js";
 import { readReply } from "./visibility.js";
@@ -27,7 +27,7 @@ export const jobs = defineCommand({
       j.title,
       j.state,
       j.progress ? `${Math.round(j.progress.fraction * 100)}% ${j.progress.step}` : "",
-      mention(j.requestedBy),
+      personMention(j.requestedBy),
       formatUtc(j.createdAt, "second"),
     ]);
     const reply = {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { mention } from "../services/vocabulary/mention.js";
+import { personMention } from "../services/person-mention.js";
 import { defineCommand } from "./definition.js";
 import { readReply } from "./visibility.js";
 
@@ -15,7 +15,7 @@ export const whoami = defineCommand({
       fields: [
         { label: "Platform", value: ctx.actor.platform },
         { label: "User id", value: ctx.actor.id },
-        { label: "Name", value: mention(ctx.actor) },
+        { label: "Name", value: personMention(ctx.actor) },
         // Linked accounts (config `people:`) count as one person for approvals; say which one this is.
         ...(ctx.actor.person ? [{ label: "Person", value: ctx.actor.person }] : []),
         { label: "Groups", value: ctx.actor.groups.length ? ctx.actor.groups.join(", ") : "none" },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bullPrefixFor, connectionFromUrl } from "../../src/adapters/queue/connection.js";
 import { retryDelay } from "../../src/adapters/queue/job-worker.js";
+import { schedulerActor } from "../../src/services/approvals/scheduler.js";
 import { TransientError, UserError } from "../../src/services/errors.js";
 import { formatDuration } from "../../src/services/format.js";
 import { createJobRegistry, resolveJob } from "../../src/services/jobs/definition.js";
@@ -133,6 +134,15 @@ describe("job cards", () => {
     expect(timesShown(reply, "bob")).toBe(1);
     expect(reply.fields).toContainEqual({ label: "Cleanup", value: "done, nothing was left" });
     expect(reply.buttons).toBeUndefined();
+  });
+
+  it("names a person by mention, and the bot's own scheduler by name (nobody to notify)", () => {
+    const scheduled = renderQueued({ ...card, requestedBy: schedulerActor("slack") });
+    expect(scheduled.fields).toContainEqual({ label: "Requested by", value: "Scheduled refresh" });
+    expect(renderQueued(card).fields).toContainEqual({
+      label: "Requested by",
+      value: "‹@user:slack:U1|alice›",
+    });
   });
 
   it("formats durations for people", () => {

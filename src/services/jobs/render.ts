@@ -8,8 +8,8 @@
  */
 
 import { formatDuration } from "../format.js";
+import { personMention } from "../person-mention.js";
 import type { Actor } from "../vocabulary/identity.js";
-import { mention } from "../vocabulary/mention.js";
 import type { Reply, ReplyButton, ReplyField } from "../vocabulary/reply.js";
 import type { FailureView } from "./failure.js";
 
@@ -57,7 +57,7 @@ function cancelButton(jobId: string): ReplyButton {
 function identity(card: JobCard): ReplyField[] {
   return [
     { label: "Job", value: card.jobId },
-    { label: "Requested by", value: mention(card.requestedBy) },
+    { label: "Requested by", value: personMention(card.requestedBy) },
   ];
 }
 
@@ -185,7 +185,7 @@ export interface CancelledView {
 }
 
 export function renderCancelled(card: JobCard, view: CancelledView): Reply {
-  const who = view.by ? `by ${mention(view.by)}` : "by the worker";
+  const who = view.by ? `by ${personMention(view.by)}` : "by the worker";
   const where = view.step ? ` at ${stepLine(view.step)}` : "";
   return {
     ...base(card),
