@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { commandLine } from "../services/approvals/format.js";
 import { formatDuration } from "../services/format.js";
+import { personMention } from "../services/person-mention.js";
 import { atLeast } from "../services/rbac.js";
-import { limitRows } from "../services/vocabulary/reply.js";
+import { pageReply, pagingArgs } from "./args/paging.js";
 import { defineCommand } from "./definition.js";
+import { readReply } from "./visibility.js";
 
 /**
  * Approvers see every pending request; everyone else sees their own. Each command is written as its
@@ -11,11 +13,11 @@ import { defineCommand } from "./definition.js";
  */
 export const approvals = defineCommand({
   name: "approvals",
-  summary: "List pending approval requests you may see",
-  args: z.object({}),
+  summary: "Pending approval requests you may see",
+  args: z.object({ ...pagingArgs }),
   permission: "viewer",
   destructive: false,
-  async run(ctx) {
+  async run(ctx, args) {
     const now = ctx.clock.now();
     const all = await ctx.services.approvals.listPending();
     const visible = all.filter(
@@ -24,22 +26,18 @@ export const approvals = defineCommand({
         (atLeast(ctx.role, "approver") ||
           (r.requester.platform === ctx.actor.platform && r.requester.id === ctx.actor.id)),
     );
-    if (visible.length === 0) return { text: "No pending approval requests.", visibility: "ephemeral" };
-    const { rows, footer } = limitRows(
-      visible.map((r) => [
-        r.id,
-        commandLine(r),
-        r.requester.name,
-        `${r.approvals.length}/${r.policy.required}`,
-        formatDuration(r.expiresAt - now),
-      ]),
-      25,
-      "approve or deny the oldest first",
-    );
-    return {
-      title: "Pending approvals",
-      table: { columns: ["id", "command", "requested by", "approvals", "expires in"], rows, footer },
-      visibility: "ephemeral",
+    if (visible.length === 0) return readReply({ text: "No pending approval requests." });
+    const rows = visible.map((r) => [
+      r.id,
+      commandLine(r),
+      personMention(r.requester),
+      `${r.approvals.length}/${r.policy.required}`,
+      formatDuration(r.expiresAt - now),
+    ]);
+    const reply = {
+      title: `Pending approvals (${rows.length})`,
+      table: { columns: ["id", "command", "requested by", "approvals", "expires in"], rows },
     };
+    return readReply(pageReply(reply, { name: "approvals" }, args));
   },
 });

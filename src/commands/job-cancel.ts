@@ -1,13 +1,15 @@
 import { z } from "zod";
+import { personMention } from "../services/person-mention.js";
 import { atLeast } from "../services/rbac.js";
 import { errorReply } from "../services/vocabulary/reply.js";
 import { defineCommand } from "./definition.js";
 import { jobIdArg } from "./job.js";
+import { actionReply } from "./visibility.js";
 
 /** Operators may cancel their own jobs; admins any job. */
 export const jobCancel = defineCommand({
   name: "job.cancel",
-  summary: "Cancel a job: it stops between steps and cleans up what it created",
+  summary: "Cancel a job; it stops between steps and cleans up",
   args: z.object({ id: jobIdArg }),
   positionals: [{ name: "id" }],
   permission: "operator",
@@ -19,7 +21,7 @@ export const jobCancel = defineCommand({
     if (!own && !atLeast(ctx.role, "admin")) {
       return errorReply(
         "E_FORBIDDEN",
-        `job ${args.id} was started by ${info.requestedBy.name}; only they or an admin may cancel it`,
+        `job ${args.id} was started by ${personMention(info.requestedBy)}; only they or an admin may cancel it`,
       );
     }
     const result = await ctx.services.jobs.cancel(args.id, ctx.actor);
@@ -27,10 +29,9 @@ export const jobCancel = defineCommand({
     if (result === "already-finished") {
       return errorReply("E_ARGS", `job ${args.id} has already finished (${info.state}); nothing to cancel`);
     }
-    return {
+    return actionReply({
       tone: "warning",
-      text: `Cancelling job ${args.id}: it stops after the current step and cleans up.`,
-      visibility: "channel",
-    };
+      text: `${personMention(ctx.actor)} is cancelling job ${args.id}: it stops after the current step and cleans up.`,
+    });
   },
 });

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { formatUtc } from "../services/format.js";
+import { personMention } from "../services/person-mention.js";
 import { errorReply } from "../services/vocabulary/reply.js";
 import { defineCommand } from "./definition.js";
+import { readReply } from "./visibility.js";
 
 export const jobIdArg = z
   .string()
@@ -10,7 +12,7 @@ export const jobIdArg = z
 
 export const job = defineCommand({
   name: "job",
-  summary: "Show one job: state, progress, who started it",
+  summary: "One job: state, progress, who started it",
   args: z.object({ id: jobIdArg }),
   positionals: [{ name: "id" }],
   permission: "viewer",
@@ -18,7 +20,7 @@ export const job = defineCommand({
   async run(ctx, args) {
     const info = await ctx.services.jobs.get(args.id);
     if (!info) return errorReply("E_NOT_FOUND", `no job ${args.id}; \`jobs\` lists recent ones`);
-    return {
+    return readReply({
       title: `Job ${info.id}: ${info.title}`,
       tone: info.state === "failed" ? "danger" : info.state === "completed" ? "success" : "info",
       fields: [
@@ -31,13 +33,12 @@ export const job = defineCommand({
               },
             ]
           : []),
-        { label: "Started by", value: info.requestedBy.name },
+        { label: "Started by", value: personMention(info.requestedBy) },
         { label: "Created", value: formatUtc(info.createdAt, "second") },
         ...(info.finishedAt ? [{ label: "Finished", value: formatUtc(info.finishedAt, "second") }] : []),
         { label: "Attempts", value: String(info.attempts) },
         ...(info.error ? [{ label: "Error", value: info.error }] : []),
       ],
-      visibility: "ephemeral",
-    };
+    });
   },
 });

@@ -12,6 +12,7 @@ import { nodeArch } from "../services/templates/build/preflight.js";
 import { distroKey } from "../services/templates/catalog/schema.js";
 import { defineCommand } from "./definition.js";
 import { templatesOf } from "./service-guards.js";
+import { jobStartReply } from "./visibility.js";
 
 export const templateBuildArgs = z.object({
   distros: z.array(distroKey).optional().describe("Distro keys (see `template distros`)"),
@@ -95,13 +96,12 @@ export const templateBuild = defineCommand({
           { title: `Build ${builds.length} templates`, conversation: ctx.conversation, builds },
           origin,
         );
-    return {
+    return jobStartReply({
       text: single
         ? `Building ${single.distro} on ${single.node} as job ${info.id}.`
         : `Building ${builds.length} templates as job ${info.id}; the table below follows them.`,
       tone: "info",
-      visibility: "ephemeral",
       jobId: info.id,
-    };
+    });
   },
 });

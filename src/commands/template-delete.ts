@@ -2,10 +2,11 @@ import { z } from "zod";
 import { deleteTemplate, resolveTemplateToDelete } from "../services/templates/lifecycle/remove.js";
 import { defineCommand } from "./definition.js";
 import { templatesOf } from "./service-guards.js";
+import { actionReply } from "./visibility.js";
 
 export const templateDelete = defineCommand({
   name: "template.delete",
-  summary: "Delete a template (refused while linked clones exist)",
+  summary: "Delete a template unless linked clones use it",
   args: z.object({
     template: z
       .string()
@@ -19,6 +20,6 @@ export const templateDelete = defineCommand({
   async run(ctx, args, target) {
     const t = templatesOf(ctx.services);
     const found = target ?? (await resolveTemplateToDelete(t.proxmox, args.template));
-    return deleteTemplate(t.proxmox, t.follower, found.value);
+    return actionReply(await deleteTemplate(t.proxmox, t.follower, found.value));
   },
 });

@@ -2,10 +2,11 @@ import { z } from "zod";
 import { pruneTemplates, resolvePruneCandidates } from "../services/templates/lifecycle/remove.js";
 import { defineCommand } from "./definition.js";
 import { templatesOf } from "./service-guards.js";
+import { actionReply } from "./visibility.js";
 
 export const templatePrune = defineCommand({
   name: "template.prune",
-  summary: "Delete superseded templates beyond the newest N per distro and node",
+  summary: "Delete superseded templates beyond the newest N",
   args: z.object({
     keep: z
       .number()
@@ -25,6 +26,6 @@ export const templatePrune = defineCommand({
     const t = templatesOf(ctx.services);
     const keep = args.keep ?? t.config.keep;
     const found = target ?? (await resolvePruneCandidates(t.proxmox, keep));
-    return pruneTemplates(t.proxmox, t.follower, keep, found.value);
+    return actionReply(await pruneTemplates(t.proxmox, t.follower, keep, found.value));
   },
 });

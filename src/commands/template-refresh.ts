@@ -7,10 +7,11 @@ import { distroOrSuggest } from "../services/templates/build/plan.js";
 import { distroKey } from "../services/templates/catalog/schema.js";
 import { defineCommand } from "./definition.js";
 import { templatesOf } from "./service-guards.js";
+import { jobStartReply } from "./visibility.js";
 
 export const templateRefresh = defineCommand({
   name: "template.refresh",
-  summary: "Rebuild templates whose upstream image changed; older versions are tagged superseded",
+  summary: "Rebuild templates whose upstream image changed",
   args: z.object({
     distros: z.array(distroKey).optional().describe("Distro keys"),
     all: z.boolean().optional().describe("Every distro that has a template"),
@@ -34,6 +35,6 @@ export const templateRefresh = defineCommand({
       },
       { requestedBy: ctx.actor, conversation: ctx.conversation, requestId: ctx.requestId },
     );
-    return { text: `Refreshing as job ${info.id}.`, tone: "info", visibility: "ephemeral", jobId: info.id };
+    return jobStartReply({ text: `Refreshing as job ${info.id}.`, tone: "info", jobId: info.id });
   },
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineCommand } from "./definition.js";
+import { readReply } from "./visibility.js";
 
 export const version = defineCommand({
   name: "version",
@@ -8,9 +9,6 @@ export const version = defineCommand({
   permission: "viewer",
   destructive: false,
   async run(ctx) {
-    return {
-      text: `proxmox-chatops ${ctx.services.version} (Node ${process.versions.node})`,
-      visibility: "ephemeral",
-    };
+    return readReply({ text: `proxmox-chatops ${ctx.services.version} (Node ${process.versions.node})` });
   },
 });

@@ -3,6 +3,7 @@ import { vmReport } from "../services/inventory/vm.js";
 import { vmRefArg } from "../services/pve/id-schemas.js";
 import { defineCommand } from "./definition.js";
 import { proxmoxOf } from "./service-guards.js";
+import { readReply } from "./visibility.js";
 
 export const vm = defineCommand({
   name: "vm",
@@ -13,5 +14,5 @@ export const vm = defineCommand({
   positionals: [{ name: "vm" }],
   permission: "viewer",
   destructive: false,
-  run: (ctx, args) => vmReport(proxmoxOf(ctx.services), args.vm),
+  run: async (ctx, args) => readReply(await vmReport(proxmoxOf(ctx.services), args.vm)),
 });

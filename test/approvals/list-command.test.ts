@@ -8,6 +8,7 @@ import { approvals } from "../../src/commands/approvals.js";
 import type { CommandContext, CommandServices } from "../../src/commands/definition.js";
 import { openApproval } from "../../src/services/approvals/policy.js";
 import { silentLog } from "../../src/services/log.js";
+import { mention } from "../../src/services/vocabulary/mention.js";
 import { actor, conversation, eachTestRedis } from "../store/helpers.js";
 import { policy, store, T0 } from "./fixtures.js";
 
@@ -48,7 +49,7 @@ describe("approvals", () => {
       [
         "abc123def456",
         "template delete --note [redacted] --password [redacted] --ssh-keys [redacted] --vmid 9001",
-        "alice",
+        mention(requester),
         "0/1",
         "14m 00s",
       ],

@@ -77,11 +77,12 @@ async function slash(text: string, userId = "U0ALICE") {
 }
 
 describe("the bot with Slack over its HTTP server", () => {
-  it("acks /pve vms and posts the simulator's VMs to the channel", async () => {
-    const { status } = await slash("vms --node pve1");
+  it("acks /pve vms and answers the asker privately with the simulator's VMs (a read, docs/CHAT.md)", async () => {
+    const { status, responseUrl } = await slash("vms --node pve1");
     expect(status).toBe(200);
-    const call = await fake.waitForCall("chat.postMessage", (c) => JSON.stringify(c.args).includes("web01"));
-    expect(JSON.stringify(call.args)).toMatch(/db01/);
+    const post = await fake.waitForResponse((p) => responseUrl.endsWith(p.id));
+    expect(JSON.stringify(post.body)).toMatch(/web01[\s\S]*db01/);
+    expect(post.body.response_type ?? "ephemeral").toBe("ephemeral");
   });
 
   it("answers a forbidden command privately, through response_url", async () => {

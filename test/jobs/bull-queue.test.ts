@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TransientError, UserError } from "../../src/services/errors.js";
 import { createJobRegistry } from "../../src/services/jobs/definition.js";
+import { mention, plainMentions } from "../../src/services/vocabulary/mention.js";
 import { alice, bob, type Harness, harness } from "./harness.js";
 import { buildJob, newCalls } from "./sample-job.js";
 import { eventually, latch } from "./support.js";
@@ -28,7 +29,7 @@ describe("BullJobQueue with a real worker", () => {
     expect(h.chat.posts[0]!.reply).toMatchObject({
       tone: "info",
       jobId: "j1",
-      text: "Queued; waiting for a worker.",
+      progress: { fraction: 0, step: "queued, waiting for a worker" },
     });
 
     const info = await h.queue.waitUntilFinished(started.id, 15_000);
@@ -85,10 +86,13 @@ describe("BullJobQueue with a real worker", () => {
     // Exponential backoff: ≥150 ms, then ≥300 ms (BullMQ's delayed set is checked on its own schedule).
     expect(imports[1]!.at - imports[0]!.at).toBeGreaterThanOrEqual(140);
     expect(imports[2]!.at - imports[1]!.at).toBeGreaterThanOrEqual(290);
-    const texts = h.chat.editsOf(started.message!.messageId).map((e) => e.reply.text ?? "");
-    expect(texts).toContain(
-      "step 2/3: import disk failed: PVE answered 503 Service Unavailable; retrying in 1s (attempt 2 of 3).",
-    );
+    const retrying = h.chat
+      .editsOf(started.message!.messageId)
+      .map((e) => [e.reply.progress?.step, e.reply.text]);
+    expect(retrying).toContainEqual([
+      "step 2/3: import disk failed",
+      "PVE answered 503 Service Unavailable; retrying in 1s (attempt 2 of 3).",
+    ]);
     expect(calls.cleanups).toEqual([]);
     expect(h.audit.records.map((r) => r.outcome)).toEqual(["completed"]);
   });
@@ -149,7 +153,7 @@ describe("BullJobQueue with a real worker", () => {
     expect(calls.steps.map((s) => s.name)).toEqual(["create"]);
     expect(calls.cleanups).toEqual([{ vmid: 9004 }]);
     const final = h.chat.last(started.message!.messageId)!;
-    expect(final.text).toBe("Cancelled by Bob at step 2/3: import disk.");
+    expect(plainMentions(final.text ?? "")).toBe("Cancelled by @Bob at step 2/3: import disk.");
     expect(final.buttons).toBeUndefined();
     expect(h.audit.records).toEqual([
       expect.objectContaining({
@@ -199,7 +203,7 @@ describe("BullJobQueue with a real worker", () => {
     });
     expect(h.chat.last(started.message!.messageId)).toMatchObject({
       tone: "warning",
-      text: "Cancelled by Bob.",
+      text: `Cancelled by ${mention(bob)}.`,
     });
     h.startWorker();
     await sleep(300);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bullPrefixFor, connectionFromUrl } from "../../src/adapters/queue/connection.js";
 import { retryDelay } from "../../src/adapters/queue/job-worker.js";
+import { schedulerActor } from "../../src/services/approvals/scheduler.js";
 import { TransientError, UserError } from "../../src/services/errors.js";
 import { formatDuration } from "../../src/services/format.js";
 import { createJobRegistry, resolveJob } from "../../src/services/jobs/definition.js";
@@ -12,9 +13,12 @@ import {
   renderCompleted,
   renderFailed,
   renderQueued,
+  renderRetrying,
   renderRunning,
 } from "../../src/services/jobs/render.js";
 import { ProxmoxTaskError } from "../../src/services/proxmox.js";
+import { mention, plainMentions } from "../../src/services/vocabulary/mention.js";
+import type { Reply } from "../../src/services/vocabulary/reply.js";
 
 const card = {
   jobId: "j7",
@@ -22,6 +26,17 @@ const card = {
   requestedBy: { platform: "slack" as const, id: "U1", name: "alice", groups: [] },
 };
 const step = { index: 1, count: 4, label: "import disk" };
+
+/** How often `needle` appears anywhere a reader sees it: title, text, fields, progress line. */
+function timesShown(reply: Reply, needle: string): number {
+  const seen = [
+    reply.title,
+    reply.text,
+    ...(reply.fields ?? []).map((f) => `${f.label}: ${f.value}`),
+    reply.progress?.step,
+  ].join("\n");
+  return seen.split(needle).length - 1;
+}
 
 describe("job cards", () => {
   it("queued: info, zero progress, a confirmable Cancel button carrying only the job id", () => {
@@ -31,10 +46,10 @@ describe("job cards", () => {
       tone: "info",
       visibility: "channel",
       jobId: "j7",
-      progress: { fraction: 0, step: "queued" },
+      progress: { fraction: 0, step: "queued, waiting for a worker" },
       fields: [
         { label: "Job", value: "j7" },
-        { label: "Requested by", value: "alice" },
+        { label: "Requested by", value: mention(card.requestedBy) },
       ],
     });
     expect(reply.buttons).toEqual([expect.objectContaining({ id: "job:j7:cancel", style: "danger" })]);
@@ -45,7 +60,9 @@ describe("job cards", () => {
   it("running: whole-job fraction and 'step k/n: label'; the attempt only once there were retries", () => {
     const first = renderRunning(card, { step, withinStep: 0.5, detail: "42%", attempt: 1, maxAttempts: 3 });
     expect(first.progress).toEqual({ fraction: 0.375, step: "step 2/4: import disk (42%)" });
-    expect(first.text).toBe("Running step 2/4: import disk (42%)");
+    // The step is named once: in the progress line, not again in the text.
+    expect(first.text).toBeUndefined();
+    expect(timesShown(first, "import disk")).toBe(1);
     expect(first.fields?.map((f) => f.label)).not.toContain("Attempt");
     const retried = renderRunning(card, { step, withinStep: 0, attempt: 2, maxAttempts: 3 });
     expect(retried.fields).toContainEqual({ label: "Attempt", value: "2 of 3" });
@@ -58,7 +75,15 @@ describe("job cards", () => {
     expect(overallFraction({ index: 3, count: 4, label: "x" }, 1)).toBe(1);
   });
 
-  it("completed: success, duration and summary fields, no buttons", () => {
+  it("retrying: the failure and the wait in the text, the step once in the progress line", () => {
+    const failure = describeFailure(new TransientError("connection reset"), "r");
+    const reply = renderRetrying(card, { step, failure, attempt: 1, maxAttempts: 3, delayMs: 2000 });
+    expect(reply.text).toBe("connection reset; retrying in 2s (attempt 2 of 3).");
+    expect(reply.progress?.step).toBe("step 2/4: import disk failed");
+    expect(timesShown(reply, "import disk")).toBe(1);
+  });
+
+  it("completed: success, the result and duration once, summary fields, no buttons or progress", () => {
     const reply = renderCompleted(card, {
       durationMs: 185_000,
       summary: [{ label: "Template", value: "9000" }],
@@ -67,10 +92,11 @@ describe("job cards", () => {
     expect(reply.text).toBe("Completed in 3m 05s.");
     expect(reply.fields).toEqual([
       { label: "Job", value: "j7" },
-      { label: "Requested by", value: "alice" },
-      { label: "Duration", value: "3m 05s" },
+      { label: "Requested by", value: mention(card.requestedBy) },
       { label: "Template", value: "9000" },
     ]);
+    expect(timesShown(reply, "3m 05s")).toBe(1);
+    expect(reply.progress).toBeUndefined();
     expect(reply.buttons).toBeUndefined();
   });
 
@@ -94,6 +120,7 @@ describe("job cards", () => {
       errorCode: "E_PVE",
     });
     expect(reply.fields).toContainEqual({ label: "Cleanup", value: "removed VM 9000" });
+    expect(timesShown(reply, "import disk")).toBe(1);
     const noCleanup = renderFailed(card, { failure, cleanup: { ran: false, undone: [] }, attempts: 3 });
     expect(noCleanup.text).toBe("Failed: VM 9000 is locked (clone)");
     expect(noCleanup.fields).toContainEqual({ label: "Cleanup", value: "nothing to clean up" });
@@ -102,10 +129,20 @@ describe("job cards", () => {
   it("cancelled: who cancelled and the cleanup", () => {
     const by = { platform: "slack" as const, id: "U2", name: "bob", groups: [] };
     const reply = renderCancelled(card, { by, step, cleanup: { ran: true, undone: [] } });
-    expect(reply.text).toBe("Cancelled by bob at step 2/4: import disk.");
-    expect(reply.fields).toContainEqual({ label: "Cancelled by", value: "bob" });
+    expect(reply.text).toBe(`Cancelled by ${mention(by)} at step 2/4: import disk.`);
+    expect(plainMentions(reply.text ?? "")).toBe("Cancelled by @bob at step 2/4: import disk.");
+    expect(timesShown(reply, "bob")).toBe(1);
     expect(reply.fields).toContainEqual({ label: "Cleanup", value: "done, nothing was left" });
     expect(reply.buttons).toBeUndefined();
+  });
+
+  it("names a person by mention, and the bot's own scheduler by name (nobody to notify)", () => {
+    const scheduled = renderQueued({ ...card, requestedBy: schedulerActor("slack") });
+    expect(scheduled.fields).toContainEqual({ label: "Requested by", value: "Scheduled refresh" });
+    expect(renderQueued(card).fields).toContainEqual({
+      label: "Requested by",
+      value: "‹@user:slack:U1|alice›",
+    });
   });
 
   it("formats durations for people", () => {

@@ -9,6 +9,7 @@ import {
   type RunJobOptions,
   runJob,
 } from "../../src/services/jobs/runner.js";
+import { plainMentions } from "../../src/services/vocabulary/mention.js";
 import type { Reply } from "../../src/services/vocabulary/reply.js";
 import { captureLog } from "./support.js";
 
@@ -120,9 +121,8 @@ describe("runJob", () => {
     await expect(runJob(opts)).rejects.toBe(error);
     expect(saved.at(-1)).toMatchObject({ nextStep: 1, state: { create: true } });
     expect(sink.finals[0]!.tone).toBe("warning");
-    expect(sink.finals[0]!.text).toContain(
-      "step 2/3: configure VM failed: PVE answered 503; retrying in 2s (attempt 3 of 3)",
-    );
+    expect(sink.finals[0]!.text).toBe("PVE answered 503; retrying in 2s (attempt 3 of 3).");
+    expect(sink.finals[0]!.progress?.step).toBe("step 2/3: configure VM failed");
     expect(trace.cleaned).toEqual([]);
   });
 
@@ -174,7 +174,7 @@ describe("runJob", () => {
     expect(outcome).toMatchObject({ kind: "cancelled", by: bob, step: { index: 1 } });
     expect(trace.ran).toEqual(["create"]);
     expect(trace.cleaned).toEqual([{ create: true }]);
-    expect(sink.finals[0]!.text).toBe("Cancelled by Bob at step 2/3: configure VM.");
+    expect(plainMentions(sink.finals[0]!.text ?? "")).toBe("Cancelled by @Bob at step 2/3: configure VM.");
   });
 
   it("treats a step that fails because its signal was aborted as cancelled", async () => {

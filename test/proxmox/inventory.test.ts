@@ -8,7 +8,6 @@ import {
 } from "../../src/services/inventory/format.js";
 import { pveVersionOf } from "../../src/services/inventory/nodes.js";
 import { storageReply } from "../../src/services/inventory/storage.js";
-import { cutTable, MAX_TABLE_ROWS } from "../../src/services/inventory/table.js";
 import { taskOutcome, taskReply } from "../../src/services/inventory/task.js";
 import { findGuest, summarizeDisks, summarizeNetworks, vmReply } from "../../src/services/inventory/vm.js";
 import { filterGuests, guestsReply } from "../../src/services/inventory/vms.js";
@@ -46,14 +45,6 @@ describe("formatting", () => {
     expect(formatEpoch(1_746_387_166)).toBe("2025-05-04 19:32 UTC");
     expect(pveVersionOf("pve-manager/9.1.5/0123abcd")).toBe("9.1.5");
     expect(pveVersionOf(undefined)).toBe("?");
-  });
-
-  it("cuts long tables and says how to narrow them", () => {
-    const rows = Array.from({ length: MAX_TABLE_ROWS + 7 }, (_, i) => [String(i)]);
-    const t = cutTable(["n"], rows, "narrow it with --node or --tag");
-    expect(t.rows).toHaveLength(MAX_TABLE_ROWS);
-    expect(t.footer).toBe("… 7 more; narrow it with --node or --tag");
-    expect(cutTable(["n"], rows.slice(0, 3), "x").footer).toBeUndefined();
   });
 });
 
@@ -113,11 +104,11 @@ describe("vms", () => {
     expect(guestsReply(all, {}).table?.rows[3]?.[1]).toBe("dns (CT)");
   });
 
-  it("cuts a large cluster to a chat-sized table with a hint", () => {
+  it("keeps every guest of a large cluster: the renderer cuts, the attached file holds them all", () => {
     const many = Array.from({ length: 45 }, (_, i) => guest(100 + i));
     const r = guestsReply(many, {});
-    expect(r.table?.rows).toHaveLength(MAX_TABLE_ROWS);
-    expect(r.table?.footer).toBe(`… ${45 - MAX_TABLE_ROWS} more; narrow it with --node or --tag`);
+    expect(r.table?.rows.map((row) => row[0])).toEqual(many.map((g) => String(g.vmid)));
+    expect(r.table?.footer).toBeUndefined();
   });
 });
 

@@ -16,6 +16,7 @@ import { auditBase } from "../../services/audit/base.js";
 import { shortArgs, shortText } from "../../services/audit/refusal.js";
 import { UserError } from "../../services/errors.js";
 import type { Rbac } from "../../services/rbac.js";
+import { plainMentions } from "../../services/vocabulary/mention.js";
 import { infoReply, type Reply } from "../../services/vocabulary/reply.js";
 import { approvalTarget, openAndPostApproval } from "./approval-open.js";
 import { replyForFailure, runOutcome } from "./failure.js";
@@ -230,5 +231,6 @@ export async function report(
 }
 
 function refusal(code: string, message: string, record: Omit<Refusal["record"], "detail">): Refusal {
-  return { ok: false, code, message, record: { ...record, detail: shortText(message) } };
+  // Audit keeps names, never mention tokens (services/vocabulary/mention.ts).
+  return { ok: false, code, message, record: { ...record, detail: shortText(plainMentions(message)) } };
 }

@@ -57,11 +57,17 @@ function put(
   return undefined;
 }
 
-function describeIssue(def: CommandDefinition, issue: z.core.$ZodIssue): string {
+function describeIssue(
+  def: CommandDefinition,
+  issue: z.core.$ZodIssue,
+  given: Record<string, unknown>,
+): string {
   const key = String(issue.path[0] ?? "");
   const isPositional = (def.positionals ?? []).some((p) => p.name === key);
   const label = key === "" ? "arguments" : isPositional ? `<${key}>` : `--${flagName(key)}`;
-  if (issue.code === "invalid_type" && issue.input === undefined) return `${label} is required`;
+  // zod reports a fraction given to an integer as invalid_type without its input: "required" only when
+  // nothing was given.
+  if (issue.code === "invalid_type" && given[key] === undefined) return `${label} is required`;
   return `${label}: ${issue.message}`;
 }
 
@@ -129,7 +135,10 @@ export function parseArgs(def: CommandDefinition, tokens: readonly string[]): Pa
 
   const parsed = def.args.safeParse(args);
   if (!parsed.success) {
-    return { ok: false, message: parsed.error.issues.map((issue) => describeIssue(def, issue)).join("; ") };
+    return {
+      ok: false,
+      message: parsed.error.issues.map((issue) => describeIssue(def, issue, args)).join("; "),
+    };
   }
   return { ok: true, args: parsed.data as Record<string, unknown> };
 }

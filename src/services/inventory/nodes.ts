@@ -7,7 +7,6 @@
 import type { NodeStatus, Proxmox } from "../proxmox.js";
 import type { Reply } from "../vocabulary/reply.js";
 import { formatPercent, formatUptime, formatUsage } from "./format.js";
-import { cutTable } from "./table.js";
 
 /** "pve-manager/9.1.5/abcdef…" → "9.1.5" */
 export function pveVersionOf(pveversion: string | undefined): string {
@@ -38,10 +37,6 @@ export async function nodesReport(px: Proxmox): Promise<Reply> {
     title: `Nodes (${nodes.length})`,
     tone: offline > 0 ? "warning" : "info",
     text: offline > 0 ? `${offline} node${offline > 1 ? "s are" : " is"} not online.` : undefined,
-    table: cutTable(
-      ["Node", "Status", "Uptime", "CPU", "Memory", "PVE"],
-      rows,
-      "the Proxmox GUI lists them all",
-    ),
+    table: { columns: ["Node", "Status", "Uptime", "CPU", "Memory", "PVE"], rows },
   };
 }

@@ -7,7 +7,6 @@ import { UserError } from "../errors.js";
 import type { Proxmox, StorageResource } from "../proxmox.js";
 import type { Reply } from "../vocabulary/reply.js";
 import { formatPercent, formatUsage } from "./format.js";
-import { cutTable } from "./table.js";
 
 export function storageReply(storages: StorageResource[], nodeNames: string[], node?: string): Reply {
   if (node !== undefined && !nodeNames.includes(node)) {
@@ -37,7 +36,7 @@ export function storageReply(storages: StorageResource[], nodeNames: string[], n
       full.length > 0
         ? `Nearly full: ${full.map((s) => `${s.storage} on ${s.node} (${formatPercent(s.disk! / s.maxdisk!)})`).join(", ")}.`
         : undefined,
-    table: cutTable(["Storage", "Node", "Type", "Status", "Used", "Content"], rows, "narrow it with --node"),
+    table: { columns: ["Storage", "Node", "Type", "Status", "Used", "Content"], rows },
   };
 }
 

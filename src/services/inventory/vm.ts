@@ -9,7 +9,6 @@ import type { GuestResource, Proxmox, SnapshotInfo, VmConfig, VmStatus } from ".
 import { checkVmRef, looksLikeVmid, parseVmid, VM_NAME_PATTERN, VM_REF_RULE } from "../pve/ids.js";
 import type { Reply, ReplyField } from "../vocabulary/reply.js";
 import { formatBytes, formatEpoch, formatPercent, formatUptime } from "./format.js";
-import { cutTable } from "./table.js";
 
 const DISK_KEY = /^(scsi|virtio|sata|ide|efidisk|tpmstate)\d+$/;
 const NET_KEY = /^net\d+$/;
@@ -131,13 +130,10 @@ export function vmReply(
       s.name,
       formatEpoch(s.snaptime),
       s.vmstate ? "yes" : "no",
-      s.description.replace(/\s+/g, " ").slice(0, 60),
+      // Whole: the renderer shortens a long cell in the message and keeps it whole in the attached file.
+      s.description.replace(/\s+/g, " "),
     ]);
-    reply.table = cutTable(
-      ["Snapshot", "Taken", "RAM", "Description"],
-      rows,
-      "older ones are in the Proxmox GUI",
-    );
+    reply.table = { columns: ["Snapshot", "Taken", "RAM", "Description"], rows };
   }
   return reply;
 }

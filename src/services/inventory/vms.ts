@@ -8,7 +8,6 @@ import { UserError } from "../errors.js";
 import type { GuestResource, Proxmox } from "../proxmox.js";
 import type { Reply } from "../vocabulary/reply.js";
 import { formatBytes, formatPercent, formatUptime } from "./format.js";
-import { cutTable } from "./table.js";
 
 export interface GuestFilter {
   node?: string | undefined;
@@ -66,11 +65,11 @@ export function guestsReply(all: GuestResource[], f: GuestFilter): Reply {
     title: `${what}${describeFilter(f)} (${guests.length})`,
     text: f.templates ? undefined : `${running} running, ${guests.length - running} not running.`,
     tone: "info",
-    table: cutTable(
-      ["VMID", "Name", "Node", "Status", "CPU", "Memory", "Uptime", "Tags"],
-      guests.map(guestRow),
-      "narrow it with --node or --tag",
-    ),
+    // Every guest: the renderer shows the page and attaches the whole table when it does not fit.
+    table: {
+      columns: ["VMID", "Name", "Node", "Status", "CPU", "Memory", "Uptime", "Tags"],
+      rows: guests.map(guestRow),
+    },
   };
 }
 

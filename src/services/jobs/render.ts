@@ -1,10 +1,14 @@
 /**
  * The job card in each of its states, as platform-neutral Replies. One message is edited through these
  * states, so every card carries the same identity fields (job id, requester) and `jobId`, and only the
- * live states carry the Cancel button (`job:<id>:cancel`).
+ * live states carry the Cancel button (`job:<id>:cancel`). Each fact appears once per card, so a reader
+ * takes it in at a glance: a live card names its step only in its progress line, a final card states its
+ * result (with the duration, the failed step or who cancelled) only in its text. Titles carry no emoji:
+ * the renderer shows the tone's icon.
  */
 
 import { formatDuration } from "../format.js";
+import { personMention } from "../person-mention.js";
 import type { Actor } from "../vocabulary/identity.js";
 import type { Reply, ReplyButton, ReplyField } from "../vocabulary/reply.js";
 import type { FailureView } from "./failure.js";
@@ -53,7 +57,7 @@ function cancelButton(jobId: string): ReplyButton {
 function identity(card: JobCard): ReplyField[] {
   return [
     { label: "Job", value: card.jobId },
-    { label: "Requested by", value: card.requestedBy.name },
+    { label: "Requested by", value: personMention(card.requestedBy) },
   ];
 }
 
@@ -77,9 +81,8 @@ export function renderQueued(card: JobCard): Reply {
   return {
     ...base(card),
     tone: "info",
-    text: "Queued; waiting for a worker.",
     fields: identity(card),
-    progress: { fraction: 0, step: "queued" },
+    progress: { fraction: 0, step: "queued, waiting for a worker" },
     buttons: [cancelButton(card.jobId)],
   };
 }
@@ -95,13 +98,14 @@ export interface RunningView {
 export function renderRunning(card: JobCard, view: RunningView): Reply {
   const fields = identity(card);
   if (view.attempt > 1) fields.push({ label: "Attempt", value: `${view.attempt} of ${view.maxAttempts}` });
-  const line = stepLine(view.step, view.detail);
   return {
     ...base(card),
     tone: "info",
-    text: `Running ${line}`,
     fields,
-    progress: { fraction: overallFraction(view.step, view.withinStep), step: line },
+    progress: {
+      fraction: overallFraction(view.step, view.withinStep),
+      step: stepLine(view.step, view.detail),
+    },
     buttons: [cancelButton(card.jobId)],
   };
 }
@@ -120,9 +124,9 @@ export function renderRetrying(card: JobCard, view: RetryingView): Reply {
   return {
     ...base(card),
     tone: "warning",
-    text: `${stepLine(view.step)} failed: ${view.failure.message}; retrying in ${seconds}s (attempt ${view.attempt + 1} of ${view.maxAttempts}).`,
+    text: `${view.failure.message}; retrying in ${seconds}s (attempt ${view.attempt + 1} of ${view.maxAttempts}).`,
     fields: identity(card),
-    progress: { fraction: overallFraction(view.step, 0), step: `${stepLine(view.step)}, retrying` },
+    progress: { fraction: overallFraction(view.step, 0), step: `${stepLine(view.step)} failed` },
     buttons: [cancelButton(card.jobId)],
   };
 }
@@ -137,12 +141,7 @@ export function renderCompleted(card: JobCard, view: CompletedView): Reply {
     ...base(card),
     tone: "success",
     text: `Completed in ${formatDuration(view.durationMs)}.`,
-    fields: [
-      ...identity(card),
-      { label: "Duration", value: formatDuration(view.durationMs) },
-      ...view.summary,
-    ],
-    progress: { fraction: 1, step: "done" },
+    fields: [...identity(card), ...view.summary],
   };
 }
 
@@ -164,7 +163,6 @@ export function renderFailed(card: JobCard, view: FailedView): Reply {
   const where = view.step ? `Failed at ${stepLine(view.step)}` : "Failed";
   const fields = [
     ...identity(card),
-    ...(view.step ? [{ label: "Failed step", value: stepLine(view.step) }] : []),
     { label: "Attempts", value: String(view.attempts) },
     { label: "Cleanup", value: cleanupLine(view.cleanup) },
   ];
@@ -187,16 +185,12 @@ export interface CancelledView {
 }
 
 export function renderCancelled(card: JobCard, view: CancelledView): Reply {
-  const who = view.by ? `by ${view.by.name}` : "by the worker";
+  const who = view.by ? `by ${personMention(view.by)}` : "by the worker";
   const where = view.step ? ` at ${stepLine(view.step)}` : "";
   return {
     ...base(card),
     tone: "warning",
     text: `Cancelled ${who}${where}.`,
-    fields: [
-      ...identity(card),
-      { label: "Cancelled by", value: view.by?.name ?? "worker" },
-      { label: "Cleanup", value: cleanupLine(view.cleanup) },
-    ],
+    fields: [...identity(card), { label: "Cleanup", value: cleanupLine(view.cleanup) }],
   };
 }

@@ -3,6 +3,7 @@
  * beyond the one template (or none), no reservation or slot left in Redis, and the card's final text.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { plainMentions } from "../../../src/services/vocabulary/mention.js";
 import type { Reply } from "../../../src/services/vocabulary/reply.js";
 import { bob } from "../../jobs/harness.js";
 import { eventually } from "../../jobs/support.js";
@@ -93,7 +94,7 @@ describe("a cancel or failure while PVE holds the create lock", () => {
     expect(r.sim.sim.requests.count("DELETE", /\/qemu\/\d+$/)).toBe(1);
     expect(await leftovers(r)).toEqual([]);
     const card = finalCard(r);
-    expect(card.text).toMatch(/Cancelled by Bob/i);
+    expect(plainMentions(card.text ?? "")).toMatch(/Cancelled by @Bob/);
     expect(JSON.stringify(card.fields)).toMatch(/removed VM 90\d\d/);
   });
 

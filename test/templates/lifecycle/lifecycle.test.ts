@@ -5,8 +5,9 @@ import { templateList } from "../../../src/commands/template-list.js";
 import { templatePrune } from "../../../src/commands/template-prune.js";
 import { templateRefresh } from "../../../src/commands/template-refresh.js";
 import { UserError } from "../../../src/services/errors.js";
+import { mention } from "../../../src/services/vocabulary/mention.js";
 import type { Reply } from "../../../src/services/vocabulary/reply.js";
-import { type Rig, startRig, vmsInRange } from "../build/rig.js";
+import { alice, type Rig, startRig, vmsInRange } from "../build/rig.js";
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -50,7 +51,8 @@ describe("template lifecycle on the simulator", () => {
     for (let i = 1; i < creates.length; i++) expect(creates[i]!).toBeGreaterThan(templates[i - 1]!);
     const list = await run(rig, templateList, { node: "pve2" });
     expect(list.table?.rows.map((row) => row[2]).sort()).toEqual(["debian-12", "rocky-9", "ubuntu-24.04"]);
-    expect(list.table?.rows[0]?.[6]).toBe("Alice");
+    // The builder is named as a person (a mention), from the metadata's `console:alice (Alice)`.
+    expect(list.table?.rows[0]?.[6]).toBe(mention(alice));
     expect((await run(rig, templateList, { distro: "rocky-9" })).table?.rows).toHaveLength(1);
   });
 

@@ -47,7 +47,10 @@ export function renderMatrix(
           }
         : {}),
     },
-    progress: { fraction: rows.length === 0 ? 1 : finished / rows.length, step: done ? "done" : "building" },
+    // The final table states the result in its text; a full progress bar under it would say it twice.
+    ...(done
+      ? {}
+      : { progress: { fraction: rows.length === 0 ? 1 : finished / rows.length, step: "building" } }),
     visibility: "channel",
   };
 }

@@ -1,16 +1,12 @@
 /**
- * The `template distros` listing: one compact row per image, so a user can pick a key for a build. The
- * whole bundled catalog fits under the row limit; `--family` narrows it.
+ * The `template distros` listing: one compact row per image, so a user can pick a key for a build. Every
+ * image is a row; the command pages them and `--family` narrows them.
  */
 
 import { UserError } from "../../errors.js";
-import { cutTable } from "../../inventory/table.js";
 import type { Reply } from "../../vocabulary/reply.js";
 import type { ImageCatalog } from "./catalog.js";
 import type { CatalogEntry, CatalogFamily } from "./schema.js";
-
-/** Enough rows for the bundled catalog plus a few user images; Slack and Discord stay within limits. */
-const MAX_ROWS = 45;
 
 const AGENT_LABEL: Record<CatalogEntry["guestAgent"], string> = {
   preinstalled: "preinstalled",
@@ -43,14 +39,8 @@ export function distrosReport(catalog: ImageCatalog, family?: string): Reply {
   const scope = family === undefined ? "" : `, family ${family.trim().toLowerCase()}`;
   return {
     title: `Cloud images${scope} (${rows.length})`,
-    table: cutTable(
-      ["key", "name", "version", "arch", "family", "login", "agent"],
-      rows,
-      `narrow it with --family (${families.join(", ")})`,
-      MAX_ROWS,
-    ),
+    table: { columns: ["key", "name", "version", "arch", "family", "login", "agent"], rows },
     text: "agent: preinstalled in the image, or installed by cloud-init at first boot. aarch64 images need an aarch64 node.",
     tone: "info",
-    visibility: "ephemeral",
   };
 }

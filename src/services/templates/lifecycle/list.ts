@@ -1,13 +1,27 @@
-/** `template list`: the bot's templates with what their metadata says, read from Proxmox alone. */
+/**
+ * `template list`: the bot's templates with what their metadata says, read from Proxmox alone. Every
+ * template is a row; the command pages them and the renderer cuts what a message cannot hold.
+ */
 
 import { formatDuration } from "../../format.js";
 import type { Clock } from "../../ports.js";
 import type { Proxmox } from "../../proxmox.js";
+import { PLATFORMS } from "../../vocabulary/identity.js";
+import { mention } from "../../vocabulary/mention.js";
 import type { Reply } from "../../vocabulary/reply.js";
-import { limitRows } from "../../vocabulary/reply.js";
 import { listTemplates } from "./inventory.js";
 
-const MAX_ROWS = 40;
+/**
+ * Who built a template, from its metadata label `platform:id (name)` (see actorLabel): a mention where
+ * the label names a person on a known platform, the label itself otherwise (a scheduled refresh).
+ */
+export function builtByCell(label: string | undefined): string {
+  if (label === undefined) return "?";
+  const m = /^([a-z]+):(\S+) \((.*)\)$/.exec(label);
+  const platform = PLATFORMS.find((p) => p === m?.[1]);
+  if (!m || !platform) return label;
+  return mention({ platform, id: m[2]!, name: m[3]! });
+}
 
 export async function templateListReply(
   proxmox: Proxmox,
@@ -21,7 +35,6 @@ export async function templateListReply(
       title: `Templates${scope ? ` (${scope})` : ""}`,
       text: "No templates built by the bot yet; `template build <distro>` makes one.",
       tone: "info",
-      visibility: "channel",
     };
   }
   const now = clock.now();
@@ -32,10 +45,9 @@ export async function templateListReply(
     t.node,
     t.meta ? `${t.meta.checksum.slice(0, 12)}` : "?",
     t.meta ? formatDuration(now - t.meta.builtAt) : "?",
-    t.meta?.builtBy.replace(/^[a-z]+:[^ ]+ \((.*)\)$/, "$1") ?? "?",
+    builtByCell(t.meta?.builtBy),
     t.superseded ? "yes" : "",
   ]);
-  const limited = limitRows(rows, MAX_ROWS, "narrow it with --node or --distro");
   const current = templates.filter((t) => !t.superseded).length;
   return {
     title: `Templates${scope ? ` (${scope})` : ""}: ${templates.length}`,
@@ -43,9 +55,7 @@ export async function templateListReply(
     tone: "info",
     table: {
       columns: ["VMID", "Name", "Distro", "Node", "Checksum", "Age", "Built by", "Superseded"],
-      rows: limited.rows,
-      ...(limited.footer ? { footer: limited.footer } : {}),
+      rows,
     },
-    visibility: "channel",
   };
 }

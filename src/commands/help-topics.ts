@@ -1,0 +1,28 @@
+/**
+ * The topics `help` groups commands under, in the order it shows them. A command no topic names is still
+ * listed, under "Other", so adding a command never hides it; a test keeps every command in a topic.
+ */
+export interface HelpTopic {
+  title: string;
+  commands: readonly string[];
+}
+
+export const HELP_TOPICS: readonly HelpTopic[] = [
+  { title: "You and the bot", commands: ["help", "whoami", "version"] },
+  { title: "Proxmox inventory", commands: ["nodes", "vms", "vm", "storage", "task"] },
+  {
+    title: "VM templates",
+    commands: [
+      "template.distros",
+      "template.list",
+      "template.build",
+      "template.refresh",
+      "template.delete",
+      "template.prune",
+    ],
+  },
+  { title: "Jobs", commands: ["jobs", "job", "job.cancel"] },
+  { title: "Approvals and audit", commands: ["approvals", "audit"] },
+];
+
+export const OTHER_TOPIC = "Other";

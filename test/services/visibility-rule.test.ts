@@ -1,0 +1,121 @@
+/**
+ * The written visibility rule (docs/CHAT.md), checked on every registered command by running it: reads
+ * answer privately, actions answer in the channel, a job start answers the asker privately while its card
+ * goes to the channel. Runs on the simulator, real Redis stores and a real BullMQ worker (the template rig).
+ */
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createStores } from "../../src/bot/compose/stores.js";
+import type { CommandDefinition, CommandServices } from "../../src/commands/definition.js";
+import { ALL_COMMANDS } from "../../src/commands/index.js";
+import { CommandRegistry } from "../../src/commands/registry.js";
+import { COMMAND_AUDIENCE, visibilityOf } from "../../src/commands/visibility.js";
+import { Rbac } from "../../src/services/rbac.js";
+import { ImageCatalog } from "../../src/services/templates/catalog/catalog.js";
+import type { Reply } from "../../src/services/vocabulary/reply.js";
+import { alice, type Rig, startRig, vmsInRange } from "../templates/build/rig.js";
+
+let rig: Rig;
+let services: CommandServices;
+beforeAll(async () => {
+  rig = await startRig();
+  const stores = createStores(rig.redis, { prefix: rig.prefix });
+  await stores.audit.append({
+    at: Date.now(),
+    kind: "invocation",
+    requestId: "req-0",
+    outcome: "ok",
+    actor: alice,
+  });
+  services = {
+    ...rig.context().services,
+    commands: new CommandRegistry(ALL_COMMANDS),
+    rbac: new Rbac({ bindings: [{ role: "admin", subjects: ["console:user:alice"] }], channels: {} }),
+    approvals: stores.approvals,
+    audit: stores.audit,
+    imageCatalog: ImageCatalog.load(),
+    version: "test",
+  } as CommandServices;
+}, 60_000);
+afterAll(async () => {
+  await rig?.close();
+});
+
+const byName = (name: string): CommandDefinition => ALL_COMMANDS.find((d) => d.name === name)!;
+
+async function run(name: string, args: Record<string, unknown>): Promise<Reply> {
+  return byName(name).run({ ...rig.context(), services }, args as never);
+}
+
+/** Checks a successful reply against the rule, and a job start's card too. */
+async function expectRule(name: string, reply: Reply): Promise<void> {
+  expect(reply.errorCode, `${name}: ${reply.text}`).toBeUndefined();
+  const kind = COMMAND_AUDIENCE[name]!;
+  expect(reply.visibility, name).toBe(visibilityOf(kind));
+  if (kind === "job") {
+    expect(reply.jobId, name).toBeDefined();
+    const card = rig.jobs.chat.posts.find((p) => p.reply.jobId === reply.jobId);
+    expect(card?.reply.visibility, `${name}'s job card`).toBe("channel");
+    await rig.jobs.queue.waitUntilFinished(reply.jobId!, 60_000);
+  }
+}
+
+describe("the visibility rule", () => {
+  it("names every registered command, and nothing else", () => {
+    expect(Object.keys(COMMAND_AUDIENCE).sort()).toEqual(ALL_COMMANDS.map((d) => d.name).sort());
+  });
+
+  it("is the table docs/CHAT.md writes down", () => {
+    const doc = readFileSync(new URL("../../docs/CHAT.md", import.meta.url), "utf8");
+    const rows = [...doc.matchAll(/^\| `([a-z. ]+)` \| (read|action|job) \| (private|public)/gm)];
+    const documented = Object.fromEntries(rows.map((m) => [m[1]!.replaceAll(" ", "."), m[2]]));
+    expect(documented).toEqual(COMMAND_AUDIENCE);
+    for (const m of rows) expect(m[3], m[1]).toBe(m[2] === "action" ? "public" : "private");
+  });
+
+  it("holds for every command's reply", { timeout: 120_000 }, async () => {
+    const seen = new Set<string>();
+    const check = async (name: string, args: Record<string, unknown> = {}) => {
+      await expectRule(name, await run(name, args));
+      seen.add(name);
+    };
+    for (const name of ["help", "whoami", "version", "nodes", "vms", "storage", "template.distros"])
+      await check(name);
+    await check("vm", { vm: "103" });
+    // Someone else's task, as in the inventory tests: the bot's token reads it, a root token makes it.
+    const root = rig.sim.sim.addToken({ tokenId: "root@pam!visibility", privsep: false });
+    const upid = await rig.sim
+      .clientFor(root.tokenId, root.secret)
+      .createSnapshot("pve3", 103, { name: "visibility" });
+    await rig.sim.client.waitForTask(upid);
+    await check("task", { upid });
+
+    await check("template.build", { distros: ["debian-12"], node: "pve1" });
+    await check("template.refresh", { distros: ["debian-12"] });
+    await check("template.list");
+    await check("jobs");
+    const [last] = await rig.jobs.queue.list({ limit: 1 });
+    await check("job", { id: last!.id });
+    await check("approvals");
+    await check("audit");
+
+    // A job held at its resize step is live, so cancelling it succeeds.
+    const release = rig.sim.sim.holdTasks("resize");
+    const live = await run("template.build", { distros: ["rocky-9"], node: "pve2" });
+    await check("job.cancel", { id: live.jobId });
+    release();
+    await rig.jobs.queue.waitUntilFinished(live.jobId!, 60_000);
+
+    const built = vmsInRange(rig).filter((v) => v.template && v.name.startsWith("tpl-debian-12"));
+    await check("template.delete", { template: String(built[0]!.vmid) });
+    await check("template.prune", { keep: 0 });
+    expect([...seen].sort()).toEqual(Object.keys(COMMAND_AUDIENCE).sort());
+  });
+
+  it("keeps refusals private, whatever the command's kind", async () => {
+    const refused = await run("job.cancel", { id: "no-such-job" });
+    expect(refused).toMatchObject({ errorCode: "E_NOT_FOUND", visibility: "ephemeral" });
+    const beyond = await run("vms", { page: 999 });
+    expect(beyond).toMatchObject({ errorCode: "E_ARGS", visibility: "ephemeral" });
+  });
+});
