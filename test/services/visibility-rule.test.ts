@@ -91,6 +91,8 @@ describe("the visibility rule", () => {
     await check("task", { upid });
 
     await check("template.build", { distros: ["debian-12"], node: "pve1" });
+    // A newer upstream image: the refresh supersedes the first build, which prune then has to delete.
+    rig.mirror.publishBuild("debian-12");
     await check("template.refresh", { distros: ["debian-12"] });
     await check("template.list");
     await check("jobs");
@@ -106,9 +108,10 @@ describe("the visibility rule", () => {
     release();
     await rig.jobs.queue.waitUntilFinished(live.jobId!, 60_000);
 
-    const built = vmsInRange(rig).filter((v) => v.template && v.name.startsWith("tpl-debian-12"));
-    await check("template.delete", { template: String(built[0]!.vmid) });
     await check("template.prune", { keep: 0 });
+    const built = vmsInRange(rig).filter((v) => v.template && v.name.startsWith("tpl-debian-12"));
+    expect(built).toHaveLength(1);
+    await check("template.delete", { template: String(built[0]!.vmid) });
     expect([...seen].sort()).toEqual(Object.keys(COMMAND_AUDIENCE).sort());
   });
 
