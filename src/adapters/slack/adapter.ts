@@ -14,6 +14,7 @@ import { ButtonSigner } from "../chat-kit/button-signer.js";
 import { HandlerQueue } from "../chat-kit/handler-queue.js";
 import { createVerifiedFetch } from "../verified-http.js";
 import { boltLogger } from "./bolt-log.js";
+import { LINK_ACTION_PREFIX } from "./buttons.js";
 import type { SlackConfig } from "./config.js";
 import { GroupDirectory } from "./groups.js";
 import { SlackHealth, slackErrorCode } from "./health.js";
@@ -189,6 +190,10 @@ class BoltSlackAdapter implements SlackAdapter {
     return this.messenger.update(message, reply);
   }
 
+  reply(message: MessageRef, reply: Reply): Promise<MessageRef> {
+    return this.messenger.reply(message, reply);
+  }
+
   readiness(): Promise<AdapterReadiness> {
     return this.health.check();
   }
@@ -250,6 +255,8 @@ class BoltSlackAdapter implements SlackAdapter {
     const body: BlockActionsPayload = parsed.body;
     const requestId = randomUUID();
     const action = body.actions[0]!;
+    // Slack opens a link button's URL itself and only tells the app; there is nothing to run or answer.
+    if (action.action_id.startsWith(LINK_ACTION_PREFIX) && action.value === undefined) return;
     const channelId = body.container?.channel_id ?? body.channel?.id;
     const ts = body.container?.message_ts ?? body.message?.ts;
     const conversation: ConversationRef = {
