@@ -158,6 +158,22 @@ describe("Slack adapter over HTTP (real Bolt, fake Slack)", () => {
     expect(h.fake.calls("chat.update")).toHaveLength(0);
   });
 
+  it("acks a click on a link button and does nothing else: Slack opened the URL itself", async () => {
+    await start();
+    const ref = await h.adapter.post(
+      { platform: "slack", channelId: "C0GENERAL" },
+      { text: "Disk full", links: [{ label: "Runbook", url: "https://runbooks.example/disk" }] },
+    );
+    const [link] = buttonsOf(h.fake.state.message("C0GENERAL", ref.messageId)!.blocks);
+    expect(link).toMatchObject({ url: "https://runbooks.example/disk", text: "Runbook" });
+    expect(link!.value).toBeUndefined();
+    const clicked = await click("C0GENERAL", ref.messageId, { action_id: link!.action_id });
+    expect(clicked.status).toBe(200);
+    await h.adapter.settled();
+    expect(inbound.actions).toHaveLength(0);
+    expect(h.fake.state.responsePosts).toHaveLength(0);
+  });
+
   it("refuses a bad signature and a timestamp older than five minutes with 401, running nothing", async () => {
     await start();
     const bad = await command({ text: "vm list" }, { signature: `v0=${"0".repeat(64)}` });
