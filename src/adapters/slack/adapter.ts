@@ -4,6 +4,7 @@
  * back through the messenger (response_url for ephemeral, chat.postMessage for channel replies).
  */
 import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import { App } from "@slack/bolt";
 import { UserError } from "../../services/errors.js";
 import type { Clock, Log } from "../../services/ports.js";
@@ -21,6 +22,7 @@ import { SlackHealth, slackErrorCode } from "./health.js";
 import { SLACK_BUTTONS } from "./limits.js";
 import { EXTRA, SlackMessenger } from "./messenger.js";
 import { Outbox, type OutboxStats, SlackDeliveryError } from "./outbox.js";
+import { Pacer } from "./pacing.js";
 import { type BlockActionsPayload, classifyObject, type SlashCommandPayload } from "./payloads.js";
 import type { HttpHandler } from "./receiver.js";
 import { chooseReceiver } from "./receivers.js";
@@ -109,6 +111,7 @@ class BoltSlackAdapter implements SlackAdapter {
       maxAttempts: config.outbox.maxAttempts,
       backoffMs: config.outbox.backoff,
       maxRetryAfterMs: config.outbox.maxRetryAfter,
+      ...(config.outbox.pacing ? { pacer: new Pacer(() => performance.now()) } : {}),
     });
     const secret = config.signingSecret ?? config.appToken ?? config.botToken;
     this.signer = new ButtonSigner(secret, clock, config.actionMaxAge, SLACK_BUTTONS);
