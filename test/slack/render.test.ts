@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ButtonSigner } from "../../src/adapters/chat-kit/button-signer.js";
 import { renderReply, SLACK_ROWS, textSize } from "../../src/adapters/slack/blocks.js";
 import { LIMITS, SLACK_BUTTONS } from "../../src/adapters/slack/limits.js";
+import { mention } from "../../src/services/vocabulary/mention.js";
 import type { Reply } from "../../src/services/vocabulary/reply.js";
 import { buttonsOf, validateMessage } from "../fakes/slack/index.js";
 import { RENDER_FIXTURES } from "./render-fixtures.js";
@@ -78,10 +79,26 @@ describe("Block Kit renderer", () => {
           }),
           { maxLength: 40, size: "max" },
         ),
-        table: fc.record({
-          columns: fc.array(short, { minLength: 1, maxLength: 6 }),
-          rows: fc.array(fc.array(short, { maxLength: 6 }), { maxLength: 400, size: "max" }),
-        }),
+        table: fc.record(
+          {
+            columns: fc.array(short, { minLength: 1, maxLength: 6 }),
+            rows: fc.array(fc.array(short, { maxLength: 6 }), { maxLength: 400, size: "max" }),
+            page: fc.record({
+              number: fc.integer({ min: 1, max: 30 }),
+              limit: fc.integer({ min: 1, max: 500 }),
+              command: short,
+            }),
+          },
+          { requiredKeys: ["columns", "rows"] },
+        ),
+        links: fc.array(
+          fc.record({ label: short, url: fc.oneof(fc.webUrl(), fc.string({ maxLength: 40 })) }),
+          { maxLength: 30 },
+        ),
+        context: fc.oneof(
+          text,
+          short.map((name) => `${mention({ platform: "slack", id: "U0ALICE", name })} via ${name}`),
+        ),
         code: text,
         progress: fc.record({ fraction: fc.double({ min: -1, max: 2, noNaN: false }), step: short }),
         buttons: fc.array(
