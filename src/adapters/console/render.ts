@@ -82,11 +82,14 @@ export function leavesOut(reply: Reply, width = DEFAULT_WIDTH): boolean {
   return view.omitted || fitted.clipped;
 }
 
-/** Columns aligned by display width; rows shorter than the widest get empty cells. */
+/**
+ * Columns aligned by display width; rows shorter than the widest get empty cells. Messages pass the
+ * terminal's width; without one the table keeps its natural width.
+ */
 export function renderTable(
   table: ReplyTable,
   paint: Paint = painter(false),
-  width = DEFAULT_WIDTH,
+  width = Number.POSITIVE_INFINITY,
 ): string[] {
   const { view, fitted } = layoutTable(table, width);
   const [header = "", ...rest] = fitted.lines;
