@@ -262,8 +262,11 @@ describe("Slack adapter over HTTP (real Bolt, fake Slack)", () => {
     expect(ssl.status).toBe(200);
   });
 
-  it("delivers every message despite 429s on a busy channel, and retries 5xx", async () => {
-    await start();
+  it("without pacing, delivers every message despite 429s on a busy channel, and retries 5xx", async () => {
+    // Pacing would send these a second apart and meet no 429; this is the safety net behind it.
+    await start({
+      config: { outbox: { maxAttempts: 3, backoff: "20ms", maxRetryAfter: "10s", pacing: false } },
+    });
     h.fake.failNext("chat.postMessage", { status: 503 });
     await Promise.all([1, 2, 3].map(() => command({ text: "vm list" })));
     await eventually(
