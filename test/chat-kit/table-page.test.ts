@@ -100,6 +100,7 @@ describe("plain text for dialogs and labels", () => {
     expect(withoutMarkdown("Delete ``template 9002``?")).toBe("Delete template 9002?");
     expect(withoutMarkdown("*Alice* asks _now_ to ~not~ wait")).toBe("Alice asks now to not wait");
     expect(withoutMarkdown("keep snake_case_names and 2*3")).toBe("keep snake_case_names and 2*3");
+    expect(withoutMarkdown("a * b * c and **bold**")).toBe("a * b * c and bold");
     expect(withoutMarkdown(`by ${mention({ platform: "slack", id: "U1", name: "bob" })}`)).toBe("by @bob");
   });
 

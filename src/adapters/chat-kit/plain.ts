@@ -10,7 +10,7 @@ export function withoutMarkdown(text: string): string {
   return plainMentions(text)
     .replace(/`+([^`]*)`+/g, "$1")
     .replace(/`/g, "")
-    .replace(/\*\*?([^*\n]+?)\*\*?/g, "$1")
+    .replace(/\*{1,2}(\S(?:[^*\n]*?\S)?)\*{1,2}/g, "$1")
     .replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s).,;:!?])/g, "$1$2")
     .replace(/(^|[\s(])~([^~\n]+)~(?=$|[\s).,;:!?])/g, "$1$2");
 }
