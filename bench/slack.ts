@@ -186,6 +186,9 @@ async function botSide(): Promise<void> {
     botToken: BOT_TOKEN,
     signingSecret: SECRET,
     apiUrl: ready.apiUrl,
+    // This bench measures the ack path against a fake Slack without rate limits; pacing at Slack's rates
+    // would only stretch the run (bench/slack-pacing.ts measures pacing).
+    outbox: { pacing: false },
     handlers: {
       ...(MAX_QUEUED ? { maxQueued: MAX_QUEUED } : {}),
       ...(HANDLER_CONCURRENCY ? { concurrency: HANDLER_CONCURRENCY } : {}),

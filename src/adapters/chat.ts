@@ -35,6 +35,11 @@ export interface ChatAdapter extends Notifier {
   post(conversation: ConversationRef, reply: Reply): Promise<MessageRef>;
   update(message: MessageRef, reply: Reply): Promise<void>;
   /**
+   * Posts `reply` in the thread of `message` (an alert's follow-up, a job's log under its card). Where the
+   * platform has no threads the reply is posted as a new message that names the one it answers.
+   */
+  reply(message: MessageRef, reply: Reply): Promise<MessageRef>;
+  /**
    * Whether the platform can be used right now (credentials accepted, event connection up), for `/readyz`
    * and for start-up. Never throws. Adapters with nothing that can fail (console) leave it out.
    */

@@ -28,6 +28,12 @@ export interface Log {
 export interface Notifier {
   post(conversation: ConversationRef, reply: Reply): Promise<MessageRef>;
   update(message: MessageRef, reply: Reply): Promise<void>;
+  /**
+   * Posts in the thread of a given message (Slack thread, Discord reply); every chat adapter has it. It is
+   * optional here only so that wrappers and test notifiers without threads stay valid: without it, post
+   * into the message's conversation instead.
+   */
+  reply?(message: MessageRef, reply: Reply): Promise<MessageRef>;
 }
 
 /** Routes to the right platform's notifier by the ref's platform. */

@@ -61,7 +61,7 @@ describe("the adapters share it", () => {
   });
 
   it("a Slack code block aligns wide cells", () => {
-    expect(thirdColumnStarts(slackTableLines(table, 60).filter((l) => !l.startsWith("-")))).toEqual([
+    expect(thirdColumnStarts(slackTableLines(table).filter((l) => !l.startsWith("-")))).toEqual([
       16, 16, 16, 16,
     ]);
   });

@@ -11,6 +11,7 @@ import {
 } from "../contract/chat-adapter.contract.js";
 import { consoleRig, parseTranscript, RIG_USERS } from "./helpers.js";
 
+const LINK = /^↗ (.+): (\S+)$/;
 const BUTTON = /\[(\d+)\] ([^[]+?)(?=\s{2}\[|$)/g;
 
 describeChatAdapterContract("console", async (): Promise<ContractHarness> => {
@@ -32,6 +33,11 @@ describeChatAdapterContract("console", async (): Promise<ContractHarness> => {
         id: printed.id,
         text: printed.lines.join("\n"),
         buttons,
+        links: printed.lines.flatMap((l) => {
+          const m = LINK.exec(l);
+          return m ? [{ label: m[1]!, url: m[2]! }] : [];
+        }),
+        ...(printed.replyTo !== undefined ? { threadOf: printed.replyTo } : {}),
         edits: 0,
         visibility: printed.onlyYou ? "ephemeral" : "channel",
       };
@@ -56,6 +62,8 @@ describeChatAdapterContract("console", async (): Promise<ContractHarness> => {
     ],
     supportsEphemeral: true,
     supportsActionValue: true,
+    supportsThreads: false,
+    mentionOf: (user) => `@${user.name}`,
     sendCommand: (userId, text) => rig.type(`:as ${userId}`, text),
     click: async (userId, message, button, value) => {
       const buttons = rig.adapter.message(message.messageId)?.reply.buttons ?? [];

@@ -2,6 +2,9 @@
  * Drivers for the console adapter in tests: piped streams, an in-memory log, and a parser that reads the
  * transcript back into messages the way a person reading the terminal would.
  */
+import { randomUUID } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { ConsoleAdapter, type ConsoleUser } from "../../src/adapters/console/console-adapter.js";
 import { BODY_INDENT } from "../../src/adapters/console/render.js";
@@ -49,6 +52,7 @@ export function consoleRig(
     output,
     isTTY: options.isTTY ?? false,
     color: false,
+    filesDir: join(tmpdir(), `pvebot-console-test-${randomUUID()}`),
     users: RIG_USERS,
     user: options.user ?? "alice",
     channel: "ops-console",
@@ -82,13 +86,15 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
 export interface TranscriptMessage {
   /** Message id without `#`; absent for id-less `(only you)` notes. */
   id?: string;
+  /** The message this one answers (`↳ #3`). */
+  replyTo?: string;
   edited: boolean;
   onlyYou: boolean;
   /** Head line after the tags, then the body lines with their indentation removed. */
   lines: string[];
 }
 
-const HEAD = /^(?:#(\d+) )?(\(edited\) )?(\(only you\) )?(.*)$/;
+const HEAD = /^(?:#(\d+) )?(?:↳ #(\d+) )?(\(edited\) )?(\(only you\) )?(.*)$/;
 
 /**
  * Splits a transcript into printed messages. A message starts with `#n` or `(only you)` at the start of a
@@ -108,9 +114,10 @@ export function parseTranscript(text: string): TranscriptMessage[] {
     const m = HEAD.exec(line)!;
     current = {
       ...(m[1] !== undefined ? { id: m[1] } : {}),
-      edited: m[2] !== undefined,
-      onlyYou: m[3] !== undefined,
-      lines: [m[4] ?? ""],
+      ...(m[2] !== undefined ? { replyTo: m[2] } : {}),
+      edited: m[3] !== undefined,
+      onlyYou: m[4] !== undefined,
+      lines: [m[5] ?? ""],
     };
     messages.push(current);
   }

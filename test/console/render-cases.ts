@@ -4,16 +4,35 @@
  * prints them for review when the layout changes on purpose.
  */
 
-import { formatMessage, type MessageHeader } from "../../src/adapters/console/render.js";
+import { formatMessage, type MessageHeader, type RenderOptions } from "../../src/adapters/console/render.js";
 import type { Reply } from "../../src/services/vocabulary/reply.js";
+import { GOLDEN_KINDS } from "../contract/golden-replies.js";
 
 export interface RenderCase {
   name: string;
   header: MessageHeader;
   reply: Reply;
+  /** Where the adapter saved the full text, for replies that leave something out. */
+  attachment?: string;
 }
 
+/** The kinds every renderer shows (test/contract/golden-replies.ts), numbered as the console would. */
+const KIND_CASES: RenderCase[] = Object.entries(GOLDEN_KINDS).map(([name, reply], i) => ({
+  name,
+  header: { id: String(20 + i), ...(reply.visibility === "ephemeral" ? { onlyYou: true } : {}) },
+  reply,
+  ...(name.startsWith("kind-table") || name.startsWith("kind-file")
+    ? { attachment: `/tmp/proxmox-chatops-console/message-${20 + i}-${name}.txt` }
+    : {}),
+}));
+
 export const RENDER_CASES: RenderCase[] = [
+  ...KIND_CASES,
+  {
+    name: "kind-thread-reply",
+    header: { id: "31", replyTo: "24" },
+    reply: { tone: "success", text: "Acknowledged by Bob Builder", context: "silenced for 2 h" },
+  },
   {
     name: "success-fields",
     header: { id: "1" },
@@ -129,6 +148,11 @@ export const RENDER_CASES: RenderCase[] = [
 
 if (process.argv[1]?.endsWith("render-cases.ts")) {
   for (const c of RENDER_CASES) {
-    process.stdout.write(`=== ${c.name}\n${formatMessage(c.header, c.reply)}`);
+    process.stdout.write(`=== ${c.name}\n${formatMessage(c.header, c.reply, optionsOf(c, false))}`);
   }
+}
+
+/** The render options a case is printed with. */
+export function optionsOf(c: RenderCase, color: boolean): RenderOptions {
+  return { color, ...(c.attachment ? { attachment: c.attachment } : {}) };
 }

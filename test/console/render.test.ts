@@ -7,21 +7,23 @@ import {
   renderReply,
   sanitize,
 } from "../../src/adapters/console/render.js";
-import { RENDER_CASES } from "./render-cases.js";
+import { optionsOf, RENDER_CASES } from "./render-cases.js";
 
 const expected = (name: string) => readFileSync(new URL(`./expected/${name}.txt`, import.meta.url), "utf8");
 const stripAnsi = (s: string) => s.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), "");
 
 describe("console renderer: saved expected output", () => {
   for (const c of RENDER_CASES) {
-    it(c.name, () => {
-      expect(formatMessage(c.header, c.reply, { color: false })).toBe(expected(c.name));
+    it(c.name, async () => {
+      await expect(formatMessage(c.header, c.reply, optionsOf(c, false))).toMatchFileSnapshot(
+        `./expected/${c.name}.txt`,
+      );
     });
   }
 
   it("colour mode adds ANSI codes but the same text and widths", () => {
     for (const c of RENDER_CASES) {
-      const coloured = formatMessage(c.header, c.reply, { color: true });
+      const coloured = formatMessage(c.header, c.reply, optionsOf(c, true));
       expect(stripAnsi(coloured)).toBe(expected(c.name));
     }
     const card = RENDER_CASES.find((c) => c.name === "approval-buttons")!;
@@ -31,7 +33,8 @@ describe("console renderer: saved expected output", () => {
   });
 
   it("plain mode never emits an escape character", () => {
-    for (const c of RENDER_CASES) expect(formatMessage(c.header, c.reply)).not.toContain("\u001b");
+    for (const c of RENDER_CASES)
+      expect(formatMessage(c.header, c.reply, optionsOf(c, false))).not.toContain("\u001b");
   });
 });
 

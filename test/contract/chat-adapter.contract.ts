@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ActionEvent, ChatAdapter, Inbound, Invocation } from "../../src/adapters/chat.js";
 import type { ConversationRef, MessageRef } from "../../src/services/vocabulary/identity.js";
+import { mention } from "../../src/services/vocabulary/mention.js";
 import type { Reply } from "../../src/services/vocabulary/reply.js";
 
 /** A user as the platform knows them; the actor the adapter builds must carry exactly this identity. */
@@ -23,8 +24,12 @@ export interface PlatformMessage {
   id: string | undefined;
   /** All visible text: title, body, fields, table cells, in any layout. */
   text: string;
-  /** Action ids of the buttons shown, in order. */
+  /** Action ids of the buttons shown, in order (link buttons are in `links`). */
   buttons: string[];
+  /** Link buttons (or printed links) as label and URL, in order. */
+  links: { label: string; url: string }[];
+  /** The message this one was posted in reply to (its thread root where the platform has threads). */
+  threadOf?: string;
   /** How many times the message was edited in place. */
   edits: number;
   visibility: "ephemeral" | "channel";
@@ -42,6 +47,13 @@ export interface ContractHarness {
   supportsEphemeral: boolean;
   /** True where a click can carry free text (a deny reason). */
   supportsActionValue: boolean;
+  /**
+   * True where replies form threads: a reply to a reply then lands in the first message's thread. Without
+   * threads a reply names the message it answers.
+   */
+  supportsThreads: boolean;
+  /** How the platform shows a mention of `user` in message text (Slack `<@U…>`, the console the name). */
+  mentionOf(user: PlatformUser): string;
   /** A user types `text` as a bot command; resolves once the adapter has delivered the reply. */
   sendCommand(userId: string, text: string): Promise<void>;
   /** A user presses a button: a 0-based index into the message's buttons, or a button id. */
@@ -235,6 +247,59 @@ export function describeChatAdapterContract(name: string, makeHarness: () => Pro
       );
       expect(open.visibility).toBe("channel");
       if (h.supportsEphemeral) expect(secret.visibility).toBe("ephemeral");
+    });
+
+    it("reply posts in the thread of a given message, leaving that message as it was", async () => {
+      const card = await h.adapter.post(h.conversation, CARD);
+      const answer = await h.adapter.reply(card, {
+        tone: "info",
+        text: "threaded answer",
+        visibility: "channel",
+      });
+      expect(answer.platform).toBe(h.adapter.platform);
+      expect(answer.messageId).not.toBe(card.messageId);
+      const shownAnswer = await shown(answer.messageId);
+      expect(shownAnswer.text).toContain("threaded answer");
+      expect(shownAnswer.threadOf).toBe(card.messageId);
+      expect((await shown(card.messageId)).edits).toBe(0);
+      expect((await shown(card.messageId)).threadOf).toBeUndefined();
+    });
+
+    it("a reply to a reply stays with the first message where the platform has threads", async () => {
+      const root = await h.adapter.post(h.conversation, { text: "alert fired" });
+      const first = await h.adapter.reply(root, { text: "acknowledged" });
+      const second = await h.adapter.reply(JSON.parse(JSON.stringify(first)) as MessageRef, {
+        text: "resolved",
+      });
+      expect((await shown(second.messageId)).threadOf).toBe(
+        h.supportsThreads ? root.messageId : first.messageId,
+      );
+    });
+
+    it("mentions, link buttons and the context line are shown in the platform's own form", async () => {
+      const [alice, bob] = h.users;
+      const platform = h.adapter.platform;
+      const ref = await h.adapter.post(h.conversation, {
+        tone: "warning",
+        title: "Disk almost full on pve1",
+        text: `${mention({ platform, ...alice })} and ${mention({ platform, ...bob })}: please look`,
+        links: [
+          { label: "Dashboard", url: "https://grafana.example/d/abc?orgId=1" },
+          { label: "Runbook", url: "https://runbooks.example/disk-full" },
+        ],
+        context: "Grafana · rule disk-usage · firing since 10:02 UTC",
+        buttons: [{ id: "alert:1:ack", label: "Acknowledge" }],
+        visibility: "channel",
+      });
+      const message = await shown(ref.messageId);
+      expect(message.text).toContain(`${h.mentionOf(alice)} and ${h.mentionOf(bob)}: please look`);
+      expect(message.text).not.toContain("‹@");
+      expect(message.text).toContain("Grafana · rule disk-usage · firing since 10:02 UTC");
+      expect(message.links).toEqual([
+        { label: "Dashboard", url: "https://grafana.example/d/abc?orgId=1" },
+        { label: "Runbook", url: "https://runbooks.example/disk-full" },
+      ]);
+      expect(message.buttons).toEqual(["alert:1:ack"]);
     });
   });
 }

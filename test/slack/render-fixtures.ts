@@ -1,5 +1,12 @@
-/** Replies rendered against saved Block Kit in test/slack/expected/<name>.json. */
+/**
+ * Replies rendered against saved Block Kit in test/slack/expected/<name>.json: one or more per kind of Reply
+ * (table page and cut, file overflow, buttons, link buttons, mentions, progress, outcome card, context
+ * line). After a deliberate change of the rendering, `npx vitest run test/slack/render.test.ts -u` rewrites
+ * them; review the diff.
+ */
+import { mention } from "../../src/services/vocabulary/mention.js";
 import type { Reply } from "../../src/services/vocabulary/reply.js";
+import { GOLDEN_KINDS } from "../contract/golden-replies.js";
 
 const rows = (n: number) =>
   Array.from({ length: n }, (_, i) => [
@@ -9,7 +16,17 @@ const rows = (n: number) =>
     "pve1",
   ]);
 
+const alice = { platform: "slack" as const, id: "U0ALICE", name: "alice" };
+
 export const RENDER_FIXTURES: Record<string, Reply> = {
+  ...GOLDEN_KINDS,
+  "mentions-slack": {
+    tone: "info",
+    text: `${mention(alice)} asked; ${mention({ platform: "slack", id: "S0OPS", name: "ops" }, "group")} may approve. ${mention({ platform: "console", id: "bob", name: "Bob <b>" })} too.`,
+    fields: [{ label: "Requested by", value: mention(alice) }],
+    table: { columns: ["who", "role"], rows: [[mention(alice), "operator"]] },
+    visibility: "channel",
+  },
   help: {
     title: "Help",
     text: "Commands you may run:\n• `vm list` — list VMs\n• `template build <distro>` — build a template & verify it",

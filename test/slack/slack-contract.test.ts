@@ -58,6 +58,8 @@ async function makeSlackHarness(): Promise<ContractHarness> {
     users: USERS,
     supportsEphemeral: true,
     supportsActionValue: false,
+    supportsThreads: true,
+    mentionOf: (user) => `<@${user.id}>`,
     async sendCommand(userId, text) {
       const before = inbound.invocations.length;
       const { body } = slashCommandBody(h.fake, {
@@ -102,9 +104,15 @@ async function makeSlackHarness(): Promise<ContractHarness> {
           seq: m.seq,
           id: m.ts,
           text: visibleText(m.blocks, m.text),
-          buttons: buttonsOf(m.blocks).map((b) => b.action_id),
+          buttons: buttonsOf(m.blocks)
+            .filter((b) => b.url === undefined)
+            .map((b) => b.action_id),
+          links: buttonsOf(m.blocks).flatMap((b) =>
+            b.url !== undefined ? [{ label: b.text, url: b.url }] : [],
+          ),
           edits: m.edits,
           visibility: m.ephemeralTo ? "ephemeral" : "channel",
+          ...(m.threadTs ? { threadOf: m.threadTs } : {}),
         });
       }
       for (const p of h.fake.state.responsePosts) {
@@ -114,6 +122,7 @@ async function makeSlackHarness(): Promise<ContractHarness> {
           id: undefined,
           text: visibleText(p.body.blocks as unknown[] | undefined, String(p.body.text ?? "")),
           buttons: buttonsOf(p.body.blocks as unknown[] | undefined).map((b) => b.action_id),
+          links: [],
           edits: 0,
           visibility: p.body.response_type === "in_channel" ? "channel" : "ephemeral",
         });

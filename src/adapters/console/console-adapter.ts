@@ -7,8 +7,12 @@
  * final message, before the next line is read, so a script's transcript is deterministic; `done` resolves
  * at end of input. At a TTY, jobs run in the background and their progress edits are printed as they come.
  *
- * Limits: one conversation (the configured channel); no threads; a button's confirmation dialog is asked
- * only at a TTY (in a script the `:click` line itself is the deliberate act).
+ * At a TTY, an edit of the message printed last redraws it in place; colour follows NO_COLOR / FORCE_COLOR.
+ * A reply that leaves rows or cell text out is saved whole to a file whose path the message prints.
+ *
+ * Limits: one conversation (the configured channel); no threads: a thread reply is a new message marked
+ * `↳ #n`; a button's confirmation dialog is asked only at a TTY (in a script the `:click` line itself is
+ * the deliberate act).
  */
 import { randomUUID } from "node:crypto";
 import type { Readable, Writable } from "node:stream";
@@ -16,9 +20,20 @@ import type { Clock, Log } from "../../services/ports.js";
 import type { Actor, ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
 import { errorReply, type Reply } from "../../services/vocabulary/reply.js";
 import type { ChatAdapter, Inbound } from "../chat.js";
+import { fileNameFor, fullText } from "../chat-kit/full-text.js";
+import { colorWanted } from "./ansi.js";
+import { defaultFilesDir, saveFile } from "./files.js";
 import { type ConsoleMessage, MessageStore } from "./message-store.js";
 import { META_HELP, type MetaCommand, parseMeta } from "./meta.js";
-import { formatMessage, TONE_MARKERS } from "./render.js";
+import {
+  buttonLabel,
+  DEFAULT_WIDTH,
+  formatMessage,
+  leavesOut,
+  type MessageHeader,
+  type RenderOptions,
+  TONE_MARKERS,
+} from "./render.js";
 import { Terminal } from "./terminal.js";
 import { type ConsoleUser, consoleActor, knownConsoleUsers } from "./users.js";
 
@@ -28,8 +43,14 @@ export interface ConsoleAdapterOptions {
   input: Readable;
   output: Writable;
   isTTY: boolean;
-  /** ANSI colour; defaults to `isTTY`. */
+  /** ANSI colour; by default as `env` and the TTY say (NO_COLOR, FORCE_COLOR, TERM=dumb). */
   color?: boolean;
+  /** The environment colour is decided from; the process's by default. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Line width for tables; the terminal's columns at a TTY, else 80. */
+  width?: number;
+  /** Where full replies are saved when a message leaves something out; a private temp directory by default. */
+  filesDir?: string;
   /** `config.console.users`: user id → display name and groups. */
   users: Record<string, ConsoleUser>;
   /** The user the session starts as. */
@@ -60,10 +81,12 @@ export class ConsoleAdapter implements ChatAdapter {
   private inbound: Inbound | undefined;
   private user: string;
   private handled = 0;
+  /** Numbers the files of id-less notes. */
+  private notes = 0;
 
   constructor(private readonly options: ConsoleAdapterOptions) {
     this.log = options.log.child({ adapter: "console" });
-    this.color = options.color ?? options.isTTY;
+    this.color = options.color ?? colorWanted(options.env ?? process.env, options.isTTY);
     this.newRequestId = options.newRequestId ?? randomUUID;
     this.session = randomUUID();
     this.user = options.user;
@@ -116,24 +139,30 @@ export class ConsoleAdapter implements ChatAdapter {
     return this.refOf(this.show(reply, undefined));
   }
 
-  /** Reprints the message marked `(edited)`; a message this run does not know is printed as a new one. */
+  /**
+   * At a TTY, redraws the message in place when it is the last thing printed; otherwise reprints it marked
+   * `(edited)`. A message this run does not know is printed as a new one.
+   */
   async update(ref: MessageRef, reply: Reply): Promise<void> {
     this.assertConsole(ref.platform);
     const now = this.options.clock.now();
     const known =
       ref.extra?.["session"] === this.session ? this.store.edit(ref.messageId, reply, now) : undefined;
     if (known) {
-      this.terminal.print(
-        formatMessage(
-          { id: known.id, edited: true, onlyYou: reply.visibility === "ephemeral" },
-          reply,
-          this.renderOpts(),
-        ),
-      );
+      const onlyYou = reply.visibility === "ephemeral";
+      const inPlace = this.format({ id: known.id, onlyYou }, reply);
+      if (this.terminal.replaceMessage(known.id, inPlace)) return;
+      this.terminal.printMessage(known.id, this.format({ id: known.id, edited: true, onlyYou }, reply));
       return;
     }
     this.log.warn({ messageId: ref.messageId }, "update of a message from another session; printing it anew");
     this.show(reply, undefined);
+  }
+
+  /** A new message marked `↳ #n`: the terminal has no threads, so the reply names the message it answers. */
+  async reply(ref: MessageRef, reply: Reply): Promise<MessageRef> {
+    this.assertConsole(ref.platform);
+    return this.refOf(this.show(reply, undefined, ref.messageId));
   }
 
   private async handleLine(rawLine: string): Promise<void> {
@@ -215,7 +244,8 @@ export class ConsoleAdapter implements ChatAdapter {
     const { button, message } = target;
     if (button.confirm) {
       const c = button.confirm;
-      if (!(await this.terminal.confirm(`${c.title}: ${c.text} (${c.confirm} / ${c.deny})`, true))) {
+      const [title, text, yes, no] = [c.title, c.text, c.confirm, c.deny].map(buttonLabel);
+      if (!(await this.terminal.confirm(`${title}: ${text} (${yes} / ${no})`, true))) {
         this.note(`not sent: ${button.label} on #${message.id}`);
         return;
       }
@@ -257,18 +287,37 @@ export class ConsoleAdapter implements ChatAdapter {
   private showReply(reply: Reply, user: string): void {
     const ephemeral = reply.visibility === "ephemeral";
     if (ephemeral && !reply.buttons?.length) {
-      this.terminal.print(formatMessage({ onlyYou: true }, reply, this.renderOpts()));
+      this.terminal.print(this.format({ onlyYou: true }, reply));
       return;
     }
     this.show(reply, ephemeral ? user : undefined);
   }
 
-  private show(reply: Reply, audience: string | undefined): ConsoleMessage {
+  private show(reply: Reply, audience: string | undefined, replyTo?: string): ConsoleMessage {
     const message = this.store.add(reply, this.options.clock.now(), audience);
-    this.terminal.print(
-      formatMessage({ id: message.id, onlyYou: reply.visibility === "ephemeral" }, reply, this.renderOpts()),
-    );
+    const header: MessageHeader = {
+      id: message.id,
+      onlyYou: reply.visibility === "ephemeral",
+      ...(replyTo !== undefined ? { replyTo } : {}),
+    };
+    this.terminal.printMessage(message.id, this.format(header, reply));
     return message;
+  }
+
+  /** The message as printed; a reply that leaves something out is first saved whole to a file. */
+  private format(header: MessageHeader, reply: Reply): string {
+    const options: RenderOptions = { color: this.color, width: this.width() };
+    if (leavesOut(reply, options.width)) {
+      const name = `${header.id !== undefined ? `message-${header.id}` : `note-${++this.notes}`}-${fileNameFor(reply)}`;
+      const saved = saveFile(this.options.filesDir ?? defaultFilesDir(), name, fullText(reply));
+      if (saved.ok) options.attachment = saved.path;
+      else this.log.warn({ reason: saved.reason }, "console could not save the full reply");
+    }
+    return formatMessage(header, reply, options);
+  }
+
+  private width(): number {
+    return this.options.width ?? this.terminal.columns ?? DEFAULT_WIDTH;
   }
 
   private note(text: string): void {
@@ -298,10 +347,6 @@ export class ConsoleAdapter implements ChatAdapter {
 
   private promptFor(user: string): string {
     return `${user}> `;
-  }
-
-  private renderOpts() {
-    return { color: this.color };
   }
 
   private requireInbound(): Inbound {

@@ -7,10 +7,15 @@
  * prints, and redraws the prompt with whatever the user had typed, so asynchronous posts do not garble it.
  * Without a TTY there is no prompt; each line is echoed after `user> ` so the transcript reads like the
  * session it was.
+ *
+ * At a TTY, the message printed last can be redrawn in place (cursor up, clear below, print again), as
+ * progress bars do; once anything else was printed or typed after it, an edit is printed anew instead,
+ * because redrawing would have to repaint what follows.
  */
 import { createInterface, type Interface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import type { Log } from "../../services/ports.js";
+import { displayWidth } from "../chat-kit/table.js";
 
 export interface TerminalOptions {
   input: Readable;
@@ -27,6 +32,8 @@ export class Terminal {
   private promptText = "> ";
   private promptShowing = false;
   private closed = false;
+  /** The message printed last and the screen rows it takes, while nothing else came after it. */
+  private lastMessage: { key: string; rows: number } | undefined;
   private stopAccepting = false;
   private resolveDone!: () => void;
   /** Resolves once input has ended (EOF, Ctrl-D, :quit or close()) and queued lines are handled. */
@@ -56,6 +63,7 @@ export class Terminal {
     this.readline = rl;
     rl.on("line", (line) => {
       this.promptShowing = false;
+      this.lastMessage = undefined;
       if (this.stopAccepting) return;
       this.queue = this.queue.then(() => this.runLine(line));
     });
@@ -82,9 +90,48 @@ export class Terminal {
     return this.promptText;
   }
 
+  /** Terminal columns, or undefined without a TTY (piped output has no width of its own). */
+  get columns(): number | undefined {
+    const columns = (this.options.output as { columns?: number }).columns;
+    return this.options.isTTY && typeof columns === "number" && columns > 0 ? columns : undefined;
+  }
+
+  /** Prints a message that may be redrawn later under `key`. */
+  printMessage(key: string, text: string): void {
+    this.print(text);
+    this.lastMessage = this.options.isTTY ? { key, rows: this.rowsOf(text) } : undefined;
+  }
+
+  /**
+   * Redraws message `key` in place when it is the last thing on screen and fits on it; false otherwise
+   * (no TTY, something came after it), and the caller prints it anew.
+   */
+  replaceMessage(key: string, text: string): boolean {
+    const last = this.lastMessage;
+    const screenRows = (this.options.output as { rows?: number }).rows ?? 24;
+    if (!this.options.isTTY || this.closed || !last || last.key !== key || last.rows >= screenRows)
+      return false;
+    const { output } = this.options;
+    const prompt = this.promptShowing && this.readline !== undefined;
+    // Clear the prompt line, go up to the message's first row, clear everything below, print again.
+    output.write(`${prompt ? "\r\u001b[2K" : ""}\u001b[${last.rows}A\r\u001b[J`);
+    output.write(text);
+    if (prompt) this.readline?.prompt(true);
+    this.lastMessage = { key, rows: this.rowsOf(text) };
+    return true;
+  }
+
+  /** Screen rows `text` takes: long lines wrap at the terminal's width. */
+  private rowsOf(text: string): number {
+    const columns = this.columns ?? 80;
+    const lines = text.endsWith("\n") ? text.slice(0, -1).split("\n") : text.split("\n");
+    return lines.reduce((n, line) => n + Math.max(1, Math.ceil(displayWidth(line) / columns)), 0);
+  }
+
   /** Prints text that ends with a newline, without disturbing a prompt the user is typing at. */
   print(text: string): void {
     const { output } = this.options;
+    this.lastMessage = undefined;
     if (this.promptShowing && this.readline && !this.closed) {
       output.write("\r\u001b[2K");
       output.write(text);
@@ -98,6 +145,7 @@ export class Terminal {
   async confirm(question: string, fallback: boolean): Promise<boolean> {
     const rl = this.readline;
     if (!this.options.isTTY || !rl || this.closed) return fallback;
+    this.lastMessage = undefined;
     const answer = await new Promise<string>((resolve) => rl.question(`${question} [y/N] `, resolve));
     return /^y(es)?$/i.test(answer.trim());
   }

@@ -4,6 +4,7 @@
  * back through the messenger (response_url for ephemeral, chat.postMessage for channel replies).
  */
 import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import { App } from "@slack/bolt";
 import { UserError } from "../../services/errors.js";
 import type { Clock, Log } from "../../services/ports.js";
@@ -14,12 +15,14 @@ import { ButtonSigner } from "../chat-kit/button-signer.js";
 import { HandlerQueue } from "../chat-kit/handler-queue.js";
 import { createVerifiedFetch } from "../verified-http.js";
 import { boltLogger } from "./bolt-log.js";
+import { LINK_ACTION_PREFIX } from "./buttons.js";
 import type { SlackConfig } from "./config.js";
 import { GroupDirectory } from "./groups.js";
 import { SlackHealth, slackErrorCode } from "./health.js";
 import { SLACK_BUTTONS } from "./limits.js";
 import { EXTRA, SlackMessenger } from "./messenger.js";
 import { Outbox, type OutboxStats, SlackDeliveryError } from "./outbox.js";
+import { Pacer } from "./pacing.js";
 import { type BlockActionsPayload, classifyObject, type SlashCommandPayload } from "./payloads.js";
 import type { HttpHandler } from "./receiver.js";
 import { chooseReceiver } from "./receivers.js";
@@ -108,6 +111,7 @@ class BoltSlackAdapter implements SlackAdapter {
       maxAttempts: config.outbox.maxAttempts,
       backoffMs: config.outbox.backoff,
       maxRetryAfterMs: config.outbox.maxRetryAfter,
+      ...(config.outbox.pacing ? { pacer: new Pacer(() => performance.now()) } : {}),
     });
     const secret = config.signingSecret ?? config.appToken ?? config.botToken;
     this.signer = new ButtonSigner(secret, clock, config.actionMaxAge, SLACK_BUTTONS);
@@ -189,6 +193,10 @@ class BoltSlackAdapter implements SlackAdapter {
     return this.messenger.update(message, reply);
   }
 
+  reply(message: MessageRef, reply: Reply): Promise<MessageRef> {
+    return this.messenger.reply(message, reply);
+  }
+
   readiness(): Promise<AdapterReadiness> {
     return this.health.check();
   }
@@ -250,6 +258,8 @@ class BoltSlackAdapter implements SlackAdapter {
     const body: BlockActionsPayload = parsed.body;
     const requestId = randomUUID();
     const action = body.actions[0]!;
+    // Slack opens a link button's URL itself and only tells the app; there is nothing to run or answer.
+    if (action.action_id.startsWith(LINK_ACTION_PREFIX) && action.value === undefined) return;
     const channelId = body.container?.channel_id ?? body.channel?.id;
     const ts = body.container?.message_ts ?? body.message?.ts;
     const conversation: ConversationRef = {

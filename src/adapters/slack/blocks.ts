@@ -1,30 +1,27 @@
 /**
  * Renders the platform-neutral Reply as Block Kit within Slack's limits. Order: header, progress, text,
- * fields, table, code, then the cut note, the error code and the buttons. Content that does not fit (block
- * count or the total text budget) is dropped whole-chunk from the end, replaced by a visible
- * "… N more" note, and the uncut text is returned as `overflow` for the adapter to attach as a file.
+ * fields, table (the page of rows, at most {@link CODE_BLOCK_WIDTH} columns wide, and its footer), code,
+ * then the context line, the cut note, the error code and the buttons (action buttons, then link buttons).
+ * Whenever the message leaves something out (rows beyond the page, cells cut to fit the width, content
+ * over the block count or the total text budget), the whole reply is returned as `overflow` for the adapter
+ * to attach as a file, and the message says so.
  */
-import type { Reply, ReplyButton, ReplyField, Tone } from "../../services/vocabulary/reply.js";
+import type { Reply, ReplyField, Tone } from "../../services/vocabulary/reply.js";
 import type { ButtonSigner } from "../chat-kit/button-signer.js";
+import { clampFraction, fileNameFor, fullText } from "../chat-kit/full-text.js";
+import { startsWithIcon, withoutMarkdown } from "../chat-kit/plain.js";
+import { pageNote, type RowLimits, viewTable } from "../chat-kit/table-page.js";
+import { type ButtonElement, buttonElements, type PlainText, plain } from "./buttons.js";
 import { chunkLines, cut, escapeMrkdwn, LIMITS } from "./limits.js";
-import { clampFraction, fileNameFor, fullText, MESSAGE_CELL_WIDTH, slackTableLines } from "./plaintext.js";
+import { mrkdwnText } from "./mentions.js";
+import { slackTable } from "./plaintext.js";
 
-export interface PlainText {
-  type: "plain_text";
-  text: string;
-  emoji?: boolean;
-}
+export type { ButtonElement, PlainText } from "./buttons.js";
+export { CODE_BLOCK_WIDTH } from "./plaintext.js";
+
 export interface Mrkdwn {
   type: "mrkdwn";
   text: string;
-}
-export interface ButtonElement {
-  type: "button";
-  text: PlainText;
-  action_id: string;
-  value: string;
-  style?: "primary" | "danger";
-  confirm?: { title: PlainText; text: PlainText; confirm: PlainText; deny: PlainText; style?: "danger" };
 }
 export type Block =
   | { type: "header"; text: PlainText }
@@ -43,9 +40,15 @@ export interface SlackMessage {
   /** Notification and accessibility fallback; Slack shows it where blocks cannot be shown. */
   text: string;
   blocks: Block[];
-  /** Present when content was cut; the adapter attaches it as a file. */
+  /** Present when content was left out or cut; the adapter attaches it as a file. */
   overflow?: Overflow;
 }
+
+/**
+ * Rows of a table in one message: 20 when no page was asked for (a screenful), at most 50 (about 4,000
+ * characters at 80 columns, well inside the message's text budget next to fields and buttons).
+ */
+export const SLACK_ROWS: RowLimits = { rows: 20, maxRows: 50 };
 
 type CutKind = "lines" | "rows" | "fields" | "code lines";
 interface Chunk {
@@ -65,33 +68,49 @@ const BAR_CELLS = 20;
 const FENCE = 8;
 
 export function renderReply(reply: Reply, signer: ButtonSigner): SlackMessage {
-  const emoji = reply.tone ? TONE_EMOJI[reply.tone] : "";
+  const filename = fileNameFor(reply);
+  const lead = reply.title ?? reply.text ?? "";
+  const emoji = reply.tone && !startsWithIcon(lead) ? TONE_EMOJI[reply.tone] : "";
   const head: Block[] = [];
   if (reply.title) {
-    const title = emoji ? `${emoji} ${reply.title}` : reply.title;
-    head.push({ type: "header", text: { type: "plain_text", text: cut(title, LIMITS.header), emoji: true } });
+    const title = withoutMarkdown(reply.title).trim() || reply.title;
+    head.push({
+      type: "header",
+      text: plain(cut(emoji ? `${emoji} ${title}` : title, LIMITS.header)),
+    });
   }
   if (reply.progress) head.push(progressBlock(reply.progress.fraction, reply.progress.step));
 
   const body: Chunk[] = [];
   if (reply.text) {
     const text = !reply.title && emoji ? `${emoji} ${reply.text}` : reply.text;
-    for (const group of chunkLines(escapeMrkdwn(text).split("\n"), LIMITS.text)) {
+    for (const group of chunkLines(mrkdwnText(text).split("\n"), LIMITS.text)) {
       body.push({ block: section(group.join("\n")), kind: "lines", count: group.length });
     }
   }
   for (const group of fieldGroups(reply.fields ?? [])) {
     body.push({ block: { type: "section", fields: group }, kind: "fields", count: group.length });
   }
+  let tableLossy = false;
   if (reply.table) {
-    const [header = "", rule = "", ...rows] = slackTableLines(reply.table, MESSAGE_CELL_WIDTH).map(
-      escapeMrkdwn,
-    );
+    const view = viewTable(reply.table, SLACK_ROWS);
+    const fitted = slackTable({ columns: reply.table.columns, rows: view.rows });
+    tableLossy = view.omitted || fitted.clipped;
+    const [header = "", rule = "", ...rows] = fitted.lines.map(escapeMrkdwn);
     const groups = chunkLines(rows, LIMITS.text - FENCE - header.length - rule.length - 2);
     if (groups.length === 0) body.push({ block: codeSection([header, rule]), count: 0 });
     for (const g of groups)
       body.push({ block: codeSection([header, rule, ...g]), kind: "rows", count: g.length });
-    if (reply.table.footer) body.push({ block: context(escapeMrkdwn(reply.table.footer)), count: 0 });
+    const file = `\`${escapeMrkdwn(filename)}\``;
+    const note = pageNote(view, (c) => `\`${escapeMrkdwn(c)}\``, file);
+    const clippedNote =
+      fitted.clipped && !view.omitted ? `long values shortened · in full in ${file}` : undefined;
+    const footer = [
+      note,
+      clippedNote,
+      reply.table.footer ? mrkdwnText(reply.table.footer) : undefined,
+    ].filter(Boolean);
+    if (footer.length > 0) body.push({ block: context(footer.join("\n")), count: 0 });
   }
   if (reply.code) {
     for (const g of chunkLines(escapeMrkdwn(reply.code).split("\n"), LIMITS.text - FENCE)) {
@@ -100,20 +119,30 @@ export function renderReply(reply: Reply, signer: ButtonSigner): SlackMessage {
   }
 
   const tail: Block[] = [];
+  if (reply.context) tail.push(context(mrkdwnText(reply.context)));
   if (reply.errorCode) tail.push(context(`code \`${escapeMrkdwn(reply.errorCode)}\``));
-  const { blocks: actionBlocks, dropped: droppedButtons } = actionsBlocks(reply.buttons ?? [], signer);
-  if (droppedButtons > 0) tail.push(context(`… ${droppedButtons} more buttons not shown`));
-  tail.push(...actionBlocks);
+  const buttons = buttonElements(reply.buttons ?? [], reply.links ?? [], signer);
+  if (buttons.dropped > 0) tail.push(context(`… ${buttons.dropped} more buttons not shown`));
+  for (let i = 0; i < buttons.elements.length; i += LIMITS.actionsPerBlock) {
+    tail.push({ type: "actions", elements: buttons.elements.slice(i, i + LIMITS.actionsPerBlock) });
+  }
 
-  const lossy = isLossy(reply, emoji);
+  const otherLossy = isLossy(reply, emoji);
   const fixedBlocks = head.length + tail.length;
   const fixedChars = textSize(head) + textSize(tail);
   const bodyChars = body.reduce((n, c) => n + textSize([c.block]), 0);
   const fits = fixedBlocks + body.length <= LIMITS.blocks && fixedChars + bodyChars <= LIMITS.totalText;
   const fallback = fallbackText(reply);
-  if (fits && !lossy) return { text: fallback, blocks: [...head, ...body.map((c) => c.block), ...tail] };
+  const overflow = {
+    filename,
+    title: reply.title ? withoutMarkdown(reply.title) : "Full reply",
+    content: fullText(reply),
+  };
+  if (fits && !otherLossy) {
+    const blocks = [...head, ...body.map((c) => c.block), ...tail];
+    return tableLossy ? { text: fallback, blocks, overflow } : { text: fallback, blocks };
+  }
 
-  const filename = fileNameFor(reply);
   const kept: Block[] = [];
   let chars = fixedChars + 200;
   let i = 0;
@@ -128,11 +157,7 @@ export function renderReply(reply: Reply, signer: ButtonSigner): SlackMessage {
   for (const c of body.slice(i)) if (c.kind) dropped.set(c.kind, (dropped.get(c.kind) ?? 0) + c.count);
   const counts = [...dropped].map(([kind, n]) => `${n} more ${kind}`).join(", ") || "some values shortened";
   const note = context(`… ${counts}; the full text is attached as \`${escapeMrkdwn(filename)}\``);
-  return {
-    text: fallback,
-    blocks: [...head, ...kept, note, ...tail],
-    overflow: { filename, title: reply.title ?? "Full reply", content: fullText(reply) },
-  };
+  return { text: fallback, blocks: [...head, ...kept, note, ...tail], overflow };
 }
 
 /**
@@ -144,7 +169,7 @@ function fieldGroups(fields: readonly ReplyField[]): Mrkdwn[][] {
   let current: Mrkdwn[] = [];
   let size = 0;
   for (const f of fields) {
-    const text = cut(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, LIMITS.fieldText);
+    const text = cut(`*${mrkdwnText(f.label)}*\n${mrkdwnText(f.value)}`, LIMITS.fieldText);
     if (
       current.length === LIMITS.fieldsPerSection ||
       (current.length > 0 && size + text.length > LIMITS.text)
@@ -160,20 +185,19 @@ function fieldGroups(fields: readonly ReplyField[]): Mrkdwn[][] {
   return groups;
 }
 
-/** True when a part is shortened in place (title, field, table cell), so the file is needed to see it all. */
+/** True when a part other than the table is shortened in place (title, field), so the file is needed. */
 function isLossy(reply: Reply, emoji: string): boolean {
   if (reply.title && reply.title.length + (emoji ? emoji.length + 1 : 0) > LIMITS.header) return true;
   for (const f of reply.fields ?? []) {
-    if (escapeMrkdwn(f.label).length + escapeMrkdwn(f.value).length + 3 > LIMITS.fieldText) return true;
+    if (mrkdwnText(f.label).length + mrkdwnText(f.value).length + 3 > LIMITS.fieldText) return true;
   }
-  const cells = [...(reply.table?.columns ?? []), ...(reply.table?.rows.flat() ?? [])];
-  return cells.some((c) => c.length > MESSAGE_CELL_WIDTH || c.includes("\n"));
+  return false;
 }
 
 function fallbackText(reply: Reply): string {
   const parts = [reply.title, reply.text].filter((s): s is string => Boolean(s));
   if (parts.length === 0 && reply.progress) parts.push(reply.progress.step);
-  return cut(escapeMrkdwn(parts.join(": ") || "(no text)"), LIMITS.fallbackText);
+  return cut(mrkdwnText(parts.join(": ") || "(no text)"), LIMITS.fallbackText);
 }
 
 function progressBlock(fraction: number, step: string): Block {
@@ -181,61 +205,9 @@ function progressBlock(fraction: number, step: string): Block {
   const filled = Math.round(f * BAR_CELLS);
   const bar = `${"█".repeat(filled)}${"░".repeat(BAR_CELLS - filled)}`;
   const prefix = `\`${bar}\` ${Math.round(f * 100)}%`;
-  return section(step ? `${prefix} · ${cut(escapeMrkdwn(step), LIMITS.text - prefix.length - 3)}` : prefix);
+  return section(step ? `${prefix} · ${cut(mrkdwnText(step), LIMITS.text - prefix.length - 3)}` : prefix);
 }
 
-function actionsBlocks(
-  buttons: readonly ReplyButton[],
-  signer: ButtonSigner,
-): { blocks: Block[]; dropped: number } {
-  /** Two rows of buttons is already more than a person reads; more would crowd out the content. */
-  const max = LIMITS.actionsPerBlock * 2;
-  const taken = new Set<string>();
-  const elements = buttons.slice(0, max).map((b) => {
-    const ids = signer.sign(b.id, taken);
-    taken.add(ids.actionId);
-    return buttonElement(b, ids.actionId, ids.value);
-  });
-  const blocks: Block[] = [];
-  for (let i = 0; i < elements.length; i += LIMITS.actionsPerBlock) {
-    blocks.push({ type: "actions", elements: elements.slice(i, i + LIMITS.actionsPerBlock) });
-  }
-  return { blocks, dropped: Math.max(0, buttons.length - max) };
-}
-
-function buttonElement(b: ReplyButton, actionId: string, value: string): ButtonElement {
-  const el: ButtonElement = {
-    type: "button",
-    text: plain(cut(b.label, LIMITS.buttonText)),
-    action_id: actionId,
-    value,
-  };
-  if (b.style) el.style = b.style;
-  const confirm =
-    b.confirm ??
-    (b.style === "danger"
-      ? {
-          title: "Are you sure?",
-          text: `${b.label}: this cannot be undone.`,
-          confirm: b.label,
-          deny: "Cancel",
-        }
-      : undefined);
-  if (confirm) {
-    el.confirm = {
-      title: plain(cut(confirm.title, LIMITS.confirmTitle)),
-      text: plain(cut(confirm.text, LIMITS.confirmText)),
-      confirm: plain(cut(confirm.confirm, LIMITS.confirmButton)),
-      deny: plain(cut(confirm.deny, LIMITS.confirmButton)),
-    };
-    if (b.style === "danger") el.confirm.style = "danger";
-  }
-  return el;
-}
-
-function plain(text: string): PlainText {
-  return { type: "plain_text", text, emoji: true };
-}
 function mrkdwn(text: string): Mrkdwn {
   return { type: "mrkdwn", text };
 }

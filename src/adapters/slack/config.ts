@@ -90,9 +90,15 @@ export const slackConfigSchema = z
         maxRetryAfter: positiveDuration
           .default(120_000)
           .describe("Longest Retry-After honoured before giving up"),
+        pacing: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Send at Slack's published rates (1 message/s per channel, each method's tier) instead of waiting for 429s",
+          ),
       })
       .strict()
-      .default({ maxAttempts: 5, backoff: 500, maxRetryAfter: 120_000 }),
+      .default({ maxAttempts: 5, backoff: 500, maxRetryAfter: 120_000, pacing: true }),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -22,7 +22,13 @@ export interface MessengerDeps {
 }
 
 /** Keys the adapter keeps in ConversationRef.extra / MessageRef.extra. */
-export const EXTRA = { responseUrl: "responseUrl", userId: "userId", ephemeral: "ephemeral" } as const;
+export const EXTRA = {
+  responseUrl: "responseUrl",
+  userId: "userId",
+  ephemeral: "ephemeral",
+  /** The thread a posted message is in, so a reply to it goes to the thread's root. */
+  threadTs: "threadTs",
+} as const;
 
 /**
  * Private answers do not count against the channel's one-message-per-second limit, so they get their own
@@ -46,9 +52,27 @@ export class SlackMessenger {
 
   async post(conversation: ConversationRef, reply: Reply): Promise<MessageRef> {
     const msg = this.render(reply);
-    const channel = conversation.channelId;
     if (reply.visibility === "ephemeral") return this.postEphemeral(conversation, msg);
-    const threadTs = reply.thread ? conversation.threadId : undefined;
+    return this.postInChannel(conversation.channelId, msg, reply.thread ? conversation.threadId : undefined);
+  }
+
+  /**
+   * Posts into the thread of `message`: a reply to a message that is itself in a thread goes to that
+   * thread's root, as Slack keeps one level of threads. A thread reply is seen by everyone in the channel;
+   * an ephemeral message has no thread, so it cannot be replied to.
+   */
+  async reply(message: MessageRef, reply: Reply): Promise<MessageRef> {
+    if (message.extra?.[EXTRA.ephemeral] === "1")
+      throw new Error("an ephemeral Slack message has no thread to reply in");
+    const root = message.extra?.[EXTRA.threadTs] ?? message.messageId;
+    return this.postInChannel(message.channelId, this.render(reply), root);
+  }
+
+  private async postInChannel(
+    channel: string,
+    msg: SlackMessage,
+    threadTs: string | undefined,
+  ): Promise<MessageRef> {
     const res = await this.deps.outbox.send(channel, "chat.postMessage", () =>
       this.deps.client.chat.postMessage({
         channel,
@@ -60,7 +84,12 @@ export class SlackMessenger {
     );
     const ts = String(res.ts);
     if (msg.overflow) this.attach(channel, threadTs ?? ts, `${channel}:${ts}`, msg.overflow);
-    return { platform: "slack", channelId: channel, messageId: ts };
+    return {
+      platform: "slack",
+      channelId: channel,
+      messageId: ts,
+      ...(threadTs ? { extra: { [EXTRA.threadTs]: threadTs } } : {}),
+    };
   }
 
   async update(message: MessageRef, reply: Reply): Promise<void> {

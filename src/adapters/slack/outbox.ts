@@ -1,6 +1,6 @@
 /**
- * Every post and edit goes through here: one serial lane per channel (Slack allows about one message per
- * second per channel), Retry-After honoured on 429, 5xx and network errors retried with doubling backoff,
+ * Every post and edit goes through here: one serial lane per channel, paced at Slack's published rates
+ * when a Pacer is given (one message per second per channel, each method's tier), Retry-After honoured on 429, 5xx and network errors retried with doubling backoff,
  * and queued edits of one message coalesced so only the latest is sent. An accepted item ends in exactly
  * one of two ways: delivered, or rejected with a SlackDeliveryError that is also counted and logged with the
  * Slack method and error code. Arguments are never logged: they may hold response URLs.
@@ -8,6 +8,7 @@
 
 import { doublingDelay } from "../../services/backoff.js";
 import type { Log } from "../../services/ports.js";
+import type { Pacer } from "./pacing.js";
 
 export class SlackDeliveryError extends Error {
   constructor(
@@ -38,6 +39,8 @@ export interface OutboxOptions {
   maxAttempts: number;
   backoffMs: number;
   maxRetryAfterMs: number;
+  /** Waits for Slack's rates before each call; without it, only 429s slow the outbox down. */
+  pacer?: Pacer;
 }
 
 export interface OutboxStats {
@@ -47,6 +50,8 @@ export interface OutboxStats {
   retried: number;
   rateLimited: number;
   coalesced: number;
+  /** Calls that waited for the pacer before going out. */
+  paced: number;
   pending: number;
 }
 
@@ -87,6 +92,7 @@ export class Outbox {
     retried: 0,
     rateLimited: 0,
     coalesced: 0,
+    paced: 0,
   };
   private readonly idle = new Set<() => void>();
   private closed = false;
@@ -163,11 +169,15 @@ export class Outbox {
     let attempts = 0;
     let waits = 0;
     for (;;) {
+      // Synchronous when no wait is needed, so the first item of a lane is on the wire before newer edits
+      // arrive (they coalesce only with items still waiting).
+      const wait = this.options.pacer?.reserve(item.channel, item.method) ?? 0;
+      if (wait > 0) await this.pace(item, wait);
       const run = item.run;
       attempts++;
       item.running = true;
       try {
-        const result = await run();
+        const result = await run().finally(() => this.options.pacer?.settle(item.channel, item.method));
         this.counts.delivered++;
         for (const w of item.waiters.splice(0)) w.resolve(result);
         return;
@@ -193,6 +203,15 @@ export class Outbox {
         // A newer edit replaced this one while it waited: it starts with fresh attempts.
         if (item.run !== run) attempts = 0;
       }
+    }
+  }
+
+  /** Waits until the pacer grants the call; the item may still be replaced by a newer edit meanwhile. */
+  private async pace(item: Item, firstWait: number): Promise<void> {
+    const pacer = this.options.pacer!;
+    this.counts.paced++;
+    for (let wait = firstWait; wait > 0; wait = pacer.reserve(item.channel, item.method)) {
+      await this.options.sleep(wait);
     }
   }
 

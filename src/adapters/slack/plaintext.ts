@@ -1,55 +1,27 @@
 /**
- * Plain-text forms of Reply parts: the fixed-width table used inside Block Kit code blocks, and the full,
- * uncut text of a reply that is attached as a file when the message itself had to be cut.
+ * The fixed-width table used inside Block Kit code blocks. The attached file (chat-kit/full-text.ts) keeps
+ * every row and every cell whole; here each cell is one line and the table at most
+ * {@link CODE_BLOCK_WIDTH} columns wide, the width a Slack code block shows without wrapping.
  */
-import type { Reply, ReplyTable } from "../../services/vocabulary/reply.js";
-import { tableLines } from "../chat-kit/table.js";
+import { plainMentions } from "../../services/vocabulary/mention.js";
+import type { ReplyTable } from "../../services/vocabulary/reply.js";
+import { type FittedTable, fitTable } from "../chat-kit/table.js";
 import { cut } from "./limits.js";
 
-/** Widest cell shown in a message; the attached file keeps cells whole. */
+/** Widest cell shown in a message before the table is fitted to the width. */
 export const MESSAGE_CELL_WIDTH = 60;
+/** Columns a Slack code block shows on a laptop screen without wrapping. */
+export const CODE_BLOCK_WIDTH = 80;
 
-/** The table as text; in a message each cell is one line of at most `maxCell` characters. */
-export function slackTableLines(table: ReplyTable, maxCell = Number.POSITIVE_INFINITY): string[] {
-  if (!Number.isFinite(maxCell)) return tableLines(table);
-  return tableLines(table, { cell: (s) => cut(s.replaceAll("\n", " "), maxCell) });
+/** The table as shown in a message: cells on one line, mentions as names (code blocks show no mentions). */
+export function slackTable(table: ReplyTable): FittedTable {
+  return fitTable(table, {
+    cell: (s) => cut(plainMentions(s).replaceAll("\n", " "), MESSAGE_CELL_WIDTH),
+    maxWidth: CODE_BLOCK_WIDTH,
+  });
 }
 
-/** Everything the reply says, uncut, for the attached file. */
-export function fullText(reply: Reply): string {
-  const out: string[] = [];
-  if (reply.title) out.push(reply.title, "=".repeat(Math.min(reply.title.length, 80)), "");
-  if (reply.text) out.push(reply.text, "");
-  if (reply.fields?.length) {
-    for (const f of reply.fields) out.push(`${f.label}: ${f.value}`);
-    out.push("");
-  }
-  if (reply.progress) {
-    out.push(
-      `progress: ${Math.round(clampFraction(reply.progress.fraction) * 100)}% ${reply.progress.step}`,
-      "",
-    );
-  }
-  if (reply.table) {
-    out.push(...slackTableLines(reply.table));
-    if (reply.table.footer) out.push(reply.table.footer);
-    out.push("");
-  }
-  if (reply.code) out.push(reply.code, "");
-  if (reply.errorCode) out.push(`code: ${reply.errorCode}`);
-  return `${out.join("\n").trimEnd()}\n`;
-}
-
-export function clampFraction(f: number): number {
-  return Number.isFinite(f) ? Math.min(1, Math.max(0, f)) : 0;
-}
-
-/** A file name from the title: lower case, dashes, `.txt`. */
-export function fileNameFor(reply: Reply): string {
-  const slug = (reply.title ?? "reply")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 60);
-  return `${slug || "reply"}.txt`;
+/** The table's lines as a message shows them. */
+export function slackTableLines(table: ReplyTable): string[] {
+  return slackTable(table).lines;
 }

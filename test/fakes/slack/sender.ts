@@ -125,12 +125,12 @@ export function formPayload(payload: unknown): string {
 /** The buttons of a stored message, as Slack would show them. */
 export function buttonsOf(
   blocks: unknown[] | undefined,
-): { action_id: string; value?: string; text: string }[] {
-  const out: { action_id: string; value?: string; text: string }[] = [];
+): { action_id: string; value?: string; url?: string; text: string }[] {
+  const out: { action_id: string; value?: string; url?: string; text: string }[] = [];
   for (const b of blocks ?? []) {
     const block = b as {
       type?: string;
-      elements?: { type?: string; action_id: string; value?: string; text: { text: string } }[];
+      elements?: { type?: string; action_id: string; value?: string; url?: string; text: { text: string } }[];
     };
     if (block.type !== "actions") continue;
     for (const e of block.elements ?? []) {
@@ -138,6 +138,7 @@ export function buttonsOf(
         out.push({
           action_id: e.action_id,
           ...(e.value !== undefined ? { value: e.value } : {}),
+          ...(e.url !== undefined ? { url: e.url } : {}),
           text: e.text.text,
         });
     }

@@ -104,6 +104,11 @@ function buttonErrors(
   if (e.value !== undefined && (typeof e.value !== "string" || e.value.length > 2000)) {
     err("must be less than 2001 characters", `${p}/value`);
   }
+  if (
+    e.url !== undefined &&
+    (typeof e.url !== "string" || e.url.length > 3000 || !/^https?:\/\//.test(e.url))
+  )
+    err("must be an http(s) URL of less than 3001 characters", `${p}/url`);
   if (e.style !== undefined && e.style !== "primary" && e.style !== "danger")
     err("must be primary or danger", `${p}/style`);
   if (e.confirm !== undefined) {
