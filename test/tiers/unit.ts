@@ -22,6 +22,7 @@ export const UNIT_TESTS = [
   "test/console/console-adapter.test.ts",
   "test/console/console-contract.test.ts",
   "test/console/render.test.ts",
+  "test/console/tty.test.ts",
   "test/http/config.test.ts",
   "test/http/limits.test.ts",
   "test/http/metrics.test.ts",

@@ -11,6 +11,9 @@ export function scrubbingNotifiers(
     wrapped[platform] = {
       post: (conversation, reply) => notifier.post(conversation, scrubDeep(reply, scrub)),
       update: (message, reply) => notifier.update(message, scrubDeep(reply, scrub)),
+      ...(notifier.reply
+        ? { reply: (message, reply) => notifier.reply!(message, scrubDeep(reply, scrub)) }
+        : {}),
     };
   }
   return wrapped;

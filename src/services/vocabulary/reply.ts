@@ -86,9 +86,3 @@ export function errorReply(code: string, message: string, extra: Partial<Reply> 
 export function infoReply(text: string, extra: Partial<Reply> = {}): Reply {
   return { tone: "info", text, visibility: "ephemeral", ...extra };
 }
-
-/** Cuts a list to `max` rows and says how many were left out. */
-export function limitRows<T>(rows: T[], max: number, hint: string): { rows: T[]; footer?: string } {
-  if (rows.length <= max) return { rows };
-  return { rows: rows.slice(0, max), footer: `… ${rows.length - max} more; ${hint}` };
-}
