@@ -55,7 +55,9 @@ describe("template distros", () => {
       "ubuntu",
       "cloud-init",
     ]);
-    const lines = renderTable(reply.table!);
+    // Every image is in the reply; one page of 40 shows them all at once.
+    expect(reply.table?.rows).toHaveLength(ImageCatalog.load().all().length);
+    const lines = renderTable(((await run("--limit 40")) as Reply).table!);
     expect(lines.find((l) => l.startsWith("rocky-9 "))).toMatch(
       /^rocky-9\s+Rocky Linux 9\s+9\s+x86_64\s+rhel\s+rocky\s+preinstalled$/,
     );
