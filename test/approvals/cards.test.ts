@@ -93,6 +93,16 @@ describe("approvalCard", () => {
   });
 });
 
+describe("who may approve", () => {
+  it("mentions configured approver users and groups, so Slack notifies the group", () => {
+    const r = request({ policy: { approverSubjects: ["slack:group:S0LEADS", "console:user:bob"] } });
+    expect(approvalCard(r).fields).toContainEqual({
+      label: "Who may approve",
+      value: "‹@group:slack:S0LEADS|S0LEADS›, ‹@user:console:bob|bob›",
+    });
+  });
+});
+
 describe("outcomeReply", () => {
   const base = request({ id: "outcome-req-1" });
   it("turns an approved card into one outcome line without buttons", () => {

@@ -4,7 +4,7 @@
  */
 
 import { formatUtc } from "../format.js";
-import type { Actor } from "../vocabulary/identity.js";
+import { type Actor, PLATFORMS } from "../vocabulary/identity.js";
 import { mention } from "../vocabulary/mention.js";
 import type { Reply, ReplyField } from "../vocabulary/reply.js";
 import { approvalActionId } from "./actions.js";
@@ -45,11 +45,23 @@ function confirmText(request: ApprovalRequest): string {
   return `${prefix}${shown}${suffix}`.slice(0, CONFIRM_TEXT_MAX);
 }
 
+/**
+ * An approver subject from config as people read it: a user or group of the platform the card is on is
+ * mentioned (Slack notifies the group), anything else is shown as configured.
+ */
+function subjectText(subject: string): string {
+  const match = /^([a-z]+):(user|group):(.+)$/.exec(subject);
+  const platform = PLATFORMS.find((p) => p === match?.[1]);
+  if (!match || !platform) return subject;
+  const kind = match[2] as "user" | "group";
+  return mention({ platform, id: match[3]!, name: match[3]! }, kind);
+}
+
 /** The card posted when a destructive command waits for approval, with Approve and Deny buttons. */
 export function approvalCard(request: ApprovalRequest): Reply {
   const approvers =
     request.policy.approverSubjects.length > 0
-      ? request.policy.approverSubjects.join(", ")
+      ? request.policy.approverSubjects.map(subjectText).join(", ")
       : "anyone with the approver role";
   return {
     title: title(request),
