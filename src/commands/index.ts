@@ -19,6 +19,7 @@ import { templatePrune } from "./template-prune.js";
 import { templateRefresh } from "./template-refresh.js";
 import { version } from "./version.js";
 import { vm } from "./vm.js";
+import { vmCreate } from "./vm-create.js";
 import { vms } from "./vms.js";
 import { whoami } from "./whoami.js";
 
@@ -31,6 +32,7 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   nodes,
   vms,
   vm,
+  vmCreate,
   task,
   storage,
   // VM templates
