@@ -97,7 +97,7 @@ async function runSteps(deps: ProvisionServices, ctx: CreateContext, i: number, 
     const step = steps[s]!;
     let pid: number;
     try {
-      pid = await deps.proxmox.agentExec(node, vm.vmid!, ["/bin/sh", "-c", step.run]);
+      pid = await deps.proxmox.agentExec(node, vm.vmid!, ["/bin/sh", "-c", step.run], step.input);
     } catch (err) {
       if (answerLost(err)) {
         // The command may be running in the guest; starting it a second time could do its work twice.

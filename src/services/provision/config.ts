@@ -17,6 +17,11 @@ export const postBootStepSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9 _.-]{0,60}$/i, "a short step name like install-docker"),
     run: z.string().min(1).max(8192).describe("Shell script run with /bin/sh -c in the guest"),
+    input: z
+      .string()
+      .max(60_000)
+      .optional()
+      .describe("Given to the script on stdin, e.g. a compose file the script writes with cat > file"),
     timeout: positiveDuration.default(600_000).describe("How long the step may run"),
     expectExit: z
       .array(z.number().int().min(0).max(255))
