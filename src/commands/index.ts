@@ -20,6 +20,7 @@ import { templateRefresh } from "./template-refresh.js";
 import { version } from "./version.js";
 import { vm } from "./vm.js";
 import { vmCreate } from "./vm-create.js";
+import { vmProfiles } from "./vm-profiles.js";
 import { vms } from "./vms.js";
 import { whoami } from "./whoami.js";
 
@@ -33,6 +34,7 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   vms,
   vm,
   vmCreate,
+  vmProfiles,
   task,
   storage,
   // VM templates

@@ -10,6 +10,7 @@ import type { RedisAuditLog } from "../../src/adapters/store/audit-log.js";
 import { whenUnavailable } from "../../src/adapters/store/redis.js";
 import {
   type CommandCore,
+  type CommandServicesInput,
   createCommandCore,
   createCommandServices,
   createDispatcher,
@@ -22,6 +23,7 @@ import type { CommandDefinition } from "../../src/commands/definition.js";
 import { policyFor } from "../../src/services/approvals/index.js";
 import type { ApprovalPolicy } from "../../src/services/approvals/model.js";
 import type { AuditRetryBuffer, AuditRetryBufferOptions } from "../../src/services/audit/retry-buffer.js";
+import type { JobDefinition } from "../../src/services/jobs/definition.js";
 import { silentLog } from "../../src/services/log.js";
 import type { Clock, Log, Notifier } from "../../src/services/ports.js";
 import type { RbacConfig } from "../../src/services/rbac.js";
@@ -81,6 +83,10 @@ export interface HarnessOptions {
   onAuditRetry?: AuditRetryBufferOptions["onEvent"];
   /** The button table, when a test adds a route of its own. */
   actionRoutes?: readonly ActionRoute[];
+  /** Extra services the commands see (Proxmox, provisioning), wired as the bot wires them. */
+  services?: Partial<Pick<CommandServicesInput, "proxmox" | "templates" | "provision">>;
+  /** Job types the queue accepts (no worker runs them here). */
+  jobDefinitions?: JobDefinition[];
 }
 
 export interface Harness {
@@ -125,13 +131,20 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   const settings = jobsSettings({
     redisUrl: url,
     keyPrefix: prefix,
-    definitions: [],
+    definitions: options.jobDefinitions ?? [],
     notifiers,
     clock,
     log: silentLog,
   });
   const jobs = createJobQueue(settings, { attempts: 1, backoffMs: 100 });
-  const services = createCommandServices({ core, stores, jobs, rbac: options.rbac, version: "test" });
+  const services = createCommandServices({
+    core,
+    stores,
+    jobs,
+    rbac: options.rbac,
+    version: "test",
+    ...options.services,
+  });
   const dispatcher = createDispatcher({
     core,
     services,
