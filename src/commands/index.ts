@@ -20,7 +20,14 @@ import { templateRefresh } from "./template-refresh.js";
 import { version } from "./version.js";
 import { vm } from "./vm.js";
 import { vmCreate } from "./vm-create.js";
+import { vmDelete } from "./vm-delete.js";
 import { vmProfiles } from "./vm-profiles.js";
+import { vmReboot } from "./vm-reboot.js";
+import { vmShutdown } from "./vm-shutdown.js";
+import { vmSnapshot } from "./vm-snapshot.js";
+import { vmSnapshots } from "./vm-snapshots.js";
+import { vmStart } from "./vm-start.js";
+import { vmStop } from "./vm-stop.js";
 import { vms } from "./vms.js";
 import { whoami } from "./whoami.js";
 
@@ -35,6 +42,13 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   vm,
   vmCreate,
   vmProfiles,
+  vmStart,
+  vmShutdown,
+  vmReboot,
+  vmStop,
+  vmDelete,
+  vmSnapshot,
+  vmSnapshots,
   task,
   storage,
   // VM templates
