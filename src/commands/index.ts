@@ -14,6 +14,7 @@ import { task } from "./task.js";
 import { templateBuild } from "./template-build.js";
 import { templateDelete } from "./template-delete.js";
 import { templateDistros } from "./template-distros.js";
+import { templateExport } from "./template-export.js";
 import { templateList } from "./template-list.js";
 import { templatePrune } from "./template-prune.js";
 import { templateRefresh } from "./template-refresh.js";
@@ -58,6 +59,7 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   templateRefresh,
   templateDelete,
   templatePrune,
+  templateExport,
   // approvals, audit, jobs
   approvals,
   audit,
