@@ -40,6 +40,7 @@ async function startOne(deps: ProvisionServices, ctx: CreateContext, i: number, 
   }
   await deps.follower.follow(vm.startUpid, { signal: ctx.signal });
   vm.started = true;
+  vm.startedAt = deps.clock.now();
 }
 
 /** The agent's errors while the guest boots: not running yet (or no answer); anything else is real. */
@@ -56,13 +57,17 @@ async function waitForAddress(deps: ProvisionServices, ctx: CreateContext, i: nu
   if (vm.ips && vm.ips.length > 0) return;
   const { node, name } = ctx.data.vms[i]!;
   const deadline = deps.clock.now() + ctx.data.agentTimeoutMs;
-  for (;;) {
+  const since = vm.startedAt ?? deps.clock.now();
+  const key = `boot:${ctx.data.template.vmid}`;
+  for (let look = 0; ; look++) {
+    await deps.sleep(deps.pacer.delay(key, look, deps.clock.now() - since), ctx.signal);
     try {
       const ips = (await deps.proxmox.agentNetworkInterfaces(node, vm.vmid!))
         .filter((n) => n.name !== "lo")
         .flatMap((n) => n.addresses.filter((a) => a.family === "ipv4" && !a.address.startsWith("127.")))
         .map((a) => a.address);
       if (ips.length > 0) {
+        deps.pacer.learn(key, deps.clock.now() - since, look === 0);
         vm.ips = ips;
         return;
       }
@@ -76,7 +81,6 @@ async function waitForAddress(deps: ProvisionServices, ctx: CreateContext, i: nu
           "is qemu-guest-agent installed in the template?",
       );
     }
-    await deps.sleep(deps.pollMs ?? 1000, ctx.signal);
   }
 }
 
@@ -108,8 +112,11 @@ async function runSteps(deps: ProvisionServices, ctx: CreateContext, i: number, 
       }
       throw err;
     }
-    const deadline = deps.clock.now() + step.timeout;
-    for (;;) {
+    const sent = deps.clock.now();
+    const deadline = sent + step.timeout;
+    const key = `step:${step.name}`;
+    for (let look = 0; ; look++) {
+      await deps.sleep(deps.pacer.delay(key, look, deps.clock.now() - sent), ctx.signal);
       const status = await deps.proxmox.agentExecStatus(node, vm.vmid!, pid);
       if (status.exited) {
         const code = status.exitcode ?? -1;
@@ -121,6 +128,7 @@ async function runSteps(deps: ProvisionServices, ctx: CreateContext, i: number, 
               (output ? `; output ends:\n${output}` : ""),
           );
         }
+        deps.pacer.learn(key, deps.clock.now() - sent, look === 0);
         break;
       }
       if (deps.clock.now() >= deadline) {
@@ -129,7 +137,6 @@ async function runSteps(deps: ProvisionServices, ctx: CreateContext, i: number, 
           `post-boot step ${step.name} on ${name} (VM ${vm.vmid}) still ran after ${Math.round(step.timeout / 1000)} s`,
         );
       }
-      await deps.sleep(deps.pollMs ?? 1000, ctx.signal);
     }
     vm.stepsDone = s + 1;
     await ctx.save();

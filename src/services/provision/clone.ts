@@ -24,18 +24,24 @@ export function describeVm(ctx: CreateContext): string {
   );
 }
 
-/** Step 1: a VMID for every VM that has none yet. */
+/** Step 1: a VMID for every VM that has none yet; PVE's and Redis' lists are read once for all of them. */
 export async function vmidStep(deps: ProvisionServices, ctx: CreateContext): Promise<void> {
   const missing = ctx.data.vms.map((_, i) => i).filter((i) => progressOf(ctx, i).vmid === undefined);
   if (missing.length === 0) return;
   const skip = new Set<number>();
-  for (const i of missing) progressOf(ctx, i).vmid = await reserveVmid(deps, ctx, skip);
+  const taken = await takenVmids(deps.proxmox);
+  for (const i of missing) progressOf(ctx, i).vmid = await reserveVmid(deps, ctx, skip, taken);
   await ctx.save();
 }
 
-async function reserveVmid(deps: ProvisionServices, ctx: CreateContext, skip: Set<number>): Promise<number> {
+async function reserveVmid(
+  deps: ProvisionServices,
+  ctx: CreateContext,
+  skip: Set<number>,
+  known?: Set<number>,
+): Promise<number> {
   const { min, max } = deps.config.vmidRange;
-  const taken = await takenVmids(deps.proxmox);
+  const taken = known ?? (await takenVmids(deps.proxmox));
   const reserved = await deps.reservations.reserved(min, max);
   for (let vmid = min; vmid <= max; vmid++) {
     if (taken.has(vmid) || reserved.has(vmid) || skip.has(vmid)) continue;

@@ -6,6 +6,7 @@ import type { Proxmox } from "../proxmox.js";
 import { realSleep, type Sleep, type TaskFollower } from "../tasks/follow-task.js";
 import type { TemplateServices } from "../templates/build/deps.js";
 import type { ProvisionConfig } from "./config.js";
+import { Pacer } from "./pacer.js";
 import type { VmCreateRequest } from "./request.js";
 
 export interface ProvisionServices {
@@ -21,8 +22,10 @@ export interface ProvisionServices {
   sleep: Sleep;
   /** Pause before looking for the effect of a request whose answer was lost; default 2 s. */
   settleMs?: number;
-  /** Between agent pings and exec-status polls; default 1 s. */
+  /** Longest pause between agent and exec-status polls; default 1 s. */
   pollMs?: number;
+  /** Paces agent and post-boot polls from what earlier VMs took. */
+  pacer: Pacer;
   /** How long a VMID reservation lives without the job finishing; default 2 h. */
   reservationTtlMs?: number;
 }
@@ -44,6 +47,7 @@ export function provisionServices(
     pool: templates.config.pool,
     sshKeys: templates.config.sshKeys,
     sleep: tuning.sleep ?? templates.sleep ?? realSleep,
+    pacer: new Pacer(tuning.pollMs ?? 1000),
     settleMs: tuning.settleMs ?? templates.settleMs,
     ...(tuning.pollMs !== undefined ? { pollMs: tuning.pollMs } : {}),
     ...(tuning.reservationTtlMs !== undefined ? { reservationTtlMs: tuning.reservationTtlMs } : {}),

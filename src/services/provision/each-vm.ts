@@ -3,6 +3,7 @@
  * When one VM fails, no further VM starts, the ones under way finish (so the job state records what they
  * made), and the first failure is thrown. Every VM keeps its own record in `ctx.state.vms`.
  */
+import { setMaxListeners } from "node:events";
 import type { JsonObject } from "../jobs/definition.js";
 import type { CreateContext } from "./deps.js";
 
@@ -17,6 +18,8 @@ export interface VmProgress {
   resizeSentAt?: number;
   resized?: boolean;
   startUpid?: string;
+  /** When the start task ended (bot clock); the agent's boot is measured from here. */
+  startedAt?: number;
   startSentAt?: number;
   started?: boolean;
   ips?: string[];
@@ -52,6 +55,8 @@ export async function eachVm(
       ctx.progress(done / vms.length, `${label}: ${done}/${vms.length}`);
     }
   };
+  // Every lane waits on the job's one cancel signal (sleeps, task follows); Node warns past 10 listeners.
+  setMaxListeners(Math.max(10, 4 * perNode * queues.size), ctx.signal);
   const lanes: Promise<void>[] = [];
   for (const queue of queues.values()) {
     for (let i = 0; i < Math.min(perNode, queue.length); i++) lanes.push(lane(queue));
