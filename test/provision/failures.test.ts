@@ -3,6 +3,7 @@
  * which step failed and why; `--keep-on-failure` keeps the VM for a look instead.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { RedisVmidReservations } from "../../src/adapters/store/vmid-reservations.js";
 import type { CommandDefinition } from "../../src/commands/definition.js";
 import { vmCreate } from "../../src/commands/vm-create.js";
 import { leftovers } from "../templates/build/rig.js";
@@ -95,6 +96,35 @@ describe("vm create failures", () => {
     const info = await runCreate(rig, { name: "web", from: "9000", start: true });
     expect(info?.state).toBe("failed");
     expect(cardText(rig.finalCard())).toMatch(/gave no IPv4 address within/);
+    expect(rig.created()).toEqual([]);
+  });
+
+  it("no free VMID fails the first step with nothing made and nothing held", async () => {
+    rig = await startProvisionRig({ provision: { vmidRange: { min: 1000, max: 1001 } } });
+    const other = new RedisVmidReservations(rig.redis, rig.prefix);
+    await other.reserve(1001, "someone-else", 60_000);
+    const info = await runCreate(rig, { name: "node", from: "9000", count: 2 });
+    expect(info?.state).toBe("failed");
+    expect(cardText(rig.finalCard())).toMatch(/no free VMID left in 1000–1001/);
+    expect(rig.created()).toEqual([]);
+    expect(await leftovers(rig)).toEqual([]);
+  });
+
+  it("a VM stopped behind the job's back fails the agent step at once", async () => {
+    rig = await startProvisionRig({ sim: { agentStartDelayMs: 60_000 }, provision: { agentTimeout: "1m" } });
+    const reply = await create.run(rig.ctx(), { name: "web", from: "9000", start: true } as never);
+    const sim = rig.sim.sim;
+    const deadline = Date.now() + 10_000;
+    while (![...sim.state.vms.values()].some((v) => v.vmid >= 1000 && v.status === "running")) {
+      if (Date.now() > deadline) throw new Error("the VM never started");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const vm of sim.state.vms.values()) if (vm.vmid >= 1000 && vm.vmid < 9000) vm.status = "stopped";
+    const started = Date.now();
+    const info = await rig.jobs.queue.waitUntilFinished(reply.jobId!, 30_000);
+    expect(info?.state).toBe("failed");
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(cardText(rig.finalCard())).toMatch(/is not running/);
     expect(rig.created()).toEqual([]);
   });
 

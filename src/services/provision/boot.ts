@@ -43,10 +43,13 @@ async function startOne(deps: ProvisionServices, ctx: CreateContext, i: number, 
   vm.startedAt = deps.clock.now();
 }
 
-/** The agent's errors while the guest boots: not running yet (or no answer); anything else is real. */
+/**
+ * The agent's answers while the guest boots: not running yet, or no answer within PVE's wait. A VM that
+ * is not running at all (it crashed or someone stopped it) will never answer, so that is an error.
+ */
 const booting = (err: unknown) =>
   err instanceof ProxmoxError &&
-  /agent is not running|not running|timeout|got timeout/i.test(`${err.message} ${err.pveMessage ?? ""}`);
+  /QEMU guest agent is not running|got timeout|timeout/i.test(`${err.message} ${err.pveMessage ?? ""}`);
 
 export async function agentStep(deps: ProvisionServices, ctx: CreateContext): Promise<void> {
   if (!ctx.data.start) return;
