@@ -78,7 +78,13 @@ describe("a profile that needs approval", () => {
     rig = await startProvisionRig({ provision: { profiles: { guarded: { approval: true }, free: {} } } });
     h = await createHarness({
       commands: [...ALL_COMMANDS],
-      rbac: { bindings: [{ role: "operator", subjects: ["console:user:alice"] }], channels: {} },
+      rbac: {
+        bindings: [
+          { role: "operator", subjects: ["console:user:alice"] },
+          { role: "approver", subjects: ["console:group:leads"] },
+        ],
+        channels: {},
+      },
       services: { proxmox: rig.sim.client, provision: rig.provision },
       jobDefinitions: rig.definitions,
     });
@@ -94,6 +100,17 @@ describe("a profile that needs approval", () => {
     expect(rig.sim.sim.requests.entries.filter((e) => e.method !== "GET")).toEqual([]);
     const [pending] = await h.approvals.listPending();
     expect(pending?.command).toBe("vm.create");
+    // A second person's Approve runs it: the job is queued with the approved arguments.
+    const approved = await h.dispatcher.onAction({
+      actor: consoleActor("bob", ["leads"]),
+      conversation: CONVERSATION,
+      message: pending!.message!,
+      actionId: `approval:${pending!.id}:approve`,
+      requestId: "approve-1",
+    });
+    expect(approved?.errorCode).toBeUndefined();
+    const titles = [...h.notifier.messages.values()].flatMap((m) => m.replies.map((r) => r.title));
+    expect(titles).toContain("Create VM web from tmpl-debian-12");
     const free = await say("vm create web --from 9000 --profile free");
     expect(free.title).not.toBe("Approval requested");
     expect(free.jobId).toBeDefined();
