@@ -68,7 +68,7 @@ async function cloneOne(deps: ProvisionServices, ctx: CreateContext, i: number, 
   const plan = ctx.data.vms[i]!;
   const { template } = ctx.data;
   for (let send = 1; vm.cloneUpid === undefined; send++) {
-    if (vm.cloneSentAt !== undefined && (await adoptClone(deps, ctx, vm))) return;
+    if (vm.cloneSentAt !== undefined && (await adoptClone(deps, ctx, plan.node, vm))) return;
     vm.cloneSentAt = deps.clock.now();
     await ctx.save();
     try {
@@ -117,8 +117,12 @@ async function cloneOne(deps: ProvisionServices, ctx: CreateContext, i: number, 
  * After a clone without answer: the VM at our reserved VMID is ours when it carries this job's marker or
  * is still locked by its clone. Its lock is waited out; a VM that disappears meanwhile was a failed clone.
  */
-async function adoptClone(deps: ProvisionServices, ctx: CreateContext, vm: VmProgress): Promise<boolean> {
-  const node = ctx.data.vms[ctx.data.vms.findIndex((_, i) => progressOf(ctx, i) === vm)]!.node;
+async function adoptClone(
+  deps: ProvisionServices,
+  ctx: CreateContext,
+  node: string,
+  vm: VmProgress,
+): Promise<boolean> {
   const read = () =>
     deps.proxmox.vmConfig(node, vm.vmid!).catch((err: unknown) => {
       if (goneOrOutOfScope(err)) return undefined;
