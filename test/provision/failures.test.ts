@@ -128,6 +128,17 @@ describe("vm create failures", () => {
     expect(rig.created()).toEqual([]);
   });
 
+  it("a task failing on a lock held by another task is started again by the job's retry", async () => {
+    rig = await startProvisionRig({ attempts: 3 });
+    rig.sim.sim.faults.failNextTask({ type: "qmstart", exitstatus: "VM is locked (backup)" });
+    rig.sim.sim.faults.failNextTask({ type: "qmclone", exitstatus: "VM is locked (backup)" });
+    const info = await runCreate(rig, { name: "web", from: "9000", start: true });
+    expect(info?.state).toBe("completed");
+    expect(rig.sim.sim.requests.count("POST", /\/clone$/)).toBe(2);
+    expect(rig.sim.sim.requests.count("POST", /\/status\/start$/)).toBe(2);
+    expect(rig.created().map((v) => [v.name, v.status])).toEqual([["web", "running"]]);
+  });
+
   it("--keep-on-failure keeps the VM and says so", async () => {
     rig = await startProvisionRig({ provision: { profiles: PROFILES } });
     const info = await runCreate(rig, { name: "web", from: "9000", profile: "broken", keepOnFailure: true });

@@ -7,7 +7,7 @@ import { UserError } from "../errors.js";
 import { ProxmoxError } from "../proxmox.js";
 import { answerLost } from "../templates/build/recover.js";
 import type { CreateContext, ProvisionServices } from "./deps.js";
-import { eachVm, type VmProgress } from "./each-vm.js";
+import { eachVm, followOwnTask, type VmProgress } from "./each-vm.js";
 
 /** Lines of a failed step's output shown on the card. */
 const TAIL_LINES = 8;
@@ -38,7 +38,7 @@ async function startOne(deps: ProvisionServices, ctx: CreateContext, i: number, 
     }
     await ctx.save();
   }
-  await deps.follower.follow(vm.startUpid, { signal: ctx.signal });
+  await followOwnTask(deps, ctx, vm, "startUpid", "startSentAt");
   vm.started = true;
   vm.startedAt = deps.clock.now();
 }

@@ -9,7 +9,7 @@ import { ProxmoxError, ProxmoxTaskError } from "../proxmox.js";
 import { takenVmids } from "../templates/build/preflight.js";
 import { answerLost, goneOrOutOfScope } from "../templates/build/recover.js";
 import type { CreateContext, ProvisionServices } from "./deps.js";
-import { eachVm, progressOf, type VmProgress } from "./each-vm.js";
+import { eachVm, followOwnTask, progressOf, type VmProgress } from "./each-vm.js";
 
 /** Sends of one clone (VMIDs someone outside the bot's view holds, answers lost) before giving up. */
 const CLONE_SENDS = 4;
@@ -98,19 +98,9 @@ async function cloneOne(deps: ProvisionServices, ctx: CreateContext, i: number, 
     }
     await ctx.save();
   }
-  try {
-    await deps.follower.follow(vm.cloneUpid, { signal: ctx.signal });
-  } catch (err) {
-    // A failed qmclone removes its VM; nothing of it is left to adopt.
-    if (err instanceof ProxmoxTaskError) {
-      delete vm.cloneUpid;
-      delete vm.cloneSentAt;
-      await ctx.save();
-    }
-    throw err;
-  }
+  // A failed qmclone removes its VM; a retry clones again into the same reserved VMID.
+  await followOwnTask(deps, ctx, vm, "cloneUpid", "cloneSentAt");
   vm.cloned = true;
-  delete vm.cloneUpid;
 }
 
 /**

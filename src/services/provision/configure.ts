@@ -6,7 +6,7 @@
 import type { VmConfig } from "../proxmox.js";
 import { answerLost } from "../templates/build/recover.js";
 import type { CreateContext, ProvisionServices } from "./deps.js";
-import { eachVm, type VmProgress } from "./each-vm.js";
+import { eachVm, followOwnTask, type VmProgress } from "./each-vm.js";
 
 /** `net0` with the bridge and VLAN the request asks for, keeping the model and MAC the clone got. */
 function network(current: string | number | undefined, bridge?: string, vlan?: number): string | undefined {
@@ -111,7 +111,7 @@ export async function resizeStep(deps: ProvisionServices, ctx: CreateContext): P
         vm.resizeUpid = await deps.proxmox.resizeDisk(node, vm.vmid!, template.diskKey, size);
         await ctx.save();
       }
-      await deps.follower.follow(vm.resizeUpid, { signal: ctx.signal });
+      await followOwnTask(deps, ctx, vm, "resizeUpid", "resizeSentAt");
       vm.resized = true;
     },
     "growing disks",

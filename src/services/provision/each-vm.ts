@@ -5,6 +5,7 @@
  */
 import { setMaxListeners } from "node:events";
 import type { JsonObject } from "../jobs/definition.js";
+import { ProxmoxTaskError } from "../proxmox.js";
 import type { CreateContext } from "./deps.js";
 
 /** What the job knows about one of its VMs; saved with the job state between steps and attempts. */
@@ -32,6 +33,31 @@ export function progressOf(ctx: CreateContext, index: number): VmProgress {
   const list = ctx.state.vms as JsonObject[];
   list[index] ??= {};
   return list[index] as VmProgress;
+}
+
+/**
+ * Follows a task the job started for one VM. A task that ended in an error left nothing behind, so its
+ * UPID and send mark are dropped: a retry of the step (a lock held by a backup goes away) starts the task
+ * again instead of re-reading the same failed end.
+ */
+export async function followOwnTask(
+  deps: { follower: { follow(upid: string, options?: { signal?: AbortSignal }): Promise<unknown> } },
+  ctx: CreateContext,
+  vm: VmProgress,
+  upidKey: "cloneUpid" | "resizeUpid" | "startUpid",
+  sentKey: "cloneSentAt" | "resizeSentAt" | "startSentAt",
+): Promise<void> {
+  try {
+    await deps.follower.follow(vm[upidKey]!, { signal: ctx.signal });
+  } catch (err) {
+    if (err instanceof ProxmoxTaskError) {
+      delete vm[upidKey];
+      delete vm[sentKey];
+      await ctx.save();
+    }
+    throw err;
+  }
+  delete vm[upidKey];
 }
 
 export async function eachVm(
