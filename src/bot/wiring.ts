@@ -15,6 +15,7 @@ import type { CommandServices } from "../commands/definition.js";
 import { ALL_COMMANDS } from "../commands/index.js";
 import { sweepExpired } from "../services/approvals/index.js";
 import type { Clock, Log, NotifierByPlatform } from "../services/ports.js";
+import { provisionServices } from "../services/provision/deps.js";
 import { ImageCatalog } from "../services/templates/catalog/catalog.js";
 import { createCommandCore, createCommandServices, createDispatcher } from "./compose/dispatcher.js";
 import { createHttp, mountRoutes, readinessChecks } from "./compose/http.js";
@@ -121,6 +122,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
       clock,
       log,
     });
+  const provision = templates && provisionServices(templates, config.provision);
   const metrics = createMetrics({ jobCounts: () => jobs.counts() });
   const core = createCommandCore({
     commands: ALL_COMMANDS,
@@ -134,7 +136,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
   const jobSettings = jobsSettings({
     redisUrl: config.redis.url,
     keyPrefix: config.redis.prefix,
-    definitions: jobDefinitions({ templates, notifiers, approvals: core.approvalRequester }),
+    definitions: jobDefinitions({ templates, provision, notifiers, approvals: core.approvalRequester }),
     notifiers,
     clock,
     log,
@@ -150,6 +152,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
     proxmox,
     imageCatalog,
     templates,
+    provision,
   });
   const dispatcher = createDispatcher({
     core,

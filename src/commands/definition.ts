@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import type { ApprovalStore, AuditLog, Clock, JobQueue, Log } from "../services/ports.js";
+import type { ProvisionServices } from "../services/provision/deps.js";
 import type { Proxmox } from "../services/proxmox.js";
 import type { Rbac } from "../services/rbac.js";
 import type { TemplateServices } from "../services/templates/build/deps.js";
@@ -29,6 +30,12 @@ export interface CommandDefinition<S extends z.ZodObject = z.ZodObject, T = unkn
   positionals?: PositionalArg[];
   permission: Role;
   destructive: boolean;
+  /**
+   * For a command that is not destructive in general but needs a second person for some arguments (a
+   * `vm create` profile marked `approval: true`): true sends it through the approval gate like a
+   * destructive one. Decided from config and arguments only, before any request.
+   */
+  needsApproval?(services: CommandServices, args: z.infer<S>): boolean;
   /**
    * Finds the target before authorize's verdict leads anywhere (approval or run). Throws a UserError
    * (E_NOT_FOUND, …) when the target does not exist: nothing is opened or run then.
@@ -57,6 +64,8 @@ export interface CommandServices {
   imageCatalog?: ImageCatalog;
   /** Template builds and lifecycle; absent without Proxmox. */
   templates?: TemplateServices;
+  /** VMs from templates (vm create, power, snapshots, delete); absent without Proxmox. */
+  provision?: ProvisionServices;
   version: string;
 }
 

@@ -14,11 +14,21 @@ import { task } from "./task.js";
 import { templateBuild } from "./template-build.js";
 import { templateDelete } from "./template-delete.js";
 import { templateDistros } from "./template-distros.js";
+import { templateExport } from "./template-export.js";
 import { templateList } from "./template-list.js";
 import { templatePrune } from "./template-prune.js";
 import { templateRefresh } from "./template-refresh.js";
 import { version } from "./version.js";
 import { vm } from "./vm.js";
+import { vmCreate } from "./vm-create.js";
+import { vmDelete } from "./vm-delete.js";
+import { vmProfiles } from "./vm-profiles.js";
+import { vmReboot } from "./vm-reboot.js";
+import { vmShutdown } from "./vm-shutdown.js";
+import { vmSnapshot } from "./vm-snapshot.js";
+import { vmSnapshots } from "./vm-snapshots.js";
+import { vmStart } from "./vm-start.js";
+import { vmStop } from "./vm-stop.js";
 import { vms } from "./vms.js";
 import { whoami } from "./whoami.js";
 
@@ -31,6 +41,15 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   nodes,
   vms,
   vm,
+  vmCreate,
+  vmProfiles,
+  vmStart,
+  vmShutdown,
+  vmReboot,
+  vmStop,
+  vmDelete,
+  vmSnapshot,
+  vmSnapshots,
   task,
   storage,
   // VM templates
@@ -40,6 +59,7 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   templateRefresh,
   templateDelete,
   templatePrune,
+  templateExport,
   // approvals, audit, jobs
   approvals,
   audit,

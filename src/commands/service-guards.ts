@@ -4,6 +4,7 @@
  * then answer E_CONFIG instead of failing.
  */
 import { UserError } from "../services/errors.js";
+import type { ProvisionServices } from "../services/provision/deps.js";
 import type { Proxmox } from "../services/proxmox.js";
 import type { TemplateServices } from "../services/templates/build/deps.js";
 import type { ImageCatalog } from "../services/templates/catalog/catalog.js";
@@ -39,4 +40,15 @@ export function templatesOf(services: CommandServices): TemplateServices {
     );
   }
   return templates;
+}
+
+export function provisionOf(services: CommandServices): ProvisionServices {
+  const provision = services.provision;
+  if (!provision) {
+    throw new UserError(
+      "E_CONFIG",
+      "VM commands need a Proxmox connection; an admin sets proxmox.url and a token (PROXMOX_URL, PROXMOX_TOKEN_ID, PROXMOX_TOKEN_SECRET)",
+    );
+  }
+  return provision;
 }

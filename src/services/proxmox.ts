@@ -168,6 +168,7 @@ export interface Proxmox {
     options?: { timeoutS?: number; forceStop?: boolean },
   ): Promise<string>;
   stopVm(node: string, vmid: number): Promise<string>;
+  rebootVm(node: string, vmid: number): Promise<string>;
 
   agentPing(node: string, vmid: number): Promise<void>;
   /** Starts `command` (program and arguments, no shell) in the guest; returns its pid. */

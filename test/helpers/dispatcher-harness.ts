@@ -10,6 +10,7 @@ import type { RedisAuditLog } from "../../src/adapters/store/audit-log.js";
 import { whenUnavailable } from "../../src/adapters/store/redis.js";
 import {
   type CommandCore,
+  type CommandServicesInput,
   createCommandCore,
   createCommandServices,
   createDispatcher,
@@ -18,10 +19,11 @@ import { createJobQueue, jobsSettings } from "../../src/bot/compose/jobs.js";
 import { createStores, openStore } from "../../src/bot/compose/stores.js";
 import type { Dispatcher } from "../../src/bot/pipeline/dispatcher.js";
 import type { ActionRoute, PipelineMetrics } from "../../src/bot/pipeline/types.js";
-import type { CommandDefinition, CommandServices } from "../../src/commands/definition.js";
+import type { CommandDefinition } from "../../src/commands/definition.js";
 import { policyFor } from "../../src/services/approvals/index.js";
 import type { ApprovalPolicy } from "../../src/services/approvals/model.js";
 import type { AuditRetryBuffer, AuditRetryBufferOptions } from "../../src/services/audit/retry-buffer.js";
+import type { JobDefinition } from "../../src/services/jobs/definition.js";
 import { silentLog } from "../../src/services/log.js";
 import type { Clock, Log, Notifier } from "../../src/services/ports.js";
 import type { RbacConfig } from "../../src/services/rbac.js";
@@ -81,8 +83,10 @@ export interface HarnessOptions {
   onAuditRetry?: AuditRetryBufferOptions["onEvent"];
   /** The button table, when a test adds a route of its own. */
   actionRoutes?: readonly ActionRoute[];
-  /** Proxmox and template services for commands that reach the simulator. */
-  services?: Pick<CommandServices, "proxmox" | "templates">;
+  /** Extra services the commands see (Proxmox, provisioning), wired as the bot wires them. */
+  services?: Partial<Pick<CommandServicesInput, "proxmox" | "templates" | "provision">>;
+  /** Job types the queue accepts (no worker runs them here). */
+  jobDefinitions?: JobDefinition[];
 }
 
 export interface Harness {
@@ -127,7 +131,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   const settings = jobsSettings({
     redisUrl: url,
     keyPrefix: prefix,
-    definitions: [],
+    definitions: options.jobDefinitions ?? [],
     notifiers,
     clock,
     log: silentLog,

@@ -23,6 +23,7 @@ type Actions = Pick<
   | "startVm"
   | "shutdownVm"
   | "stopVm"
+  | "rebootVm"
 >;
 
 const SIZE_PATTERN = /^\+?\d+(\.\d+)?[KMGT]?$/;
@@ -141,6 +142,7 @@ export function actionMethods(core: ClientCore): Actions {
         full: req.full,
         storage: req.storage,
         pool: req.pool,
+        description: req.description,
       };
       return call(`clone VM ${vmid} on ${node} to ${req.newid}`, async () =>
         upid(await target.clone.$post({ ...params, target: req.target }), "clone"),
@@ -171,6 +173,13 @@ export function actionMethods(core: ClientCore): Actions {
     stopVm: async (node, vmid) => {
       const target = vm(node, vmid);
       return call(`stop VM ${vmid} on ${node}`, async () => upid(await target.status.stop.$post(), "stop"));
+    },
+
+    rebootVm: async (node, vmid) => {
+      const target = vm(node, vmid);
+      return call(`reboot VM ${vmid} on ${node}`, async () =>
+        upid(await target.status.reboot.$post(), "reboot"),
+      );
     },
   };
 }

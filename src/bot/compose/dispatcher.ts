@@ -12,6 +12,7 @@ import { type ApprovalsSettings, policyFor } from "../../services/approvals/inde
 import type { ApprovalPolicy } from "../../services/approvals/model.js";
 import { AuditRetryBuffer, type AuditRetryBufferOptions } from "../../services/audit/retry-buffer.js";
 import type { ApprovalRequester, Clock, JobQueue, Log, NotifierByPlatform } from "../../services/ports.js";
+import type { ProvisionServices } from "../../services/provision/deps.js";
 import type { Proxmox } from "../../services/proxmox.js";
 import { Rbac, type RbacConfig } from "../../services/rbac.js";
 import type { TemplateServices } from "../../services/templates/build/deps.js";
@@ -82,6 +83,7 @@ export interface CommandServicesInput {
   proxmox?: Proxmox;
   imageCatalog?: ImageCatalog;
   templates?: TemplateServices;
+  provision?: ProvisionServices;
 }
 
 export function createCommandServices(input: CommandServicesInput): CommandServices {
@@ -94,6 +96,7 @@ export function createCommandServices(input: CommandServicesInput): CommandServi
     proxmox: input.proxmox,
     imageCatalog: input.imageCatalog,
     ...(input.templates ? { templates: input.templates } : {}),
+    ...(input.provision ? { provision: input.provision } : {}),
     version: input.version,
   };
   input.core.services = services;

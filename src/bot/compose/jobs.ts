@@ -23,6 +23,8 @@ import type {
   Log,
   NotifierByPlatform,
 } from "../../services/ports.js";
+import type { ProvisionServices } from "../../services/provision/deps.js";
+import { createVmCreateJob } from "../../services/provision/job.js";
 import type { TemplateServices } from "../../services/templates/build/deps.js";
 import { createTemplateBuildJob } from "../../services/templates/build/job.js";
 import { createTemplateMatrixJob } from "../../services/templates/build/matrix-job.js";
@@ -37,6 +39,8 @@ export const QUEUE_NAME = "jobs";
 export interface JobDefinitionsInput {
   /** The template services; without them (no Proxmox) there are no template jobs. */
   templates?: TemplateServices;
+  /** The provisioning services (vm create); absent without Proxmox. */
+  provision?: ProvisionServices;
   notifiers: NotifierByPlatform;
   /** How the template refresh asks a second person to approve its prune. */
   approvals?: ApprovalRequester;
@@ -59,6 +63,7 @@ export function jobDefinitions(input: JobDefinitionsInput): JobDefinition[] {
           }),
         ]
       : []),
+    ...(input.provision ? [createVmCreateJob(input.provision)] : []),
   ];
 }
 

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { proxmoxConfigSchema } from "../../adapters/proxmox/config.js";
 import { slackConfigSchema } from "../../adapters/slack/config.js";
 import { duration, positiveDuration } from "../../services/duration.js";
+import { provisionConfigSchema } from "../../services/provision/config.js";
 import { templatesConfigSchema } from "../../services/templates/build/config.js";
 import { catalogConfigSchema } from "../../services/templates/catalog/schema.js";
 import { PLATFORM_PATTERN, ROLES } from "../../services/vocabulary/identity.js";
@@ -207,6 +208,9 @@ export const configSchema = z
       .describe(
         "Template builds: VMID range, defaults per cluster and node, SSH keys, limits, schedule, catalog",
       ),
+    provision: provisionConfigSchema
+      .prefault({})
+      .describe("VMs from templates (vm create): VMID range, per-node limit, networks, profiles"),
   })
   .strict();
 

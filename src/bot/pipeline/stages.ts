@@ -135,7 +135,8 @@ export async function gate(
   found: Target,
   approved?: ApprovalRequest,
 ): Promise<Gate> {
-  if (!call.def.destructive || clears(approved, call)) return { open: true };
+  const gated = call.def.destructive || call.def.needsApproval?.(deps.services, call.args) === true;
+  if (!gated || clears(approved, call)) return { open: true };
   const { services } = deps;
   const request = await openAndPostApproval(
     { ...deps, approvals: services.approvals, audit: services.audit },

@@ -196,6 +196,8 @@ export interface CloneVmRequest {
   storage?: string;
   pool?: string;
   target?: string;
+  /** The new VM's description; a job marks its clones with its id so a lost answer can be recovered. */
+  description?: string;
 }
 
 export interface AgentExecStatus {

@@ -55,7 +55,9 @@ function interfaces(ctx: RequestContext) {
       {
         name: "eth0",
         "hardware-address": mac,
-        "ip-addresses": [{ "ip-address": vm.guest.ipv4, "ip-address-type": "ipv4", prefix: 24 }],
+        "ip-addresses": [
+          { "ip-address": vm.guest.ipv4, "ip-address-type": "ipv4", prefix: vm.guest.ipv4Prefix ?? 24 },
+        ],
       },
     ],
   };

@@ -1,4 +1,5 @@
 import { TaskFailure } from "../errors.js";
+import { applyCloudInit } from "../state/cloud-init.js";
 import type { VmState } from "../state/types.js";
 import { isTemplate, rejectSkiplock, vmFromRequest } from "./qemu-common.js";
 import { ownerOf, type RequestContext, type RouteDefinition } from "./types.js";
@@ -44,6 +45,7 @@ function power(action: PowerAction) {
       vm.agentReadyAt = state.nowMs() + ctx.rt.config.agentStartDelayMs;
       vm.guest.rebootRequired = false;
       vm.guest.indexFresh = false;
+      applyCloudInit(vm);
     };
     return ctx.rt.tasks.spawn({
       node: vm.node,

@@ -77,6 +77,10 @@ export interface GuestState {
   /** Whether `apt-get update`/`dnf makecache`… has run since boot (apt only lists upgrades after it). */
   indexFresh: boolean;
   ipv4: string;
+  /** Prefix length of `ipv4`; 24 when unset. Cloud-init sets it from `ipconfig0` at boot. */
+  ipv4Prefix?: number;
+  /** Login users cloud-init created (`ciuser`), with the public keys it installed (`sshkeys`). */
+  users?: Record<string, { sshKeys: string[] }>;
 }
 
 export interface ExecState {

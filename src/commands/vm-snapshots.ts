@@ -1,0 +1,18 @@
+import { snapshotsReply } from "../services/provision/power.js";
+import { findVm } from "../services/provision/vm-target.js";
+import { defineCommand } from "./definition.js";
+import { provisionOf } from "./service-guards.js";
+import { vmRef } from "./vm-power.js";
+
+export const vmSnapshots = defineCommand({
+  name: "vm.snapshots",
+  summary: "A VM's snapshots",
+  args: vmRef,
+  positionals: [{ name: "vm" }],
+  permission: "viewer",
+  destructive: false,
+  async run(ctx, args) {
+    const deps = provisionOf(ctx.services);
+    return snapshotsReply(deps.proxmox, await findVm(deps.proxmox, args.vm));
+  },
+});

@@ -1,0 +1,3 @@
+import { powerCommand } from "./vm-power.js";
+
+export const vmStart = powerCommand("start", false);
