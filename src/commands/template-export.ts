@@ -5,10 +5,11 @@ import { findTemplate } from "../services/provision/template-ref.js";
 import { terraformResource } from "../services/provision/terraform.js";
 import { defineCommand } from "./definition.js";
 import { provisionOf } from "./service-guards.js";
+import { readReply } from "./visibility.js";
 
 export const templateExport = defineCommand({
   name: "template.export",
-  summary: "A Terraform resource (bpg/proxmox) that clones a template, with a profile's settings",
+  summary: "A Terraform resource (bpg/proxmox) cloning a template",
   args: z.object({
     template: z.string().max(64).describe("Template VMID or name"),
     terraform: z.boolean().optional().describe("Export as a proxmox_virtual_environment_vm resource"),
@@ -35,11 +36,10 @@ export const templateExport = defineCommand({
       ...(deps.config.nameserver !== undefined ? { nameserver: deps.config.nameserver } : {}),
       ...(deps.config.searchdomain !== undefined ? { searchdomain: deps.config.searchdomain } : {}),
     });
-    return {
+    return readReply({
       title: `Terraform for ${found.ref.name}${profile ? ` with ${profile.name}` : ""}`,
       text: "A `proxmox_virtual_environment_vm` resource for the bpg/proxmox provider; rename it and set `name` per VM.",
       code: hcl,
-      visibility: "ephemeral",
-    };
+    });
   },
 });

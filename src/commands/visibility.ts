@@ -33,6 +33,16 @@ export const COMMAND_AUDIENCE: Readonly<Record<string, CommandAudience>> = {
   jobs: "read",
   job: "read",
   "job.cancel": "action",
+  "template.export": "read",
+  "vm.create": "job",
+  "vm.profiles": "read",
+  "vm.start": "action",
+  "vm.shutdown": "action",
+  "vm.reboot": "action",
+  "vm.stop": "action",
+  "vm.snapshot": "action",
+  "vm.snapshots": "read",
+  "vm.delete": "action",
 };
 
 /** The visibility a successful reply of this kind has. */

@@ -9,6 +9,7 @@ import { nodeName } from "../services/pve/id-schemas.js";
 import { actorLabel } from "../services/templates/build/metadata.js";
 import { defineCommand } from "./definition.js";
 import { provisionOf } from "./service-guards.js";
+import { jobStartReply } from "./visibility.js";
 
 export const vmCreateArgs = z.object({
   name: z.string().max(63).describe("Name of the new VM (name-1…name-N with --count)"),
@@ -49,7 +50,7 @@ function toCreateArgs(args: Args): VmCreateArgs {
 
 export const vmCreate = defineCommand({
   name: "vm.create",
-  summary: "Create VMs from a template: clone, cloud-init, disk, start, post-boot steps, IPs",
+  summary: "Create VMs from a template, ready to log in to",
   args: vmCreateArgs,
   positionals: [{ name: "name" }],
   permission: "operator",
@@ -81,11 +82,10 @@ export const vmCreate = defineCommand({
       requestId: ctx.requestId,
     });
     const what = data.vms.length === 1 ? data.vms[0]!.name : `${data.vms.length} VMs`;
-    return {
+    return jobStartReply({
       text: `Creating ${what} from ${data.template.name} as job ${info.id}.`,
       tone: "info",
-      visibility: "ephemeral",
       jobId: info.id,
-    };
+    });
   },
 });

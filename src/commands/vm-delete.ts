@@ -2,11 +2,12 @@ import { checkDeletable, deleteVm } from "../services/provision/power.js";
 import { findVm, type VmTarget, vmTarget } from "../services/provision/vm-target.js";
 import { defineCommand } from "./definition.js";
 import { provisionOf } from "./service-guards.js";
+import { actionReply } from "./visibility.js";
 import { vmRef } from "./vm-power.js";
 
 export const vmDelete = defineCommand<typeof vmRef, VmTarget>({
   name: "vm.delete",
-  summary: "Delete a VM of the bot's pool with its disks (stopped first when running)",
+  summary: "Delete a VM of the bot's pool with its disks",
   args: vmRef,
   positionals: [{ name: "vm" }],
   permission: "operator",
@@ -21,6 +22,6 @@ export const vmDelete = defineCommand<typeof vmRef, VmTarget>({
   async run(ctx, args, target) {
     const deps = provisionOf(ctx.services);
     const vm = (target ?? (await vmDelete.resolve!(ctx, args as never))).value as VmTarget;
-    return deleteVm(deps, vm);
+    return actionReply(await deleteVm(deps, vm));
   },
 });

@@ -8,10 +8,11 @@ import { findVm, type VmTarget, vmTarget } from "../services/provision/vm-target
 import { vmRefArg } from "../services/pve/id-schemas.js";
 import { type CommandContext, type CommandDefinition, defineCommand } from "./definition.js";
 import { provisionOf } from "./service-guards.js";
+import { actionReply } from "./visibility.js";
 
 const SUMMARY: Record<PowerAction, string> = {
   start: "Start a VM",
-  shutdown: "Shut a VM down through ACPI (the guest closes its programs)",
+  shutdown: "Shut a VM down cleanly (ACPI)",
   reboot: "Reboot a VM through ACPI",
   stop: "Stop a VM at once, like pulling the plug",
 };
@@ -34,7 +35,7 @@ export function powerCommand(action: PowerAction, destructive: boolean): Command
     async run(ctx, args, target) {
       const deps = provisionOf(ctx.services);
       const vm = (target ?? (await resolveVm(ctx, args))).value;
-      return powerVm(deps, vm, action);
+      return actionReply(await powerVm(deps, vm, action));
     },
   });
 }

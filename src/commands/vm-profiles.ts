@@ -2,6 +2,7 @@ import { z } from "zod";
 import { profilesReply } from "../services/provision/profiles.js";
 import { defineCommand } from "./definition.js";
 import { provisionOf } from "./service-guards.js";
+import { readReply } from "./visibility.js";
 
 export const vmProfiles = defineCommand({
   name: "vm.profiles",
@@ -9,5 +10,5 @@ export const vmProfiles = defineCommand({
   args: z.object({}),
   permission: "viewer",
   destructive: false,
-  run: async (ctx) => profilesReply(provisionOf(ctx.services).config),
+  run: async (ctx) => readReply(profilesReply(provisionOf(ctx.services).config)),
 });

@@ -5,10 +5,11 @@ import { vmRefArg } from "../services/pve/id-schemas.js";
 import { actorLabel } from "../services/templates/build/metadata.js";
 import { defineCommand } from "./definition.js";
 import { provisionOf } from "./service-guards.js";
+import { actionReply } from "./visibility.js";
 
 export const vmSnapshot = defineCommand({
   name: "vm.snapshot",
-  summary: "Take a snapshot of a VM (named chatops-<date>-<time> unless given)",
+  summary: "Take a snapshot of a VM",
   args: z.object({
     vm: vmRefArg,
     name: z
@@ -24,6 +25,8 @@ export const vmSnapshot = defineCommand({
   async run(ctx, args) {
     const deps = provisionOf(ctx.services);
     const vm = await findVm(deps.proxmox, args.vm);
-    return snapshotVm(deps, vm, args.name ?? defaultSnapshotName(ctx.clock.now()), actorLabel(ctx.actor));
+    return actionReply(
+      await snapshotVm(deps, vm, args.name ?? defaultSnapshotName(ctx.clock.now()), actorLabel(ctx.actor)),
+    );
   },
 });

@@ -2,6 +2,7 @@ import { snapshotsReply } from "../services/provision/power.js";
 import { findVm } from "../services/provision/vm-target.js";
 import { defineCommand } from "./definition.js";
 import { provisionOf } from "./service-guards.js";
+import { readReply } from "./visibility.js";
 import { vmRef } from "./vm-power.js";
 
 export const vmSnapshots = defineCommand({
@@ -13,6 +14,6 @@ export const vmSnapshots = defineCommand({
   destructive: false,
   async run(ctx, args) {
     const deps = provisionOf(ctx.services);
-    return snapshotsReply(deps.proxmox, await findVm(deps.proxmox, args.vm));
+    return readReply(await snapshotsReply(deps.proxmox, await findVm(deps.proxmox, args.vm)));
   },
 });

@@ -13,12 +13,13 @@ import { COMMAND_AUDIENCE, visibilityOf } from "../../src/commands/visibility.js
 import { Rbac } from "../../src/services/rbac.js";
 import { ImageCatalog } from "../../src/services/templates/catalog/catalog.js";
 import type { Reply } from "../../src/services/vocabulary/reply.js";
-import { alice, type Rig, startRig, vmsInRange } from "../templates/build/rig.js";
+import { type ProvisionRig, startProvisionRig } from "../provision/rig.js";
+import { alice, vmsInRange } from "../templates/build/rig.js";
 
-let rig: Rig;
+let rig: ProvisionRig;
 let services: CommandServices;
 beforeAll(async () => {
-  rig = await startRig();
+  rig = await startProvisionRig();
   const stores = createStores(rig.redis, { prefix: rig.prefix });
   await stores.audit.append({
     at: Date.now(),
@@ -28,7 +29,7 @@ beforeAll(async () => {
     actor: alice,
   });
   services = {
-    ...rig.context().services,
+    ...rig.ctx().services,
     commands: new CommandRegistry(ALL_COMMANDS),
     rbac: new Rbac({ bindings: [{ role: "admin", subjects: ["console:user:alice"] }], channels: {} }),
     approvals: stores.approvals,
@@ -43,8 +44,12 @@ afterAll(async () => {
 
 const byName = (name: string): CommandDefinition => ALL_COMMANDS.find((d) => d.name === name)!;
 
+/** As the pipeline runs it: the command's target resolved first, when it has one. */
 async function run(name: string, args: Record<string, unknown>): Promise<Reply> {
-  return byName(name).run({ ...rig.context(), services }, args as never);
+  const def = byName(name);
+  const ctx = { ...rig.context(), services };
+  const target = def.resolve ? await def.resolve(ctx, args as never) : undefined;
+  return def.run(ctx, args as never, target);
 }
 
 /** Checks a successful reply against the rule, and a job start's card too. */
@@ -107,6 +112,18 @@ describe("the visibility rule", () => {
     await check("job.cancel", { id: live.jobId });
     release();
     await rig.jobs.queue.waitUntilFinished(live.jobId!, 60_000);
+
+    await check("template.export", { template: "tmpl-debian-12", terraform: true });
+    await check("vm.profiles");
+    await check("vm.create", { name: "vis", from: "tmpl-debian-12", ip: "dhcp", start: true });
+    const made = rig.created().find((vm) => vm.name === "vis")!;
+    await check("vm.snapshot", { vm: String(made.vmid) });
+    await check("vm.snapshots", { vm: String(made.vmid) });
+    await check("vm.reboot", { vm: String(made.vmid) });
+    await check("vm.shutdown", { vm: String(made.vmid) });
+    await check("vm.start", { vm: String(made.vmid) });
+    await check("vm.stop", { vm: String(made.vmid) });
+    await check("vm.delete", { vm: String(made.vmid) });
 
     await check("template.prune", { keep: 0 });
     const built = vmsInRange(rig).filter((v) => v.template && v.name.startsWith("tpl-debian-12"));

@@ -35,6 +35,8 @@ export const UNIT_TESTS = [
   "test/jobs/runner.test.ts",
   "test/locks/**/*.test.ts",
   "test/logger/**/*.test.ts",
+  "test/provision/pacer.test.ts",
+  "test/provision/sim.test.ts",
   "test/proxmox/**/*.test.ts",
   "test/sim/**/*.test.ts",
   "test/sim-mirror/**/*.test.ts",
