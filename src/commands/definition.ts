@@ -9,6 +9,7 @@ import type { Proxmox } from "../services/proxmox.js";
 import type { Rbac } from "../services/rbac.js";
 import type { TemplateServices } from "../services/templates/build/deps.js";
 import type { ImageCatalog } from "../services/templates/catalog/catalog.js";
+import type { UpdateServices } from "../services/updates/deps.js";
 import type { Actor, ConversationRef, Role } from "../services/vocabulary/identity.js";
 import type { Reply, ReplyField, ReplyTable } from "../services/vocabulary/reply.js";
 
@@ -70,6 +71,8 @@ export interface CommandServices {
   imageCatalog?: ImageCatalog;
   /** Template builds and lifecycle; absent without Proxmox. */
   templates?: TemplateServices;
+  /** Guest updates; absent without Proxmox. */
+  updates?: UpdateServices;
   version: string;
 }
 

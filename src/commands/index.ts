@@ -17,6 +17,7 @@ import { templateDistros } from "./template-distros.js";
 import { templateList } from "./template-list.js";
 import { templatePrune } from "./template-prune.js";
 import { templateRefresh } from "./template-refresh.js";
+import { updatePlan } from "./update-plan.js";
 import { version } from "./version.js";
 import { vm } from "./vm.js";
 import { vms } from "./vms.js";
@@ -40,6 +41,8 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   templateRefresh,
   templateDelete,
   templatePrune,
+  // guest updates
+  updatePlan,
   // approvals, audit, jobs
   approvals,
   audit,

@@ -64,9 +64,11 @@ export interface PackageState {
   version: string;
   /** A newer version the package manager would install on upgrade. */
   available?: string;
+  /** The pending update fixes a security issue (apt `-security` suite, dnf/zypper security advisory). */
+  security?: boolean;
 }
 
-export type GuestOsId = "debian" | "ubuntu" | "rocky" | "fedora" | "opensuse" | "alpine";
+export type GuestOsId = "debian" | "ubuntu" | "rocky" | "fedora" | "opensuse" | "alpine" | "arch";
 
 export interface GuestState {
   os: GuestOsId;
@@ -77,6 +79,10 @@ export interface GuestState {
   /** Whether `apt-get update`/`dnf makecache`… has run since boot (apt only lists upgrades after it). */
   indexFresh: boolean;
   ipv4: string;
+  /** What `systemctl is-system-running` says; `running` when absent. Tests set `degraded`. */
+  systemState?: "running" | "degraded";
+  /** Test knob: the next upgrade leaves systemd degraded (a unit that fails after the update). */
+  upgradeDegrades?: boolean;
 }
 
 export interface ExecState {
