@@ -29,6 +29,7 @@ import {
 } from "./compose/jobs.js";
 import { createStores, type OpenStore, openStore, type Stores, storeSettingsFrom } from "./compose/stores.js";
 import { createTemplateServices } from "./compose/templates.js";
+import { createUpdateServices } from "./compose/updates.js";
 import { collectSecretValues, createScrubber } from "./config/redact.js";
 import type { Config } from "./config/schema.js";
 import type { Route } from "./http/server.js";
@@ -121,6 +122,9 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
       clock,
       log,
     });
+  const updates =
+    proxmox &&
+    createUpdateServices({ proxmox, config: config.updates, clock, log, follower: templates?.follower });
   const metrics = createMetrics({ jobCounts: () => jobs.counts() });
   const core = createCommandCore({
     commands: ALL_COMMANDS,
@@ -134,7 +138,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
   const jobSettings = jobsSettings({
     redisUrl: config.redis.url,
     keyPrefix: config.redis.prefix,
-    definitions: jobDefinitions({ templates, notifiers, approvals: core.approvalRequester }),
+    definitions: jobDefinitions({ templates, updates, notifiers, approvals: core.approvalRequester }),
     notifiers,
     clock,
     log,
@@ -150,6 +154,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
     proxmox,
     imageCatalog,
     templates,
+    updates,
   });
   const dispatcher = createDispatcher({
     core,

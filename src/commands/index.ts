@@ -17,6 +17,7 @@ import { templateDistros } from "./template-distros.js";
 import { templateList } from "./template-list.js";
 import { templatePrune } from "./template-prune.js";
 import { templateRefresh } from "./template-refresh.js";
+import { updateApply } from "./update-apply.js";
 import { updatePlan } from "./update-plan.js";
 import { version } from "./version.js";
 import { vm } from "./vm.js";
@@ -43,6 +44,7 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   templatePrune,
   // guest updates
   updatePlan,
+  updateApply,
   // approvals, audit, jobs
   approvals,
   audit,

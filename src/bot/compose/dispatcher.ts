@@ -15,6 +15,7 @@ import type { Proxmox } from "../../services/proxmox.js";
 import { Rbac, type RbacConfig } from "../../services/rbac.js";
 import type { TemplateServices } from "../../services/templates/build/deps.js";
 import type { ImageCatalog } from "../../services/templates/catalog/catalog.js";
+import type { UpdateServices } from "../../services/updates/deps.js";
 import { createApprovalRequester } from "../pipeline/approval-open.js";
 import { Dispatcher } from "../pipeline/dispatcher.js";
 import type { ActionRoute, PipelineMetrics } from "../pipeline/types.js";
@@ -74,6 +75,7 @@ export interface CommandServicesInput {
   proxmox?: Proxmox;
   imageCatalog?: ImageCatalog;
   templates?: TemplateServices;
+  updates?: UpdateServices;
 }
 
 export function createCommandServices(input: CommandServicesInput): CommandServices {
@@ -86,6 +88,7 @@ export function createCommandServices(input: CommandServicesInput): CommandServi
     proxmox: input.proxmox,
     imageCatalog: input.imageCatalog,
     ...(input.templates ? { templates: input.templates } : {}),
+    ...(input.updates ? { updates: input.updates } : {}),
     version: input.version,
   };
 }

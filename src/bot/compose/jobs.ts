@@ -26,6 +26,8 @@ import type {
 import type { TemplateServices } from "../../services/templates/build/deps.js";
 import { createTemplateBuildJob } from "../../services/templates/build/job.js";
 import { createTemplateMatrixJob } from "../../services/templates/build/matrix-job.js";
+import { createUpdateApplyJob } from "../../services/updates/apply-job.js";
+import type { UpdateServices } from "../../services/updates/deps.js";
 import type { Config } from "../config/schema.js";
 
 /** Every job type this build can run besides the template jobs; listed by hand like the commands. */
@@ -42,6 +44,8 @@ export interface JobDefinitionsInput {
   approvals?: ApprovalRequester;
   /** Minimum time between edits of a matrix summary table; the job's default when omitted. */
   matrixEditIntervalMs?: number;
+  /** Guest updates; without them (no Proxmox) there is no update job. */
+  updates?: UpdateServices;
 }
 
 export function jobDefinitions(input: JobDefinitionsInput): JobDefinition[] {
@@ -55,6 +59,15 @@ export function jobDefinitions(input: JobDefinitionsInput): JobDefinition[] {
             ...templates,
             notifiers: input.notifiers,
             approvals: input.approvals,
+            editIntervalMs: input.matrixEditIntervalMs,
+          }),
+        ]
+      : []),
+    ...(input.updates
+      ? [
+          createUpdateApplyJob({
+            updates: input.updates,
+            notifiers: input.notifiers,
             editIntervalMs: input.matrixEditIntervalMs,
           }),
         ]

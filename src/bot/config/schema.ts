@@ -9,6 +9,7 @@ import { slackConfigSchema } from "../../adapters/slack/config.js";
 import { duration, positiveDuration } from "../../services/duration.js";
 import { templatesConfigSchema } from "../../services/templates/build/config.js";
 import { catalogConfigSchema } from "../../services/templates/catalog/schema.js";
+import { updatesConfigSchema } from "../../services/updates/config.js";
 import { PLATFORM_PATTERN, ROLES } from "../../services/vocabulary/identity.js";
 import { httpConfigSchema } from "./http.js";
 
@@ -206,6 +207,11 @@ export const configSchema = z
       .prefault({})
       .describe(
         "Template builds: VMID range, defaults per cluster and node, SSH keys, limits, schedule, catalog",
+      ),
+    updates: updatesConfigSchema
+      .prefault({})
+      .describe(
+        "Guest updates: snapshot retention, timeouts, per-tag health checks, rollout defaults, windows",
       ),
   })
   .strict();

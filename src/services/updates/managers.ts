@@ -32,9 +32,14 @@ export interface PackageManager {
   upgradeScript(options: { security: boolean; securityPackages: string[] }): string;
   /** Exit codes of the upgrade that still mean success (zypper's 102: installed, reboot needed). */
   okExit: readonly number[];
+  /** Prints `yes` or `no`: does the guest want a reboot? Absent where the distribution keeps no marker. */
+  rebootScript?: string;
 }
 
 const MARK = "@@chatops-reboot@@";
+const APT_REBOOT = "test -f /var/run/reboot-required && echo yes || echo no";
+const DNF_REBOOT = "needs-restarting -r >/dev/null 2>&1 && echo no || echo yes";
+const ZYPPER_REBOOT = "zypper needs-rebooting >/dev/null 2>&1 && echo no || echo yes";
 const SECTION = "@@chatops-security@@";
 /** Packages whose update needs a reboot where the distribution keeps no marker (apk, pacman). */
 const KERNEL = /^(linux|linux-lts|linux-virt|linux-zen|linux-hardened|kernel)$/;
@@ -55,7 +60,8 @@ const rebootFlag = (reboot: string) => (reboot === "" ? undefined : reboot === "
 const apt: PackageManager = {
   name: "apt",
   knowsSecurity: true,
-  planScript: `DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1; apt list --upgradable 2>/dev/null; echo ${MARK}; test -f /var/run/reboot-required && echo yes || echo no`,
+  planScript: `DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1; apt list --upgradable 2>/dev/null; echo ${MARK}; ${APT_REBOOT}`,
+  rebootScript: APT_REBOOT,
   parsePlan(out) {
     const { list, reboot } = split(out);
     const pending = list.flatMap((line) => {
@@ -82,7 +88,8 @@ const apt: PackageManager = {
 const dnf: PackageManager = {
   name: "dnf",
   knowsSecurity: true,
-  planScript: `dnf -q check-update 2>/dev/null; echo ${SECTION}; dnf -q updateinfo list --security 2>/dev/null; echo ${MARK}; needs-restarting -r >/dev/null 2>&1 && echo no || echo yes`,
+  planScript: `dnf -q check-update 2>/dev/null; echo ${SECTION}; dnf -q updateinfo list --security 2>/dev/null; echo ${MARK}; ${DNF_REBOOT}`,
+  rebootScript: DNF_REBOOT,
   parsePlan(out) {
     const { list, security, reboot } = split(out);
     const secure = new Set(
@@ -108,7 +115,8 @@ const dnf: PackageManager = {
 const zypper: PackageManager = {
   name: "zypper",
   knowsSecurity: true,
-  planScript: `zypper --non-interactive --quiet refresh >/dev/null 2>&1; zypper --non-interactive --quiet list-updates; echo ${SECTION}; zypper --non-interactive --quiet list-patches --category security; echo ${MARK}; zypper needs-rebooting >/dev/null 2>&1 && echo no || echo yes`,
+  planScript: `zypper --non-interactive --quiet refresh >/dev/null 2>&1; zypper --non-interactive --quiet list-updates; echo ${SECTION}; zypper --non-interactive --quiet list-patches --category security; echo ${MARK}; ${ZYPPER_REBOOT}`,
+  rebootScript: ZYPPER_REBOOT,
   parsePlan(out) {
     const { list, security, reboot } = split(out);
     const secure = new Set(
@@ -171,6 +179,11 @@ const BY_OS: Array<[RegExp, PackageManager]> = [
   [/^alpine$/, apk],
   [/^(arch|archarm|manjaro|endeavouros)$/, pacman],
 ];
+
+/** A manager by the name a rollout recorded for the VM. */
+export function managerByName(name: string | undefined): PackageManager | undefined {
+  return [apt, dnf, zypper, apk, pacman].find((m) => m.name === name);
+}
 
 /** The package manager of a guest, or undefined for a distribution the bot does not know. */
 export function managerFor(os: AgentOsInfo): PackageManager | undefined {

@@ -39,8 +39,19 @@ export function hasYes(args: string[]): boolean {
   return args.some((a) => a === "-y" || a === "--yes" || a === "--assume-yes" || /^-[a-z]*y[a-z]*$/.test(a));
 }
 
+/** apt's words without options; `-o Name=value`, `-c file` and `-t release` take the next word. */
+function aptWords(args: string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (["-o", "-c", "-t", "--option", "--config-file", "--target-release"].includes(args[i]!)) i++;
+    else if (!args[i]!.startsWith("-")) words.push(args[i]!);
+  }
+  return words;
+}
+
 export function apt(guest: GuestState, args: string[]): CommandResult {
-  const sub = args.find((a) => !a.startsWith("-"));
+  const words = aptWords(args);
+  const sub = words[0];
   const header = "Reading package lists...\nBuilding dependency tree...\nReading state information...\n";
   if (sub === "update") {
     guest.indexFresh = true;
@@ -60,7 +71,7 @@ export function apt(guest: GuestState, args: string[]): CommandResult {
     return ok(`Listing...\n${lines.map((l) => `${l}\n`).join("")}`);
   }
   if (sub === "install" && args.includes("--only-upgrade")) {
-    const names = new Set(args.filter((a) => !a.startsWith("-") && a !== "install"));
+    const names = new Set(words.slice(1));
     if (!hasYes(args))
       return { exitcode: 1, out: `${header}Do you want to continue? [Y/n] Abort.\n`, err: "" };
     const done = applyUpgrades(guest, (p) => names.has(p.name));

@@ -1,0 +1,28 @@
+/** The guest-update services: the Proxmox port, the `updates` config, a task follower and the probes. */
+import { createHealthProbes } from "../../adapters/net/health-probes.js";
+import type { Clock, Log } from "../../services/ports.js";
+import type { Proxmox } from "../../services/proxmox.js";
+import { realSleep, TaskFollower } from "../../services/tasks/follow-task.js";
+import type { UpdatesConfig } from "../../services/updates/config.js";
+import type { UpdateServices } from "../../services/updates/deps.js";
+
+export interface UpdateServicesInput {
+  proxmox: Proxmox;
+  config: UpdatesConfig;
+  clock: Clock;
+  log: Log;
+  /** Shared with the template builds, so both learn task durations together. */
+  follower?: TaskFollower;
+}
+
+export function createUpdateServices(input: UpdateServicesInput): UpdateServices {
+  return {
+    proxmox: input.proxmox,
+    config: input.config,
+    clock: input.clock,
+    follower: input.follower ?? new TaskFollower(input.proxmox, input.clock),
+    probes: createHealthProbes(),
+    sleep: realSleep,
+    log: input.log.child({ component: "updates" }),
+  };
+}
