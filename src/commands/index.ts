@@ -18,7 +18,10 @@ import { templateList } from "./template-list.js";
 import { templatePrune } from "./template-prune.js";
 import { templateRefresh } from "./template-refresh.js";
 import { updateApply } from "./update-apply.js";
+import { updateCleanup } from "./update-cleanup.js";
 import { updatePlan } from "./update-plan.js";
+import { updateRollback } from "./update-rollback.js";
+import { updateSnapshots } from "./update-snapshots.js";
 import { version } from "./version.js";
 import { vm } from "./vm.js";
 import { vms } from "./vms.js";
@@ -45,6 +48,9 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   // guest updates
   updatePlan,
   updateApply,
+  updateRollback,
+  updateSnapshots,
+  updateCleanup,
   // approvals, audit, jobs
   approvals,
   audit,

@@ -21,14 +21,3 @@ export function snapshotDescription(jobId: string, requestedBy: string): string 
 export function isBotSnapshot(s: Pick<SnapshotInfo, "name" | "description">): boolean {
   return s.name.startsWith(SNAPSHOT_PREFIX) && s.description.startsWith(DESCRIPTION_MARK);
 }
-
-/** The bot's snapshots older than `retentionMs`; never the `current` pseudo-entry or anyone else's. */
-export function expiredBotSnapshots(
-  snapshots: readonly SnapshotInfo[],
-  nowMs: number,
-  retentionMs: number,
-): SnapshotInfo[] {
-  return snapshots.filter(
-    (s) => isBotSnapshot(s) && s.snaptime !== undefined && s.snaptime * 1000 + retentionMs <= nowMs,
-  );
-}

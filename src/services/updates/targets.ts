@@ -80,8 +80,8 @@ function matches(selector: Selector, vm: GuestResource): boolean {
   }
 }
 
-/** What an update needs to be allowed to do on a VM, per command. */
-export type Need = "plan" | "apply";
+/** What an update needs to be allowed to do on a VM, per command; `read` only lists (snapshots). */
+export type Need = "read" | "plan" | "apply";
 
 /** Exec through the agent is VM.GuestAgent.Unrestricted on PVE 9 and VM.Monitor on PVE 8. */
 const EXEC_PRIVS = ["VM.GuestAgent.Unrestricted", "VM.Monitor"];
@@ -119,13 +119,18 @@ export async function expandTargets(
   }
   const candidates: GuestResource[] = [];
   for (const vm of [...chosen.values()].sort((a, b) => a.vmid - b.vmid)) {
-    const reason = staticSkip(vm);
+    const reason =
+      options.need === "read"
+        ? vm.template
+          ? "template: templates are never updated"
+          : undefined
+        : staticSkip(vm);
     if (reason) skipped.push(skip(vm, reason));
     else candidates.push(vm);
   }
   const storageTypes = options.need === "apply" ? await storagePlugins(proxmox) : new Map<string, string>();
   const checked = await mapLimit(candidates, options.parallel ?? 8, (vm) =>
-    checkVm(proxmox, vm, options.need, storageTypes),
+    options.need === "read" ? Promise.resolve(undefined) : checkVm(proxmox, vm, options.need, storageTypes),
   );
   const vms: TargetVm[] = [];
   checked.forEach((reason, i) => {
