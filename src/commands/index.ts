@@ -19,6 +19,7 @@ import { templatePrune } from "./template-prune.js";
 import { templateRefresh } from "./template-refresh.js";
 import { updateApply } from "./update-apply.js";
 import { updateCleanup } from "./update-cleanup.js";
+import { updateNodes } from "./update-nodes.js";
 import { updatePlan } from "./update-plan.js";
 import { updateRollback } from "./update-rollback.js";
 import { updateSnapshots } from "./update-snapshots.js";
@@ -51,6 +52,7 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   updateRollback,
   updateSnapshots,
   updateCleanup,
+  updateNodes,
   // approvals, audit, jobs
   approvals,
   audit,
