@@ -29,7 +29,7 @@ import {
 } from "./compose/jobs.js";
 import { createStores, type OpenStore, openStore, type Stores, storeSettingsFrom } from "./compose/stores.js";
 import { createTemplateServices } from "./compose/templates.js";
-import { createUpdateServices } from "./compose/updates.js";
+import { createUpdateServices, startWindowSchedule } from "./compose/updates.js";
 import { collectSecretValues, createScrubber } from "./config/redact.js";
 import type { Config } from "./config/schema.js";
 import type { Route } from "./http/server.js";
@@ -184,6 +184,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
   const started: ChatAdapter[] = [];
   let worker: JobWorkerHandle | undefined;
   let schedule: { close(): Promise<void> } | undefined;
+  let windows: { close(): Promise<void> } | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   let sweeping: Promise<unknown> = Promise.resolve();
 
@@ -209,6 +210,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
       for (const adapter of started.splice(0)) await adapter.stop();
       await sweeping;
       await schedule?.close();
+      await windows?.close();
       await worker?.close();
       // Final job-card edits the worker queued in a notify-only adapter's outbox are delivered before exit.
       for (const adapter of options.notifyOnly ?? []) await adapter.stop();
@@ -237,6 +239,12 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
     if (config.jobs.runWorker) {
       worker = startWorker(jobSettings, workerSettingsFrom(config, stores.audit));
       if (templates) schedule = await startSchedule(jobSettings, config.templates.schedule, jobs, log);
+      if (updates)
+        windows = await startWindowSchedule(jobSettings, {
+          updates,
+          jobs,
+          approvals: core.approvalRequester,
+        });
     }
     sweepTimer = setInterval(() => {
       sweeping = sweepExpired({ store: stores.approvals, notifier: notifiers, now: clock.now(), log })

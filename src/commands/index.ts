@@ -23,6 +23,7 @@ import { updateNodes } from "./update-nodes.js";
 import { updatePlan } from "./update-plan.js";
 import { updateRollback } from "./update-rollback.js";
 import { updateSnapshots } from "./update-snapshots.js";
+import { updateWindows } from "./update-windows.js";
 import { version } from "./version.js";
 import { vm } from "./vm.js";
 import { vms } from "./vms.js";
@@ -53,6 +54,7 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   updateSnapshots,
   updateCleanup,
   updateNodes,
+  updateWindows,
   // approvals, audit, jobs
   approvals,
   audit,
