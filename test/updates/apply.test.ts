@@ -19,8 +19,12 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function setup(guests: GuestSpec[], config: Parameters<typeof startUpdateSim>[0] = {}) {
-  u = await startUpdateSim(config);
+async function setup(
+  guests: GuestSpec[],
+  config: Parameters<typeof startUpdateSim>[0] = {},
+  sim: Parameters<typeof startUpdateSim>[1] = {},
+) {
+  u = await startUpdateSim(config, sim);
   for (const g of guests) addGuest(u.t, g);
   a = applyHarness(u);
   a.h.startWorker({ concurrency: 1 });
@@ -190,7 +194,8 @@ describe("update apply", () => {
 
   it("stops between VMs on cancel and leaves no VM mid-update", async () => {
     const guests = [700, 701, 702, 703].map((vmid) => ({ vmid }));
-    const { a, vms } = await setup(guests);
+    // Guest commands take long enough that the cancel is seen while the first VM is still upgrading.
+    const { a, vms } = await setup(guests, {}, { execDurationMs: 300 });
     const job = await a.start(vms, { batch: 1 });
     // Cancel while the first VM is being upgraded.
     await expect

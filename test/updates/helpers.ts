@@ -4,6 +4,7 @@ import type { CommandContext, CommandServices } from "../../src/commands/definit
 import { TaskFollower } from "../../src/services/tasks/follow-task.js";
 import { type UpdatesConfigInput, updatesConfigSchema } from "../../src/services/updates/config.js";
 import type { UpdateServices } from "../../src/services/updates/deps.js";
+import { Pacer } from "../../src/services/updates/pacer.js";
 import type { SimOptions } from "../../src/sim/pve/index.js";
 import type { GuestOsId, PackageState } from "../../src/sim/pve/state/types.js";
 import { type SimClient, startSimClient } from "../proxmox/helpers/sim.js";
@@ -28,7 +29,7 @@ export async function startUpdateSim(
     clock,
     follower: new TaskFollower(t.client, clock, sleep),
     probes: createHealthProbes(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    pacer: new Pacer(clock, (ms) => new Promise((r) => setTimeout(r, ms))),
   };
   return { t, deps, close: () => t.close() };
 }

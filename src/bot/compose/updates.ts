@@ -6,6 +6,7 @@ import type { Proxmox } from "../../services/proxmox.js";
 import { realSleep, TaskFollower } from "../../services/tasks/follow-task.js";
 import type { UpdatesConfig } from "../../services/updates/config.js";
 import type { UpdateServices } from "../../services/updates/deps.js";
+import { Pacer } from "../../services/updates/pacer.js";
 import type { JobsSettings } from "./jobs.js";
 
 export interface UpdateServicesInput {
@@ -24,7 +25,7 @@ export function createUpdateServices(input: UpdateServicesInput): UpdateServices
     clock: input.clock,
     follower: input.follower ?? new TaskFollower(input.proxmox, input.clock),
     probes: createHealthProbes(),
-    sleep: realSleep,
+    pacer: new Pacer(input.clock, realSleep),
     log: input.log.child({ component: "updates" }),
   };
 }

@@ -1,8 +1,9 @@
 /** What the update services share: the Proxmox port, the config, the clock and the outside checks. */
 import type { Clock, Log } from "../ports.js";
 import type { Proxmox } from "../proxmox.js";
-import type { Sleep, TaskFollower } from "../tasks/follow-task.js";
+import type { TaskFollower } from "../tasks/follow-task.js";
 import type { UpdatesConfig } from "./config.js";
+import type { Pacer } from "./pacer.js";
 
 /** Health checks the bot itself runs against a VM's address (HTTP GET, TCP connect). */
 export interface HealthProbes {
@@ -18,6 +19,7 @@ export interface UpdateServices {
   clock: Clock;
   follower: TaskFollower;
   probes: HealthProbes;
-  sleep: Sleep;
+  /** Paces waits for guest commands and the agent (one per process, so durations are learned once). */
+  pacer: Pacer;
   log?: Log;
 }

@@ -1,12 +1,11 @@
 /**
  * Runs one command in a guest through the agent and waits for it: `agent/exec` starts it, `exec-status`
- * is polled until it has exited or the timeout passes. PVE forgets a pid after its first `exited` answer,
- * so a caller that resumes after a crash cannot read an old result twice; it looks at the guest instead.
+ * is polled (paced by how long the same command took before) until it has exited or the timeout passes.
+ * PVE forgets a pid after its first `exited` answer, so a caller that resumes after a crash cannot read
+ * an old result twice; it looks at the guest instead.
  */
-
-import type { Clock } from "../ports.js";
 import { type Proxmox, ProxmoxError } from "../proxmox.js";
-import type { Sleep } from "../tasks/follow-task.js";
+import type { Pacer } from "./pacer.js";
 
 export interface GuestResult {
   exitcode: number;
@@ -16,9 +15,8 @@ export interface GuestResult {
 
 export interface GuestExec {
   proxmox: Proxmox;
-  clock: Clock;
-  sleep: Sleep;
-  /** Pause between exec-status polls. */
+  pacer: Pacer;
+  /** Pause between exec-status polls once the learned duration has passed. */
   pollMs: number;
 }
 
@@ -27,7 +25,7 @@ export function shell(script: string): string[] {
   return ["/bin/sh", "-c", script];
 }
 
-/** Starts `argv` and returns its pid; `onStarted` lets the caller persist it before waiting. */
+/** Starts `argv`, lets the caller persist the pid, and waits for the result. */
 export async function runInGuest(
   deps: GuestExec,
   vm: { node: string; vmid: number },
@@ -37,7 +35,7 @@ export async function runInGuest(
 ): Promise<GuestResult> {
   const pid = await deps.proxmox.agentExec(vm.node, vm.vmid, argv);
   await onStarted?.(pid);
-  return waitForGuest(deps, vm, pid, timeoutMs, argv[argv.length - 1] ?? "");
+  return waitForGuest(deps, vm, pid, timeoutMs, argv);
 }
 
 /** Polls a started guest process until it exits; a process still running at the timeout is an error. */
@@ -46,26 +44,29 @@ export async function waitForGuest(
   vm: { node: string; vmid: number },
   pid: number,
   timeoutMs: number,
-  what: string,
+  argv: string[],
 ): Promise<GuestResult> {
-  const started = deps.clock.now();
-  for (;;) {
-    await deps.sleep(deps.pollMs);
-    const status = await deps.proxmox.agentExecStatus(vm.node, vm.vmid, pid);
-    if (status.exited) {
+  const what = argv[argv.length - 1] ?? "";
+  const result = await deps.pacer.until(
+    `exec:${what}`,
+    async () => {
+      const status = await deps.proxmox.agentExecStatus(vm.node, vm.vmid, pid);
+      if (!status.exited) return undefined;
       return {
         exitcode: status.exitcode ?? (status.signal !== undefined ? 128 + status.signal : -1),
         out: status.outData ?? "",
         err: status.errData ?? "",
       };
-    }
-    if (deps.clock.now() - started >= timeoutMs) {
-      throw new ProxmoxError(
-        "E_PVE",
-        `VM ${vm.vmid}: "${what.slice(0, 80)}" still running after ${Math.round(timeoutMs / 1000)} s (guest pid ${pid})`,
-      );
-    }
+    },
+    { pollMs: deps.pollMs, timeoutMs },
+  );
+  if (!result) {
+    throw new ProxmoxError(
+      "E_PVE",
+      `VM ${vm.vmid}: "${what.slice(0, 80)}" still running after ${Math.round(timeoutMs / 1000)} s (guest pid ${pid})`,
+    );
   }
+  return result;
 }
 
 /** The last lines of a command's output, for a failure report. */

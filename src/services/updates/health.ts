@@ -14,53 +14,50 @@ export async function waitForAgent(
   vm: TargetVm,
   timeoutMs: number,
 ): Promise<string | undefined> {
-  const started = deps.clock.now();
   let last = "";
-  for (;;) {
-    try {
-      await deps.proxmox.agentPing(vm.node, vm.vmid);
-      return undefined;
-    } catch (err) {
-      if (!(err instanceof ProxmoxError)) throw err;
-      last = err.pveMessage ?? err.message;
-    }
-    if (deps.clock.now() - started >= timeoutMs)
-      return `guest agent did not answer within ${Math.round(timeoutMs / 1000)} s (${last})`;
-    await deps.sleep(deps.config.pollInterval);
-  }
+  const up = await deps.pacer.until(
+    "agent-back",
+    async () => {
+      try {
+        await deps.proxmox.agentPing(vm.node, vm.vmid);
+        return true;
+      } catch (err) {
+        if (!(err instanceof ProxmoxError)) throw err;
+        last = err.pveMessage ?? err.message;
+        return undefined;
+      }
+    },
+    { pollMs: deps.config.pollInterval, timeoutMs },
+  );
+  return up ? undefined : `guest agent did not answer within ${Math.round(timeoutMs / 1000)} s (${last})`;
 }
 
 /** systemd's verdict; `starting` right after a boot is waited out within the agent timeout. */
 async function systemdProblem(deps: UpdateServices, vm: TargetVm): Promise<string | undefined> {
-  const exec = {
-    proxmox: deps.proxmox,
-    clock: deps.clock,
-    sleep: deps.sleep,
-    pollMs: deps.config.pollInterval,
-  };
-  const started = deps.clock.now();
-  for (;;) {
-    let state: string;
-    try {
-      const r = await runInGuest(exec, vm, ["systemctl", "is-system-running"], deps.config.timeouts.check);
-      state = r.out.trim().split("\n")[0] ?? "";
-    } catch (err) {
-      // No systemctl in the guest (Alpine's OpenRC): the agent cannot spawn it. Nothing to check then.
-      if (
-        err instanceof ProxmoxError &&
-        /Failed to execute child process/.test(err.pveMessage ?? err.message)
-      )
-        return undefined;
-      throw err;
-    }
-    if (state === "running") return undefined;
-    if (
-      (state !== "starting" && state !== "initializing") ||
-      deps.clock.now() - started >= deps.config.timeouts.agent
-    )
-      return `systemctl is-system-running: ${state || "no answer"}`;
-    await deps.sleep(deps.config.pollInterval);
-  }
+  const exec = { proxmox: deps.proxmox, pacer: deps.pacer, pollMs: deps.config.pollInterval };
+  let state = "";
+  const settled = await deps.pacer.until(
+    "systemd-settled",
+    async () => {
+      try {
+        const r = await runInGuest(exec, vm, ["systemctl", "is-system-running"], deps.config.timeouts.check);
+        state = r.out.trim().split("\n")[0] ?? "";
+      } catch (err) {
+        // No systemctl in the guest (Alpine's OpenRC): the agent cannot spawn it. Nothing to check then.
+        if (
+          err instanceof ProxmoxError &&
+          /Failed to execute child process/.test(err.pveMessage ?? err.message)
+        )
+          return "no systemd";
+        throw err;
+      }
+      return state === "starting" || state === "initializing" ? undefined : state;
+    },
+    // The first look goes out at once: a settled system answers the first exec.
+    { pollMs: deps.config.pollInterval, timeoutMs: deps.config.timeouts.agent, firstLookAtOnce: true },
+  );
+  if (settled === "running" || settled === "no systemd") return undefined;
+  return `systemctl is-system-running: ${settled ?? `still ${state} after ${Math.round(deps.config.timeouts.agent / 1000)} s`}`;
 }
 
 async function vmAddress(deps: UpdateServices, vm: TargetVm): Promise<string | undefined> {
@@ -109,9 +106,14 @@ function reason(err: unknown): string {
   return String(err);
 }
 
-export async function healthProblem(deps: UpdateServices, vm: TargetVm): Promise<string | undefined> {
+/** The agent is waited for only after a reboot: otherwise it has just answered the upgrade's exec. */
+export async function healthProblem(
+  deps: UpdateServices,
+  vm: TargetVm,
+  options: { rebooted: boolean },
+): Promise<string | undefined> {
   return (
-    (await waitForAgent(deps, vm, deps.config.timeouts.agent)) ??
+    (options.rebooted ? await waitForAgent(deps, vm, deps.config.timeouts.agent) : undefined) ??
     (await systemdProblem(deps, vm)) ??
     (await probeProblems(deps, vm))
   );

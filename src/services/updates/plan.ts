@@ -33,12 +33,7 @@ export async function planVm(deps: UpdateServices, vm: TargetVm): Promise<VmPlan
       pending: [],
       problem: `no supported package manager for OS id "${os.id ?? "?"}"`,
     };
-  const exec = {
-    proxmox: deps.proxmox,
-    clock: deps.clock,
-    sleep: deps.sleep,
-    pollMs: deps.config.pollInterval,
-  };
+  const exec = { proxmox: deps.proxmox, pacer: deps.pacer, pollMs: deps.config.pollInterval };
   const result = await runInGuest(exec, vm, shell(manager.planScript), PLAN_TIMEOUT_MS);
   const parsed = manager.parsePlan(result.out);
   return {

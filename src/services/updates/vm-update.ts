@@ -48,7 +48,7 @@ export async function updateVm(u: VmUpdate): Promise<void> {
     if (r.phase === "upgrade") await upgrade(u);
     if (r.phase === "reboot") await reboot(u);
     if (r.phase === "health") {
-      const problem = await healthProblem(u.deps, u.vm);
+      const problem = await healthProblem(u.deps, u.vm, { rebooted: r.rebooted === true });
       if (problem) throw new VmFailure(problem);
       r.detail = `${r.packages ?? 0} updated${r.rebooted ? ", rebooted" : ""}; snapshot ${r.snapshot} kept`;
       await enter(u, "done");
@@ -90,12 +90,7 @@ async function sending(u: VmUpdate): Promise<void> {
 }
 
 function execDeps(u: VmUpdate): GuestExec {
-  return {
-    proxmox: u.deps.proxmox,
-    clock: u.deps.clock,
-    sleep: u.deps.sleep,
-    pollMs: u.deps.config.pollInterval,
-  };
+  return { proxmox: u.deps.proxmox, pacer: u.deps.pacer, pollMs: u.deps.config.pollInterval };
 }
 
 async function managerOf(u: VmUpdate): Promise<PackageManager> {
@@ -194,7 +189,7 @@ async function upgrade(u: VmUpdate): Promise<void> {
   let result: { exitcode: number; out: string; err: string } | undefined;
   if (r.pid !== undefined) {
     try {
-      result = await waitForGuest(exec, vm, r.pid, timeout, script);
+      result = await waitForGuest(exec, vm, r.pid, timeout, shell(script));
     } catch (err) {
       // The agent forgot the pid (its result was read by the worker that died, or the guest restarted).
       if (!(err instanceof ProxmoxError) || !/Invalid parameter 'pid'/.test(err.pveMessage ?? "")) throw err;
@@ -208,7 +203,7 @@ async function upgrade(u: VmUpdate): Promise<void> {
     const pid = await deps.proxmox.agentExec(vm.node, vm.vmid, shell(script));
     r.pid = pid;
     await u.save();
-    result = await waitForGuest(exec, vm, pid, timeout, script);
+    result = await waitForGuest(exec, vm, pid, timeout, shell(script));
   }
   if (!manager.okExit.includes(result.exitcode)) {
     throw new VmFailure(`${manager.name} upgrade exited ${result.exitcode}`, tail(result));
