@@ -122,9 +122,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
       clock,
       log,
     });
-  const updates =
-    proxmox &&
-    createUpdateServices({ proxmox, config: config.updates, clock, log, follower: templates?.follower });
+  const updates = proxmox && createUpdateServices({ proxmox, config: config.updates, clock, log });
   const metrics = createMetrics({ jobCounts: () => jobs.counts() });
   const core = createCommandCore({
     commands: ALL_COMMANDS,

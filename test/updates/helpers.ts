@@ -1,14 +1,12 @@
 /** The simulator, a client with the documented token and the update services wired against them. */
 import { createHealthProbes } from "../../src/adapters/net/health-probes.js";
 import type { CommandContext, CommandServices } from "../../src/commands/definition.js";
-import { TaskFollower } from "../../src/services/tasks/follow-task.js";
 import { type UpdatesConfigInput, updatesConfigSchema } from "../../src/services/updates/config.js";
 import type { UpdateServices } from "../../src/services/updates/deps.js";
 import { Pacer } from "../../src/services/updates/pacer.js";
 import type { SimOptions } from "../../src/sim/pve/index.js";
 import type { GuestOsId, PackageState } from "../../src/sim/pve/state/types.js";
 import { type SimClient, startSimClient } from "../proxmox/helpers/sim.js";
-import { simPacedSleep } from "../proxmox/helpers/sim-paced-sleep.js";
 
 export interface UpdateSim {
   t: SimClient;
@@ -22,12 +20,10 @@ export async function startUpdateSim(
 ): Promise<UpdateSim> {
   const t = await startSimClient({ defaultTaskDurationMs: 20, execDurationMs: 10, ...sim });
   const clock = { now: () => Date.now() };
-  const sleep = simPacedSleep(t.sim);
   const deps: UpdateServices = {
     proxmox: t.client,
     config: updatesConfigSchema.parse({ pollInterval: 5, ...config }),
     clock,
-    follower: new TaskFollower(t.client, clock, sleep),
     probes: createHealthProbes(),
     pacer: new Pacer(clock, (ms) => new Promise((r) => setTimeout(r, ms))),
   };

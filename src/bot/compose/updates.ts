@@ -1,9 +1,9 @@
-/** The guest-update services: the Proxmox port, the `updates` config, a task follower and the probes. */
+/** The guest-update services: the Proxmox port, the `updates` config, the wait pacer and the probes. */
 import { createHealthProbes } from "../../adapters/net/health-probes.js";
 import { startUpdateWindows } from "../../adapters/queue/update-windows.js";
 import type { ApprovalRequester, Clock, JobQueue, Log } from "../../services/ports.js";
 import type { Proxmox } from "../../services/proxmox.js";
-import { realSleep, TaskFollower } from "../../services/tasks/follow-task.js";
+import { realSleep } from "../../services/tasks/follow-task.js";
 import type { UpdatesConfig } from "../../services/updates/config.js";
 import type { UpdateServices } from "../../services/updates/deps.js";
 import { Pacer } from "../../services/updates/pacer.js";
@@ -14,8 +14,6 @@ export interface UpdateServicesInput {
   config: UpdatesConfig;
   clock: Clock;
   log: Log;
-  /** Shared with the template builds, so both learn task durations together. */
-  follower?: TaskFollower;
 }
 
 export function createUpdateServices(input: UpdateServicesInput): UpdateServices {
@@ -23,7 +21,6 @@ export function createUpdateServices(input: UpdateServicesInput): UpdateServices
     proxmox: input.proxmox,
     config: input.config,
     clock: input.clock,
-    follower: input.follower ?? new TaskFollower(input.proxmox, input.clock),
     probes: createHealthProbes(),
     pacer: new Pacer(input.clock, realSleep),
     log: input.log.child({ component: "updates" }),

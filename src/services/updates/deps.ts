@@ -1,7 +1,6 @@
 /** What the update services share: the Proxmox port, the config, the clock and the outside checks. */
 import type { Clock, Log } from "../ports.js";
 import type { Proxmox } from "../proxmox.js";
-import type { TaskFollower } from "../tasks/follow-task.js";
 import type { UpdatesConfig } from "./config.js";
 import type { Pacer } from "./pacer.js";
 
@@ -17,7 +16,6 @@ export interface UpdateServices {
   proxmox: Proxmox;
   config: UpdatesConfig;
   clock: Clock;
-  follower: TaskFollower;
   probes: HealthProbes;
   /** Paces waits for guest commands and the agent (one per process, so durations are learned once). */
   pacer: Pacer;

@@ -9,6 +9,7 @@ import type { ReplyTable } from "../vocabulary/reply.js";
 import type { UpdateServices } from "./deps.js";
 import { isBotSnapshot } from "./snapshots.js";
 import { expandTargets, mapLimit, parseTargets, type TargetVm } from "./targets.js";
+import { waitForTask } from "./tasks.js";
 
 export interface BotSnapshot {
   vm: TargetVm;
@@ -75,7 +76,7 @@ export async function deleteSnapshots(
   return mapLimit(snapshots, 2, async (snapshot) => {
     try {
       const upid = await deps.proxmox.deleteSnapshot(snapshot.vm.node, snapshot.vm.vmid, snapshot.name);
-      await deps.follower.follow(upid);
+      await waitForTask(deps, upid);
       return { snapshot };
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
@@ -133,5 +134,5 @@ export async function rollbackVm(deps: UpdateServices, target: RollbackTarget): 
   const upid = await deps.proxmox.rollbackSnapshot(target.vm.node, target.vm.vmid, target.snapshot.name, {
     start: target.running,
   });
-  await deps.follower.follow(upid);
+  await waitForTask(deps, upid);
 }

@@ -13,6 +13,7 @@ import { healthProblem, waitForAgent } from "./health.js";
 import { kernelUpdated, managerByName, managerFor, type PackageManager } from "./managers.js";
 import { snapshotDescription, snapshotName } from "./snapshots.js";
 import { type TargetVm, unsnapshottableStorage } from "./targets.js";
+import { waitForTask } from "./tasks.js";
 import { isFinal, type VmPhase, type VmRecord } from "./vm-record.js";
 
 export interface VmUpdate {
@@ -150,7 +151,7 @@ async function takeSnapshot(u: VmUpdate): Promise<void> {
     await u.save();
   }
   try {
-    await deps.follower.follow(r.upid);
+    await waitForTask(deps, r.upid);
   } catch (err) {
     if (err instanceof ProxmoxTaskError && /snapshot feature is not available/.test(err.exitstatus)) {
       const storages = new Map<string, string>();
@@ -235,7 +236,7 @@ async function reboot(u: VmUpdate): Promise<void> {
     r.upid = await deps.proxmox.rebootVm(vm.node, vm.vmid);
     await u.save();
   }
-  await deps.follower.follow(r.upid);
+  await waitForTask(deps, r.upid);
   r.rebooted = true;
   await enter(u, "health");
 }
@@ -268,7 +269,7 @@ async function rollback(u: VmUpdate): Promise<void> {
       r.upid = await deps.proxmox.rollbackSnapshot(vm.node, vm.vmid, r.snapshot!, { start: true });
       await u.save();
     }
-    await deps.follower.follow(r.upid);
+    await waitForTask(deps, r.upid);
   } catch (err) {
     if (err instanceof ProxmoxError && err.transient) throw err;
     r.detail = `rollback failed: ${err instanceof ProxmoxTaskError ? err.exitstatus : message(err)}`;
