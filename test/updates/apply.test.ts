@@ -1,4 +1,5 @@
 /** `update.apply` end to end: a real queue and worker, the simulator's guests, the summary message. */
+import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TargetVm } from "../../src/services/updates/targets.js";
@@ -9,11 +10,14 @@ import { addGuest, type GuestSpec, startUpdateSim, type UpdateSim } from "./help
 let u: UpdateSim | undefined;
 let a: ApplyHarness | undefined;
 let server: Server | undefined;
+let closeHttp: (() => Promise<void>) | undefined;
 afterEach(async () => {
   await a?.close();
   u?.t.expectSchemaValid();
   await u?.close();
   server?.close();
+  await closeHttp?.();
+  closeHttp = undefined;
   a = undefined;
   u = undefined;
   server = undefined;
@@ -129,6 +133,26 @@ describe("update apply", () => {
       expect.stringContaining(`TCP check 127.0.0.1:${closed} (tag db): ECONNREFUSED`),
     ]);
     expect(pendingOf(521)).toEqual(["nginx", "openssl"]);
+  });
+
+  it("runs the per-tag HTTP check against the VM's address and rolls back on a non-2xx answer", async () => {
+    let healthy = true;
+    const http = createHttpServer((_req, res) => {
+      res.writeHead(healthy ? 200 : 503).end();
+    });
+    await new Promise<void>((r) => http.listen(0, "127.0.0.1", () => r()));
+    closeHttp = () => new Promise<void>((r) => http.close(() => r()));
+    const port = (http.address() as { port: number }).port;
+    const { a, vms } = await setup([{ vmid: 525, tags: ["api"], ipv4: "127.0.0.1" }], {
+      healthChecks: { api: [{ http: `http://{ip}:${port}/healthz` }] },
+    });
+    healthy = false;
+    const job = await a.start(vms);
+    await a.h.queue.waitUntilFinished(job.id, 30_000);
+    expect(statusOf(a.summary(), 525)).toEqual([
+      "ROLLED BACK",
+      `health check: HTTP check http://127.0.0.1:${port}/healthz (tag api): status 503; rolled back, running again`,
+    ]);
   });
 
   it("keeps a failed VM as it is with --no-rollback", async () => {
