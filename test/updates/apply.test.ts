@@ -155,6 +155,29 @@ describe("update apply", () => {
     ]);
   });
 
+  it("rolls back a failed upgrade and reports the end of its output", async () => {
+    const { a, vms } = await setup([
+      {
+        vmid: 515,
+        packages: [
+          { name: "nginx", version: "1.24.0-1", available: "1.24.0-2", breaks: true },
+          { name: "openssl", version: "3.0.16-1", available: "3.0.17-1" },
+        ],
+      },
+    ]);
+    const job = await a.start(vms);
+    await a.h.queue.waitUntilFinished(job.id, 30_000);
+    const summary = a.summary();
+    expect(statusOf(summary, 515)).toEqual([
+      "ROLLED BACK",
+      "upgrade: apt upgrade exited 100; rolled back, running again",
+    ]);
+    expect(summary.code).toContain("# 515 guest515: upgrade: apt upgrade exited 100");
+    expect(summary.code).toContain("E: Sub-process /usr/bin/dpkg returned an error code (1)");
+    // openssl was installed before dpkg failed; the rollback took it back too.
+    expect(pendingOf(515)).toEqual(["nginx", "openssl"]);
+  });
+
   it("keeps a failed VM as it is with --no-rollback", async () => {
     const { a, vms } = await setup([{ vmid: 530 }]);
     guest(530).guest.upgradeDegrades = true;

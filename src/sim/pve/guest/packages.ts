@@ -89,6 +89,16 @@ export function apt(guest: GuestState, args: string[]): CommandResult {
     if (!hasYes(args)) {
       return { exitcode: 1, out: `${header}Do you want to continue? [Y/n] Abort.\n`, err: "" };
     }
+    const broken = todo.find((p) => p.breaks);
+    if (broken) {
+      // dpkg unpacks everything, then the broken package's postinst fails: apt exits 100.
+      applyUpgrades(guest, (p) => p !== broken);
+      return {
+        exitcode: 100,
+        out: `${header}Setting up ${broken.name} (${broken.available}) ...\ndpkg: error processing package ${broken.name} (--configure):\n installed ${broken.name} package post-installation script subprocess returned error exit status 1\nErrors were encountered while processing:\n ${broken.name}\n`,
+        err: "E: Sub-process /usr/bin/dpkg returned an error code (1)\n",
+      };
+    }
     const done = applyUpgrades(guest);
     const names = done.map((p) => p.name).join(" ");
     const setup = done.map((p) => `Setting up ${p.name} (${p.version}) ...\n`).join("");

@@ -66,6 +66,8 @@ export interface PackageState {
   available?: string;
   /** The pending update fixes a security issue (apt `-security` suite, dnf/zypper security advisory). */
   security?: boolean;
+  /** Test knob: the new version's maintainer script fails (dpkg leaves the package half-configured). */
+  breaks?: boolean;
 }
 
 export type GuestOsId = "debian" | "ubuntu" | "rocky" | "fedora" | "opensuse" | "alpine" | "arch";
