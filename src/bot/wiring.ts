@@ -30,6 +30,7 @@ import {
 } from "./compose/jobs.js";
 import { createStores, type OpenStore, openStore, type Stores, storeSettingsFrom } from "./compose/stores.js";
 import { createTemplateServices } from "./compose/templates.js";
+import { createUpdateServices, startWindowSchedule } from "./compose/updates.js";
 import { collectSecretValues, createScrubber } from "./config/redact.js";
 import type { Config } from "./config/schema.js";
 import type { Route } from "./http/server.js";
@@ -123,6 +124,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
       log,
     });
   const provision = templates && provisionServices(templates, config.provision);
+  const updates = proxmox && createUpdateServices({ proxmox, config: config.updates, clock, log });
   const metrics = createMetrics({ jobCounts: () => jobs.counts() });
   const core = createCommandCore({
     commands: ALL_COMMANDS,
@@ -136,7 +138,13 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
   const jobSettings = jobsSettings({
     redisUrl: config.redis.url,
     keyPrefix: config.redis.prefix,
-    definitions: jobDefinitions({ templates, provision, notifiers, approvals: core.approvalRequester }),
+    definitions: jobDefinitions({
+      templates,
+      provision,
+      updates,
+      notifiers,
+      approvals: core.approvalRequester,
+    }),
     notifiers,
     clock,
     log,
@@ -153,6 +161,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
     imageCatalog,
     templates,
     provision,
+    updates,
   });
   const dispatcher = createDispatcher({
     core,
@@ -182,6 +191,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
   const started: ChatAdapter[] = [];
   let worker: JobWorkerHandle | undefined;
   let schedule: { close(): Promise<void> } | undefined;
+  let windows: { close(): Promise<void> } | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   let sweeping: Promise<unknown> = Promise.resolve();
 
@@ -207,6 +217,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
       for (const adapter of started.splice(0)) await adapter.stop();
       await sweeping;
       await schedule?.close();
+      await windows?.close();
       await worker?.close();
       // Final job-card edits the worker queued in a notify-only adapter's outbox are delivered before exit.
       for (const adapter of options.notifyOnly ?? []) await adapter.stop();
@@ -235,6 +246,12 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
     if (config.jobs.runWorker) {
       worker = startWorker(jobSettings, workerSettingsFrom(config, stores.audit));
       if (templates) schedule = await startSchedule(jobSettings, config.templates.schedule, jobs, log);
+      if (updates)
+        windows = await startWindowSchedule(jobSettings, {
+          updates,
+          jobs,
+          approvals: core.approvalRequester,
+        });
     }
     sweepTimer = setInterval(() => {
       sweeping = sweepExpired({ store: stores.approvals, notifier: notifiers, now: clock.now(), log })

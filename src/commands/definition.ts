@@ -10,6 +10,7 @@ import type { Proxmox } from "../services/proxmox.js";
 import type { Rbac } from "../services/rbac.js";
 import type { TemplateServices } from "../services/templates/build/deps.js";
 import type { ImageCatalog } from "../services/templates/catalog/catalog.js";
+import type { UpdateServices } from "../services/updates/deps.js";
 import type { Actor, ConversationRef, Role } from "../services/vocabulary/identity.js";
 import type { Reply } from "../services/vocabulary/reply.js";
 import type { ResolvedTarget } from "../services/vocabulary/target.js";
@@ -66,6 +67,8 @@ export interface CommandServices {
   templates?: TemplateServices;
   /** VMs from templates (vm create, power, snapshots, delete); absent without Proxmox. */
   provision?: ProvisionServices;
+  /** Guest updates; absent without Proxmox. */
+  updates?: UpdateServices;
   version: string;
 }
 

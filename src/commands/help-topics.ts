@@ -36,6 +36,18 @@ export const HELP_TOPICS: readonly HelpTopic[] = [
       "vm.delete",
     ],
   },
+  {
+    title: "Guest updates",
+    commands: [
+      "update.plan",
+      "update.apply",
+      "update.rollback",
+      "update.snapshots",
+      "update.cleanup",
+      "update.nodes",
+      "update.windows",
+    ],
+  },
   { title: "Jobs", commands: ["jobs", "job", "job.cancel"] },
   { title: "Approvals and audit", commands: ["approvals", "audit"] },
 ];

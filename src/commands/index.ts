@@ -18,6 +18,13 @@ import { templateExport } from "./template-export.js";
 import { templateList } from "./template-list.js";
 import { templatePrune } from "./template-prune.js";
 import { templateRefresh } from "./template-refresh.js";
+import { updateApply } from "./update-apply.js";
+import { updateCleanup } from "./update-cleanup.js";
+import { updateNodes } from "./update-nodes.js";
+import { updatePlan } from "./update-plan.js";
+import { updateRollback } from "./update-rollback.js";
+import { updateSnapshots } from "./update-snapshots.js";
+import { updateWindows } from "./update-windows.js";
 import { version } from "./version.js";
 import { vm } from "./vm.js";
 import { vmCreate } from "./vm-create.js";
@@ -60,6 +67,14 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   templateDelete,
   templatePrune,
   templateExport,
+  // guest updates
+  updatePlan,
+  updateApply,
+  updateRollback,
+  updateSnapshots,
+  updateCleanup,
+  updateNodes,
+  updateWindows,
   // approvals, audit, jobs
   approvals,
   audit,

@@ -43,6 +43,13 @@ export const COMMAND_AUDIENCE: Readonly<Record<string, CommandAudience>> = {
   "vm.snapshot": "action",
   "vm.snapshots": "read",
   "vm.delete": "action",
+  "update.plan": "read",
+  "update.apply": "job",
+  "update.rollback": "action",
+  "update.snapshots": "read",
+  "update.cleanup": "action",
+  "update.nodes": "read",
+  "update.windows": "read",
 };
 
 /** The visibility a successful reply of this kind has. */

@@ -168,6 +168,7 @@ export interface Proxmox {
     options?: { timeoutS?: number; forceStop?: boolean },
   ): Promise<string>;
   stopVm(node: string, vmid: number): Promise<string>;
+  /** Reboots a running VM (ACPI, as `qm reboot`); returns the task's UPID. */
   rebootVm(node: string, vmid: number): Promise<string>;
 
   agentPing(node: string, vmid: number): Promise<void>;
@@ -176,4 +177,28 @@ export interface Proxmox {
   /** PVE forgets the pid after the first reply with `exited: true`. */
   agentExecStatus(node: string, vmid: number, pid: number): Promise<AgentExecStatus>;
   agentNetworkInterfaces(node: string, vmid: number): Promise<AgentInterface[]>;
+
+  // Guest updates (src/services/updates): OS detection, the hosts' own pending packages.
+  /** The guest's `/etc/os-release` as the agent reports it (`get-osinfo`). */
+  agentOsInfo(node: string, vmid: number): Promise<AgentOsInfo>;
+  /** Packages with a pending update on the PVE host itself (`GET /nodes/{node}/apt/update`). */
+  nodeAptUpdates(node: string): Promise<NodeAptUpdate[]>;
+}
+
+/** What `get-osinfo` answers; fields the guest does not report are absent. */
+export interface AgentOsInfo {
+  id?: string;
+  name?: string;
+  prettyName?: string;
+  versionId?: string;
+  kernelRelease?: string;
+}
+
+export interface NodeAptUpdate {
+  package: string;
+  oldVersion?: string;
+  version: string;
+  title?: string;
+  origin?: string;
+  priority?: string;
 }

@@ -129,7 +129,9 @@ describe("the visibility rule", () => {
     const built = vmsInRange(rig).filter((v) => v.template && v.name.startsWith("tpl-debian-12"));
     expect(built).toHaveLength(1);
     await check("template.delete", { template: String(built[0]!.vmid) });
-    expect([...seen].sort()).toEqual(Object.keys(COMMAND_AUDIENCE).sort());
+    // The `update` commands have their own walk on the update rig: test/updates/visibility.test.ts.
+    const elsewhere = (name: string) => name.startsWith("update.");
+    expect([...seen].sort()).toEqual(Object.keys(COMMAND_AUDIENCE).filter((n) => !elsewhere(n)).sort());
   });
 
   it("keeps refusals private, whatever the command's kind", async () => {

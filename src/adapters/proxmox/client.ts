@@ -15,6 +15,7 @@ import { PveEngine } from "./engine.js";
 import { readMethods } from "./reads.js";
 import { taskMethods } from "./tasks.js";
 import { createTransport } from "./transport.js";
+import { updateMethods } from "./updates.js";
 import { createVersionGate, type VersionGate } from "./version.js";
 
 export interface ProxmoxClientDeps {
@@ -88,6 +89,7 @@ export function createProxmoxClient(config: ProxmoxConfig, deps: ProxmoxClientDe
     ...taskMethods(core),
     ...actionMethods(core),
     ...agentMethods(core),
+    ...updateMethods(core),
   };
   return {
     ...port,

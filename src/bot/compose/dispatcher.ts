@@ -17,6 +17,7 @@ import type { Proxmox } from "../../services/proxmox.js";
 import { Rbac, type RbacConfig } from "../../services/rbac.js";
 import type { TemplateServices } from "../../services/templates/build/deps.js";
 import type { ImageCatalog } from "../../services/templates/catalog/catalog.js";
+import type { UpdateServices } from "../../services/updates/deps.js";
 import { createApprovalRequester } from "../pipeline/approval-open.js";
 import { Dispatcher } from "../pipeline/dispatcher.js";
 import type { ActionRoute, PipelineMetrics } from "../pipeline/types.js";
@@ -84,6 +85,7 @@ export interface CommandServicesInput {
   imageCatalog?: ImageCatalog;
   templates?: TemplateServices;
   provision?: ProvisionServices;
+  updates?: UpdateServices;
 }
 
 export function createCommandServices(input: CommandServicesInput): CommandServices {
@@ -97,6 +99,7 @@ export function createCommandServices(input: CommandServicesInput): CommandServi
     imageCatalog: input.imageCatalog,
     ...(input.templates ? { templates: input.templates } : {}),
     ...(input.provision ? { provision: input.provision } : {}),
+    ...(input.updates ? { updates: input.updates } : {}),
     version: input.version,
   };
   input.core.services = services;

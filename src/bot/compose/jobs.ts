@@ -28,6 +28,8 @@ import { createVmCreateJob } from "../../services/provision/job.js";
 import type { TemplateServices } from "../../services/templates/build/deps.js";
 import { createTemplateBuildJob } from "../../services/templates/build/job.js";
 import { createTemplateMatrixJob } from "../../services/templates/build/matrix-job.js";
+import { createUpdateApplyJob } from "../../services/updates/apply-job.js";
+import type { UpdateServices } from "../../services/updates/deps.js";
 import type { Config } from "../config/schema.js";
 
 /** Every job type this build can run besides the template jobs; listed by hand like the commands. */
@@ -46,6 +48,8 @@ export interface JobDefinitionsInput {
   approvals?: ApprovalRequester;
   /** Minimum time between edits of a matrix summary table; the job's default when omitted. */
   matrixEditIntervalMs?: number;
+  /** Guest updates; without them (no Proxmox) there is no update job. */
+  updates?: UpdateServices;
 }
 
 export function jobDefinitions(input: JobDefinitionsInput): JobDefinition[] {
@@ -64,6 +68,15 @@ export function jobDefinitions(input: JobDefinitionsInput): JobDefinition[] {
         ]
       : []),
     ...(input.provision ? [createVmCreateJob(input.provision)] : []),
+    ...(input.updates
+      ? [
+          createUpdateApplyJob({
+            updates: input.updates,
+            notifiers: input.notifiers,
+            editIntervalMs: input.matrixEditIntervalMs,
+          }),
+        ]
+      : []),
   ];
 }
 

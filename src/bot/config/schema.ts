@@ -10,6 +10,7 @@ import { duration, positiveDuration } from "../../services/duration.js";
 import { provisionConfigSchema } from "../../services/provision/config.js";
 import { templatesConfigSchema } from "../../services/templates/build/config.js";
 import { catalogConfigSchema } from "../../services/templates/catalog/schema.js";
+import { updatesConfigSchema } from "../../services/updates/config.js";
 import { PLATFORM_PATTERN, ROLES } from "../../services/vocabulary/identity.js";
 import { httpConfigSchema } from "./http.js";
 
@@ -211,6 +212,11 @@ export const configSchema = z
     provision: provisionConfigSchema
       .prefault({})
       .describe("VMs from templates (vm create): VMID range, per-node limit, networks, profiles"),
+    updates: updatesConfigSchema
+      .prefault({})
+      .describe(
+        "Guest updates: snapshot retention, timeouts, per-tag health checks, rollout defaults, windows",
+      ),
   })
   .strict();
 

@@ -8,29 +8,50 @@ export interface CommandResult {
 
 const ok = (out: string): CommandResult => ({ exitcode: 0, out, err: "" });
 const KERNEL_PACKAGES =
-  /^(kernel|linux-image|linux-generic|linux-lts|linux-virt|kernel-default|libc6|glibc|systemd)/;
+  /^(kernel|linux-image|linux-generic|linux-lts|linux-virt|linux$|kernel-default|libc6|glibc|systemd)/;
 
-function pending(guest: GuestState): PackageState[] {
+export function pending(guest: GuestState): PackageState[] {
   return guest.packages.filter((p) => p.available !== undefined).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Installs every pending update; kernel/libc/systemd updates make the guest want a reboot. */
-function applyUpgrades(guest: GuestState): PackageState[] {
-  const upgraded = pending(guest);
+/**
+ * Installs the pending updates `which` selects (all by default); kernel/libc/systemd updates make the
+ * guest want a reboot, and a guest marked `upgradeDegrades` comes out with a failed unit.
+ */
+export function applyUpgrades(
+  guest: GuestState,
+  which: (p: PackageState) => boolean = () => true,
+): PackageState[] {
+  const upgraded = pending(guest).filter(which);
   for (const p of upgraded) {
     p.version = p.available!;
     delete p.available;
+    delete p.security;
     if (KERNEL_PACKAGES.test(p.name)) guest.rebootRequired = true;
   }
+  if (upgraded.length > 0 && guest.upgradeDegrades) guest.systemState = "degraded";
   return upgraded.map((p) => ({ ...p }));
 }
 
-function hasYes(args: string[]): boolean {
+const isSecurity = (p: PackageState) => p.security === true;
+
+export function hasYes(args: string[]): boolean {
   return args.some((a) => a === "-y" || a === "--yes" || a === "--assume-yes" || /^-[a-z]*y[a-z]*$/.test(a));
 }
 
+/** apt's words without options; `-o Name=value`, `-c file` and `-t release` take the next word. */
+function aptWords(args: string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (["-o", "-c", "-t", "--option", "--config-file", "--target-release"].includes(args[i]!)) i++;
+    else if (!args[i]!.startsWith("-")) words.push(args[i]!);
+  }
+  return words;
+}
+
 export function apt(guest: GuestState, args: string[]): CommandResult {
-  const sub = args.find((a) => !a.startsWith("-"));
+  const words = aptWords(args);
+  const sub = words[0];
   const header = "Reading package lists...\nBuilding dependency tree...\nReading state information...\n";
   if (sub === "update") {
     guest.indexFresh = true;
@@ -42,10 +63,22 @@ export function apt(guest: GuestState, args: string[]): CommandResult {
     );
   }
   if (sub === "list" && args.includes("--upgradable")) {
+    const suite = guest.os === "ubuntu" ? "noble" : "bookworm";
     const lines = pending(guest).map(
-      (p) => `${p.name}/stable-updates ${p.available} amd64 [upgradable from: ${p.version}]`,
+      (p) =>
+        `${p.name}/${suite}-updates${p.security ? `,${suite}-security` : ""} ${p.available} amd64 [upgradable from: ${p.version}]`,
     );
     return ok(`Listing...\n${lines.map((l) => `${l}\n`).join("")}`);
+  }
+  if (sub === "install" && args.includes("--only-upgrade")) {
+    const names = new Set(words.slice(1));
+    if (!hasYes(args))
+      return { exitcode: 1, out: `${header}Do you want to continue? [Y/n] Abort.\n`, err: "" };
+    const done = applyUpgrades(guest, (p) => names.has(p.name));
+    const setup = done.map((p) => `Setting up ${p.name} (${p.version}) ...\n`).join("");
+    return ok(
+      `${header}${done.length} upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n${setup}`,
+    );
   }
   if (sub === "upgrade" || sub === "dist-upgrade" || sub === "full-upgrade") {
     const todo = pending(guest);
@@ -55,6 +88,16 @@ export function apt(guest: GuestState, args: string[]): CommandResult {
       );
     if (!hasYes(args)) {
       return { exitcode: 1, out: `${header}Do you want to continue? [Y/n] Abort.\n`, err: "" };
+    }
+    const broken = todo.find((p) => p.breaks);
+    if (broken) {
+      // dpkg unpacks everything, then the broken package's postinst fails: apt exits 100.
+      applyUpgrades(guest, (p) => p !== broken);
+      return {
+        exitcode: 100,
+        out: `${header}Setting up ${broken.name} (${broken.available}) ...\ndpkg: error processing package ${broken.name} (--configure):\n installed ${broken.name} package post-installation script subprocess returned error exit status 1\nErrors were encountered while processing:\n ${broken.name}\n`,
+        err: "E: Sub-process /usr/bin/dpkg returned an error code (1)\n",
+      };
     }
     const done = applyUpgrades(guest);
     const names = done.map((p) => p.name).join(" ");
@@ -73,16 +116,26 @@ export function dnf(guest: GuestState, args: string[]): CommandResult {
     guest.indexFresh = true;
     return ok("Metadata cache created.\n");
   }
+  const securityOnly = args.includes("--security");
+  if (sub === "updateinfo" && args.includes("list")) {
+    const rows = pending(guest)
+      .filter((p) => !securityOnly || p.security)
+      .map(
+        (p, i) =>
+          `RLSA-2025:${1000 + i} ${p.security ? "Important/Sec." : "bugfix"} ${p.name}-${p.available}.${arch}\n`,
+      );
+    return ok(rows.join(""));
+  }
   if (sub === "check-update") {
     guest.indexFresh = true;
-    const todo = pending(guest);
+    const todo = pending(guest).filter((p) => !securityOnly || p.security);
     const lines = todo.map((p) => `${p.name}.${arch}    ${p.available}    baseos\n`).join("");
     return { exitcode: todo.length > 0 ? 100 : 0, out: lines ? `\n${lines}` : "", err: "" };
   }
   if (sub === "upgrade" || sub === "update") {
     if (pending(guest).length === 0) return ok("Dependencies resolved.\nNothing to do.\nComplete!\n");
     if (!hasYes(args)) return { exitcode: 1, out: "Is this ok [y/N]: Operation aborted.\n", err: "" };
-    const done = applyUpgrades(guest);
+    const done = applyUpgrades(guest, securityOnly ? isSecurity : undefined);
     const lines = done.map((p) => `  ${p.name}-${p.version}.${arch}\n`).join("");
     return ok(`Dependencies resolved.\nUpgraded:\n${lines}\nComplete!\n`);
   }
@@ -103,11 +156,22 @@ export function zypper(guest: GuestState, args: string[]): CommandResult {
     );
     return ok(rows.length ? rows.join("") : "No updates found.\n");
   }
+  const securityOnly = args.includes("security") && (args.includes("--category") || args.includes("-g"));
+  if (sub === "list-patches" || sub === "lp") {
+    const rows = pending(guest)
+      .filter((p) => !securityOnly || p.security)
+      .map(
+        (p, i) =>
+          `Main Update | openSUSE-SLE-15.6-2025-${3000 + i} | ${p.security ? "security" : "recommended"} | important | --- | needed | ${p.security ? "Security" : "Recommended"} update for ${p.name}\n`,
+      );
+    return ok(rows.length ? rows.join("") : "No updates found.\n");
+  }
+  if (sub === "needs-rebooting") return { exitcode: guest.rebootRequired ? 102 : 0, out: "", err: "" };
   if (sub === "update" || sub === "up" || sub === "patch" || sub === "dup") {
     if (pending(guest).length === 0) return ok("Loading repository data...\nNothing to do.\n");
     if (!noninteractive)
       return { exitcode: 1, out: "Continue? [y/n/v/...? shows all options] (y): n\n", err: "" };
-    const done = applyUpgrades(guest);
+    const done = applyUpgrades(guest, securityOnly ? isSecurity : undefined);
     const list = done.map(
       (p, i) => `(${i + 1}/${done.length}) Installing: ${p.name}-${p.version}.x86_64 ...[done]\n`,
     );
@@ -142,6 +206,36 @@ export function apk(guest: GuestState, args: string[]): CommandResult {
   return { exitcode: 1, out: "", err: `apk: unknown command '${sub ?? ""}'\n` };
 }
 
+/** pacman: `-Sy` syncs, `-Qu` lists (`name old -> new`), `-Syu --noconfirm` upgrades. */
+export function pacman(guest: GuestState, args: string[]): CommandResult {
+  const flags = args.filter((a) => /^-[A-Za-z]+$/.test(a)).join("");
+  if (flags.includes("Q") && flags.includes("u")) {
+    const todo = pending(guest);
+    return {
+      exitcode: todo.length > 0 ? 0 : 1,
+      out: todo.map((p) => `${p.name} ${p.version} -> ${p.available}\n`).join(""),
+      err: "",
+    };
+  }
+  if (flags.includes("S")) {
+    guest.indexFresh = true;
+    const sync = ":: Synchronizing package databases...\n core is up to date\n extra is up to date\n";
+    if (!flags.includes("u")) return ok(sync);
+    if (pending(guest).length === 0)
+      return ok(`${sync}:: Starting full system upgrade...\n there is nothing to do\n`);
+    if (!args.includes("--noconfirm"))
+      return {
+        exitcode: 1,
+        out: `${sync}:: Proceed with installation? [Y/n] \n`,
+        err: "error: failed to commit transaction\n",
+      };
+    const done = applyUpgrades(guest);
+    const lines = done.map((p, i) => `(${i + 1}/${done.length}) upgrading ${p.name}\n`).join("");
+    return ok(`${sync}:: Starting full system upgrade...\n${lines}`);
+  }
+  return { exitcode: 1, out: "", err: "error: no operation specified (use -h for help)\n" };
+}
+
 export const PACKAGE_MANAGERS: Record<string, { os: GuestState["os"][]; run: typeof apt }> = {
   "apt-get": { os: ["debian", "ubuntu"], run: apt },
   apt: { os: ["debian", "ubuntu"], run: apt },
@@ -149,4 +243,5 @@ export const PACKAGE_MANAGERS: Record<string, { os: GuestState["os"][]; run: typ
   yum: { os: ["rocky", "fedora"], run: dnf },
   zypper: { os: ["opensuse"], run: zypper },
   apk: { os: ["alpine"], run: apk },
+  pacman: { os: ["arch"], run: pacman },
 };

@@ -86,10 +86,13 @@ function runProgram(guest: GuestState, argv: string[]): CommandResult | undefine
         : ok(
             "No core libraries or services have been updated since boot-up.\nReboot should not be necessary.\n",
           );
-    case "systemctl":
-      return args[0] === "is-system-running"
-        ? ok("running\n")
-        : { exitcode: 1, out: "", err: "Unknown command verb\n" };
+    case "systemctl": {
+      // Alpine runs OpenRC: there is no systemctl at all.
+      if (guest.os === "alpine") return undefined;
+      if (args[0] !== "is-system-running") return { exitcode: 1, out: "", err: "Unknown command verb\n" };
+      const state = guest.systemState ?? "running";
+      return { exitcode: state === "running" ? 0 : 1, out: `${state}\n`, err: "" };
+    }
     case "cloud-init":
       return ok("status: done\n");
     default:

@@ -59,6 +59,14 @@ export const OS_INFO: Record<GuestOsId, OsInfo> = {
     versionId: "3.22.2",
     kernel: "6.12.38-0-virt",
   },
+  arch: {
+    id: "arch",
+    name: "Arch Linux",
+    prettyName: "Arch Linux",
+    version: "",
+    versionId: "",
+    kernel: "6.16.8-arch1-1",
+  },
 };
 
 export function defaultKernel(os: GuestOsId): string {
@@ -72,6 +80,7 @@ const IMAGE_HINTS: Array<[RegExp, GuestOsId]> = [
   [/fedora/i, "fedora"],
   [/opensuse|leap|sles|tumbleweed/i, "opensuse"],
   [/alpine/i, "alpine"],
+  [/archlinux|arch-linux/i, "arch"],
 ];
 
 /** Packages a fresh cloud image ships with: the agent, plus one library with a pending update. */
@@ -99,6 +108,10 @@ const BASE_PACKAGES: Record<GuestOsId, PackageState[]> = {
   alpine: [
     { name: "libssl3", version: "3.5.1-r0", available: "3.5.4-r0" },
     { name: "qemu-guest-agent", version: "9.2.0-r2" },
+  ],
+  arch: [
+    { name: "openssl", version: "3.5.2-1", available: "3.5.3-1" },
+    { name: "qemu-guest-agent", version: "10.1.0-2" },
   ],
 };
 

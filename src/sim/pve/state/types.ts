@@ -64,9 +64,13 @@ export interface PackageState {
   version: string;
   /** A newer version the package manager would install on upgrade. */
   available?: string;
+  /** The pending update fixes a security issue (apt `-security` suite, dnf/zypper security advisory). */
+  security?: boolean;
+  /** Test knob: the new version's maintainer script fails (dpkg leaves the package half-configured). */
+  breaks?: boolean;
 }
 
-export type GuestOsId = "debian" | "ubuntu" | "rocky" | "fedora" | "opensuse" | "alpine";
+export type GuestOsId = "debian" | "ubuntu" | "rocky" | "fedora" | "opensuse" | "alpine" | "arch";
 
 export interface GuestState {
   os: GuestOsId;
@@ -81,6 +85,10 @@ export interface GuestState {
   ipv4Prefix?: number;
   /** Login users cloud-init created (`ciuser`), with the public keys it installed (`sshkeys`). */
   users?: Record<string, { sshKeys: string[] }>;
+  /** What `systemctl is-system-running` says; `running` when absent. Tests set `degraded`. */
+  systemState?: "running" | "degraded";
+  /** Test knob: the next upgrade leaves systemd degraded (a unit that fails after the update). */
+  upgradeDegrades?: boolean;
 }
 
 export interface ExecState {

@@ -1,0 +1,52 @@
+/** What the approval of `update apply` shows and binds to: the expanded VMs. */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { updateApply } from "../../src/commands/update-apply.js";
+import { addGuest, startUpdateSim, type UpdateSim, updateContext } from "./helpers.js";
+
+let u: UpdateSim;
+beforeEach(async () => {
+  u = await startUpdateSim();
+});
+afterEach(async () => {
+  u.t.expectSchemaValid();
+  await u.close();
+});
+
+describe("update apply approval", () => {
+  it("is destructive and resolves to the expanded VM list, skips included", async () => {
+    expect(updateApply.destructive).toBe(true);
+    addGuest(u.t, { vmid: 300, name: "web-a", tags: ["web"] });
+    addGuest(u.t, { vmid: 301, name: "web-b", tags: ["web"], node: "pve2" });
+    addGuest(u.t, { vmid: 302, name: "web-c", tags: ["web"], status: "stopped" });
+    const target = await updateApply.resolve!(updateContext(u), { target: ["tag:web"] });
+    expect(target.identity).toBe("300:web-a,301:web-b");
+    expect(target.fields).toEqual([
+      { label: "Target", value: "tag:web" },
+      { label: "VMs", value: "2 to update, 1 skipped" },
+    ]);
+    expect(target.table!.rows).toEqual([
+      ["300 web-a", "pve1", "web", "update"],
+      ["301 web-b", "pve2", "web", "update"],
+      ["302 web-c", "pve1", "", "skip: stopped: the guest agent needs a running VM"],
+    ]);
+  });
+
+  it("binds to the VMs: a VM joining the tag or recreated under the same id changes the identity", async () => {
+    addGuest(u.t, { vmid: 300, name: "web-a", tags: ["web"] });
+    const before = await updateApply.resolve!(updateContext(u), { target: ["tag:web"] });
+    addGuest(u.t, { vmid: 303, name: "web-d", tags: ["web"] });
+    const joined = await updateApply.resolve!(updateContext(u), { target: ["tag:web"] });
+    expect(joined.identity).not.toBe(before.identity);
+    u.t.sim.state.vms.delete(303);
+    addGuest(u.t, { vmid: 300, name: "web-a2", tags: ["web"] });
+    const recreated = await updateApply.resolve!(updateContext(u), { target: ["tag:web"] });
+    expect(recreated.identity).toBe("300:web-a2");
+  });
+
+  it("answers E_NOT_FOUND, with the reasons, when nothing can be updated", async () => {
+    await expect(updateApply.resolve!(updateContext(u), { target: ["102", "9000"] })).rejects.toMatchObject({
+      code: "E_NOT_FOUND",
+      message: expect.stringContaining("9000 tmpl-debian-12: template: templates are never updated"),
+    });
+  });
+});
