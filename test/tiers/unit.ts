@@ -54,4 +54,6 @@ export const UNIT_TESTS = [
   "test/tasks/**/*.test.ts",
   "test/templates/catalog/**/*.test.ts",
   "test/tiers/**/*.test.ts",
+  "test/updates/rollout.test.ts",
+  "test/updates/summary.test.ts",
 ];

@@ -1,6 +1,9 @@
 /** What the approval of `update apply` shows and binds to: the expanded VMs. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
+import { ALL_COMMANDS } from "../../src/commands/index.js";
 import { updateApply } from "../../src/commands/update-apply.js";
+import { CONVERSATION, consoleActor, createHarness } from "../helpers/dispatcher-harness.js";
 import { addGuest, startUpdateSim, type UpdateSim, updateContext } from "./helpers.js";
 
 let u: UpdateSim;
@@ -48,5 +51,54 @@ describe("update apply approval", () => {
       code: "E_NOT_FOUND",
       message: expect.stringContaining("9000 tmpl-debian-12: template: templates are never updated"),
     });
+  });
+});
+
+describe("update apply through the dispatcher", () => {
+  it("shows the expanded VMs on the card and refuses to run once the tag expands to other VMs", async () => {
+    addGuest(u.t, { vmid: 300, name: "web-a", tags: ["web"] });
+    addGuest(u.t, { vmid: 301, name: "web-b", tags: ["web"], node: "pve2" });
+    const h = await createHarness({
+      commands: [...ALL_COMMANDS],
+      rbac: {
+        bindings: [
+          { role: "operator", subjects: ["console:user:alice"] },
+          { role: "approver", subjects: ["console:user:bob"] },
+        ],
+        channels: {},
+      },
+      services: { proxmox: u.t.client, updates: u.deps },
+    });
+    try {
+      const asked = await h.dispatcher.onCommand({
+        actor: consoleActor("alice"),
+        conversation: CONVERSATION,
+        text: "update apply tag:web",
+        requestId: "r-apply",
+      });
+      expect(asked.title).toBe("Approval requested");
+      const [request] = await h.approvals.listPending();
+      const card = h.notifier.latest(request!.message!.messageId)!;
+      expect(card.fields?.slice(0, 2)).toEqual([
+        { label: "Target", value: "tag:web" },
+        { label: "VMs", value: "2 to update, 0 skipped" },
+      ]);
+      expect(card.table?.rows.map((r) => r[0])).toEqual(["300 web-a", "301 web-b"]);
+
+      // A third VM joins the tag before anyone approves: the approval was for two VMs, not three.
+      addGuest(u.t, { vmid: 302, name: "web-c", tags: ["web"] });
+      const ran = await h.dispatcher.onAction({
+        actor: consoleActor("bob"),
+        conversation: CONVERSATION,
+        message: request!.message!,
+        actionId: `approval:${request!.id}:approve`,
+        requestId: "c-apply",
+      });
+      expect(ran?.errorCode).toBe("E_TARGET_CHANGED");
+      expect(u.t.sim.state.vms.get(300)!.snapshots).toEqual([]);
+    } finally {
+      await deleteKeysWithPrefix(h.redis, h.prefix);
+      await h.close();
+    }
   });
 });
