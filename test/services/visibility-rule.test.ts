@@ -131,7 +131,11 @@ describe("the visibility rule", () => {
     await check("template.delete", { template: String(built[0]!.vmid) });
     // The `update` commands have their own walk on the update rig: test/updates/visibility.test.ts.
     const elsewhere = (name: string) => name.startsWith("update.");
-    expect([...seen].sort()).toEqual(Object.keys(COMMAND_AUDIENCE).filter((n) => !elsewhere(n)).sort());
+    expect([...seen].sort()).toEqual(
+      Object.keys(COMMAND_AUDIENCE)
+        .filter((n) => !elsewhere(n))
+        .sort(),
+    );
   });
 
   it("keeps refusals private, whatever the command's kind", async () => {
