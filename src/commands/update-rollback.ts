@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { formatUtc } from "../services/format.js";
 import { checkSnapshotName } from "../services/pve/ids.js";
+import { vmIdentity } from "../services/updates/resolve.js";
 import { findRollbackTarget, type RollbackTarget, rollbackVm } from "../services/updates/snapshot-ops.js";
 import { type CommandContext, defineCommand, type ResolvedTarget } from "./definition.js";
 import { updatesOf } from "./update-common.js";
@@ -32,8 +33,9 @@ async function resolveRollback(
   const target = await findRollbackTarget(updatesOf(ctx.services), args.vm, args.snapshot);
   const { vm, snapshot } = target;
   return {
-    // The snapshot's time makes a snapshot deleted and re-taken under the same name a different target.
-    identity: `vmid=${vm.vmid} name=${vm.name} snapshot=${snapshot.name} snaptime=${snapshot.takenAt ?? 0}`,
+    // The VM's creation time makes a VM recreated under the same id and name a different target, the
+    // snapshot's time a snapshot deleted and re-taken under the same name.
+    identity: `vm=${vmIdentity(vm)} snapshot=${snapshot.name} snaptime=${snapshot.takenAt ?? 0}`,
     fields: [
       { label: "VM", value: `${vm.vmid} ${vm.name} on ${vm.node}` },
       { label: "Snapshot", value: snapshot.name },

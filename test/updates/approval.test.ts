@@ -18,11 +18,11 @@ afterEach(async () => {
 describe("update apply approval", () => {
   it("is destructive and resolves to the expanded VM list, skips included", async () => {
     expect(updateApply.destructive).toBe(true);
-    addGuest(u.t, { vmid: 300, name: "web-a", tags: ["web"] });
-    addGuest(u.t, { vmid: 301, name: "web-b", tags: ["web"], node: "pve2" });
+    addGuest(u.t, { vmid: 300, name: "web-a", tags: ["web"], ctime: 1_764_000_000 });
+    addGuest(u.t, { vmid: 301, name: "web-b", tags: ["web"], node: "pve2", ctime: 1_764_000_100 });
     addGuest(u.t, { vmid: 302, name: "web-c", tags: ["web"], status: "stopped" });
     const target = await updateApply.resolve!(updateContext(u), { target: ["tag:web"] });
-    expect(target.identity).toBe("300:web-a,301:web-b");
+    expect(target.identity).toBe("300:web-a:ctime=1764000000,301:web-b:ctime=1764000100");
     expect(target.fields).toEqual([
       { label: "Target", value: "tag:web" },
       { label: "VMs", value: "2 to update, 1 skipped" },
@@ -35,15 +35,38 @@ describe("update apply approval", () => {
   });
 
   it("binds to the VMs: a VM joining the tag or recreated under the same id changes the identity", async () => {
-    addGuest(u.t, { vmid: 300, name: "web-a", tags: ["web"] });
+    addGuest(u.t, { vmid: 300, name: "web-a", tags: ["web"], ctime: 1_764_000_000 });
     const before = await updateApply.resolve!(updateContext(u), { target: ["tag:web"] });
     addGuest(u.t, { vmid: 303, name: "web-d", tags: ["web"] });
     const joined = await updateApply.resolve!(updateContext(u), { target: ["tag:web"] });
     expect(joined.identity).not.toBe(before.identity);
     u.t.sim.state.vms.delete(303);
-    addGuest(u.t, { vmid: 300, name: "web-a2", tags: ["web"] });
-    const recreated = await updateApply.resolve!(updateContext(u), { target: ["tag:web"] });
-    expect(recreated.identity).toBe("300:web-a2");
+    addGuest(u.t, { vmid: 300, name: "web-a2", tags: ["web"], ctime: 1_764_000_000 });
+    const renamed = await updateApply.resolve!(updateContext(u), { target: ["tag:web"] });
+    expect(renamed.identity).toBe("300:web-a2:ctime=1764000000");
+  });
+
+  it("tells a VM deleted and recreated under the same id and name from the one approved", async () => {
+    addGuest(u.t, { vmid: 300, name: "web-a", tags: ["web"], ctime: 1_764_000_000 });
+    const before = await updateApply.resolve!(updateContext(u), { target: ["300"] });
+    const again = await updateApply.resolve!(updateContext(u), { target: ["300"] });
+    expect(again.identity).toBe(before.identity);
+    // Destroyed and created again: qemu-server writes a new ctime, nothing else the bot reads changes.
+    u.t.sim.state.vms.delete(300);
+    addGuest(u.t, { vmid: 300, name: "web-a", tags: ["web"], ctime: 1_764_086_400 });
+    const recreated = await updateApply.resolve!(updateContext(u), { target: ["300"] });
+    expect(recreated.identity).not.toBe(before.identity);
+    expect(recreated.identity).toBe("300:web-a:ctime=1764086400");
+  });
+
+  it("reads no more from PVE for the creation time than before: one config read per VM", async () => {
+    addGuest(u.t, { vmid: 300, name: "web-a", tags: ["web"] });
+    addGuest(u.t, { vmid: 301, name: "web-b", tags: ["web"] });
+    u.t.sim.requests.clear();
+    await updateApply.resolve!(updateContext(u), { target: ["tag:web"] });
+    expect(u.t.sim.requests.count("GET", "/nodes/pve1/qemu/300/config")).toBe(1);
+    expect(u.t.sim.requests.count("GET", "/nodes/pve1/qemu/301/config")).toBe(1);
+    expect(u.t.sim.requests.count("GET", /\/qemu\/\d+\/config$/)).toBe(2);
   });
 
   it("answers E_NOT_FOUND, with the reasons, when nothing can be updated", async () => {

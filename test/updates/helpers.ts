@@ -42,6 +42,8 @@ export interface GuestSpec {
   disk?: string;
   packages?: PackageState[];
   ipv4?: string;
+  /** PVE's creation time in seconds (config `meta`); now by default, as qemu-server writes it. */
+  ctime?: number;
 }
 
 /** Adds a VM with a running agent to the simulator's cluster (pool chatops, so the bot's token sees it). */
@@ -62,6 +64,7 @@ export function addGuest(t: SimClient, spec: GuestSpec): void {
       scsi0: `${spec.disk ?? `nfs-shared:${spec.vmid}/vm-${spec.vmid}-disk-0.qcow2`},size=8G`,
       net0: "virtio=BC:24:11:00:02:01,bridge=vmbr0",
       agent: "enabled=1",
+      meta: `creation-qemu=9.2.0,ctime=${spec.ctime ?? Math.floor(Date.now() / 1000)}`,
       ...(spec.tags?.length ? { tags: spec.tags.join(";") } : {}),
     },
     snapshots: [],

@@ -114,11 +114,28 @@ describe("update rollback", () => {
     for (const p of g.guest.packages) delete p.available;
     const ctx = updateContext(u);
     const target = await updateRollback.resolve!(ctx, { vm: "app" });
-    expect(target.identity).toMatch(/^vmid=920 name=app snapshot=chatops-pre-20261203-030000 snaptime=\d+$/);
+    expect(target.identity).toMatch(
+      /^vm=920:app:ctime=\d+ snapshot=chatops-pre-20261203-030000 snaptime=\d+$/,
+    );
     const reply = await updateRollback.run(ctx, { vm: "app" }, target);
     expect(reply.text).toBe("VM 920 app is back at chatops-pre-20261203-030000 and running.");
     expect(g.status).toBe("running");
     expect(g.guest.packages.filter((p) => p.available).length).toBe(2);
+  });
+
+  it("binds to the VM's creation time: a VM recreated under the same id and name is another target", async () => {
+    addGuest(u.t, { vmid: 922, name: "app3", ctime: 1_764_000_000 });
+    snapshot(922, "manual", 1, "by hand");
+    const ctx = updateContext(u);
+    const approved = await updateRollback.resolve!(ctx, { vm: "922", snapshot: "manual" });
+    const snapshots = u.t.sim.state.vms.get(922)!.snapshots;
+    u.t.sim.state.vms.delete(922);
+    // Same id, name and even the same snapshot (name and time): only PVE's ctime tells them apart.
+    addGuest(u.t, { vmid: 922, name: "app3", ctime: 1_764_086_400 });
+    u.t.sim.state.vms.get(922)!.snapshots.push(...snapshots);
+    const now = await updateRollback.resolve!(ctx, { vm: "922", snapshot: "manual" });
+    expect(approved.identity).toMatch(/^vm=922:app3:ctime=1764000000 /);
+    expect(now.identity).toBe(approved.identity.replace("ctime=1764000000", "ctime=1764086400"));
   });
 
   it("takes a named snapshot, and refuses one that does not exist", async () => {

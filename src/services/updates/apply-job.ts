@@ -42,6 +42,8 @@ const applyDataSchema = z
             name: z.string(),
             node: z.string().min(1),
             tags: z.array(z.string()),
+            /** PVE's creation time (ms), as the approval bound it; absent for VMs PVE wrote none for. */
+            createdAt: z.number().int().nonnegative().optional(),
           })
           .strict(),
       )

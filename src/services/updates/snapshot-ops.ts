@@ -5,6 +5,7 @@
 import { UserError } from "../errors.js";
 import { formatUtc } from "../format.js";
 import type { GuestResource } from "../proxmox.js";
+import { createdAtOf } from "../pve/vm-meta.js";
 import type { ReplyTable } from "../vocabulary/reply.js";
 import type { UpdateServices } from "./deps.js";
 import { isBotSnapshot } from "./snapshots.js";
@@ -104,8 +105,14 @@ export async function findRollbackTarget(
   if (expansion.vms.length > 1) {
     throw new UserError("E_ARGS", `${ref} names ${expansion.vms.length} VMs; give one VM id`);
   }
-  const vm = expansion.vms[0]!;
-  const snapshots = await deps.proxmox.listSnapshots(vm.node, vm.vmid);
+  const found = expansion.vms[0]!;
+  // The config (read alongside the snapshots, so no extra wait) gives PVE's creation time for the identity.
+  const [snapshots, config] = await Promise.all([
+    deps.proxmox.listSnapshots(found.node, found.vmid),
+    deps.proxmox.vmConfig(found.node, found.vmid),
+  ]);
+  const createdAt = createdAtOf(config["meta"]);
+  const vm: TargetVm = createdAt !== undefined ? { ...found, createdAt } : found;
   const chosen = name
     ? snapshots.find((s) => s.name === name && s.snaptime !== undefined)
     : snapshots.filter(isBotSnapshot).sort((a, b) => (b.snaptime ?? 0) - (a.snaptime ?? 0))[0];

@@ -7,6 +7,7 @@
 import { UserError } from "../errors.js";
 import { type GuestResource, type Proxmox, ProxmoxError } from "../proxmox.js";
 import { checkNode } from "../pve/ids.js";
+import { createdAtOf } from "../pve/vm-meta.js";
 
 export type Selector =
   | { kind: "vmid"; vmid: number; text: string }
@@ -18,6 +19,11 @@ export interface TargetVm {
   name: string;
   node: string;
   tags: string[];
+  /**
+   * PVE's creation time (config `meta: ctime=`), in ms; read where the expansion reads the config anyway
+   * (apply), so an approval can tell a VM recreated under the same id and name from the one approved.
+   */
+  createdAt?: number;
 }
 
 export interface SkippedVm {
@@ -129,14 +135,24 @@ export async function expandTargets(
     else candidates.push(vm);
   }
   const storageTypes = options.need === "apply" ? await storagePlugins(proxmox) : new Map<string, string>();
-  const checked = await mapLimit(candidates, options.parallel ?? 8, (vm) =>
-    options.need === "read" ? Promise.resolve(undefined) : checkVm(proxmox, vm, options.need, storageTypes),
+  const checked = await mapLimit(
+    candidates,
+    options.parallel ?? 8,
+    (vm): Promise<VmCheck> =>
+      options.need === "read" ? Promise.resolve({}) : checkVm(proxmox, vm, options.need, storageTypes),
   );
   const vms: TargetVm[] = [];
-  checked.forEach((reason, i) => {
+  checked.forEach((check, i) => {
     const vm = candidates[i]!;
-    if (reason) skipped.push(skip(vm, reason));
-    else vms.push({ vmid: vm.vmid, name: vm.name ?? `vm${vm.vmid}`, node: vm.node, tags: vm.tags });
+    if (check.skip) skipped.push(skip(vm, check.skip));
+    else
+      vms.push({
+        vmid: vm.vmid,
+        name: vm.name ?? `vm${vm.vmid}`,
+        node: vm.node,
+        tags: vm.tags,
+        ...(check.createdAt !== undefined ? { createdAt: check.createdAt } : {}),
+      });
   });
   return { vms, skipped };
 }
@@ -153,31 +169,38 @@ function staticSkip(vm: GuestResource): string | undefined {
   return undefined;
 }
 
+/** Why the VM is skipped, or what the checks learnt about it on the way (its creation time). */
+interface VmCheck {
+  skip?: string;
+  createdAt?: number;
+}
+
 async function checkVm(
   proxmox: Proxmox,
   vm: GuestResource,
   need: Need,
   storageTypes: ReadonlyMap<string, string>,
-): Promise<string | undefined> {
+): Promise<VmCheck> {
   const privs = await proxmox.privileges(`/vms/${vm.vmid}`);
   const missing = [
     ...(EXEC_PRIVS.some((p) => privs.includes(p)) ? [] : [EXEC_PRIVS.join(" or ")]),
     ...(need === "apply" ? APPLY_PRIVS.filter((p) => !privs.includes(p)) : []),
   ];
   if (missing.length > 0)
-    return `no permission: the bot's token lacks ${missing.join(", ")} on /vms/${vm.vmid}`;
+    return { skip: `no permission: the bot's token lacks ${missing.join(", ")} on /vms/${vm.vmid}` };
   try {
     await proxmox.agentPing(vm.node, vm.vmid);
   } catch (err) {
-    if (err instanceof ProxmoxError && !err.transient) return `guest agent: ${err.pveMessage ?? err.message}`;
+    if (err instanceof ProxmoxError && !err.transient)
+      return { skip: `guest agent: ${err.pveMessage ?? err.message}` };
     throw err;
   }
-  if (need === "apply") {
-    const config = await proxmox.vmConfig(vm.node, vm.vmid);
-    const storage = unsnapshottableStorage(config, storageTypes);
-    if (storage) return `storage ${storage} cannot take snapshots`;
-  }
-  return undefined;
+  if (need !== "apply") return {};
+  const config = await proxmox.vmConfig(vm.node, vm.vmid);
+  const storage = unsnapshottableStorage(config, storageTypes);
+  if (storage) return { skip: `storage ${storage} cannot take snapshots` };
+  const createdAt = createdAtOf(config["meta"]);
+  return createdAt !== undefined ? { createdAt } : {};
 }
 
 async function storagePlugins(proxmox: Proxmox): Promise<Map<string, string>> {

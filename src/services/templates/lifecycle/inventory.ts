@@ -4,6 +4,7 @@
  * restart) are found the same way.
  */
 import type { Proxmox } from "../../proxmox.js";
+import { createdAtOf } from "../../pve/vm-meta.js";
 import {
   distroFromTags,
   parseMetadata,
@@ -23,12 +24,6 @@ export interface TemplateRecord {
   superseded: boolean;
   /** PVE's own creation time (`meta: …,ctime=<s>`), in ms: a new VM under a reused VMID has another. */
   createdAt?: number;
-}
-
-/** `creation-qemu=9.2.0,ctime=1733300000` → 1733300000000. */
-function createdAtOf(meta: unknown): number | undefined {
-  const match = typeof meta === "string" ? /(?:^|,)ctime=(\d+)/.exec(meta) : null;
-  return match ? Number(match[1]) * 1000 : undefined;
 }
 
 /**
