@@ -3,12 +3,26 @@ import { Queue } from "bullmq";
 import { afterEach, describe, expect, it } from "vitest";
 import { bullPrefixFor, connectionFromUrl } from "../../src/adapters/queue/connection.js";
 import { startUpdateWindows, UPDATE_WINDOWS_QUEUE } from "../../src/adapters/queue/update-windows.js";
+import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
+import { jobsSettings, startWorker } from "../../src/bot/compose/jobs.js";
+import { ALL_COMMANDS } from "../../src/commands/index.js";
 import { updateWindows } from "../../src/commands/update-windows.js";
 import { SCHEDULER_ID } from "../../src/services/approvals/scheduler.js";
+import type { JobDefinition } from "../../src/services/jobs/definition.js";
 import type { StartJobRequest } from "../../src/services/jobs/model.js";
 import type { JobQueue } from "../../src/services/ports.js";
+import { createUpdateApplyJob } from "../../src/services/updates/apply-job.js";
 import { updatesConfigSchema } from "../../src/services/updates/config.js";
 import { nextRun } from "../../src/services/updates/windows.js";
+import type { ConversationRef, MessageRef } from "../../src/services/vocabulary/identity.js";
+import type { Reply } from "../../src/services/vocabulary/reply.js";
+import {
+  CONVERSATION,
+  consoleActor,
+  createHarness,
+  RecordingNotifier as HarnessNotifier,
+  silentLog,
+} from "../helpers/dispatcher-harness.js";
 import { captureLog, REDIS_URL, RecordingNotifier, testPrefix } from "../jobs/support.js";
 import { addGuest, startUpdateSim, type UpdateSim, updateContext } from "./helpers.js";
 
@@ -49,19 +63,20 @@ async function windowsProcess(
     updates: { ...u!.deps, config },
     jobs,
     notifiers: { console: chat },
-    approvals: {
-      request: async (ask) => {
-        asks.push(ask);
-        return { approvalId: `a${asks.length}` };
-      },
-    },
     clock: { now: () => Date.now() },
     log: captureLog(),
   });
   closers.push(() => handle.close());
   return { handle, chat };
 }
-const asks: Array<{ command: string; args: Record<string, unknown>; requester: { id: string } }> = [];
+/** The dispatcher harness's chat, also noting when each message was posted (the announcement's timing). */
+class CardNotifier extends HarnessNotifier {
+  readonly posted: Array<{ at: number; reply: Reply }> = [];
+  override async post(conversation: ConversationRef, reply: Reply): Promise<MessageRef> {
+    this.posted.push({ at: Date.now(), reply });
+    return super.post(conversation, reply);
+  }
+}
 
 describe("maintenance windows", () => {
   it("lists each window with its next run in its time zone", async () => {
@@ -121,44 +136,128 @@ describe("maintenance windows", () => {
     });
   });
 
-  it("asks for approval when the policy is ask, and announces once before the window", async () => {
+  it("asks through the real approval requester when the policy is ask; a second person approves and the rollout runs", async () => {
     u = await startUpdateSim();
-    addGuest(u.t, { vmid: 951, name: "w2" });
-    const keys = testPrefix();
-    closers.push(keys.cleanup);
-    const prefix = bullPrefixFor(keys.prefix);
-    const jobs = recordingJobs();
+    addGuest(u.t, { vmid: 951, name: "w2", tags: ["ask"] });
+    addGuest(u.t, { vmid: 952, name: "w3", tags: ["ask"], node: "pve2" });
+    addGuest(u.t, { vmid: 953, name: "w4", tags: ["ask"], status: "stopped" });
+    // The bot's own wiring: dispatcher, approval requester, job queue and a worker running update.apply.
+    const chat = new CardNotifier();
+    const rollout = createUpdateApplyJob({
+      updates: u.deps,
+      notifiers: { console: chat },
+      editIntervalMs: 10,
+    });
+    const h = await createHarness({
+      commands: [...ALL_COMMANDS],
+      rbac: {
+        bindings: [
+          { role: "operator", subjects: ["console:user:alice"] },
+          { role: "approver", subjects: ["console:user:bob"] },
+        ],
+        channels: {},
+      },
+      services: { proxmox: u.t.client, updates: u.deps },
+      jobDefinitions: [rollout as JobDefinition],
+      notifier: chat,
+    });
+    closers.push(async () => {
+      await deleteKeysWithPrefix(h.redis, h.prefix);
+      await h.close();
+    });
+    const settings = jobsSettings({
+      redisUrl: REDIS_URL,
+      keyPrefix: h.prefix,
+      definitions: [rollout as JobDefinition],
+      notifiers: { console: chat },
+      clock: { now: () => Date.now() },
+      log: silentLog,
+    });
+    const worker = startWorker(settings, { audit: h.audit, concurrency: 1, progressInterval: 50 });
+    closers.push(() => worker.close());
+    const jobs = h.core.services!.jobs;
+
     const second = new Date(Date.now() + 4000).getUTCSeconds() % 60;
     const window = {
       name: "ask-me",
       cron: `${second} * * * * *`,
       timezone: "UTC",
-      target: "951",
+      target: "tag:ask",
       channel: "console:ops",
       policy: "ask",
       announce: "2s",
-      options: { batch: 3 },
+      options: { batch: 3, canary: 0 },
     };
-    const a = await windowsProcess(prefix, [window], jobs);
-    const b = await windowsProcess(prefix, [window], jobs, a.chat);
-    void b;
+    // Two bot processes schedule the same window: one announcement, one approval request.
+    const windowsConfig = updatesConfigSchema.parse({ windows: [window], pollInterval: 5 });
+    for (let i = 0; i < 2; i++) {
+      const handle = await startUpdateWindows({
+        connection: connectionFromUrl(REDIS_URL),
+        prefix: settings.prefix,
+        windows: windowsConfig.windows,
+        updates: { ...u.deps, config: windowsConfig },
+        jobs,
+        notifiers: { console: chat },
+        approvals: h.core.approvalRequester,
+        clock: { now: () => Date.now() },
+        log: captureLog(),
+      });
+      closers.push(() => handle.close());
+    }
     const opens = nextRun({ cron: window.cron, timezone: "UTC" }, Date.now());
-    await expect
-      .poll(() => asks.filter((x) => x.command === "update.apply").length, { timeout: 8000 })
-      .toBe(1);
-    expect(asks.at(-1)).toMatchObject({
-      args: { target: ["951"], batch: 3, canary: 1 },
-      requester: { id: SCHEDULER_ID },
+    await expect.poll(() => h.approvals.listPending().then((p) => p.length), { timeout: 8000 }).toBe(1);
+    const [request] = await h.approvals.listPending();
+    expect(request).toMatchObject({
+      command: "update.apply",
+      args: { target: ["tag:ask"], batch: 3, canary: 0 },
+      requester: { id: SCHEDULER_ID, name: "Maintenance window ask-me" },
     });
-    expect(jobs.started).toEqual([]);
-    const announcements = a.chat.posts.filter((p) =>
+    // The requester ran update apply's resolve: the card shows the expansion, the approval binds it.
+    expect(request!.target?.identity).toMatch(/^951:w2:ctime=\d+,952:w3:ctime=\d+$/);
+    const card = chat.latest(request!.message!.messageId)!;
+    expect(card.fields?.slice(0, 2)).toEqual([
+      { label: "Target", value: "tag:ask" },
+      { label: "VMs", value: "2 to update, 1 skipped" },
+    ]);
+    expect(card.table?.rows.map((r) => [r[0], r[3]])).toEqual([
+      ["951 w2", "update"],
+      ["952 w3", "update"],
+      ["953 w4", "skip: stopped: the guest agent needs a running VM"],
+    ]);
+    const announcements = chat.posted.filter((p) =>
       p.reply.title?.startsWith("Maintenance window ask-me opens"),
     );
     expect(announcements).toHaveLength(1);
-    expect(announcements[0]!.at).toBeLessThan(opens);
     expect(announcements[0]!.reply.text).toMatch(
-      /1 VM match now, 0 skipped\. An approval request will be posted/,
+      /2 VMs match now, 1 skipped\. An approval request will be posted/,
     );
+    expect(announcements[0]!.at).toBeLessThan(opens);
+    expect(u.t.sim.state.vms.get(951)!.snapshots).toEqual([]);
+
+    const click = (who: string, requestId: string) =>
+      h.dispatcher.onAction({
+        actor: consoleActor(who),
+        conversation: CONVERSATION,
+        message: request!.message!,
+        actionId: `approval:${request!.id}:approve`,
+        requestId,
+      });
+    // An operator is not an approver; the request stays open.
+    expect((await click("alice", "c-alice"))?.errorCode).toBe("E_FORBIDDEN");
+    const started = await click("bob", "c-bob");
+    expect(started?.errorCode, started?.text).toBeUndefined();
+    expect(started?.jobId).toBeDefined();
+    const done = await jobs.waitUntilFinished(started!.jobId!, 30_000);
+    expect(done?.state).toBe("completed");
+    // The scheduler asked; the rollout runs on the authority of the person who approved it.
+    expect(done?.requestedBy).toMatchObject({ platform: "console", id: "bob" });
+    for (const vmid of [951, 952]) {
+      const vm = u.t.sim.state.vms.get(vmid)!;
+      expect(vm.snapshots.map((x) => x.name)).toEqual([expect.stringMatching(/^chatops-pre-/)]);
+      expect(vm.guest.packages.filter((p) => p.available)).toEqual([]);
+    }
+    expect(u.t.sim.state.vms.get(953)!.snapshots).toEqual([]);
+    expect(await h.approvals.listPending()).toEqual([]);
   });
 
   it("removes the scheduler of a window taken out of the config", async () => {
