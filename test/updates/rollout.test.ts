@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { rolloutOptionsSchema } from "../../src/services/updates/config.js";
 import { rolloutGroups, runRollout } from "../../src/services/updates/rollout.js";
 import type { TargetVm } from "../../src/services/updates/targets.js";
-import type { VmRecord } from "../../src/services/updates/vm-record.js";
+import { isFinal, type VmRecord } from "../../src/services/updates/vm-record.js";
 
 const vm = (vmid: number, node = "pve1"): TargetVm => ({ vmid, name: `vm${vmid}`, node, tags: [] });
 const tick = () => new Promise((r) => setTimeout(r, 5));
@@ -137,5 +137,53 @@ describe("rollout order", () => {
     expect(end).toBe("cancelled");
     expect(r.order).toEqual([101]);
     expect([records["102"]!.phase, records["103"]!.phase]).toEqual(["cancelled", "cancelled"]);
+  });
+
+  it("resuming a halted rollout still takes every VM the dead worker left mid-update to its end", async () => {
+    // The dead worker ran the batch [102..105] after the canary; 102 failed, so nothing new was to start,
+    // but 103 and 104 were in flight: one holds a snapshot mid-upgrade, one is mid-rollback.
+    const vms = [1, 2, 3, 4, 5].map((i) => vm(100 + i, `pve${i}`));
+    const records: Record<string, VmRecord> = {
+      "101": { phase: "done" },
+      "102": { phase: "rolled-back" },
+      "103": { phase: "upgrade", snapshot: "chatops-pre-20261204-160000", pid: 1001 },
+      "104": { phase: "rollback", snapshot: "chatops-pre-20261204-160000", sent: true },
+    };
+    const r = recorder();
+    const end = await runRollout({
+      vms,
+      records,
+      options: options({ canary: 1, batch: 4, tolerance: 0 }),
+      nodeLimit: 1,
+      update: r.update,
+      cancelled: () => false,
+      changed() {},
+    });
+    expect(end).toBe("halted");
+    expect(r.order.sort()).toEqual([103, 104]);
+    expect(records["105"]!.phase).toBe("halted");
+    expect(Object.values(records).every(isFinal)).toBe(true);
+  });
+
+  it("on cancel, a VM left mid-update that waits for room on its node is still finished", async () => {
+    const vms = [vm(101, "pve1"), vm(102, "pve1"), vm(103, "pve2")];
+    const records: Record<string, VmRecord> = {
+      "101": { phase: "upgrade", snapshot: "chatops-pre-20261204-160000", pid: 1001 },
+      "102": { phase: "snapshot", snapshot: "chatops-pre-20261204-160000", sent: true },
+    };
+    const r = recorder();
+    const end = await runRollout({
+      vms,
+      records,
+      options: options({ canary: 0, batch: 3 }),
+      nodeLimit: 1,
+      update: r.update,
+      cancelled: () => true,
+      changed() {},
+    });
+    expect(end).toBe("cancelled");
+    expect(r.order).toEqual([101, 102]);
+    expect(records["103"]!.phase).toBe("cancelled");
+    expect(Object.values(records).every(isFinal)).toBe(true);
   });
 });

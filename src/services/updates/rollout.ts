@@ -49,10 +49,12 @@ export async function runRollout(run: RolloutRun): Promise<RolloutEnd> {
     else if (failures(run.records) > run.options.tolerance) end = "halted";
     return end !== "completed";
   };
-  for (const group of rolloutGroups(run.vms, run.options)) {
-    await runGroup(run, group, stopping);
-    if (stopping()) break;
-  }
+  // Every group is visited even once stopping: runGroup starts no queued VM then, but a worker that
+  // resumes a halted or cancelled rollout must still take the VMs its predecessor left mid-update (in
+  // the group that was running) to their end, rollback included.
+  for (const group of rolloutGroups(run.vms, run.options)) await runGroup(run, group, stopping);
+  // Decides the end when no queued VM was left to ask (a failure or a cancel in the last group).
+  stopping();
   if (end !== "completed") {
     for (const vm of run.vms) {
       const record = run.records[String(vm.vmid)]!;
@@ -83,8 +85,11 @@ async function runGroup(run: RolloutRun, group: readonly TargetVm[], stopping: (
       const vm = waiting[index]!;
       const record = run.records[String(vm.vmid)]!;
       if (record.phase === "queued" && stopping()) {
-        waiting.length = 0;
-        break;
+        // Nothing new starts; a VM left mid-update that still waits for room on its node stays.
+        for (let i = waiting.length - 1; i >= 0; i--) {
+          if (run.records[String(waiting[i]!.vmid)]!.phase === "queued") waiting.splice(i, 1);
+        }
+        continue;
       }
       waiting.splice(index, 1);
       perNode.set(vm.node, (perNode.get(vm.node) ?? 0) + 1);
