@@ -8,7 +8,7 @@ import { isFinal, type VmRecord } from "../../src/services/updates/vm-record.js"
 const vm = (vmid: number, node = "pve1"): TargetVm => ({ vmid, name: `vm${vmid}`, node, tags: [] });
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
-function recorder(fail: Set<number> = new Set()) {
+function recorder(fail: Set<number> = new Set(), failedPhase: VmRecord["phase"] = "rolled-back") {
   const running = new Map<string, number>();
   let peak = 0;
   const peakPerNode = new Map<string, number>();
@@ -27,7 +27,7 @@ function recorder(fail: Set<number> = new Set()) {
       peakPerNode.set(v.node, Math.max(peakPerNode.get(v.node) ?? 0, running.get(v.node)!));
       await tick();
       running.set(v.node, running.get(v.node)! - 1);
-      record.phase = fail.has(v.vmid) ? "rolled-back" : "done";
+      record.phase = fail.has(v.vmid) ? failedPhase : "done";
     },
   };
 }
@@ -100,6 +100,24 @@ describe("rollout order", () => {
     });
     expect(end).toBe("completed");
     expect(records["103"]!.phase).toBe("done");
+  });
+
+  it("halts on a failed rollback whatever the tolerance", async () => {
+    const vms = [1, 2, 3].map((i) => vm(100 + i));
+    const records: Record<string, VmRecord> = {};
+    const r = recorder(new Set([101]), "rollback-failed");
+    const end = await runRollout({
+      vms,
+      records,
+      options: options({ canary: 0, batch: 1, tolerance: 5 }),
+      nodeLimit: 1,
+      update: r.update,
+      cancelled: () => false,
+      changed() {},
+    });
+    expect(end).toBe("halted");
+    expect(r.order).toEqual([101]);
+    expect([records["102"]!.phase, records["103"]!.phase]).toEqual(["halted", "halted"]);
   });
 
   it("resumes: finished VMs are not run again and a VM left mid-update goes first", async () => {

@@ -1,6 +1,7 @@
 /**
  * The order of a rollout: canary VMs first, then batches of N in parallel, never more than the node
- * limit at once on one node. When failures exceed the tolerance, no further VM starts (the ones running
+ * limit at once on one node. When failures exceed the tolerance, or any rollback failed, no further VM
+ * starts (the ones running
  * finish their own sequence, rollback included) and the rest are marked halted; a cancel does the same
  * between VMs and marks the rest cancelled. Every VM resumes from its record, so a rollout picked up by
  * another worker runs only what is left.
@@ -40,13 +41,18 @@ export function failures(records: Record<string, VmRecord>): number {
   return Object.values(records).filter((r) => FAILED_PHASES.has(r.phase)).length;
 }
 
+/** A VM that could not be rolled back halts the rollout whatever the tolerance: someone must look first. */
+function rollbackFailed(records: Record<string, VmRecord>): boolean {
+  return Object.values(records).some((r) => r.phase === "rollback-failed");
+}
+
 export async function runRollout(run: RolloutRun): Promise<RolloutEnd> {
   for (const vm of run.vms) run.records[String(vm.vmid)] ??= { phase: "queued" };
   let end: RolloutEnd = "completed";
   const stopping = (): boolean => {
     if (end !== "completed") return true;
     if (run.cancelled()) end = "cancelled";
-    else if (failures(run.records) > run.options.tolerance) end = "halted";
+    else if (failures(run.records) > run.options.tolerance || rollbackFailed(run.records)) end = "halted";
     return end !== "completed";
   };
   // Every group is visited even once stopping: runGroup starts no queued VM then, but a worker that
