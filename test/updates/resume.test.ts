@@ -3,9 +3,12 @@
  * the kill, the resumed update takes no second snapshot, runs no second upgrade and loses no rollback.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import type { JobRunContext, JsonObject } from "../../src/services/jobs/definition.js";
+import { type ApplyData, createUpdateApplyJob } from "../../src/services/updates/apply-job.js";
 import { rolloutOptionsSchema } from "../../src/services/updates/config.js";
 import type { VmRecord } from "../../src/services/updates/vm-record.js";
 import { updateVm } from "../../src/services/updates/vm-update.js";
+import { RecordingNotifier } from "../jobs/support.js";
 import { addGuest, startUpdateSim, type UpdateSim } from "./helpers.js";
 
 let u: UpdateSim | undefined;
@@ -109,5 +112,47 @@ describe("a worker killed mid-update", () => {
         .map((p) => p.name)
         .sort(),
     ).toEqual(["nginx", "openssl"]);
+  });
+
+  it("a cancel the next worker sees before the rollout step still takes a VM left mid-rollback to its end", async () => {
+    u = await startUpdateSim();
+    addGuest(u.t, { vmid: 800 });
+    addGuest(u.t, { vmid: 801 });
+    u.t.sim.state.vms.get(800)!.guest.upgradeDegrades = true;
+    const persisted = await runUntilKilled(
+      { phase: "queued" },
+      (r) => r.phase === "rollback" && r.upid !== undefined,
+    );
+    // The job runner cancels without running the step and calls the job's cleanup on its state.
+    const chat = new RecordingNotifier();
+    const job = createUpdateApplyJob({ updates: u.deps, notifiers: { console: chat }, editIntervalMs: 10 });
+    const state = { vms: { "800": persisted, "801": { phase: "queued" } } } as unknown as JsonObject;
+    const ctx: JobRunContext<ApplyData> = {
+      jobId: "job-1",
+      data: {
+        title: "Update 2 VMs",
+        conversation: { platform: "console", channelId: "ops" },
+        vms: [vm, { vmid: 801, name: "guest801", node: "pve1", tags: [] }],
+        options: rolloutOptionsSchema.parse({ canary: 0 }),
+        requestedBy: "Alice",
+      },
+      requestedBy: { platform: "console", id: "alice", name: "Alice", groups: [] },
+      attempt: 2,
+      state,
+      save: async () => {},
+      progress() {},
+      signal: new AbortController().signal,
+      log: u.t.log,
+    };
+    expect(await job.cleanup!(ctx)).toEqual(["VM 800 guest800: rolled-back"]);
+    const records = state.vms as unknown as Record<string, VmRecord>;
+    expect(records["800"]!.phase).toBe("rolled-back");
+    expect(records["801"]!.phase).toBe("cancelled");
+    expect(u.t.sim.requests.count("POST", /\/qemu\/800\/snapshot\/[^/]+\/rollback$/)).toBe(1);
+    expect(u.t.sim.state.vms.get(800)!.status).toBe("running");
+    expect(u.t.sim.state.vms.get(801)!.snapshots).toEqual([]);
+    expect(chat.posts.at(-1)?.reply.table?.rows.length).toBe(2);
+    // Run again (a worker died mid-cleanup): nothing left to do.
+    expect(await job.cleanup!(ctx)).toEqual([]);
   });
 });
