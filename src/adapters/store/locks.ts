@@ -46,6 +46,15 @@ if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
 end
 return 0`;
 
+// Drops the holder, and with it any holder whose lease ran out (a killed worker's), so a key does not
+// keep a dead holder until the next acquire sweeps it.
+const RELEASE_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+return 1`;
+
 export interface RedisSemaphoreOptions {
   prefix: string;
   pollMs?: number;
@@ -114,7 +123,7 @@ export class RedisSemaphore implements Semaphore {
         if (released) return;
         released = true;
         clearInterval(timer);
-        await guarded(() => this.redis.zrem(redisKey, holder));
+        await guarded(() => this.redis.eval(RELEASE_LUA, 1, redisKey, holder));
       },
     };
   }
