@@ -95,7 +95,7 @@ describe("following build tasks", () => {
     const before = sim.sim.requests.count("GET", /\/tasks\/[^/]+\/status$/);
     const second = await round();
     for (const ms of second) expect(ms).toBeLessThan(1200 * 1.3);
-    expect(sim.sim.requests.count("GET", /\/tasks\/[^/]+\/status$/) - before).toBeLessThanOrEqual(2 * 5);
+    expect(sim.sim.requests.count("GET", /\/tasks\/[^/]+\/status$/) - before).toBeLessThanOrEqual(3 * 5);
   });
 
   it("a failed task throws PVE's message with the task log tail", async () => {
