@@ -41,11 +41,11 @@ const SCOUT_SHARE = 0.1;
  * type is unknown, the first follower of it is its scout: it polls closely (every tenth of the time run
  * so far), so it sees the end at most about 10 % late and learns the duration to within one short gap.
  * Followers of the same type that start meanwhile (a `vm create --count` clones a node's VMs together)
- * keep their own growing intervals but wake when the scout learns and aim at the learned end, instead of
- * each finding the end up to a long interval late and learning a duration up to half of it too long.
- * Limits: a much slower
- * task than last time costs extra polls growing to 1 s apart; a much faster one is noticed only at the
- * first poll, at most the remembered duration late.
+ * look for themselves only once a second, wake when the scout learns and aim at the learned end, instead
+ * of each finding the end up to a long interval late and learning a duration up to half of it too long.
+ * Limits: a much slower task than last time costs extra polls growing to 1 s apart; a much faster one is
+ * noticed only at the first poll, at most the remembered duration late; behind a scout, a task shorter
+ * than the scout's is seen up to 1 s late.
  */
 export class TaskFollower {
   private readonly seen = new Map<string, number>();
@@ -105,7 +105,9 @@ export class TaskFollower {
     options: { signal?: AbortSignal; onPoll?: () => void },
   ): Promise<TaskDone> {
     const startedAt = this.clock.now();
-    let delay = this.seen.get(type) ?? FIRST_POLL_UNKNOWN_MS;
+    // Behind a scout, the follower looks for itself once a second (its task may be shorter than the
+    // scout's); for a task as long as the scout's, the scout's wake-up comes first.
+    let delay = this.seen.get(type) ?? (scout ? FIRST_POLL_UNKNOWN_MS : MAX_POLL_MS);
     let first = true;
     // Elapsed time of the last poll that found the task still running: the task ended after it.
     let runningAt = 0;
@@ -156,9 +158,7 @@ export class TaskFollower {
       // Near a known end the follow-ups stay short; a task much slower than learned backs off.
       const learned = this.seen.get(type);
       if (scout && learned === undefined) delay = Math.max(FOLLOW_UP_MS, Math.round(elapsed * SCOUT_SHARE));
-      // While the scout measures, the others look for themselves only at doubling intervals (their task
-      // may be shorter than the scout's); the scout's wake-up brings them to the end.
-      else if (learned === undefined) delay = Math.min(MAX_POLL_MS, delay * 2);
+      else if (learned === undefined) delay = MAX_POLL_MS;
       else if (learned !== undefined && learned > elapsed + FOLLOW_UP_MS) delay = learned - elapsed;
       else if (learned !== undefined && elapsed < learned * NEAR_END) delay = FOLLOW_UP_MS;
       else delay = Math.min(MAX_POLL_MS, Math.round(Math.max(delay, FOLLOW_UP_MS) * GROWTH));
