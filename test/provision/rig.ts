@@ -32,21 +32,24 @@ export interface ProvisionRig extends Rig {
 export const DOCKER_KEY =
   "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ops@example";
 
+/** The `provision:` networks every rig (and a child worker of the kill test) starts from. */
+export const LAB_NETWORKS = { networks: [{ name: "lab", cidr: "10.20.0.0/24", gateway: "10.20.0.1" }] };
+
 export async function startProvisionRig(
   options: {
     sim?: NonNullable<Parameters<typeof startRig>[0]>["sim"];
     provision?: ProvisionConfigInput;
     attempts?: number;
+    /** Start the rig's worker; default true. */
+    worker?: boolean;
   } = {},
 ): Promise<ProvisionRig> {
   let provision: ProvisionServices | undefined;
-  const config = provisionConfigSchema.parse({
-    networks: [{ name: "lab", cidr: "10.20.0.0/24", gateway: "10.20.0.1" }],
-    ...options.provision,
-  });
+  const config = provisionConfigSchema.parse({ ...LAB_NETWORKS, ...options.provision });
   const rig = await startRig({
     sim: { agentStartDelayMs: 60, execDurationMs: 20, ...options.sim },
     attempts: options.attempts,
+    ...(options.worker !== undefined ? { worker: options.worker } : {}),
     extraJobs: (deps) => {
       provision = provisionServices(deps, config, { pollMs: 20, settleMs: 30 });
       return [createVmCreateJob(provision)];

@@ -10,6 +10,7 @@ import { vmSnapshots } from "../../src/commands/vm-snapshots.js";
 import { vmStart } from "../../src/commands/vm-start.js";
 import { vmStop } from "../../src/commands/vm-stop.js";
 import { CONVERSATION, consoleActor, createHarness, type Harness } from "../helpers/dispatcher-harness.js";
+import { eventually } from "../jobs/support.js";
 import { type ProvisionRig, startProvisionRig } from "./rig.js";
 
 let rig: ProvisionRig | undefined;
@@ -63,6 +64,31 @@ describe("vm power, snapshot and delete", () => {
       "before-upgrade",
       expect.stringMatching(/^chatops-\d{8}-\d{6}$/),
     ]);
+  });
+
+  it("a snapshot whose answer was lost is looked for, not sent again: its task, or the snapshot by name", async () => {
+    rig = await startProvisionRig();
+    const snapshotPost = /^\/nodes\/pve2\/qemu\/102\/snapshot$/;
+    const names = async () => (await run(rig!, vmSnapshots, { vm: "102" })).table?.rows.map((r) => r[0]);
+    // Processed, answer lost, task still running when the bot looks: it follows that task.
+    const release = rig.sim.sim.holdTasks("qmsnapshot");
+    rig.sim.sim.faults.dropConnection({ method: "POST", path: snapshotPost, when: "after" });
+    const first = run(rig, vmSnapshot, { vm: "102", name: "held" });
+    const sim = rig.sim.sim;
+    await eventually(() => sim.requests.count("GET", /\/tasks$/) > 0, "the bot to look for the task");
+    release();
+    expect((await first).text).toMatch(/Snapshot held of build01 \(102\) taken/);
+    expect(rig.sim.sim.requests.count("POST", snapshotPost)).toBe(1);
+    // Processed, answer lost, task long done when the bot looks: the snapshot is there by name.
+    rig.sim.sim.faults.dropConnection({ method: "POST", path: snapshotPost, when: "after" });
+    expect((await run(rig, vmSnapshot, { vm: "102", name: "done" })).text).toMatch(/Snapshot done/);
+    expect(rig.sim.sim.requests.count("POST", snapshotPost)).toBe(2);
+    // Never reached PVE: the only task since the send is the earlier snapshot's (within the clock-skew
+    // allowance), which names no `lost`, so the snapshot is sent again, once.
+    rig.sim.sim.faults.dropConnection({ method: "POST", path: snapshotPost, when: "before" });
+    expect((await run(rig, vmSnapshot, { vm: "102", name: "lost" })).text).toMatch(/Snapshot lost/);
+    expect(rig.sim.sim.requests.count("POST", snapshotPost)).toBe(4);
+    expect(await names()).toEqual(["held", "done", "lost"]);
   });
 
   it("deletes only VMs of the bot's pool, never templates, stopping a running one first", async () => {

@@ -72,6 +72,32 @@ describe("following build tasks", () => {
     }
   });
 
+  it("followers of a type not yet learned see the end soon after it: one scouts, the others wake", async () => {
+    // Real time: five downloads of 1.2 s started together. Each follower alone on its growing intervals
+    // (250, 350, 490, 686 ms…) would first see the end at 1.78 s and learn a duration of 1.4 s.
+    t = await startSimClient({ taskDurations: { download: 1200 } });
+    const sim = t;
+    const clock = { now: () => Date.now() };
+    const follower = new TaskFollower(sim.client, clock);
+    let n = 10;
+    const round = async () =>
+      Promise.all(
+        [1, 2, 3, 4, 5].map(async () => {
+          const upid = await download(sim, n++);
+          const started = clock.now();
+          await follower.follow(upid);
+          return clock.now() - started;
+        }),
+      );
+    const first = await round();
+    for (const ms of first) expect(ms).toBeLessThan(1200 * 1.3);
+    // Learned to within one short gap: the next round's followers look a few times, near the end.
+    const before = sim.sim.requests.count("GET", /\/tasks\/[^/]+\/status$/);
+    const second = await round();
+    for (const ms of second) expect(ms).toBeLessThan(1200 * 1.3);
+    expect(sim.sim.requests.count("GET", /\/tasks\/[^/]+\/status$/) - before).toBeLessThanOrEqual(3 * 5);
+  });
+
   it("a failed task throws PVE's message with the task log tail", async () => {
     t = await startSimClient();
     t.sim.faults.failNextTask({ type: "download", exitstatus: "download failed: 403 Forbidden" });

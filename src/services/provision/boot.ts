@@ -14,7 +14,7 @@ const TAIL_LINES = 8;
 
 export async function startStep(deps: ProvisionServices, ctx: CreateContext): Promise<void> {
   if (!ctx.data.start) return;
-  await eachVm(ctx, (i, vm) => startOne(deps, ctx, i, vm), "starting");
+  await eachVm(deps, ctx, (i, vm) => startOne(deps, ctx, i, vm), "starting");
 }
 
 async function startOne(deps: ProvisionServices, ctx: CreateContext, i: number, vm: VmProgress) {
@@ -53,7 +53,7 @@ const booting = (err: unknown) =>
 
 export async function agentStep(deps: ProvisionServices, ctx: CreateContext): Promise<void> {
   if (!ctx.data.start) return;
-  await eachVm(ctx, (i, vm) => waitForAddress(deps, ctx, i, vm), "waiting for the guest agent");
+  await eachVm(deps, ctx, (i, vm) => waitForAddress(deps, ctx, i, vm), "waiting for the guest agent");
 }
 
 async function waitForAddress(deps: ProvisionServices, ctx: CreateContext, i: number, vm: VmProgress) {
@@ -89,7 +89,7 @@ async function waitForAddress(deps: ProvisionServices, ctx: CreateContext, i: nu
 
 export async function postBootStep(deps: ProvisionServices, ctx: CreateContext): Promise<void> {
   if (ctx.data.postBoot.length === 0) return;
-  await eachVm(ctx, (i, vm) => runSteps(deps, ctx, i, vm), "post-boot steps");
+  await eachVm(deps, ctx, (i, vm) => runSteps(deps, ctx, i, vm), "post-boot steps");
 }
 
 function tail(text: string | undefined): string {

@@ -60,7 +60,7 @@ const vmExists = (err: unknown) =>
 
 /** Step 2: clone the template into each VM's VMID. */
 export async function cloneStep(deps: ProvisionServices, ctx: CreateContext): Promise<void> {
-  await eachVm(ctx, (i, vm) => cloneOne(deps, ctx, i, vm), "cloning");
+  await eachVm(deps, ctx, (i, vm) => cloneOne(deps, ctx, i, vm), "cloning");
 }
 
 async function cloneOne(deps: ProvisionServices, ctx: CreateContext, i: number, vm: VmProgress) {

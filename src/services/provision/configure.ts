@@ -66,7 +66,7 @@ function applied(config: VmConfig, changes: Record<string, string | number>): bo
 }
 
 export async function configureStep(deps: ProvisionServices, ctx: CreateContext): Promise<void> {
-  await eachVm(ctx, (i, vm) => configureOne(deps, ctx, i, vm), "configuring");
+  await eachVm(deps, ctx, (i, vm) => configureOne(deps, ctx, i, vm), "configuring");
 }
 
 async function configureOne(deps: ProvisionServices, ctx: CreateContext, i: number, vm: VmProgress) {
@@ -93,6 +93,7 @@ export async function resizeStep(deps: ProvisionServices, ctx: CreateContext): P
   const { diskGiB, template } = ctx.data;
   if (diskGiB === undefined) return;
   await eachVm(
+    deps,
     ctx,
     async (i, vm) => {
       if (vm.resized) return;

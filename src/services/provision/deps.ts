@@ -1,6 +1,6 @@
 /** What the `vm.create` job and the VM commands use: the outside world, config and timings. */
 import type { JobRunContext } from "../jobs/definition.js";
-import type { VmidReservations } from "../locks/ports.js";
+import type { Semaphore, VmidReservations } from "../locks/ports.js";
 import type { Clock } from "../ports.js";
 import type { Proxmox } from "../proxmox.js";
 import { realSleep, type Sleep, type TaskFollower } from "../tasks/follow-task.js";
@@ -12,6 +12,13 @@ import type { VmCreateRequest } from "./request.js";
 export interface ProvisionServices {
   proxmox: Proxmox;
   reservations: VmidReservations;
+  /**
+   * The Redis-backed node slots (`provision:<node>`, limit `provision.perNode`), so the limit holds
+   * across every `vm create` job of every worker process, not only inside one job.
+   */
+  semaphore: Semaphore;
+  /** Slot lease, renewed while the VM's step runs; a killed worker's slot frees after it. Default 60 s. */
+  leaseMs?: number;
   follower: TaskFollower;
   clock: Clock;
   config: ProvisionConfig;
@@ -41,6 +48,8 @@ export function provisionServices(
   return {
     proxmox: templates.proxmox,
     reservations: templates.reservations,
+    semaphore: templates.semaphore,
+    ...(templates.leaseMs !== undefined ? { leaseMs: templates.leaseMs } : {}),
     follower: templates.follower,
     clock: templates.clock,
     config,

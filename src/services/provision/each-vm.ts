@@ -1,12 +1,14 @@
 /**
  * Working on the VMs of one job side by side: at most `perNode` at once on each node, the rest queued.
+ * Each VM's step also holds a slot of the node's Redis semaphore (`provision:<node>`, the same limit), so
+ * jobs running at the same time, in this process or another, share the limit instead of each having it.
  * When one VM fails, no further VM starts, the ones under way finish (so the job state records what they
  * made), and the first failure is thrown. Every VM keeps its own record in `ctx.state.vms`.
  */
 import { setMaxListeners } from "node:events";
 import type { JsonObject } from "../jobs/definition.js";
 import { ProxmoxTaskError } from "../proxmox.js";
-import type { CreateContext } from "./deps.js";
+import type { CreateContext, ProvisionServices } from "./deps.js";
 
 /** What the job knows about one of its VMs; saved with the job state between steps and attempts. */
 export interface VmProgress {
@@ -60,12 +62,28 @@ export async function followOwnTask(
   delete vm[upidKey];
 }
 
+/** The semaphore key of a node's provisioning slots. */
+export const nodeSlotKey = (node: string) => `provision:${node}`;
+
 export async function eachVm(
+  deps: Pick<ProvisionServices, "semaphore" | "leaseMs">,
   ctx: CreateContext,
   work: (index: number, vm: VmProgress) => Promise<void>,
   label: string,
 ): Promise<void> {
   const { vms, perNode } = ctx.data;
+  const inSlot = async (index: number) => {
+    const lease = await deps.semaphore.acquire(nodeSlotKey(vms[index]!.node), perNode, {
+      owner: ctx.jobId,
+      leaseMs: deps.leaseMs ?? 60_000,
+      signal: ctx.signal,
+    });
+    try {
+      await work(index, progressOf(ctx, index));
+    } finally {
+      await lease.release();
+    }
+  };
   const queues = new Map<string, number[]>();
   for (const [i, vm] of vms.entries()) queues.set(vm.node, [...(queues.get(vm.node) ?? []), i]);
   let done = 0;
@@ -73,7 +91,7 @@ export async function eachVm(
   const lane = async (queue: number[]) => {
     for (let next = queue.shift(); next !== undefined && !failure; next = queue.shift()) {
       try {
-        await work(next, progressOf(ctx, next));
+        await inSlot(next);
       } catch (err) {
         failure ??= { err };
       }

@@ -1,15 +1,14 @@
 /**
  * `vm start|shutdown|reboot|stop`, `vm delete`, `vm snapshot` and `vm snapshots`. Each waits for its PVE
  * task and answers with the outcome. A state that makes the action pointless (start a running VM) is
- * answered without a request. A request whose answer was lost is not sent again: the VM's state says
- * whether it happened.
+ * answered without a request. A request whose answer was lost is not sent again before the VM's state
+ * (or, for a snapshot, its task and the snapshot by name) says it did not happen.
  */
 import { UserError } from "../errors.js";
 import { formatEpoch } from "../inventory/format.js";
 import type { Proxmox } from "../proxmox.js";
 import { checkSnapshotName } from "../pve/ids.js";
-import type { TaskFollower } from "../tasks/follow-task.js";
-import { answerLost, goneOrOutOfScope } from "../templates/build/recover.js";
+import { answerLost, findStartedTask, goneOrOutOfScope } from "../templates/build/recover.js";
 import type { Reply } from "../vocabulary/reply.js";
 import type { ProvisionServices } from "./deps.js";
 import { refuseTemplate, type VmTarget } from "./vm-target.js";
@@ -110,28 +109,55 @@ export function defaultSnapshotName(nowMs: number): string {
   return `chatops-${iso.slice(0, 10).replace(/-/g, "")}-${iso.slice(11, 19).replace(/:/g, "")}`;
 }
 
+/** Sends of one snapshot whose answers were lost (each after looking for its effect) before giving up. */
+const SNAPSHOT_SENDS = 3;
+
 export async function snapshotVm(
-  deps: { proxmox: Proxmox; follower: TaskFollower },
+  deps: Pick<ProvisionServices, "proxmox" | "follower" | "clock" | "sleep" | "settleMs">,
   vm: VmTarget,
   name: string,
   requestedBy: string,
 ): Promise<Reply> {
   refuseTemplate(vm, "vm snapshot");
   checkSnapshotName(name);
-  const existing = await deps.proxmox.listSnapshots(vm.node, vm.vmid);
-  if (existing.some((s) => s.name === name)) {
+  if (await hasSnapshot(deps.proxmox, vm, name)) {
     throw new UserError("E_ARGS", `${vm.name} (${vm.vmid}) already has a snapshot named ${name}`);
   }
-  const upid = await deps.proxmox.createSnapshot(vm.node, vm.vmid, {
-    name,
-    description: `taken by proxmox-chatops for ${requestedBy}`,
-  });
-  await deps.follower.follow(upid);
-  return {
+  const taken: Reply = {
     text: `Snapshot ${name} of ${vm.name} (${vm.vmid}) taken.`,
     tone: "success",
     visibility: "channel",
   };
+  for (let send = 1; ; send++) {
+    const sentAtMs = deps.clock.now();
+    let upid: string;
+    try {
+      upid = await deps.proxmox.createSnapshot(vm.node, vm.vmid, {
+        name,
+        description: `taken by proxmox-chatops for ${requestedBy}`,
+      });
+    } catch (err) {
+      if (!answerLost(err) || send >= SNAPSHOT_SENDS) throw err;
+      // The request may have reached PVE: sent again blindly it would fail on the name already used.
+      // A snapshot task of this VM since the send is waited out (PVE adds the snapshot when it ends),
+      // then the snapshot is looked for by name: a task of an earlier snapshot names no snapshot.
+      await deps.sleep(deps.settleMs ?? 2000);
+      const task = await findStartedTask(deps, vm.node, {
+        type: "qmsnapshot",
+        id: String(vm.vmid),
+        sentAtMs,
+      });
+      if (task) await deps.follower.follow(task.upid);
+      if (await hasSnapshot(deps.proxmox, vm, name)) return taken;
+      continue;
+    }
+    await deps.follower.follow(upid);
+    return taken;
+  }
+}
+
+async function hasSnapshot(proxmox: Proxmox, vm: VmTarget, name: string): Promise<boolean> {
+  return (await proxmox.listSnapshots(vm.node, vm.vmid)).some((s) => s.name === name);
 }
 
 export async function snapshotsReply(proxmox: Proxmox, vm: VmTarget): Promise<Reply> {

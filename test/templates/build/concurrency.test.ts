@@ -56,4 +56,39 @@ describe("concurrent builds", () => {
     expect(await mine.holders("node:pve2")).toEqual([]);
     await secondClient.quit();
   });
+
+  it("a semaphore serves waiters first come, first served; one that gives up leaves the queue", async () => {
+    rig = await startRig({ worker: false });
+    const sem = new RedisSemaphore(rig.redis, { prefix: rig.prefix, pollMs: 10 });
+    const held = await sem.acquire("node:pve3", 1, { owner: "holder", leaseMs: 2000 });
+    const order: string[] = [];
+    const quitter = new AbortController();
+    const gaveUp = sem.acquire("node:pve3", 1, { owner: "quitter", signal: quitter.signal }).then(
+      () => "acquired",
+      () => "gave up",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    const patient = sem.acquire("node:pve3", 1, { owner: "patient", leaseMs: 2000 }).then((lease) => {
+      order.push("patient");
+      return lease;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    quitter.abort();
+    expect(await gaveUp).toBe("gave up");
+    // A newcomer that polls while the slot is free but "patient" waits ahead of it gets in line; the
+    // quitter, ahead of both, left the queue, so "patient" does not wait for its entry to expire (2 s).
+    const freedAt = Date.now();
+    await held.release();
+    const late = sem.acquire("node:pve3", 1, { owner: "late", leaseMs: 2000 }).then((lease) => {
+      order.push("late");
+      return lease;
+    });
+    const patientLease = await patient;
+    expect(Date.now() - freedAt).toBeLessThan(1000);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(order).toEqual(["patient"]);
+    await patientLease.release();
+    await (await late).release();
+    expect(order).toEqual(["patient", "late"]);
+  });
 });

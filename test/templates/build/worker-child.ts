@@ -3,7 +3,8 @@
  * checksum mirror and reports every card edit on stdout (one JSON object per line), so the parent knows
  * when the create task is running and can SIGKILL it there.
  * Environment: REDIS_URL, KEY_PREFIX (the rig's deployment prefix, its queue's too), SIM (JSON: url,
- * tokenId, tokenSecret, fingerprint), MIRRORS (JSON).
+ * tokenId, tokenSecret, fingerprint), MIRRORS (JSON); PROVISION (JSON, a `provision:` config) also makes
+ * it a `vm create` worker.
  */
 import { Redis } from "ioredis";
 import { createProxmoxClient } from "../../../src/adapters/proxmox/client.js";
@@ -12,6 +13,8 @@ import { jobDefinitions, jobsSettings, startWorker } from "../../../src/bot/comp
 import { createStores } from "../../../src/bot/compose/stores.js";
 import { createTemplateServices } from "../../../src/bot/compose/templates.js";
 import type { Notifier } from "../../../src/services/ports.js";
+import { provisionConfigSchema } from "../../../src/services/provision/config.js";
+import { provisionServices } from "../../../src/services/provision/deps.js";
 import { templatesConfigSchema } from "../../../src/services/templates/build/config.js";
 import { ImageCatalog } from "../../../src/services/templates/catalog/catalog.js";
 import { captureLog, REDIS_URL, RecordingAudit } from "../../jobs/support.js";
@@ -67,7 +70,22 @@ const chat: Notifier = {
 const settings = jobsSettings({
   redisUrl: REDIS_URL,
   keyPrefix,
-  definitions: jobDefinitions({ templates, notifiers: { console: chat } }),
+  definitions: jobDefinitions({
+    templates,
+    notifiers: { console: chat },
+    ...(process.env.PROVISION
+      ? {
+          provision: provisionServices(
+            templates,
+            provisionConfigSchema.parse(JSON.parse(process.env.PROVISION)),
+            {
+              pollMs: 20,
+              settleMs: 30,
+            },
+          ),
+        }
+      : {}),
+  }),
   notifiers: { console: chat },
   clock,
   log,
