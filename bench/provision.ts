@@ -14,8 +14,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { createProxmoxClient } from "../src/adapters/proxmox/client.js";
-import { proxmoxConfigSchema } from "../src/adapters/proxmox/config.js";
 import { deleteKeysWithPrefix } from "../src/adapters/store/redis.js";
 import { createStores } from "../src/bot/compose/stores.js";
 import { createTemplateServices } from "../src/bot/compose/templates.js";
@@ -30,6 +28,7 @@ import { planCreate } from "../src/services/provision/plan.js";
 import { templatesConfigSchema } from "../src/services/templates/build/config.js";
 import { ImageCatalog } from "../src/services/templates/catalog/catalog.js";
 import { startPveSimulator } from "../src/sim/pve/index.js";
+import { rssSampler, simProxmoxClient } from "./support.js";
 
 const COUNT = Number(process.argv[2] ?? 30);
 const NODES = ["pve1", "pve2", "pve3"];
@@ -56,21 +55,10 @@ async function main() {
     "pveum acl modify /storage/nfs-shared --users chatops@pve --roles ChatOpsDisks\n" +
       "pveum acl modify /storage/nfs-shared --tokens 'chatops@pve!bot' --roles ChatOpsDisks",
   );
-  const proxmox = createProxmoxClient(
-    proxmoxConfigSchema.parse({
-      url: sim.url,
-      tokenId: sim.tokenId,
-      tokenSecret: sim.tokenSecret,
-      tlsFingerprint: sim.fingerprint,
-    }),
-    { log: silentLog, clock: systemClock },
-  );
+  const proxmox = simProxmoxClient(sim);
   const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
   const prefix = `bench:${randomUUID()}:`;
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 50);
+  const rss = rssSampler();
   try {
     const templates = createTemplateServices({
       proxmox,
@@ -156,11 +144,11 @@ async function main() {
         running: [...sim.state.vms.values()].filter(
           (v) => v.status === "running" && v.vmid >= 1000 && v.vmid < 9000,
         ).length,
-        peakRssMB: Math.round(peakRss / 1024 / 1024),
+        peakRssMB: rss.peakMB(),
       }),
     );
   } finally {
-    clearInterval(sampler);
+    rss.stop();
     await deleteKeysWithPrefix(redis, prefix);
     await redis.quit();
     proxmox.close();

@@ -8,11 +8,8 @@
  */
 import https from "node:https";
 import { performance } from "node:perf_hooks";
-import { createProxmoxClient } from "../src/adapters/proxmox/client.js";
-import { proxmoxConfigSchema } from "../src/adapters/proxmox/config.js";
-import { systemClock } from "../src/services/clock.js";
-import { silentLog } from "../src/services/log.js";
 import { startPveSimulator } from "../src/sim/pve/index.js";
+import { simProxmoxClient } from "./support.js";
 
 const N = Number(process.argv[2] ?? 400);
 const WARMUP = 50;
@@ -30,15 +27,7 @@ function stats(samples: number[]) {
 
 async function main() {
   const sim = await startPveSimulator({ tls: true });
-  const client = createProxmoxClient(
-    proxmoxConfigSchema.parse({
-      url: sim.url,
-      tokenId: sim.tokenId,
-      tokenSecret: sim.tokenSecret,
-      tlsFingerprint: sim.fingerprint,
-    }),
-    { log: silentLog, clock: systemClock },
-  );
+  const client = simProxmoxClient(sim);
   const url = new URL("/api2/json/cluster/resources", sim.url);
   const agent = new https.Agent({ keepAlive: true, maxSockets: 8, ca: sim.caPem });
   const authorization = `PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}`;

@@ -11,8 +11,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { createProxmoxClient } from "../src/adapters/proxmox/client.js";
-import { proxmoxConfigSchema } from "../src/adapters/proxmox/config.js";
 import { deleteKeysWithPrefix } from "../src/adapters/store/redis.js";
 import { createStores } from "../src/bot/compose/stores.js";
 import { createTemplateServices } from "../src/bot/compose/templates.js";
@@ -25,6 +23,7 @@ import { planBuild } from "../src/services/templates/build/plan.js";
 import { ImageCatalog } from "../src/services/templates/catalog/catalog.js";
 import { startChecksumMirror } from "../src/sim/mirror/checksum-mirror.js";
 import { startPveSimulator } from "../src/sim/pve/index.js";
+import { rssSampler, simProxmoxClient } from "./support.js";
 
 const DISTROS = Number(process.argv[2] ?? 30);
 const DURATIONS = { download: 2000, qmcreate: 3000, resize: 500, qmtemplate: 1000 };
@@ -45,21 +44,10 @@ async function main() {
   sim.state.node(ARM_NODE).arch = "aarch64";
   const catalog = ImageCatalog.load();
   const mirror = await startChecksumMirror({ catalog });
-  const proxmox = createProxmoxClient(
-    proxmoxConfigSchema.parse({
-      url: sim.url,
-      tokenId: sim.tokenId,
-      tokenSecret: sim.tokenSecret,
-      tlsFingerprint: sim.fingerprint,
-    }),
-    { log: silentLog, clock: systemClock },
-  );
+  const proxmox = simProxmoxClient(sim);
   const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
   const prefix = `bench:${randomUUID()}:`;
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 50);
+  const rss = rssSampler();
   try {
     const config = templatesConfigSchema.parse({ concurrency: { perNode: PER_NODE }, defaults: { disk: 4 } });
     const deps = createTemplateServices({
@@ -148,11 +136,11 @@ async function main() {
         resized,
         minimalRequestsPerBuild: Number(minimalPerBuild.toFixed(2)),
         requestRatio: Number((requestsPerBuild / minimalPerBuild).toFixed(3)),
-        peakRssMB: Math.round(peakRss / 1024 / 1024),
+        peakRssMB: rss.peakMB(),
       }),
     );
   } finally {
-    clearInterval(sampler);
+    rss.stop();
     await deleteKeysWithPrefix(redis, prefix);
     await redis.quit();
     proxmox.close();

@@ -1,17 +1,3 @@
-/**
- * A 60-VM guest-update rollout on the PVE simulator with fixed durations: snapshot and reboot tasks
- * 800 ms, every guest command 400 ms, the agent back 1.2 s after a reboot. 20 VMs on each of 3 nodes,
- * ordered so each batch of 6 holds 2 per node (node limit 2), no canary; every VM has a kernel update,
- * so every VM takes the full path (snapshot, upgrade, reboot, health). Prints one JSON object: wall time
- * against the bound those durations imply (batches run one after the other; within a batch the VMs run
- * in parallel), PVE requests per VM against the minimal sequence of docs/UPDATES.md, and peak RSS.
- *
- * Runs the rollout and the per-VM updates the update job runs, in process (job state kept as JSON, as
- * the queue would persist it); no Redis needed.
- * Usage: tsx bench/updates.ts [vms] [batch]   (default 60 6)
- */
-import { createProxmoxClient } from "../src/adapters/proxmox/client.js";
-import { proxmoxConfigSchema } from "../src/adapters/proxmox/config.js";
 import { createUpdateServices } from "../src/bot/compose/updates.js";
 import { systemClock } from "../src/services/clock.js";
 import { silentLog } from "../src/services/log.js";
@@ -21,6 +7,7 @@ import type { TargetVm } from "../src/services/updates/targets.js";
 import type { VmRecord } from "../src/services/updates/vm-record.js";
 import { updateVm } from "../src/services/updates/vm-update.js";
 import { startPveSimulator } from "../src/sim/pve/index.js";
+import { rssSampler, simProxmoxClient } from "./support.js";
 
 const VMS = Number(process.argv[2] ?? 60);
 const BATCH = Number(process.argv[3] ?? 6);
@@ -80,15 +67,7 @@ async function main() {
       nextExecPid: 1000,
     });
   }
-  const proxmox = createProxmoxClient(
-    proxmoxConfigSchema.parse({
-      url: sim.url,
-      tokenId: sim.tokenId,
-      tokenSecret: sim.tokenSecret,
-      tlsFingerprint: sim.fingerprint,
-    }),
-    { log: silentLog, clock: systemClock },
-  );
+  const proxmox = simProxmoxClient(sim);
   const updates = createUpdateServices({
     proxmox,
     config: updatesConfigSchema.parse({ nodeLimit: 2, pollInterval: 50 }),
@@ -96,10 +75,7 @@ async function main() {
     log: silentLog,
   });
   const options = rolloutOptionsSchema.parse({ canary: 0, batch: BATCH });
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 50);
+  const rss = rssSampler();
   const records: Record<string, VmRecord> = {};
   let persisted = "";
   sim.requests.clear();
@@ -126,7 +102,7 @@ async function main() {
       }),
   });
   const wallMs = performance.now() - started;
-  clearInterval(sampler);
+  rss.stop();
   const done = Object.values(records).filter((r) => r.phase === "done" && r.rebooted).length;
   const requests = sim.requests.entries.length;
   const rounds = Math.ceil(VMS / BATCH);
@@ -149,7 +125,7 @@ async function main() {
         Object.values(records).reduce((n, r) => n + (r.finishedAt ?? 0) - (r.startedAt ?? 0), 0) / VMS,
       ),
       stateBytes: persisted.length,
-      peakRssMb: Math.round(peakRss / 1024 / 1024),
+      peakRssMb: rss.peakMB(),
     }),
   );
   if (process.env.BENCH_DEBUG) {

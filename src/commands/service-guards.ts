@@ -8,6 +8,7 @@ import type { ProvisionServices } from "../services/provision/deps.js";
 import type { Proxmox } from "../services/proxmox.js";
 import type { TemplateServices } from "../services/templates/build/deps.js";
 import type { ImageCatalog } from "../services/templates/catalog/catalog.js";
+import type { UpdateServices } from "../services/updates/deps.js";
 import type { CommandServices } from "./definition.js";
 
 export function proxmoxOf(services: CommandServices): Proxmox {
@@ -51,4 +52,14 @@ export function provisionOf(services: CommandServices): ProvisionServices {
     );
   }
   return provision;
+}
+
+export function updatesOf(services: CommandServices): UpdateServices {
+  if (!services.updates) {
+    throw new UserError(
+      "E_CONFIG",
+      "update commands need a Proxmox connection; an admin sets proxmox.url and a token (PROXMOX_URL, PROXMOX_TOKEN_ID, PROXMOX_TOKEN_SECRET)",
+    );
+  }
+  return services.updates;
 }

@@ -6,7 +6,8 @@ import { rolloutOptionsSchema } from "../services/updates/config.js";
 import { resolveVms } from "../services/updates/resolve.js";
 import type { Expansion } from "../services/updates/targets.js";
 import { type CommandContext, defineCommand } from "./definition.js";
-import { targetWords, updatesOf } from "./update-common.js";
+import { updatesOf } from "./service-guards.js";
+import { targetWords } from "./update-common.js";
 import { jobStartReply } from "./visibility.js";
 
 const option = rolloutOptionsSchema.shape;

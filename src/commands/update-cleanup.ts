@@ -8,7 +8,7 @@ import {
   snapshotTable,
 } from "../services/updates/snapshot-ops.js";
 import { type CommandContext, defineCommand, type ResolvedTarget } from "./definition.js";
-import { updatesOf } from "./update-common.js";
+import { updatesOf } from "./service-guards.js";
 import { actionReply } from "./visibility.js";
 
 const cleanupArgs = z.object({});

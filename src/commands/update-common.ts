@@ -1,18 +1,5 @@
-/** What every `update …` command shares: the update services or a clear E_CONFIG, and the target words. */
+/** What every `update …` command shares: the target words (the update services: `updatesOf`, service-guards.ts). */
 import { z } from "zod";
-import { UserError } from "../services/errors.js";
-import type { UpdateServices } from "../services/updates/deps.js";
-import type { CommandServices } from "./definition.js";
-
-export function updatesOf(services: CommandServices): UpdateServices {
-  if (!services.updates) {
-    throw new UserError(
-      "E_CONFIG",
-      "update commands need a Proxmox connection; an admin sets proxmox.url and a token (PROXMOX_URL, PROXMOX_TOKEN_ID, PROXMOX_TOKEN_SECRET)",
-    );
-  }
-  return services.updates;
-}
 
 export const targetWords = z
   .array(z.string().min(1).max(200))

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { nodeTable, nodeUpdates } from "../services/updates/nodes.js";
 import { defineCommand } from "./definition.js";
-import { updatesOf } from "./update-common.js";
+import { updatesOf } from "./service-guards.js";
 import { readReply } from "./visibility.js";
 
 export const updateNodes = defineCommand({

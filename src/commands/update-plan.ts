@@ -2,7 +2,8 @@ import { z } from "zod";
 import { planTable, planVms } from "../services/updates/plan.js";
 import { expandTargets, parseTargets } from "../services/updates/targets.js";
 import { defineCommand } from "./definition.js";
-import { targetWords, updatesOf } from "./update-common.js";
+import { updatesOf } from "./service-guards.js";
+import { targetWords } from "./update-common.js";
 import { readReply } from "./visibility.js";
 
 export const updatePlan = defineCommand({

@@ -4,7 +4,7 @@ import { checkSnapshotName } from "../services/pve/ids.js";
 import { vmIdentity } from "../services/updates/resolve.js";
 import { findRollbackTarget, type RollbackTarget, rollbackVm } from "../services/updates/snapshot-ops.js";
 import { type CommandContext, defineCommand, type ResolvedTarget } from "./definition.js";
-import { updatesOf } from "./update-common.js";
+import { updatesOf } from "./service-guards.js";
 import { actionReply } from "./visibility.js";
 
 const rollbackArgs = z.object({

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { listBotSnapshots, snapshotTable } from "../services/updates/snapshot-ops.js";
 import { defineCommand } from "./definition.js";
-import { targetWords, updatesOf } from "./update-common.js";
+import { updatesOf } from "./service-guards.js";
+import { targetWords } from "./update-common.js";
 import { readReply } from "./visibility.js";
 
 export const updateSnapshots = defineCommand({

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { windowsTable } from "../services/updates/windows.js";
 import { defineCommand } from "./definition.js";
-import { updatesOf } from "./update-common.js";
+import { updatesOf } from "./service-guards.js";
 import { readReply } from "./visibility.js";
 
 export const updateWindows = defineCommand({

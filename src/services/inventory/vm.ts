@@ -7,6 +7,7 @@
 import { UserError } from "../errors.js";
 import type { GuestResource, Proxmox, SnapshotInfo, VmConfig, VmStatus } from "../proxmox.js";
 import { checkVmRef, looksLikeVmid, parseVmid, VM_NAME_PATTERN, VM_REF_RULE } from "../pve/ids.js";
+import { propertyString } from "../pve/property-string.js";
 import type { Reply, ReplyField } from "../vocabulary/reply.js";
 import { formatBytes, formatEpoch, formatPercent, formatUptime } from "./format.js";
 
@@ -34,25 +35,12 @@ export function findGuest(guests: GuestResource[], ref: string): GuestResource {
   return hits[0]!;
 }
 
-/** `key=value` parts of a PVE property string, plus its bare first value under "". */
-function props(value: string | number | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [i, part] of String(value ?? "")
-    .split(",")
-    .entries()) {
-    const eq = part.indexOf("=");
-    if (eq < 0 && i === 0) out.set("", part);
-    else if (eq > 0) out.set(part.slice(0, eq), part.slice(eq + 1));
-  }
-  return out;
-}
-
 export function summarizeDisks(config: VmConfig): string {
   const disks = Object.keys(config)
     .filter((k) => DISK_KEY.test(k))
     .sort()
     .flatMap((k) => {
-      const p = props(config[k]);
+      const p = propertyString(config[k]);
       if (p.get("media") === "cdrom")
         return String(config[k]).includes("cloudinit") ? [`${k} cloud-init`] : [];
       const storage = (p.get("") ?? "").split(":")[0];
@@ -66,7 +54,7 @@ export function summarizeNetworks(config: VmConfig): string {
     .filter((k) => NET_KEY.test(k))
     .sort()
     .map((k) => {
-      const p = props(config[k]);
+      const p = propertyString(config[k]);
       const model = (p.get("") ?? "").split("=")[0] || [...p.keys()][0] || "?";
       const tag = p.get("tag") ? ` vlan ${p.get("tag")}` : "";
       return `${k} ${p.get("bridge") ?? "?"}${tag} (${model})`;
@@ -75,7 +63,7 @@ export function summarizeNetworks(config: VmConfig): string {
 }
 
 function agentEnabled(value: string | number | undefined): boolean {
-  const p = props(value);
+  const p = propertyString(value);
   const v = p.get("enabled") ?? p.get("");
   return v === "1" || v === "on" || v === "yes" || v === "true";
 }
@@ -88,7 +76,9 @@ export function vmReply(
 ): Reply {
   const name = String(config.name ?? status.name ?? guest.name ?? "");
   const running = status.status === "running";
-  const memMiB = Number(props(config.memory).get("current") ?? props(config.memory).get("") ?? Number.NaN);
+  const memMiB = Number(
+    propertyString(config.memory).get("current") ?? propertyString(config.memory).get("") ?? Number.NaN,
+  );
   const tags = String(config.tags ?? "")
     .split(/[;,\s]+/)
     .filter(Boolean);

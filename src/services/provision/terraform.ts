@@ -6,6 +6,7 @@
  * Every string is written as an HCL quoted template with `\`, `"`, `${` and `%{` escaped.
  */
 import type { VmConfig } from "../proxmox.js";
+import { propertyString } from "../pve/property-string.js";
 import type { Profile } from "./config.js";
 import type { TemplateRef } from "./request.js";
 
@@ -25,19 +26,6 @@ export function hclString(value: string): string {
 function label(name: string): string {
   const cleaned = name.replace(/[^A-Za-z0-9_-]/g, "_");
   return /^[A-Za-z_]/.test(cleaned) ? cleaned : `vm_${cleaned}`;
-}
-
-/** `key=value` parts of a PVE property string; the bare first value under "". */
-function props(value: string | number | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [i, part] of String(value ?? "")
-    .split(",")
-    .entries()) {
-    const eq = part.indexOf("=");
-    if (eq < 0 && i === 0) out.set("", part);
-    else if (eq > 0) out.set(part.slice(0, eq), part.slice(eq + 1));
-  }
-  return out;
 }
 
 type Attr = [key: string, value: string | number | boolean | string[]];
@@ -76,13 +64,13 @@ export interface TerraformInput {
 function cloudInit(input: TerraformInput): Block | undefined {
   const { config } = input;
   const ci = input.profile?.value.cloudInit;
-  const custom = props(ci?.cicustom ?? config.cicustom);
+  const custom = propertyString(ci?.cicustom ?? config.cicustom);
   const files: Attr[] = (["user", "network", "vendor", "meta"] as const).flatMap((kind) => {
     const file = custom.get(kind);
     return file ? [[`${kind}_data_file_id`, file] as Attr] : [];
   });
   const blocks: Block[] = [];
-  const ip = props(input.profile?.value.network?.ip === "dhcp" ? "ip=dhcp" : config.ipconfig0);
+  const ip = propertyString(input.profile?.value.network?.ip === "dhcp" ? "ip=dhcp" : config.ipconfig0);
   if (ip.has("ip") && !custom.has("network")) {
     const ipv4: Attr[] = [["address", ip.get("ip")!]];
     if (ip.has("gw")) ipv4.push(["gateway", ip.get("gw")!]);
@@ -115,10 +103,10 @@ export function terraformResource(input: TerraformInput): string {
   const p = profile?.value;
   const name = profile ? `${profile.name}-1` : `${template.name}-clone`;
   const tags = [...new Set(["chatops", ...(profile ? [profile.name] : []), ...(p?.tags ?? [])])].sort();
-  const net = props(config.net0);
+  const net = propertyString(config.net0);
   const model = [...net.keys()].find((k) => ["virtio", "e1000", "rtl8139", "vmxnet3"].includes(k));
   const diskGiB = Math.max(p?.disk ?? 0, Math.ceil(template.diskBytes / 1024 ** 3));
-  const cpuType = config.cpu !== undefined ? props(config.cpu).get("") : undefined;
+  const cpuType = config.cpu !== undefined ? propertyString(config.cpu).get("") : undefined;
   const blocks: Block[] = [
     {
       name: "clone",

@@ -7,6 +7,7 @@
 import { UserError } from "../errors.js";
 import { findGuest } from "../inventory/vm.js";
 import type { GuestResource, Proxmox, VmConfig } from "../proxmox.js";
+import { createdAtOf } from "../pve/vm-meta.js";
 import type { ResolvedTargetShape } from "./resolved.js";
 
 export interface VmTarget {
@@ -35,7 +36,8 @@ export async function findVm(proxmox: Proxmox, reference: string): Promise<VmTar
 }
 
 export function vmIdentity(vm: VmTarget): string {
-  const ctime = /ctime=(\d+)/.exec(String(vm.config.meta ?? ""))?.[1] ?? "?";
+  const created = createdAtOf(vm.config.meta);
+  const ctime = created === undefined ? "?" : created / 1000;
   return `vmid=${vm.vmid} name=${vm.name} node=${vm.node} ctime=${ctime}`;
 }
 
