@@ -3,7 +3,7 @@
  * actors, opaque refs and the Reply model. Block Kit, embeds and library objects stay inside the adapter.
  */
 
-import type { Notifier } from "../services/ports.js";
+import type { Notifier, PostOptions } from "../services/ports.js";
 import type { Actor, ConversationRef, MessageRef, Platform } from "../services/vocabulary/identity.js";
 import type { Reply } from "../services/vocabulary/reply.js";
 
@@ -32,7 +32,7 @@ export interface ChatAdapter extends Notifier {
   readonly platform: Platform;
   start(inbound: Inbound): Promise<void>;
   stop(): Promise<void>;
-  post(conversation: ConversationRef, reply: Reply): Promise<MessageRef>;
+  post(conversation: ConversationRef, reply: Reply, options?: PostOptions): Promise<MessageRef>;
   update(message: MessageRef, reply: Reply): Promise<void>;
   /**
    * Posts `reply` in the thread of `message` (an alert's follow-up, a job's log under its card). Where the
@@ -75,5 +75,7 @@ export interface ActionEvent {
   actionId: string;
   /** Free text that came with the action (a deny reason), when the platform collected one. */
   value?: string;
+  /** Answers to the button's `prompt` form, by field id (empty answers left out). */
+  values?: Record<string, string>;
   requestId: string;
 }

@@ -26,7 +26,12 @@ export interface Log {
 
 /** Posts and edits messages in a conversation by ref; used by jobs, approvals and alerts. */
 export interface Notifier {
-  post(conversation: ConversationRef, reply: Reply): Promise<MessageRef>;
+  /**
+   * With `options.key`, the post happens at most once per key across restarts and processes: a later post
+   * with the same key returns the first message's ref and edits it to the new reply (an alert group's
+   * message, a job card). Notifiers without durable delivery may ignore the key.
+   */
+  post(conversation: ConversationRef, reply: Reply, options?: PostOptions): Promise<MessageRef>;
   update(message: MessageRef, reply: Reply): Promise<void>;
   /**
    * Posts in the thread of a given message (Slack thread, Discord reply); every chat adapter has it. It is
@@ -34,6 +39,10 @@ export interface Notifier {
    * into the message's conversation instead.
    */
   reply?(message: MessageRef, reply: Reply): Promise<MessageRef>;
+}
+
+export interface PostOptions {
+  key?: string;
 }
 
 /** Routes to the right platform's notifier by the ref's platform. */

@@ -9,7 +9,7 @@ export function scrubbingNotifiers(
   const wrapped: NotifierByPlatform = {};
   for (const [platform, notifier] of Object.entries(notifiers) as [keyof NotifierByPlatform, Notifier][]) {
     wrapped[platform] = {
-      post: (conversation, reply) => notifier.post(conversation, scrubDeep(reply, scrub)),
+      post: (conversation, reply, options) => notifier.post(conversation, scrubDeep(reply, scrub), options),
       update: (message, reply) => notifier.update(message, scrubDeep(reply, scrub)),
       ...(notifier.reply
         ? { reply: (message, reply) => notifier.reply!(message, scrubDeep(reply, scrub)) }

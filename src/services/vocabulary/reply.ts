@@ -53,6 +53,33 @@ export interface ReplyButton {
   style?: "primary" | "danger";
   /** A confirmation dialog shown before the click is sent, for destructive buttons. */
   confirm?: { title: string; text: string; confirm: string; deny: string };
+  /**
+   * A small form the click opens first (Slack modal, Discord modal, console prompt): its answers arrive in
+   * `ActionEvent.values` by field id. A button has either `confirm` or `prompt`, not both.
+   */
+  prompt?: ReplyPrompt;
+}
+
+/** A form of at most five text fields (Discord's limit), e.g. a deny reason or a custom silence. */
+export interface ReplyPrompt {
+  /** Short: Slack cuts modal titles at 24 characters, Discord at 45. */
+  title: string;
+  /** The submit button's label. */
+  submit: string;
+  fields: ReplyPromptField[];
+}
+
+export interface ReplyPromptField {
+  /** Key of the answer in `ActionEvent.values`. */
+  id: string;
+  label: string;
+  placeholder?: string;
+  /** A paragraph box instead of one line. */
+  multiline?: boolean;
+  /** Default true. */
+  required?: boolean;
+  initial?: string;
+  maxLength?: number;
 }
 
 export interface Reply {
