@@ -17,6 +17,30 @@ export interface Inbound {
    * other refusal and answers; without it the adapter answers "no longer valid" itself.
    */
   onRefusedClick?(click: RefusedClick): Promise<Reply>;
+  /**
+   * Suggestions while the user types an argument (Discord autocomplete): at most 25, answered fast from a
+   * short cache, only values the actor may see. Platforms without autocomplete never call it.
+   */
+  onAutocomplete?(request: AutocompleteRequest): Promise<AutocompleteChoice[]>;
+}
+
+export interface AutocompleteRequest {
+  actor: Actor;
+  conversation: ConversationRef;
+  /** Dotted command name, e.g. `template.delete`. */
+  command: string;
+  /** The argument being typed, as named in the command's args schema. */
+  option: string;
+  /** What the user typed so far. */
+  value: string;
+  requestId: string;
+}
+
+export interface AutocompleteChoice {
+  /** Shown to the user (≤ 100 characters). */
+  name: string;
+  /** Sent back as the option's value (≤ 100 characters). */
+  value: string;
 }
 
 export interface RefusedClick {

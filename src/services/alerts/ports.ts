@@ -53,6 +53,14 @@ export interface AlertStore {
   attachMessage(id: string, message: AlertMessage): Promise<void>;
   /** Counts one re-announcement; returns the group as stored after it. */
   recordEscalation(id: string, at: number): Promise<AlertGroup | undefined>;
+  /**
+   * Groups changed since their messages were last brought up to date, oldest change first. Every mutating
+   * call above marks its group in the same atomic step, so a crash between storing and posting loses
+   * nothing: whoever renders next (this process after a restart, or another) finds the mark.
+   */
+  dirty(limit: number): Promise<string[]>;
+  /** Clears the mark if the group is still at `version`; a newer change keeps it marked. */
+  markRendered(id: string, version: number): Promise<void>;
 }
 
 export interface SilenceMatcher {
