@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import type { AutocompleteRequest } from "../../src/adapters/chat.js";
 import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
 import { Autocompleter } from "../../src/bot/pipeline/autocomplete.js";
 import { serviceSources } from "../../src/bot/pipeline/suggest-sources.js";
+import { defineCommand } from "../../src/commands/definition.js";
 import { ALL_COMMANDS } from "../../src/commands/index.js";
+import { CommandRegistry } from "../../src/commands/registry.js";
 import type { JobDefinition } from "../../src/services/jobs/definition.js";
 import { ImageCatalog } from "../../src/services/templates/catalog/catalog.js";
 import type { Actor } from "../../src/services/vocabulary/identity.js";
@@ -153,5 +156,48 @@ describe("autocomplete cache and deadline", () => {
     expect(performance.now() - started).toBeLessThan(500);
     await new Promise((r) => setTimeout(r, 700));
     expect((await ac.complete(request("load"))).length).toBeGreaterThan(0);
+  });
+});
+
+describe("autocomplete sources from outside the command services", () => {
+  it("uses a source passed in (alert ids), and reads a failed source again on the next keystroke", async () => {
+    const ack = defineCommand({
+      name: "ack",
+      summary: "Acknowledge an alert group",
+      args: z.object({ id: z.string() }),
+      positionals: [{ name: "id" }],
+      suggest: { id: "alert" },
+      permission: "operator",
+      destructive: false,
+      run: async () => ({}),
+    });
+    let calls = 0;
+    const ac = new Autocompleter({
+      registry: new CommandRegistry([ack]),
+      services: h.core.services!,
+      sources: {
+        alert: async () => {
+          calls++;
+          if (calls === 1) throw new Error("alert store unavailable");
+          return [
+            { value: "7f3a2c", label: "7f3a2c · CPU high on pve2 · firing" },
+            { value: "1b9e00", label: "1b9e00 · Disk almost full · resolved" },
+          ];
+        },
+      },
+      clock: { now: () => 0 },
+      log: silentLog,
+    });
+    const req = {
+      actor: alice,
+      conversation: CONVERSATION,
+      command: "ack",
+      option: "id",
+      value: "cpu",
+      requestId: "a",
+    };
+    expect(await ac.complete(req)).toEqual([]);
+    expect(await ac.complete(req)).toEqual([{ value: "7f3a2c", name: "7f3a2c · CPU high on pve2 · firing" }]);
+    expect(calls).toBe(2);
   });
 });
