@@ -97,6 +97,14 @@ describe("helm chart deploy/helm/proxmox-chatops", () => {
     );
   });
 
+  it("refuses values of the wrong type or misspelt keys (values.schema.json)", () => {
+    const render = (...sets: string[]) => helm(["template", "rel", CHART, ...SECRET, ...sets]).stderr;
+    expect(render("--set", "frontend.replicas=two")).toContain(
+      "at '/frontend/replicas': got string, want integer",
+    );
+    expect(render("--set", "worker.replicass=2")).toContain("additional properties 'replicass' not allowed");
+  });
+
   for (const [name, sets] of Object.entries(SCENARIOS)) {
     it(`renders objects valid against the Kubernetes schemas: ${name}`, () => {
       const objects = render(...sets);
@@ -132,6 +140,14 @@ describe("helm chart deploy/helm/proxmox-chatops", () => {
     }
     const service = find(objects, "Service", "rel-proxmox-chatops");
     expect(service.spec.selector["app.kubernetes.io/component"]).toBe("frontend");
+    // The admin Service reaches front-ends and workers, not Redis.
+    const admin = find(objects, "Service", "rel-proxmox-chatops-admin").spec.selector;
+    const podLabels = (kind: string, name: string) => find(objects, kind, name).spec.template.metadata.labels;
+    const selects = (labels: Record<string, string>) =>
+      Object.entries(admin).every(([k, v]) => labels[k] === v);
+    expect(selects(podLabels("Deployment", "rel-proxmox-chatops-frontend"))).toBe(true);
+    expect(selects(podLabels("Deployment", "rel-proxmox-chatops-worker"))).toBe(true);
+    expect(selects(podLabels("StatefulSet", "rel-proxmox-chatops-redis"))).toBe(false);
     const redis = find(objects, "StatefulSet", "rel-proxmox-chatops-redis").spec.template.spec.containers[0];
     expect(redis.args).toEqual(expect.arrayContaining(["--appendonly", "yes"]));
   });

@@ -54,6 +54,8 @@ spec:
       labels:
         {{- include "proxmox-chatops.selectorLabels" $root | nindent 8 }}
         app.kubernetes.io/component: {{ .role }}
+        # Front-ends and workers both serve /readyz and /metrics: the admin Service selects on this.
+        proxmox-chatops/process: bot
       annotations:
         checksum/config: {{ include (print $root.Template.BasePath "/configmap.yaml") $root | sha256sum }}
         {{- with $spec.podAnnotations }}
