@@ -14,6 +14,7 @@ import type { RedisHealth } from "../adapters/store/redis-health.js";
 import type { CommandServices } from "../commands/definition.js";
 import { ALL_COMMANDS } from "../commands/index.js";
 import { sweepExpired } from "../services/approvals/index.js";
+import { createInventoryCache } from "../services/inventory/cache.js";
 import type { Clock, Log, NotifierByPlatform } from "../services/ports.js";
 import { provisionServices } from "../services/provision/deps.js";
 import { ImageCatalog } from "../services/templates/catalog/catalog.js";
@@ -111,11 +112,16 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
   const proxmox: ProxmoxClient | undefined = config.proxmox
     ? createProxmoxClient(config.proxmox, { log, clock })
     : undefined;
+  // One shared /cluster/resources read for the listings; the services' writes drop it.
+  const inventory =
+    proxmox &&
+    config.proxmox &&
+    createInventoryCache(proxmox, { ttlMs: config.proxmox.inventoryCacheTtl, clock });
   const imageCatalog = ImageCatalog.load(config.templates.catalog.images);
   const templates =
-    proxmox &&
+    inventory &&
     createTemplateServices({
-      proxmox,
+      proxmox: inventory.invalidating,
       catalog: imageCatalog,
       mirrors: config.templates.catalog.mirrors,
       stores,
@@ -124,7 +130,9 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
       log,
     });
   const provision = templates && provisionServices(templates, config.provision);
-  const updates = proxmox && createUpdateServices({ proxmox, config: config.updates, clock, log });
+  const updates =
+    inventory &&
+    createUpdateServices({ proxmox: inventory.invalidating, config: config.updates, clock, log });
   const metrics = createMetrics({ jobCounts: () => jobs.counts() });
   const core = createCommandCore({
     commands: ALL_COMMANDS,
@@ -157,7 +165,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
     jobs,
     rbac: { ...config.rbac, people: config.people },
     version: options.version,
-    proxmox,
+    proxmox: inventory?.cached,
     imageCatalog,
     templates,
     provision,

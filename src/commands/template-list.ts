@@ -20,7 +20,9 @@ export const templateList = defineCommand({
   destructive: false,
   run: async (ctx, args) => {
     const filter = { node: args.node, distro: args.distro };
-    const reply = await templateListReply(templatesOf(ctx.services).proxmox, ctx.clock, filter);
+    const { proxmox } = templatesOf(ctx.services);
+    // The command port answers listings from the shared /cluster/resources read (src/bot/wiring.ts).
+    const reply = await templateListReply(ctx.services.proxmox ?? proxmox, ctx.clock, filter);
     return readReply(pageReply(reply, { name: "template.list" }, args));
   },
 });

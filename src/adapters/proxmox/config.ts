@@ -5,7 +5,7 @@
  * token in clear) needs `allowInsecureHttp: true`, so it is never the result of a typo in the URL.
  */
 import { z } from "zod";
-import { positiveDuration } from "../../services/duration.js";
+import { duration, positiveDuration } from "../../services/duration.js";
 
 /** Adds :8006 when the URL has no port, because proxmox-api would otherwise talk to 443/80. */
 function normalizeUrl(raw: string, ctx: z.RefinementCtx): string {
@@ -82,6 +82,12 @@ export const proxmoxConfigSchema = z
       .default(3)
       .describe("Retries of a failed GET; never other verbs"),
     versionCacheTtl: positiveDuration.default(30_000).describe("How long /readyz reuses the version probe"),
+    inventoryCacheTtl: duration
+      .default(5_000)
+      .describe(
+        "How long vms, vm, nodes, storage, template list and autocomplete reuse one /cluster/resources read " +
+          "(0: only requests at the same moment share it); the bot's own changes drop it at once",
+      ),
     allowInsecureHttp: z
       .boolean()
       .default(false)

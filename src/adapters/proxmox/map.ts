@@ -115,7 +115,11 @@ export function clusterResource(r: Raw): ClusterResource | undefined {
       maxdisk: num(r.maxdisk),
     });
   }
-  if (r.type === "node") return { type: "node", node: String(r.node), status: str(r.status) ?? "unknown" };
+  if (r.type === "node") {
+    // The same figures as GET /nodes, so a node listing can come from this one read.
+    const { status: _status, ...stats } = nodeSummary(r);
+    return { type: "node", status: str(r.status) ?? "unknown", ...stats };
+  }
   return undefined;
 }
 

@@ -73,9 +73,9 @@ export interface StorageResource {
   maxdisk?: number;
 }
 
-export interface NodeResource {
+/** A node in /cluster/resources; the figures are those of GET /nodes (absent without Sys.Audit). */
+export interface NodeResource extends Omit<NodeSummary, "status"> {
   type: "node";
-  node: string;
   status: string;
 }
 

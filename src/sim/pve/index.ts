@@ -13,6 +13,7 @@ import { ApiSchema, splitPath } from "./schema/api-schema.js";
 import type { PveVersion } from "./schema/types.js";
 import { validateParameters } from "./schema/validate.js";
 import { type ClusterFixture, defaultFixture, parseFixture } from "./state/fixture.js";
+import { seedCluster } from "./state/seed.js";
 import { SimState } from "./state/state.js";
 import { type TaskEndListener, TaskManager } from "./tasks.js";
 import { createSelfSignedCert } from "./tls.js";
@@ -32,6 +33,13 @@ export interface SimOptions {
   tls?: boolean;
   pveVersion?: PveVersion;
   fixture?: ClusterFixture;
+  /**
+   * A generated cluster instead of the fixture: this many nodes (`pve01`…) and guests, laid out from
+   * `seed` (see state/seed.ts). Giving either with `fixture` is refused.
+   */
+  nodes?: number;
+  vms?: number;
+  seed?: number;
   /** ms by PVE task type (`qmclone`, `download`, …). */
   taskDurations?: Partial<Record<string, number>>;
   defaultTaskDurationMs?: number;
@@ -115,6 +123,12 @@ function poolDirectory(state: SimState): PoolDirectory {
     all: () => [...state.pools.keys()],
     memberPaths: (pool) =>
       [...state.vms.values()].filter((vm) => vm.pool === pool).map((vm) => `/vms/${vm.vmid}`),
+    // One lookup per permission check: scanning every VM here made /cluster/resources quadratic.
+    poolsOf: (path) => {
+      const vmid = /^\/vms\/(\d+)$/.exec(path)?.[1];
+      const pool = vmid === undefined ? undefined : state.vms.get(Number(vmid))?.pool;
+      return pool === undefined ? [] : [pool];
+    },
   };
 }
 
@@ -128,6 +142,13 @@ function grant(access: AccessConfig, kind: "users" | "tokens", id: string, grant
         `pveum acl modify ${g.path} --${kind} '${id}' --roles ${role} --propagate ${g.propagate === false ? 0 : 1}\n`,
     );
   }
+}
+
+function fixtureOf(options: SimOptions): ClusterFixture {
+  const seeded = options.nodes !== undefined || options.vms !== undefined || options.seed !== undefined;
+  if (!seeded) return options.fixture ?? defaultFixture();
+  if (options.fixture) throw new Error("give either a fixture or nodes/vms/seed, not both");
+  return seedCluster({ nodes: options.nodes ?? 3, vms: options.vms ?? 0, seed: options.seed });
 }
 
 /**
@@ -145,11 +166,7 @@ export async function startPveSimulator(options: SimOptions = {}): Promise<PveSi
       throw new Error(`simulator route ${route.method} ${route.path} is not in the PVE ${version} schema`);
     }
   }
-  const state = new SimState(
-    parseFixture(options.fixture ?? defaultFixture()),
-    MANAGER_VERSION[version],
-    options.clock,
-  );
+  const state = new SimState(parseFixture(fixtureOf(options)), MANAGER_VERSION[version], options.clock);
   const faults = new FaultInjector();
   const requests = new RequestLog();
   const access = new AccessConfig(version, poolDirectory(state));

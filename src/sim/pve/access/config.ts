@@ -31,6 +31,8 @@ export interface PoolDirectory {
   add(pool: string, comment?: string): void;
   /** Paths that are members of the pool: `/vms/<id>` and `/storage/<id>`. */
   memberPaths(pool: string): string[];
+  /** The pools `path` is a member of; answered per path so a permission check stays O(1) in cluster size. */
+  poolsOf(path: string): string[];
   all(): string[];
 }
 
@@ -86,6 +88,8 @@ export class AccessConfig {
   readonly users = new Map<string, UserInfo>([["root@pam", { tokens: new Map() }]]);
   readonly roles: Map<string, ReadonlySet<string>>;
   readonly acl: AclEntry[] = [];
+  /** Bumped on every change of users, tokens, roles or the ACL: permission lookups keep results until then. */
+  aclVersion = 0;
 
   constructor(
     readonly version: PveVersion,
@@ -104,6 +108,7 @@ export class AccessConfig {
     if (!USERID.test(userid)) throw new AccessError(`value '${userid}' does not look like a valid user name`);
     if (this.users.has(userid)) throw new AccessError(`user '${userid}' already exists`);
     this.users.set(userid, { ...opts, tokens: new Map() });
+    this.aclVersion++;
   }
 
   setPassword(userid: string, password: string): void {
@@ -119,6 +124,7 @@ export class AccessConfig {
     const valid = new Set([...PRIVILEGES[this.version], "Permissions.Modify"]);
     for (const priv of privs) if (!valid.has(priv)) throw new AccessError(`invalid privilege '${priv}'`);
     this.roles.set(role, new Set(privs));
+    this.aclVersion++;
   }
 
   addToken(
@@ -131,6 +137,7 @@ export class AccessConfig {
     if (user.tokens.has(name)) throw new AccessError("Token already exists.");
     const secret = opts.secret ?? randomUUID();
     user.tokens.set(name, { secret, privsep: opts.privsep ?? true, comment: opts.comment });
+    this.aclVersion++;
     return { tokenId, secret };
   }
 
@@ -152,6 +159,7 @@ export class AccessConfig {
         throw new AccessError(`no such token '${name}' for user '${userid}'`);
       }
     }
+    this.aclVersion++;
     for (const s of subjects) {
       for (const role of roles) {
         const same = this.acl.find(

@@ -60,6 +60,7 @@ export class SimState {
         ctime: Math.floor(t / 1000) - 86_400,
       });
     }
+    const known = new Set(this.volumes.map((v) => v.volid));
     for (const vm of fixture.vms) {
       const running = vm.status === "running";
       this.vms.set(vm.vmid, {
@@ -80,7 +81,7 @@ export class SimState {
         execs: new Map(),
         nextExecPid: 1000 + (vm.vmid % 1000),
       });
-      this.registerDisks(vm.vmid, vm.node, vm.config);
+      this.registerDisks(vm.vmid, vm.node, vm.config, known);
     }
   }
 
@@ -96,10 +97,14 @@ export class SimState {
     };
   }
 
-  /** Records the volumes a fixture VM's config references, so storage content listings show them. */
-  private registerDisks(vmid: number, node: string, config: VmConfig): void {
+  /**
+   * Records the volumes a fixture VM's config references, so storage content listings show them. `known`
+   * holds the volids recorded so far: a seeded cluster has one per guest, and a scan each time was quadratic.
+   */
+  private registerDisks(vmid: number, node: string, config: VmConfig, known: Set<string>): void {
     for (const volid of referencedVolids(config)) {
-      if (this.volumes.some((v) => v.volid === volid)) continue;
+      if (known.has(volid)) continue;
+      known.add(volid);
       const storage = this.storages.get(volid.split(":")[0]!);
       if (!storage) continue;
       const key = Object.keys(config).find(
