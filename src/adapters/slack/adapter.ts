@@ -238,6 +238,10 @@ class BoltSlackAdapter implements SlackAdapter {
     return durable ? addStats(durable, this.outbox.stats()) : this.outbox.stats();
   }
 
+  deliveryStats(): OutboxStats {
+    return this.stats();
+  }
+
   settled(): Promise<void> {
     return this.handlers.idle();
   }
