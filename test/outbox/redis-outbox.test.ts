@@ -121,12 +121,16 @@ describe("the durable outbox", () => {
     h = harness();
     const first = recordingSender("a");
     const hang = deferred();
+    const reached = deferred();
     first.before = async (d) => {
-      if (textOf(d) === "m3") await hang.promise; // the process dies before this send reaches the platform
+      if (textOf(d) !== "m3") return;
+      reached.resolve();
+      await hang.promise; // the process dies before this send reaches the platform
     };
     const crashed = h.outbox(first, { leaseMs: 400, closeTimeoutMs: 50 });
     for (let i = 1; i <= 8; i++) void crashed.post(conv("C"), { text: `m${i}` }).catch(() => {});
-    await eventually(() => first.sent.length === 2, 5000, "two sends");
+    await reached.promise;
+    expect(first.sent.map(textOf)).toEqual(["m1", "m2"]);
     // The process is gone: its Redis connection drops and nothing it holds in memory survives.
     h.crash(crashed);
 
