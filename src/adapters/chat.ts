@@ -6,6 +6,7 @@
 import type { Notifier, PostOptions } from "../services/ports.js";
 import type { Actor, ConversationRef, MessageRef, Platform } from "../services/vocabulary/identity.js";
 import type { Reply } from "../services/vocabulary/reply.js";
+import type { DeliveryStats } from "./chat-kit/delivery.js";
 
 export interface Inbound {
   onCommand(invocation: Invocation): Promise<Reply>;
@@ -68,6 +69,8 @@ export interface ChatAdapter extends Notifier {
    * and for start-up. Never throws. Adapters with nothing that can fail (console) leave it out.
    */
   readiness?(): Promise<AdapterReadiness>;
+  /** What its outbox delivered, retried and gave up on since start, for `/metrics`. */
+  deliveryStats?(): DeliveryStats;
 }
 
 export interface AdapterReadiness {

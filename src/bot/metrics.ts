@@ -6,6 +6,7 @@
  * else is counted as `other`, so text typed into chat can never create new time series.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { DeliveryStats } from "../adapters/chat-kit/delivery.js";
 import { COMMAND_OUTCOMES } from "./pipeline/outcome.js";
 
 export interface MetricsOptions {
@@ -13,6 +14,8 @@ export interface MetricsOptions {
   jobCounts?: () => Promise<Record<string, number>>;
   /** A scrape gives up on `jobCounts` after this long (default 2000 ms) and reports the jobs gauge empty. */
   jobCountsTimeoutMs?: number;
+  /** Each chat platform's delivery counters since start (its outbox's stats), read at scrape time. */
+  deliveries?: () => Record<string, DeliveryStats>;
   /** Collect Node's process metrics (CPU, memory, event loop lag, …); default true. */
   processMetrics?: boolean;
 }
@@ -110,6 +113,46 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     help: "Audit records waiting in memory for the store to answer",
     registers: [registry],
   });
+  const chatDeliveries = new Counter({
+    name: "chat_deliveries_total",
+    help: "Chat messages (posts, edits, thread replies) the outbox delivered or finally gave up on, by platform and outcome",
+    labelNames: ["platform", "outcome"] as const,
+    registers: [registry],
+  });
+  const chatDeliveryFailures = new Counter({
+    name: "chat_delivery_failures_total",
+    help: "Chat messages finally not delivered, by platform and the platform's error code",
+    labelNames: ["platform", "code"] as const,
+    registers: [registry],
+  });
+  const chatDeliveryEvents = new Counter({
+    name: "chat_delivery_events_total",
+    help: "What the outbox did on the way: rate_limited (429 waited out), retried (5xx/network), coalesced (edits merged), paced",
+    labelNames: ["platform", "event"] as const,
+    registers: [registry],
+  });
+  const chatOutboxPending = new Gauge({
+    name: "chat_outbox_pending",
+    help: "Messages this process's callers are waiting on, by platform",
+    labelNames: ["platform"] as const,
+    registers: [registry],
+  });
+  // The outboxes count for themselves; their totals since start are copied in at each scrape.
+  function refreshDeliveries(): void {
+    for (const metric of [chatDeliveries, chatDeliveryFailures, chatDeliveryEvents, chatOutboxPending])
+      metric.reset();
+    for (const [platform, s] of Object.entries(options.deliveries?.() ?? {})) {
+      chatDeliveries.inc({ platform, outcome: "delivered" }, s.delivered);
+      chatDeliveries.inc({ platform, outcome: "failed" }, s.failed);
+      for (const [code, n] of Object.entries(s.failedByCode))
+        chatDeliveryFailures.inc({ platform, code: boundedLabel(code, OUTCOME_LABEL) }, n);
+      chatDeliveryEvents.inc({ platform, event: "rate_limited" }, s.rateLimited);
+      chatDeliveryEvents.inc({ platform, event: "retried" }, s.retried);
+      chatDeliveryEvents.inc({ platform, event: "coalesced" }, s.coalesced);
+      chatDeliveryEvents.inc({ platform, event: "paced" }, s.paced);
+      chatOutboxPending.set({ platform }, s.pending);
+    }
+  }
   const jobCounts = options.jobCounts;
   const timeoutMs = options.jobCountsTimeoutMs ?? 2000;
   const jobs = new Gauge({
@@ -161,6 +204,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     contentType: registry.contentType,
     async render() {
       await refreshJobs();
+      refreshDeliveries();
       return registry.metrics();
     },
   };

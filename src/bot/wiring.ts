@@ -133,7 +133,11 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
   const updates =
     inventory &&
     createUpdateServices({ proxmox: inventory.invalidating, config: config.updates, clock, log });
-  const metrics = createMetrics({ jobCounts: () => jobs.counts() });
+  const metrics = createMetrics({
+    jobCounts: () => jobs.counts(),
+    deliveries: () =>
+      Object.fromEntries(adapters.flatMap((a) => (a.deliveryStats ? [[a.platform, a.deliveryStats()]] : []))),
+  });
   const core = createCommandCore({
     commands: ALL_COMMANDS,
     stores,

@@ -7,6 +7,7 @@ import type { Inbound } from "../../src/adapters/chat.js";
 import { createSlackAdapter, type SlackAdapter } from "../../src/adapters/slack/adapter.js";
 import { type SlackConfigInput, slackConfigSchema } from "../../src/adapters/slack/config.js";
 import type { ReplayGuard } from "../../src/adapters/slack/replays.js";
+import { redisDelivery } from "../../src/adapters/store/outbox/redis-outbox.js";
 import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
 import { RedisReplayGuard } from "../../src/adapters/store/replay-guard.js";
 import { readBody } from "../../src/bot/http/body.js";
@@ -96,6 +97,17 @@ export async function startHttpHarness(
     log,
     clock: opts.clock ?? systemClockForTests,
     replays: opts.replays ?? RedisReplayGuard.on(redis, replayPrefix),
+    // Every message goes through the durable Redis outbox, as in the bot.
+    delivery: redisDelivery(redis, {
+      prefix: replayPrefix,
+      log,
+      retry: {
+        maxAttempts: config.outbox.maxAttempts,
+        backoffMs: config.outbox.backoff,
+        maxRetryAfterMs: config.outbox.maxRetryAfter,
+      },
+      pollMs: 100,
+    }),
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });
   const server = await mount(adapter);

@@ -38,6 +38,15 @@ describe("token buckets", () => {
     expect(pacer.reserve("C1", "chat.postMessage")).toBe(0);
   });
 
+  it("a call that took longer than the interval still spaces the next one from its end", () => {
+    let now = 0;
+    const pacer = new Pacer(() => now);
+    expect(pacer.reserve("C1", "chat.postMessage")).toBe(0);
+    now += 1500; // reserved early, reached Slack late: Slack counts from when it handled the call
+    pacer.settle("C1", "chat.postMessage");
+    expect(pacer.reserve("C1", "chat.postMessage")).toBe(1000);
+  });
+
   it("the outbox waits for the pacer, in every lane that shares a method's tier", async () => {
     let now = 0;
     const slept: number[] = [];

@@ -30,10 +30,60 @@ export interface DeliverySender {
   send(delivery: Delivery): Promise<MessageRef | undefined>;
   /** How to treat an error `send` threw. */
   classify(err: unknown): SendVerdict;
+  /**
+   * Where the delivery queues and which API method it calls, for ordering, pacing and logs. Without it the
+   * lane is the delivery's channel and the method its kind. A platform may give private answers a lane of
+   * their own, so they never wait behind a rate-limited channel.
+   */
+  route?(delivery: Delivery): DeliveryRoute;
+  /**
+   * Pacing at the platform's published rates, asked right before each send: 0 when the call may go now
+   * (its slot is taken), else the milliseconds to wait before asking again. Without it only 429s slow down.
+   */
+  pace?(delivery: Delivery): number;
+  /** The paced call came back (delivered or not): rates that count from a call's end start here. */
+  settle?(delivery: Delivery): void;
+}
+
+export interface DeliveryRoute {
+  lane: string;
+  method: string;
+}
+
+/** The lane and method of a delivery, by the sender's `route` or else by its channel and kind. */
+export function routeOf(sender: DeliverySender, delivery: Delivery): DeliveryRoute {
+  if (sender.route) return sender.route(delivery);
+  const channel = delivery.kind === "post" ? delivery.conversation.channelId : delivery.message.channelId;
+  return { lane: channel, method: delivery.kind };
+}
+
+/** What an outbox did since it was made, for `/metrics` and benchmarks. */
+export interface DeliveryStats {
+  accepted: number;
+  delivered: number;
+  /** Items finally given up on; `failedByCode` splits them by the platform's error code. */
+  failed: number;
+  failedByCode: Record<string, number>;
+  /** Sends retried after a transient error (5xx, network). */
+  retried: number;
+  /** 429s answered with a Retry-After that was waited out. */
+  rateLimited: number;
+  /** Edits (and keyed posts) merged into one still waiting, so only the latest is sent. */
+  coalesced: number;
+  /** Sends that waited for the pacer before going out. */
+  paced: number;
+  /** Items accepted and not yet delivered or failed (this process's view). */
+  pending: number;
 }
 
 /** Makes the Notifier side of a chat adapter from its sender; the durable Redis outbox is one such factory. */
-export type DeliveryFactory = (sender: DeliverySender) => ThreadedNotifier & { close?(): Promise<void> };
+export type DeliveryFactory = (sender: DeliverySender) => DeliveryNotifier;
+
+/** What a factory makes: a Notifier that may be closed (stop taking items, finish what is on the wire). */
+export type DeliveryNotifier = ThreadedNotifier & {
+  close?(): Promise<void>;
+  stats?(): DeliveryStats;
+};
 
 /** A Notifier whose `reply` always exists, as every chat adapter's does. */
 export type ThreadedNotifier = Notifier & Required<Pick<Notifier, "reply">>;

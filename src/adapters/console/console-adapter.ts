@@ -10,6 +10,11 @@
  * At a TTY, an edit of the message printed last redraws it in place; colour follows NO_COLOR / FORCE_COLOR.
  * A reply that leaves rows or cell text out is saved whole to a file whose path the message prints.
  *
+ * Messages are written straight to the terminal, not through the durable outbox the chat platforms use:
+ * a terminal has no rate limit to wait for and no error to retry, and what was printed for a session that
+ * crashed has no reader after a restart (a new process gets a new terminal and new message numbers), so
+ * storing it in Redis would only delay the output. Post keys (PostOptions.key) are not kept either.
+ *
  * Limits: one conversation (the configured channel); no threads: a thread reply is a new message marked
  * `↳ #n`; a button's confirmation dialog is asked only at a TTY (in a script the `:click` line itself is
  * the deliberate act).

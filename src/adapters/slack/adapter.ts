@@ -1,17 +1,24 @@
 /**
  * The Slack chat adapter: Bolt in HTTP mode (a request handler mounted on the bot's own server) or Socket
  * Mode. Every command and click is acked first, then handed to the Inbound as plain data; the Reply comes
- * back through the messenger (response_url for ephemeral, chat.postMessage for channel replies).
+ * back through the delivery (response_url for ephemeral, chat.postMessage for channel replies): the durable
+ * Redis outbox the bot hands in, around this adapter's SlackSender.
  */
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { App } from "@slack/bolt";
 import { UserError } from "../../services/errors.js";
-import type { Clock, Log } from "../../services/ports.js";
+import type { Clock, Log, PostOptions } from "../../services/ports.js";
 import type { Actor, ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
 import { errorReply, type Reply } from "../../services/vocabulary/reply.js";
 import type { AdapterReadiness, ChatAdapter, Inbound } from "../chat.js";
 import { ButtonSigner } from "../chat-kit/button-signer.js";
+import {
+  type Delivery,
+  type DeliveryFactory,
+  DeliveryFailedError,
+  type DeliveryNotifier,
+} from "../chat-kit/delivery.js";
 import { HandlerQueue } from "../chat-kit/handler-queue.js";
 import { createVerifiedFetch } from "../verified-http.js";
 import { boltLogger } from "./bolt-log.js";
@@ -20,7 +27,8 @@ import type { SlackConfig } from "./config.js";
 import { GroupDirectory } from "./groups.js";
 import { SlackHealth, slackErrorCode } from "./health.js";
 import { SLACK_BUTTONS } from "./limits.js";
-import { EXTRA, SlackMessenger } from "./messenger.js";
+import { addStats, memoryDelivery } from "./memory-delivery.js";
+import { EXTRA, SlackSender } from "./messenger.js";
 import { Outbox, type OutboxStats, SlackDeliveryError } from "./outbox.js";
 import { Pacer } from "./pacing.js";
 import { type BlockActionsPayload, classifyObject, type SlashCommandPayload } from "./payloads.js";
@@ -38,6 +46,11 @@ export interface SlackAdapterDeps {
   fetch?: typeof globalThis.fetch;
   /** Accepts each signed request once (replays.ts); http mode needs it. Owned: closed on stop. */
   replays?: ReplayGuard;
+  /**
+   * Delivers every post, edit and thread reply: the durable Redis outbox in the bot. Without it, an
+   * in-memory outbox in this process (tests, tools without Redis). Owned: closed on stop.
+   */
+  delivery?: DeliveryFactory;
 }
 
 export interface SlackAdapter extends ChatAdapter {
@@ -64,7 +77,8 @@ class BoltSlackAdapter implements SlackAdapter {
   private readonly app: App;
   private readonly log: Log;
   private readonly outbox: Outbox;
-  private readonly messenger: SlackMessenger;
+  private readonly sender: SlackSender;
+  private readonly delivery: DeliveryNotifier;
   private readonly groups: GroupDirectory;
   private readonly signer: ButtonSigner;
   private inbound: Inbound | undefined;
@@ -105,23 +119,26 @@ class BoltSlackAdapter implements SlackAdapter {
     });
     this.health = new SlackHealth(() => this.app.client.auth.test(), clock);
     if (socketClient) this.health.watchSocket(socketClient);
+    const pacer = config.outbox.pacing ? new Pacer(() => performance.now()) : undefined;
     this.outbox = new Outbox({
       log: this.log,
       sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       maxAttempts: config.outbox.maxAttempts,
       backoffMs: config.outbox.backoff,
       maxRetryAfterMs: config.outbox.maxRetryAfter,
-      ...(config.outbox.pacing ? { pacer: new Pacer(() => performance.now()) } : {}),
+      ...(pacer ? { pacer } : {}),
     });
     const secret = config.signingSecret ?? config.appToken ?? config.botToken;
     this.signer = new ButtonSigner(secret, clock, config.actionMaxAge, SLACK_BUTTONS);
-    this.messenger = new SlackMessenger({
+    this.sender = new SlackSender({
       client: this.app.client,
       outbox: this.outbox,
       signer: this.signer,
       log: this.log,
       fetch: deps.fetch ?? verified.fetch,
+      ...(pacer ? { pacer } : {}),
     });
+    this.delivery = (deps.delivery ?? memoryDelivery(this.outbox))(this.sender);
     this.groups = new GroupDirectory(this.app.client, clock, config.groupCacheTtl, this.log);
     this.handlers = new HandlerQueue(config.handlers.concurrency, config.handlers.maxQueued);
     this.app.command(/^\/.+/, async ({ ack, body }) => {
@@ -145,7 +162,7 @@ class BoltSlackAdapter implements SlackAdapter {
         channelId: parsed.body.container?.channel_id ?? parsed.body.user.id,
         extra: { [EXTRA.responseUrl]: parsed.body.response_url },
       };
-      await this.messenger.notice(where, errorReply("E_UNAVAILABLE", BUSY)).catch(() => {
+      await this.notice(where, errorReply("E_UNAVAILABLE", BUSY)).catch(() => {
         // Counted and logged by the outbox.
       });
     });
@@ -180,21 +197,36 @@ class BoltSlackAdapter implements SlackAdapter {
     this.health.stopped();
     await this.app.stop();
     await Promise.race([this.settled(), new Promise((r) => setTimeout(r, STOP_DRAIN_MS).unref())]);
+    await this.delivery.close?.();
     await this.outbox.close(STOP_DRAIN_MS);
     await this.deps.replays?.close();
     this.inbound = undefined;
   }
 
-  post(conversation: ConversationRef, reply: Reply): Promise<MessageRef> {
-    return this.messenger.post(conversation, reply);
+  async post(conversation: ConversationRef, reply: Reply, options?: PostOptions): Promise<MessageRef> {
+    this.check({ kind: "post", conversation, reply });
+    return this.delivery.post(conversation, reply, options);
   }
 
-  update(message: MessageRef, reply: Reply): Promise<void> {
-    return this.messenger.update(message, reply);
+  async update(message: MessageRef, reply: Reply): Promise<void> {
+    this.check({ kind: "update", message, reply });
+    return this.delivery.update(message, reply);
   }
 
-  reply(message: MessageRef, reply: Reply): Promise<MessageRef> {
-    return this.messenger.reply(message, reply);
+  async reply(message: MessageRef, reply: Reply): Promise<MessageRef> {
+    this.check({ kind: "reply", message, reply });
+    return this.delivery.reply(message, reply);
+  }
+
+  /** A delivery Slack could never take fails before it is queued, and stores nothing. */
+  private check(delivery: Delivery): void {
+    const problem = this.sender.problem(delivery);
+    if (problem) throw new Error(problem);
+  }
+
+  /** Posts an ephemeral note through the response_url; used for refusals the dispatcher never sees. */
+  private notice(conversation: ConversationRef, reply: Reply): Promise<MessageRef> {
+    return this.post(conversation, { ...reply, visibility: "ephemeral" });
   }
 
   readiness(): Promise<AdapterReadiness> {
@@ -202,7 +234,12 @@ class BoltSlackAdapter implements SlackAdapter {
   }
 
   stats(): OutboxStats {
-    return this.outbox.stats();
+    const durable = this.delivery.stats?.();
+    return durable ? addStats(durable, this.outbox.stats()) : this.outbox.stats();
+  }
+
+  deliveryStats(): OutboxStats {
+    return this.stats();
   }
 
   settled(): Promise<void> {
@@ -326,15 +363,16 @@ class BoltSlackAdapter implements SlackAdapter {
   /** Sends the reply; when Slack refuses it, tells the user privately why, where a response_url allows. */
   private async deliver(conversation: ConversationRef, reply: Reply, requestId: string): Promise<void> {
     try {
-      await this.messenger.post(conversation, reply);
+      await this.post(conversation, reply);
     } catch (err) {
-      const code = err instanceof SlackDeliveryError ? err.code : "unexpected";
-      if (!(err instanceof SlackDeliveryError)) this.log.error({ err, requestId }, "slack reply failed");
+      const known = err instanceof SlackDeliveryError || err instanceof DeliveryFailedError;
+      const code = known ? err.code : "unexpected";
+      if (!known) this.log.error({ err, requestId }, "slack reply failed");
       if (reply.visibility === "ephemeral" || !conversation.extra?.[EXTRA.responseUrl]) return;
       const hint =
         code === "not_in_channel" || code === "channel_not_found" ? " Invite the bot to this channel." : "";
       const text = `The reply could not be posted in this channel (Slack said \`${code}\`).${hint} Ref ${requestId}.`;
-      await this.messenger.notice(conversation, errorReply("E_UNAVAILABLE", text)).catch(() => {
+      await this.notice(conversation, errorReply("E_UNAVAILABLE", text)).catch(() => {
         // Counted and logged by the outbox; there is no other place left to tell the user.
       });
     }

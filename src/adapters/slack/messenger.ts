@@ -1,24 +1,33 @@
 /**
- * Sends rendered replies: channel messages with chat.postMessage / chat.update, ephemeral ones through the
- * invocation's response_url (or chat.postEphemeral once that is gone), and overflow files with the
- * external-upload flow (files.getUploadURLExternal → upload → files.completeUploadExternal). Everything goes
- * through the outbox, so rate limits, retries and failure accounting live in one place.
+ * Slack's DeliverySender: renders one Delivery and makes its one Web API call (chat.postMessage,
+ * chat.update), or its response_url POST for an ephemeral answer (chat.postEphemeral once the URL is used
+ * up or when there is none). When to send, retries, pacing order and failure accounting belong to the
+ * outbox around it (the durable Redis outbox, or the in-memory one); errors are classified for it with the
+ * same rules the in-memory outbox uses.
+ *
+ * Overflow files (the whole text of a reply too long for a message) go out after their message, through
+ * the in-memory outbox with the external-upload flow: they are a copy of what the message already shows
+ * in part, so they are best effort and not kept across a restart.
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { webApi } from "@slack/bolt";
 import type { Log } from "../../services/ports.js";
 import type { ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
-import type { Reply } from "../../services/vocabulary/reply.js";
 import type { ButtonSigner } from "../chat-kit/button-signer.js";
+import type { Delivery, DeliveryRoute, DeliverySender, SendVerdict } from "../chat-kit/delivery.js";
 import { type Overflow, renderReply, type SlackMessage } from "./blocks.js";
-import { type Outbox, SlackHttpError } from "./outbox.js";
+import { classifySlackError, type Outbox, SlackHttpError } from "./outbox.js";
+import type { Pacer } from "./pacing.js";
 
 export interface MessengerDeps {
   client: webApi.WebClient;
+  /** The in-memory outbox that overflow files go through. */
   outbox: Outbox;
   signer: ButtonSigner;
   log: Log;
   fetch: typeof globalThis.fetch;
+  /** Slack's published rates, asked before each send by the outbox; absent when pacing is off. */
+  pacer?: Pacer;
 }
 
 /** Keys the adapter keeps in ConversationRef.extra / MessageRef.extra. */
@@ -30,42 +39,81 @@ export const EXTRA = {
   threadTs: "threadTs",
 } as const;
 
-/**
- * Private answers do not count against the channel's one-message-per-second limit, so they get their own
- * lane: an error shown to one user never waits behind a rate-limited channel.
- */
-function ephemeralLane(channel: string): string {
-  return `${channel}:ephemeral`;
-}
-
 /** How many message→overflow hashes are remembered, so repeated edits do not attach the same file again. */
 const ATTACHED_MEMORY = 500;
 
-export class SlackMessenger {
+export class SlackSender implements DeliverySender {
+  readonly platform = "slack" as const;
   private readonly attached = new Map<string, string>();
 
   constructor(private readonly deps: MessengerDeps) {}
 
-  render(reply: Reply): SlackMessage {
-    return renderReply(reply, this.deps.signer);
-  }
-
-  async post(conversation: ConversationRef, reply: Reply): Promise<MessageRef> {
-    const msg = this.render(reply);
-    if (reply.visibility === "ephemeral") return this.postEphemeral(conversation, msg);
-    return this.postInChannel(conversation.channelId, msg, reply.thread ? conversation.threadId : undefined);
+  /**
+   * Why a delivery cannot be sent at all, checked before it is queued so a bad request fails at once and
+   * stores nothing.
+   */
+  problem(delivery: Delivery): string | undefined {
+    if (delivery.kind === "post") {
+      const { extra } = delivery.conversation;
+      if (delivery.reply.visibility === "ephemeral" && !extra?.[EXTRA.responseUrl] && !extra?.[EXTRA.userId])
+        return "an ephemeral Slack reply needs the invoking user or a response_url";
+      return undefined;
+    }
+    if (delivery.message.extra?.[EXTRA.ephemeral] !== "1") return undefined;
+    if (delivery.kind === "reply") return "an ephemeral Slack message has no thread to reply in";
+    return delivery.message.extra[EXTRA.responseUrl]
+      ? undefined
+      : "an ephemeral message can only be edited through its response_url";
   }
 
   /**
-   * Posts into the thread of `message`: a reply to a message that is itself in a thread goes to that
-   * thread's root, as Slack keeps one level of threads. A thread reply is seen by everyone in the channel;
-   * an ephemeral message has no thread, so it cannot be replied to.
+   * Private answers do not count against the channel's one message per second, so they get their own
+   * lane: an error shown to one user never waits behind a rate-limited channel.
    */
-  async reply(message: MessageRef, reply: Reply): Promise<MessageRef> {
-    if (message.extra?.[EXTRA.ephemeral] === "1")
-      throw new Error("an ephemeral Slack message has no thread to reply in");
-    const root = message.extra?.[EXTRA.threadTs] ?? message.messageId;
-    return this.postInChannel(message.channelId, this.render(reply), root);
+  route(delivery: Delivery): DeliveryRoute {
+    if (delivery.kind === "post") {
+      const { channelId, extra } = delivery.conversation;
+      if (delivery.reply.visibility !== "ephemeral") return { lane: channelId, method: "chat.postMessage" };
+      return {
+        lane: `${channelId}:ephemeral`,
+        method: extra?.[EXTRA.responseUrl] ? "response_url" : "chat.postEphemeral",
+      };
+    }
+    const { channelId } = delivery.message;
+    if (delivery.kind === "reply") return { lane: channelId, method: "chat.postMessage" };
+    return delivery.message.extra?.[EXTRA.ephemeral] === "1"
+      ? { lane: `${channelId}:ephemeral`, method: "response_url" }
+      : { lane: channelId, method: "chat.update" };
+  }
+
+  pace(delivery: Delivery): number {
+    return this.deps.pacer?.reserve(channelOf(delivery), this.route(delivery).method) ?? 0;
+  }
+
+  settle(delivery: Delivery): void {
+    this.deps.pacer?.settle(channelOf(delivery), this.route(delivery).method);
+  }
+
+  classify(err: unknown): SendVerdict {
+    return classifySlackError(err);
+  }
+
+  async send(delivery: Delivery): Promise<MessageRef | undefined> {
+    const problem = this.problem(delivery);
+    if (problem) throw new Error(problem);
+    const msg = renderReply(delivery.reply, this.deps.signer);
+    if (delivery.kind === "update") {
+      await this.update(delivery.message, msg);
+      return undefined;
+    }
+    if (delivery.kind === "reply") {
+      // Slack keeps one level of threads: a reply to a message in a thread goes to that thread's root.
+      const root = delivery.message.extra?.[EXTRA.threadTs] ?? delivery.message.messageId;
+      return this.postInChannel(delivery.message.channelId, msg, root);
+    }
+    const { conversation, reply } = delivery;
+    if (reply.visibility === "ephemeral") return this.postEphemeral(conversation, msg);
+    return this.postInChannel(conversation.channelId, msg, reply.thread ? conversation.threadId : undefined);
   }
 
   private async postInChannel(
@@ -73,15 +121,13 @@ export class SlackMessenger {
     msg: SlackMessage,
     threadTs: string | undefined,
   ): Promise<MessageRef> {
-    const res = await this.deps.outbox.send(channel, "chat.postMessage", () =>
-      this.deps.client.chat.postMessage({
-        channel,
-        text: msg.text,
-        blocks: msg.blocks,
-        unfurl_links: false,
-        ...(threadTs ? { thread_ts: threadTs } : {}),
-      }),
-    );
+    const res = await this.deps.client.chat.postMessage({
+      channel,
+      text: msg.text,
+      blocks: msg.blocks,
+      unfurl_links: false,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    });
     const ts = String(res.ts);
     if (msg.overflow) this.attach(channel, threadTs ?? ts, `${channel}:${ts}`, msg.overflow);
     return {
@@ -92,34 +138,21 @@ export class SlackMessenger {
     };
   }
 
-  async update(message: MessageRef, reply: Reply): Promise<void> {
-    const msg = this.render(reply);
+  private async update(message: MessageRef, msg: SlackMessage): Promise<void> {
     const channel = message.channelId;
-    const key = `${channel}:${message.messageId}`;
     const responseUrl = message.extra?.[EXTRA.responseUrl];
-    if (message.extra?.[EXTRA.ephemeral] === "1") {
-      if (!responseUrl) throw new Error("an ephemeral message can only be edited through its response_url");
-      await this.deps.outbox.send(
-        ephemeralLane(channel),
-        "response_url",
-        () => this.respond(responseUrl, { replace_original: true, text: msg.text, blocks: msg.blocks }),
-        key,
-      );
+    if (message.extra?.[EXTRA.ephemeral] === "1" && responseUrl) {
+      await this.respond(responseUrl, { replace_original: true, text: msg.text, blocks: msg.blocks });
       return;
     }
-    await this.deps.outbox.send(
+    await this.deps.client.chat.update({
       channel,
-      "chat.update",
-      () =>
-        this.deps.client.chat.update({ channel, ts: message.messageId, text: msg.text, blocks: msg.blocks }),
-      key,
-    );
-    if (msg.overflow) this.attach(channel, message.messageId, key, msg.overflow);
-  }
-
-  /** Posts an ephemeral note through the response_url; used for refusals the dispatcher never sees. */
-  async notice(conversation: ConversationRef, reply: Reply): Promise<MessageRef> {
-    return this.postEphemeral(conversation, this.render({ ...reply, visibility: "ephemeral" }));
+      ts: message.messageId,
+      text: msg.text,
+      blocks: msg.blocks,
+    });
+    if (msg.overflow)
+      this.attach(channel, message.messageId, `${channel}:${message.messageId}`, msg.overflow);
   }
 
   /**
@@ -130,8 +163,6 @@ export class SlackMessenger {
     const channel = conversation.channelId;
     const responseUrl = conversation.extra?.[EXTRA.responseUrl];
     const userId = conversation.extra?.[EXTRA.userId];
-    if (!responseUrl && !userId)
-      throw new Error("an ephemeral Slack reply needs the invoking user or a response_url");
     const direct = async () => {
       const res = await this.deps.client.chat.postEphemeral({
         channel,
@@ -141,21 +172,16 @@ export class SlackMessenger {
       });
       return String(res.message_ts);
     };
-    const send = async (): Promise<string | undefined> => {
-      if (!responseUrl) return direct();
+    let ts: string | undefined;
+    if (!responseUrl) ts = await direct();
+    else {
       try {
         await this.respond(responseUrl, { response_type: "ephemeral", text: msg.text, blocks: msg.blocks });
-        return undefined;
       } catch (err) {
-        if (userId && err instanceof SlackHttpError && err.status === 404) return direct();
-        throw err;
+        if (!(userId && err instanceof SlackHttpError && err.status === 404)) throw err;
+        ts = await direct();
       }
-    };
-    const ts = await this.deps.outbox.send(
-      ephemeralLane(channel),
-      responseUrl ? "response_url" : "chat.postEphemeral",
-      send,
-    );
+    }
     if (msg.overflow && userId) this.attachToUser(userId, msg.overflow);
     if (ts !== undefined) {
       return { platform: "slack", channelId: channel, messageId: ts, extra: { [EXTRA.ephemeral]: "1" } };
@@ -220,4 +246,8 @@ export class SlackMessenger {
         // Already counted and logged by the outbox with the method and code; the message itself was sent.
       });
   }
+}
+
+function channelOf(delivery: Delivery): string {
+  return delivery.kind === "post" ? delivery.conversation.channelId : delivery.message.channelId;
 }

@@ -8,6 +8,7 @@
 
 import { doublingDelay } from "../../services/backoff.js";
 import type { Log } from "../../services/ports.js";
+import type { DeliveryStats, SendVerdict } from "../chat-kit/delivery.js";
 import type { Pacer } from "./pacing.js";
 
 export class SlackDeliveryError extends Error {
@@ -43,17 +44,8 @@ export interface OutboxOptions {
   pacer?: Pacer;
 }
 
-export interface OutboxStats {
-  accepted: number;
-  delivered: number;
-  failed: number;
-  retried: number;
-  rateLimited: number;
-  coalesced: number;
-  /** Calls that waited for the pacer before going out. */
-  paced: number;
-  pending: number;
-}
+/** The same counters as the durable outbox's, so the adapter reports one shape whichever delivers. */
+export type OutboxStats = DeliveryStats;
 
 interface Waiter {
   resolve: (v: unknown) => void;
@@ -68,11 +60,6 @@ interface Item {
   /** True while a request is on the wire; a waiting (backing-off) item may still be replaced. */
   running: boolean;
 }
-
-type Verdict =
-  | { kind: "retry-after"; ms: number }
-  | { kind: "backoff"; code: string }
-  | { kind: "fail"; code: string };
 
 /** Rate-limit waits do not use up attempts, but are bounded too, so a stuck channel cannot hold a lane forever. */
 const MAX_RATE_LIMIT_WAITS = 20;
@@ -94,6 +81,7 @@ export class Outbox {
     coalesced: 0,
     paced: 0,
   };
+  private readonly failedByCode: Record<string, number> = {};
   private readonly idle = new Set<() => void>();
   private closed = false;
 
@@ -131,7 +119,7 @@ export class Outbox {
   stats(): OutboxStats {
     let pending = 0;
     for (const lane of this.lanes.values()) pending += lane.length;
-    return { ...this.counts, pending };
+    return { ...this.counts, failedByCode: { ...this.failedByCode }, pending };
   }
 
   /** Resolves when every lane is empty, or after `timeoutMs`; then refuses new items. */
@@ -183,7 +171,7 @@ export class Outbox {
         return;
       } catch (err) {
         item.running = false;
-        const verdict = this.classify(err);
+        const verdict = classifySlackError(err);
         if (verdict.kind === "retry-after" && waits < MAX_RATE_LIMIT_WAITS) {
           if (verdict.ms > this.options.maxRetryAfterMs) return this.fail(item, "ratelimited", attempts);
           waits++;
@@ -218,6 +206,7 @@ export class Outbox {
   private fail(item: Item, code: string, attempts: number): void {
     const waiters = item.waiters.splice(0);
     this.counts.failed++;
+    this.failedByCode[code] = (this.failedByCode[code] ?? 0) + 1;
     this.options.log.error(
       { method: item.method, channel: item.channel, code, attempts },
       "slack delivery failed; message not delivered",
@@ -225,33 +214,36 @@ export class Outbox {
     const err = new SlackDeliveryError(item.method, code, attempts);
     for (const w of waiters) w.reject(err);
   }
+}
 
-  /** Understands @slack/web-api's coded errors and our own SlackHttpError. */
-  private classify(err: unknown): Verdict {
-    if (err instanceof SlackHttpError) {
-      if (err.status === 429 && err.retryAfterSec !== undefined)
-        return { kind: "retry-after", ms: err.retryAfterSec * 1000 };
-      return err.status >= 500 ? { kind: "backoff", code: err.code } : { kind: "fail", code: err.code };
+/**
+ * What to do after a failed Slack call: @slack/web-api's coded errors and our own SlackHttpError. Shared
+ * by this outbox and the Slack DeliverySender, so the durable outbox retries exactly what this one does.
+ */
+export function classifySlackError(err: unknown): SendVerdict {
+  if (err instanceof SlackHttpError) {
+    if (err.status === 429 && err.retryAfterSec !== undefined)
+      return { kind: "retry-after", ms: err.retryAfterSec * 1000 };
+    return err.status >= 500 ? { kind: "backoff", code: err.code } : { kind: "fail", code: err.code };
+  }
+  // fetch() (response_url posts) rejects with a bare TypeError when the connection fails.
+  if (err instanceof TypeError && err.message === "fetch failed")
+    return { kind: "backoff", code: "network_error" };
+  const e = err as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string } };
+  switch (e?.code) {
+    case "slack_webapi_rate_limited_error":
+      return { kind: "retry-after", ms: (e.retryAfter ?? 1) * 1000 };
+    case "slack_webapi_http_error":
+      return (e.statusCode ?? 0) >= 500
+        ? { kind: "backoff", code: `http_${e.statusCode}` }
+        : { kind: "fail", code: `http_${e.statusCode}` };
+    case "slack_webapi_request_error":
+      return { kind: "backoff", code: "request_error" };
+    case "slack_webapi_platform_error": {
+      const code = e.data?.error ?? "unknown_error";
+      return TRANSIENT_PLATFORM_ERRORS.has(code) ? { kind: "backoff", code } : { kind: "fail", code };
     }
-    // fetch() (response_url posts) rejects with a bare TypeError when the connection fails.
-    if (err instanceof TypeError && err.message === "fetch failed")
-      return { kind: "backoff", code: "network_error" };
-    const e = err as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string } };
-    switch (e?.code) {
-      case "slack_webapi_rate_limited_error":
-        return { kind: "retry-after", ms: (e.retryAfter ?? 1) * 1000 };
-      case "slack_webapi_http_error":
-        return (e.statusCode ?? 0) >= 500
-          ? { kind: "backoff", code: `http_${e.statusCode}` }
-          : { kind: "fail", code: `http_${e.statusCode}` };
-      case "slack_webapi_request_error":
-        return { kind: "backoff", code: "request_error" };
-      case "slack_webapi_platform_error": {
-        const code = e.data?.error ?? "unknown_error";
-        return TRANSIENT_PLATFORM_ERRORS.has(code) ? { kind: "backoff", code } : { kind: "fail", code };
-      }
-      default:
-        return { kind: "fail", code: err instanceof Error ? err.name : "unknown_error" };
-    }
+    default:
+      return { kind: "fail", code: err instanceof Error ? err.name : "unknown_error" };
   }
 }

@@ -61,11 +61,13 @@ export class TokenBucket {
 
   /**
    * Starts the refill again from `now`, when a call ended: Slack counts from when it handled the call,
-   * which may be later than when it was sent, so spacing is kept from the end of the previous call.
+   * which may be later than when it was sent, so spacing is kept from the end of the previous call. The
+   * call's own token is not given back by the time it took: a call slow to reach Slack (a busy process,
+   * an outbox that reserved before its Redis round trips) would otherwise let the next one follow at once.
    */
   settle(now: number): void {
     this.refill(now);
-    this.tokens = Math.floor(this.tokens);
+    this.tokens = Math.min(Math.floor(this.tokens), this.capacity - 1);
   }
 
   private refill(now: number): void {

@@ -3,6 +3,9 @@
  * loaded only when that platform is configured: Bolt alone adds about 20 MB to a bot that does not use it.
  */
 import type { ChatAdapter } from "../../adapters/chat.js";
+import type { DeliveryFactory } from "../../adapters/chat-kit/delivery.js";
+import type { RetryPolicy } from "../../adapters/store/outbox/lane-runner.js";
+import { connectRedisDelivery } from "../../adapters/store/outbox/redis-outbox.js";
 import type { RedisHealth } from "../../adapters/store/redis-health.js";
 import { RedisReplayGuard } from "../../adapters/store/replay-guard.js";
 import { systemClock } from "../../services/clock.js";
@@ -37,15 +40,38 @@ export async function chatFrontEnds(config: Config, options: ChatFrontEndOptions
             ...(redisHealth ? { health: redisHealth } : {}),
           })
         : undefined;
+    const { outbox } = config.slack;
     const slack = createSlackAdapter({
       config: config.slack,
       log,
       clock: options.clock ?? systemClock,
       ...(replays ? { replays } : {}),
+      delivery: durableDelivery(config, options, {
+        maxAttempts: outbox.maxAttempts,
+        backoffMs: outbox.backoff,
+        maxRetryAfterMs: outbox.maxRetryAfter,
+      }),
     });
     adapters.push(slack);
     if (config.slack.mode === "http")
       routes.push({ method: "POST", path: "/slack/events", handler: slack.httpHandler });
   }
   return { adapters, routes };
+}
+
+/**
+ * The durable Redis outbox for one platform, on a connection of its own (closed with the adapter), under
+ * the deployment's prefix; the retry policy is the platform's own. Every chat platform gets one.
+ */
+function durableDelivery(config: Config, options: ChatFrontEndOptions, retry: RetryPolicy): DeliveryFactory {
+  return connectRedisDelivery(config.redis.url, {
+    prefix: config.redis.prefix,
+    log: options.log,
+    retry,
+    leaseMs: config.outbox.lease,
+    pollMs: config.outbox.poll,
+    keyTtlMs: config.outbox.keyTtl,
+    maxPerConversation: config.outbox.maxPerConversation,
+    ...(options.redisHealth ? { health: options.redisHealth } : {}),
+  });
 }

@@ -186,6 +186,30 @@ export const configSchema = z
       .strict()
       .default({ maxAge: 90 * 86_400_000, maxEntries: 1_000_000 })
       .describe("Retention of the audit stream: whichever bound is reached first trims the oldest records"),
+    outbox: z
+      .object({
+        lease: positiveDuration
+          .default(30_000)
+          .describe(
+            "How long a conversation stays claimed by a bot process that stopped answering before another one sends it",
+          ),
+        poll: positiveDuration
+          .default(500)
+          .describe("How often a process looks for conversations left without a sender"),
+        keyTtl: positiveDuration
+          .default(30 * 86_400_000)
+          .describe("How long a keyed post (an alert group's message) is remembered, refreshed on each use"),
+        maxPerConversation: z
+          .number()
+          .int()
+          .min(100)
+          .max(1_000_000)
+          .default(10_000)
+          .describe("Messages one conversation may have waiting; more are refused and counted as failed"),
+      })
+      .strict()
+      .default({ lease: 30_000, poll: 500, keyTtl: 30 * 86_400_000, maxPerConversation: 10_000 })
+      .describe("The durable outbox in Redis that every chat message goes through"),
     console: z
       .object({
         user: z.string().min(1).default("console").describe("The user the console chat starts as"),
