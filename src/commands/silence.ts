@@ -7,7 +7,7 @@ import { alertsOf } from "./service-guards.js";
 
 export const silence = defineCommand({
   name: "silence",
-  summary: "Silence an alert group in Alertmanager for a while (30m, 4h, 2d)",
+  summary: "Silence an alert group in Alertmanager (30m, 4h, 2d)",
   args: z.object({
     id: alertIdArg,
     duration: z.string().max(10, "a duration is short, like 30m, 4h or 2d").describe("How long: 30m, 4h, 2d"),

@@ -11,6 +11,7 @@ import { alerts } from "../../src/commands/alerts.js";
 import { silence } from "../../src/commands/silence.js";
 import { silences } from "../../src/commands/silences.js";
 import { unsilence } from "../../src/commands/unsilence.js";
+import { COMMAND_AUDIENCE, visibilityOf } from "../../src/commands/visibility.js";
 import type { AlertRoutePolicy } from "../../src/services/alerts/model.js";
 import { alertActionId } from "../../src/services/alerts/render.js";
 import type { ConversationRef, MessageRef } from "../../src/services/vocabulary/identity.js";
@@ -225,5 +226,33 @@ describe("alert buttons", () => {
     expect(await click("alice", message, "alert:abc:ack:1h")).toMatchObject({
       errorCode: "E_UNKNOWN_ACTION",
     });
+  });
+});
+
+describe("the visibility rule for the alert commands", () => {
+  it("holds for each of them: reads private, actions public", async () => {
+    const { id } = await fire("vis1", "infra", ops);
+    const lines: [string, string][] = [
+      ["alerts", "alerts"],
+      ["alert", `alert ${id}`],
+      ["ack", `ack ${id}`],
+      ["silence", `silence ${id} 30m --comment "visibility walk"`],
+      ["silences", "silences"],
+      ["unsilence", `unsilence ${id}`],
+    ];
+    for (const [name, line] of lines) {
+      const reply = await typed("alice", line);
+      expect(reply.errorCode, `${line}: ${reply.text}`).toBeUndefined();
+      expect(reply.visibility, name).toBe(visibilityOf(COMMAND_AUDIENCE[name]!));
+    }
+    // The list test/services/visibility-rule.test.ts leaves to this walk.
+    expect(lines.map(([n]) => n).sort()).toEqual([
+      "ack",
+      "alert",
+      "alerts",
+      "silence",
+      "silences",
+      "unsilence",
+    ]);
   });
 });
