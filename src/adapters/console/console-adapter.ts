@@ -12,7 +12,8 @@
  *
  * Limits: one conversation (the configured channel); no threads: a thread reply is a new message marked
  * `↳ #n`; a button's confirmation dialog is asked only at a TTY (in a script the `:click` line itself is
- * the deliberate act).
+ * the deliberate act); a button's form is asked field by field at a TTY and read from the `:click` line in
+ * a script (prompt.ts).
  */
 import { randomUUID } from "node:crypto";
 import type { Readable, Writable } from "node:stream";
@@ -25,6 +26,7 @@ import { colorWanted } from "./ansi.js";
 import { defaultFilesDir, saveFile } from "./files.js";
 import { type ConsoleMessage, MessageStore } from "./message-store.js";
 import { META_HELP, type MetaCommand, parseMeta } from "./meta.js";
+import { answersAsked, answersFromText } from "./prompt.js";
 import {
   buttonLabel,
   DEFAULT_WIDTH,
@@ -250,6 +252,18 @@ export class ConsoleAdapter implements ChatAdapter {
         return;
       }
     }
+    let values: Record<string, string> | undefined;
+    if (button.prompt) {
+      const prompt = button.prompt;
+      const answers = this.options.isTTY
+        ? await answersAsked(prompt, async (q) => (await this.terminal.ask(q)) ?? "")
+        : answersFromText(prompt, meta.value);
+      if (!answers.ok) {
+        this.fail(`not sent: ${answers.message}`);
+        return;
+      }
+      values = answers.values;
+    }
     const inbound = this.requireInbound();
     const requestId = this.newRequestId();
     let reply: Reply | undefined;
@@ -259,7 +273,8 @@ export class ConsoleAdapter implements ChatAdapter {
         conversation: this.conversation(),
         message: this.refOf(message),
         actionId: button.id,
-        ...(meta.value !== undefined ? { value: meta.value } : {}),
+        ...(meta.value !== undefined && !values ? { value: meta.value } : {}),
+        ...(values ? { values } : {}),
         requestId,
       });
     } catch (err) {
