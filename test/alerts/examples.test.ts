@@ -24,7 +24,9 @@ describe("alerting examples", () => {
   });
 
   it("every example rule has a severity, a summary and a threshold on a pve-exporter query", () => {
-    const rules = read("grafana/provisioning/alerting/pve-rules.yaml").groups.flatMap((g: { rules: unknown[] }) => g.rules);
+    const rules = read("grafana/provisioning/alerting/pve-rules.yaml").groups.flatMap(
+      (g: { rules: unknown[] }) => g.rules,
+    );
     expect(rules.length).toBeGreaterThanOrEqual(6);
     for (const rule of rules) {
       expect(rule.labels.severity, rule.title).toMatch(/^(critical|warning)$/);

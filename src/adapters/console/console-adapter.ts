@@ -66,6 +66,17 @@ export interface ConsoleAdapterOptions {
    * for each job a line started before reading the next line; without it, jobs run in the background.
    */
   waitForJob?: (jobId: string) => Promise<unknown>;
+  /**
+   * Console commands the host adds (`:alert firing` in the demo), by name without the colon; each answers
+   * with a line to print, or throws an Error whose message is printed as a failure.
+   */
+  extraCommands?: Record<string, ExtraConsoleCommand>;
+}
+
+export interface ExtraConsoleCommand {
+  /** One line for `:help`, e.g. `:alert firing|resolved   send a sample Grafana alert to the bot`. */
+  usage: string;
+  run(args: string[]): Promise<string>;
 }
 
 /** Read-only view of a printed message, for tests and transcript tools. */
@@ -171,12 +182,29 @@ export class ConsoleAdapter implements ChatAdapter {
     try {
       const line = rawLine.trim();
       if (line === "") return;
-      const meta = parseMeta(line);
-      if (meta) await this.runMeta(meta);
+      const extra = this.extraCommand(line);
+      const meta = extra ? undefined : parseMeta(line);
+      if (extra) await extra();
+      else if (meta) await this.runMeta(meta);
       else await this.runCommand(line.replace(/^\/pve(\s+|$)/, ""));
     } finally {
       this.handled += 1;
     }
+  }
+
+  /** The host's own console command this line names, ready to run; undefined for any other line. */
+  private extraCommand(line: string): (() => Promise<void>) | undefined {
+    if (!line.startsWith(":")) return undefined;
+    const [name = "", ...args] = line.slice(1).split(/\s+/);
+    const command = this.options.extraCommands?.[name];
+    if (!command) return undefined;
+    return async () => {
+      try {
+        this.note(await command.run(args));
+      } catch (err) {
+        this.fail(err instanceof Error ? err.message : String(err));
+      }
+    };
   }
 
   private async runCommand(text: string): Promise<void> {
@@ -206,7 +234,9 @@ export class ConsoleAdapter implements ChatAdapter {
   private async runMeta(meta: MetaCommand): Promise<void> {
     switch (meta.kind) {
       case "help":
-        this.note(META_HELP.join("\n"));
+        this.note(
+          [...META_HELP, ...Object.values(this.options.extraCommands ?? {}).map((c) => c.usage)].join("\n"),
+        );
         return;
       case "quit":
         this.terminal.close();
