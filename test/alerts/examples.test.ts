@@ -8,15 +8,18 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { alertmanagerInstalled } from "../helpers/alertmanager.js";
 
+/** Grafana expands `$`+`{NAME}` in provisioning files from its environment. */
+const env = (name: string) => `$${"{"}${name}}`;
+
 const read = (path: string) => parse(readFileSync(new URL(`../../${path}`, import.meta.url), "utf8"));
 
 describe("alerting examples", () => {
   it("the Grafana contact point posts to the bot's route, signs with a secret from the environment", () => {
     const file = read("grafana/provisioning/alerting/contact-points.yaml");
     const settings = file.contactPoints[0].receivers[0].settings;
-    expect(settings.url).toBe("${CHATOPS_URL}/webhooks/grafana");
+    expect(settings.url).toBe(`${env("CHATOPS_URL")}/webhooks/grafana`);
     expect(settings.hmacConfig).toEqual({
-      secret: "${CHATOPS_WEBHOOK_SECRET}",
+      secret: env("CHATOPS_WEBHOOK_SECRET"),
       header: "X-Grafana-Alerting-Signature",
       timestampHeader: "X-Grafana-Alerting-Timestamp",
     });

@@ -17,6 +17,7 @@ import { createVerifiedFetch } from "../verified-http.js";
 import { boltLogger } from "./bolt-log.js";
 import { LINK_ACTION_PREFIX } from "./buttons.js";
 import type { SlackConfig } from "./config.js";
+import { splitForm } from "./form-value.js";
 import { GroupDirectory } from "./groups.js";
 import { SlackHealth, slackErrorCode } from "./health.js";
 import { SLACK_BUTTONS } from "./limits.js";
@@ -29,7 +30,7 @@ import {
   type SlashCommandPayload,
   type ViewSubmissionPayload,
 } from "./payloads.js";
-import { answersOf, originOf, PROMPT_CALLBACK, type PromptOrigin, promptView, splitForm } from "./prompts.js";
+import { answersOf, originOf, PROMPT_CALLBACK, type PromptOrigin, promptView } from "./prompts.js";
 import type { HttpHandler } from "./receiver.js";
 import { chooseReceiver } from "./receivers.js";
 import type { ReplayGuard } from "./replays.js";

@@ -5,8 +5,8 @@
 import type { ReplyButton, ReplyLink } from "../../services/vocabulary/reply.js";
 import type { ButtonSigner } from "../chat-kit/button-signer.js";
 import { withoutMarkdown } from "../chat-kit/plain.js";
+import { withForm } from "./form-value.js";
 import { cut, LIMITS } from "./limits.js";
-import { withForm } from "./prompts.js";
 
 export interface PlainText {
   type: "plain_text";

@@ -1,6 +1,6 @@
 /**
  * Buttons with a form (`ReplyButton.prompt`) as Slack modals. The button carries its form next to the
- * signed value (`<signed value>~<form>`), so a click opens the modal with the click's trigger_id (valid
+ * signed value (form-value.ts), so a click opens the modal with the click's trigger_id (valid
  * for 3 s) without asking anything stored. The modal carries the click in its private_metadata (signed
  * action id and value, channel, message, response_url); its submission is checked again like a click and
  * becomes the ActionEvent with the answers in `values`. The form itself is not signed: it only shapes what
@@ -13,54 +13,14 @@ import { cut } from "./limits.js";
 
 /** The modal's callback id: the adapter's view handler listens for it. */
 export const PROMPT_CALLBACK = "pve-prompt";
-/** Between the signed value and the form in a button's value; not in base64url's alphabet. */
-const FORM_MARK = "~";
-
 /** Slack's modal limits (Block Kit reference: views, input block, plain_text_input). */
 export const MODAL_LIMITS = {
   title: 24,
   submit: 24,
   label: 2000,
   placeholder: 150,
-  inputMax: 3000,
   privateMetadata: 3000,
 } as const;
-
-const promptSchema = z.object({
-  title: z.string().max(200),
-  submit: z.string().max(200),
-  fields: z
-    .array(
-      z.object({
-        id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-        label: z.string().max(500),
-        placeholder: z.string().max(500).optional(),
-        multiline: z.boolean().optional(),
-        required: z.boolean().optional(),
-        initial: z.string().max(3000).optional(),
-        maxLength: z.number().int().positive().max(MODAL_LIMITS.inputMax).optional(),
-      }),
-    )
-    .min(1)
-    .max(5),
-});
-
-/** A button's value with its form attached. */
-export function withForm(value: string, prompt: ReplyPrompt): string {
-  return `${value}${FORM_MARK}${Buffer.from(JSON.stringify(prompt)).toString("base64url")}`;
-}
-
-/** The signed value and, when the button had one, its form; a form that does not parse is none. */
-export function splitForm(value: string | undefined): { value: string | undefined; prompt?: ReplyPrompt } {
-  if (value === undefined || !value.includes(FORM_MARK)) return { value };
-  const [signed, encoded] = value.split(FORM_MARK, 2) as [string, string];
-  try {
-    const parsed = promptSchema.safeParse(JSON.parse(Buffer.from(encoded, "base64url").toString("utf8")));
-    return parsed.success ? { value: signed, prompt: parsed.data } : { value: signed };
-  } catch {
-    return { value: signed };
-  }
-}
 
 /** What the modal remembers of the click that opened it. */
 export interface PromptOrigin {
