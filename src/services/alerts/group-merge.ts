@@ -141,6 +141,8 @@ export function mergeBatch(
   } else if (group.status === "resolved" && (wasFiring || !stored)) {
     const lastEnd = Math.max(0, ...Object.values(alerts).map((a) => a.endsAt ?? 0));
     group.resolvedAt = lastEnd > 0 ? lastEnd : at;
+    // One line for the group, not one per alert that resolved with it.
+    added.splice(0, added.length);
     if (!stored) group.firstFiringAt = Math.min(...Object.values(alerts).map((a) => a.startsAt || at));
     added.push({ at, kind: "resolved", text: `${title} resolved` });
   }
