@@ -56,11 +56,12 @@ describe("HMAC", () => {
 
   it("over the body; a wrong or missing signature is 401 and stores nothing", async () => {
     const wrong = sign(`${body} `);
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       { "X-Grafana-Alerting-Signature": wrong },
       {},
       { "X-Grafana-Alerting-Signature": "zz" },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const res = await post(hook.base, "/webhooks/grafana", body, headers);
       expect(res.status).toBe(401);
     }
