@@ -93,7 +93,7 @@ export interface CallAnswer {
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 /** Sends one call the way its source would (fresh HMAC timestamp for Grafana, bearer for Alertmanager). */
-export function send(base: string, call: StormCall): Promise<CallAnswer> {
+function send(base: string, call: StormCall): Promise<CallAnswer> {
   const started = performance.now();
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (call.kind === "grafana") {

@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { Alert, AlertBatch, AlertSourceKind } from "../../services/alerts/model.js";
 
 /** Go marshals a nil map as `null`; both mean "no labels". */
-export const labelMap = z
+const labelMap = z
   .record(z.string(), z.string())
   .nullable()
   .optional()
@@ -18,7 +18,7 @@ export const labelMap = z
 const ZERO_TIME_MS = 0;
 
 /** An RFC 3339 time (nanoseconds allowed) → ms since the epoch; the zero time → undefined. */
-export const goTime = z
+const goTime = z
   .string()
   .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s), {
     message: "an RFC 3339 time like 2024-05-01T12:00:00Z",
@@ -34,7 +34,7 @@ export const optionalUrl = z
   .optional()
   .transform((s) => (s === undefined || s === "" ? undefined : s));
 
-export const alertStatus = z.enum(["firing", "resolved"]);
+const alertStatus = z.enum(["firing", "resolved"]);
 
 export const commonAlertFields = {
   status: alertStatus,

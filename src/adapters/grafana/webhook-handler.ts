@@ -5,8 +5,9 @@
  * cannot answer, 503 with Retry-After so the sender tries again (both senders retry 5xx), and the replay
  * claim is released so that retry is not mistaken for a replay. The body limit (413) is enforced by the
  * server before this runs. Nothing from the request's headers or body is logged beyond the field path.
+ * The handler returns the answer as data; the bot's HTTP layer writes it.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
 import type { AlertBatch, AlertSourceKind } from "../../services/alerts/model.js";
 import type { IngestResult } from "../../services/alerts/ports.js";
 import { UnavailableError } from "../../services/errors.js";
@@ -17,7 +18,7 @@ import type { PayloadParse } from "./payload-common.js";
 import { challengeOf, verifyWebhookAuth, type WebhookAuth } from "./webhook-auth.js";
 
 /** Remembers signatures already accepted (src/adapters/store/replay-guard.ts). */
-export interface SignatureLedger {
+interface SignatureLedger {
   /** True the first time within `ttlMs`; rejects when Redis cannot tell. */
   claim(key: string, ttlMs: number): Promise<boolean>;
   release(key: string): Promise<void>;
@@ -40,7 +41,7 @@ export interface WebhookObserver {
   rejected(source: string, reason: WebhookRejection): void;
 }
 
-export interface WebhookSource {
+interface WebhookSource {
   name: string;
   kind: AlertSourceKind;
   auth: WebhookAuth;
@@ -64,21 +65,17 @@ const PARSERS: Record<
   alertmanager: parseAlertmanagerPayload,
 };
 
-function answer(
-  res: ServerResponse,
-  status: number,
-  body: object,
-  headers: Record<string, string> = {},
-): void {
-  if (res.headersSent || res.writableEnded) return;
-  const payload = Buffer.from(`${JSON.stringify(body)}\n`, "utf8");
-  res.writeHead(status, {
-    "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": String(payload.length),
-    "Cache-Control": "no-store",
-    ...headers,
-  });
-  res.end(payload);
+/** What to answer: a JSON body (`{error, message}` when refused) with its status and extra headers. */
+export interface WebhookAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Record<string, string>;
+}
+
+export interface WebhookRequest {
+  headers: IncomingHttpHeaders;
+  /** The raw body, exactly as received (the HMAC is over these bytes). */
+  body: Buffer;
 }
 
 function isJson(contentType: string | undefined): boolean {
@@ -94,28 +91,26 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
     throw new Error(`alert source ${source.name}: a signed timestamp needs a replay ledger`);
   }
   const refuse = (
-    res: ServerResponse,
     status: number,
     reason: WebhookRejection,
     message: string,
     headers: Record<string, string> = {},
     extra: object = {},
-  ) => {
+  ): WebhookAnswer => {
     options.observer?.rejected(source.name, reason);
-    answer(res, status, { error: reason, message, ...extra }, headers);
+    return { status, body: { error: reason, message, ...extra }, headers };
   };
 
-  return async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> => {
+  return async ({ headers, body }: WebhookRequest): Promise<WebhookAnswer> => {
     const now = options.now();
-    const verdict = verifyWebhookAuth(source.auth, req.headers, body, now);
+    const verdict = verifyWebhookAuth(source.auth, headers, body, now);
     if (!verdict.ok) {
       log.warn(
         { source: source.name, reason: verdict.reason },
         "alert webhook refused: authentication failed",
       );
       const reason = verdict.reason === "stale" ? "stale" : "auth";
-      refuse(res, 401, reason, verdict.message, challengeOf(source.auth));
-      return;
+      return refuse(401, reason, verdict.message, challengeOf(source.auth));
     }
     let claimed: string | undefined;
     try {
@@ -123,28 +118,24 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
         const key = `alerts:seen:${source.name}:${verdict.replayKey}`;
         if (!(await options.ledger.claim(key, verdict.replayTtlMs ?? 60_000))) {
           log.warn({ source: source.name }, "alert webhook refused: signature already used");
-          refuse(res, 401, "replay", "this signature was already used; sign each call anew");
-          return;
+          return refuse(401, "replay", "this signature was already used; sign each call anew");
         }
         claimed = key;
       }
-      if (!isJson(req.headers["content-type"])) {
-        refuse(res, 415, "media_type", "send the alerts as application/json");
-        return;
+      if (!isJson(headers["content-type"])) {
+        return refuse(415, "media_type", "send the alerts as application/json");
       }
       let json: unknown;
       try {
         json = JSON.parse(body.toString("utf8"));
       } catch {
-        refuse(res, 400, "json", "the body is not valid JSON");
-        return;
+        return refuse(400, "json", "the body is not valid JSON");
       }
       const parsed = parse(json, source, now);
       if (!parsed.ok) {
         const { path, message } = parsed.problem;
         log.info({ source: source.name, field: path }, "alert webhook refused: payload does not validate");
-        refuse(res, 400, "payload", `${path}: ${message}`, {}, { field: path });
-        return;
+        return refuse(400, "payload", `${path}: ${message}`, {}, { field: path });
       }
       const result = await options.ingest(parsed.batch);
       claimed = undefined;
@@ -152,11 +143,17 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
         alerts: parsed.batch.alerts.length,
         changed: result.changed,
       });
-      answer(res, 200, { status: "stored", group: result.group.id, changed: result.changed });
+      return {
+        status: 200,
+        body: { status: "stored", group: result.group.id, changed: result.changed },
+        headers: {},
+      };
     } catch (err) {
       if (!(err instanceof UnavailableError)) throw err;
       if (claimed) await options.ledger?.release(claimed).catch(() => undefined);
-      refuse(res, 503, "unavailable", "the alert store is not answering; try again", { "Retry-After": "5" });
+      return refuse(503, "unavailable", "the alert store is not answering; try again", {
+        "Retry-After": "5",
+      });
     }
   };
 }

@@ -8,14 +8,20 @@
  * HMAC without a signed timestamp (replays of captured calls cannot be told apart then).
  */
 import type { Redis } from "ioredis";
-import { createWebhookHandler, type WebhookObserver } from "../../adapters/grafana/webhook-handler.js";
+import {
+  createWebhookHandler,
+  type WebhookAnswer,
+  type WebhookObserver,
+  type WebhookRequest,
+} from "../../adapters/grafana/webhook-handler.js";
 import { RedisAlertStore } from "../../adapters/store/alert-store.js";
 import { RedisReplayGuard } from "../../adapters/store/replay-guard.js";
 import { type AlertIngest, createAlertIngest } from "../../services/alerts/ingest.js";
 import { type AlertRouting, createAlertRouting } from "../../services/alerts/routing.js";
 import type { Log } from "../../services/ports.js";
 import { type AlertsConfig, webhookPath } from "../config/alerts.js";
-import type { Route } from "../http/server.js";
+import { sendJson } from "../http/respond.js";
+import type { Route, RouteHandler } from "../http/server.js";
 
 export interface AlertsInput {
   config: AlertsConfig;
@@ -38,7 +44,7 @@ export interface Alerts {
 }
 
 /** Throws listing every source that has no auth and no `allowUnauthenticated: true`; warns for the rest. */
-export function checkAlertSources(config: AlertsConfig, log: Log): void {
+function checkAlertSources(config: AlertsConfig, log: Log): void {
   const open = Object.entries(config.sources).filter(([, s]) => s.auth.type === "none");
   const refused = open
     .filter(([, s]) => !s.allowUnauthenticated)
@@ -64,6 +70,14 @@ export function checkAlertSources(config: AlertsConfig, log: Log): void {
   }
 }
 
+/** Runs a webhook handler on the raw request and writes its answer with the server's JSON helper. */
+function answerWith(handle: (request: WebhookRequest) => Promise<WebhookAnswer>): RouteHandler {
+  return async (req, res, body) => {
+    const answer = await handle({ headers: req.headers, body });
+    sendJson(res, answer.status, answer.body, answer.headers);
+  };
+}
+
 export function createAlerts(input: AlertsInput): Alerts {
   const { config, log } = input;
   checkAlertSources(config, log);
@@ -75,14 +89,16 @@ export function createAlerts(input: AlertsInput): Alerts {
     method: "POST",
     path: webhookPath(source),
     maxBodyBytes: config.bodyLimit,
-    handler: createWebhookHandler({
-      source: { name, kind: source.kind, auth: source.auth },
-      ingest: (batch) => ingest.ingest(batch),
-      ledger,
-      now: input.now,
-      log: log.child({ component: "alert-webhook" }),
-      observer: input.observer,
-    }),
+    handler: answerWith(
+      createWebhookHandler({
+        source: { name, kind: source.kind, auth: source.auth },
+        ingest: (batch) => ingest.ingest(batch),
+        ledger,
+        now: input.now,
+        log: log.child({ component: "alert-webhook" }),
+        observer: input.observer,
+      }),
+    ),
   }));
   return { store, routing, ingest, routes, onChanged: (listener) => ingest.onChanged(listener) };
 }

@@ -12,7 +12,7 @@ import { DEFAULT_ROUTE_NAME } from "../../services/alerts/routing.js";
 import { duration, positiveDuration } from "../../services/duration.js";
 import { PLATFORM_PATTERN, ROLES } from "../../services/vocabulary/identity.js";
 
-export const ALERTS_DEFAULTS = {
+const ALERTS_DEFAULTS = {
   bodyLimit: 1024 * 1024,
   labels: ["alertname", "instance", "severity", "job"],
   replayWindow: 5 * 60_000,

@@ -24,7 +24,7 @@ export function isSameGroup(group: AlertGroup, batch: AlertBatch): boolean {
 }
 
 /** `HighCPU on pve1`: the alert's name and instance, for history lines (labels only, never annotations). */
-export function alertTitle(alert: Pick<Alert, "labels" | "fingerprint">): string {
+function alertTitle(alert: Pick<Alert, "labels" | "fingerprint">): string {
   const name = alert.labels.alertname ?? alert.fingerprint;
   return alert.labels.instance ? `${name} on ${alert.labels.instance}` : name;
 }

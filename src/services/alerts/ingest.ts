@@ -10,7 +10,7 @@ import type { AlertBatch } from "./model.js";
 import type { AlertStore, IngestResult } from "./ports.js";
 import type { AlertRouting } from "./routing.js";
 
-export type AlertChangeListener = (result: IngestResult) => void | Promise<void>;
+type AlertChangeListener = (result: IngestResult) => void | Promise<void>;
 
 export interface AlertIngest {
   ingest(batch: AlertBatch): Promise<IngestResult>;

@@ -8,7 +8,7 @@
  * flags only a leading `(?i)` is understood, anything RE2-only that JavaScript rejects is refused at load.
  */
 
-export type MatchOperator = "=" | "!=" | "=~" | "!~";
+type MatchOperator = "=" | "!=" | "=~" | "!~";
 
 export interface LabelMatcher {
   name: string;

@@ -13,7 +13,7 @@ import { type LabelMatcher, matchesAll, parseMatcher } from "./matchers.js";
 import type { AlertBatch, AlertMessage, AlertRoutePolicy } from "./model.js";
 
 /** The route fields every route has, as the config section parses them (durations in ms). */
-export interface AlertRouteTarget {
+interface AlertRouteTarget {
   /** Conversation subjects: `slack:C0123`, `console:ops`, `discord:<channel id>`. */
   to: readonly string[];
   oncall: readonly string[];
@@ -21,7 +21,7 @@ export interface AlertRouteTarget {
   escalate?: { after: number; times: number };
 }
 
-export interface AlertRouteRuleConfig extends AlertRouteTarget {
+interface AlertRouteRuleConfig extends AlertRouteTarget {
   name: string;
   /** Alertmanager matcher strings, all of which must match. */
   matchers: readonly string[];
@@ -44,7 +44,7 @@ export interface AlertRouting {
 export const DEFAULT_ROUTE_NAME = "default";
 
 /** `slack:C0123` → `{ platform: "slack", channelId: "C0123" }`; undefined for anything else. */
-export function conversationOf(subject: string): ConversationRef | undefined {
+function conversationOf(subject: string): ConversationRef | undefined {
   const at = subject.indexOf(":");
   const platform = subject.slice(0, at) as Platform;
   const channelId = subject.slice(at + 1);

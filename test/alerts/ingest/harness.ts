@@ -12,7 +12,7 @@ export const SECRET = "grafana-hmac-secret-0123456789";
 export const TOKEN = "alertmanager-bearer-token-0123456789";
 export const PASSWORD = "alertmanager-basic-password-0123";
 
-export const SOURCES = {
+const SOURCES = {
   grafana: { kind: "grafana", auth: { type: "hmac", secret: SECRET } },
   stamped: {
     kind: "grafana",
