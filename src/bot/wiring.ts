@@ -17,6 +17,8 @@ import { sweepExpired } from "../services/approvals/index.js";
 import type { Clock, Log, NotifierByPlatform } from "../services/ports.js";
 import { provisionServices } from "../services/provision/deps.js";
 import { ImageCatalog } from "../services/templates/catalog/catalog.js";
+import { createAlertMetrics } from "./alert-metrics.js";
+import { type Alerts, createAlerts } from "./compose/alerts.js";
 import { createCommandCore, createCommandServices, createDispatcher } from "./compose/dispatcher.js";
 import { createHttp, mountRoutes, readinessChecks } from "./compose/http.js";
 import {
@@ -47,6 +49,7 @@ export interface ComposedServices {
   stores: Stores;
   notifiers: NotifierByPlatform;
   metrics: Metrics;
+  alerts: Alerts;
 }
 
 /** Routes given as they are (a chat platform's event endpoint), or built from the composed services. */
@@ -77,6 +80,8 @@ export interface Bot {
   dispatcher: Dispatcher;
   services: CommandServices;
   metrics: Metrics;
+  /** Alert webhooks, store and routing; the chat side registers its renderer with `alerts.onChanged`. */
+  alerts: Alerts;
   http?: HttpSurface;
   /** The port the HTTP server listens on, once started. */
   port?: number;
@@ -126,6 +131,14 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
   const provision = templates && provisionServices(templates, config.provision);
   const updates = proxmox && createUpdateServices({ proxmox, config: config.updates, clock, log });
   const metrics = createMetrics({ jobCounts: () => jobs.counts() });
+  const alerts = createAlerts({
+    config: config.alerts,
+    redis: store.redis,
+    prefix: config.redis.prefix,
+    now: () => clock.now(),
+    log,
+    observer: createAlertMetrics(metrics.registry),
+  });
   const core = createCommandCore({
     commands: ALL_COMMANDS,
     stores,
@@ -199,6 +212,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
     dispatcher,
     services,
     metrics,
+    alerts,
     http,
     async start() {
       try {
@@ -224,6 +238,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
       await jobs.close();
       await core.auditRetry.close();
       await http?.close();
+      await alerts.ingest.settled();
       proxmox?.close();
       store.close();
     },
@@ -271,9 +286,9 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
   }
   if (http) {
     const source = options.routes ?? [];
-    const composed: ComposedServices = { dispatcher, services, stores, notifiers, metrics };
+    const composed: ComposedServices = { dispatcher, services, stores, notifiers, metrics, alerts };
     try {
-      mountRoutes(http, typeof source === "function" ? source(composed) : source);
+      mountRoutes(http, [...alerts.routes, ...(typeof source === "function" ? source(composed) : source)]);
     } catch (err) {
       // Two routes on one path is a wiring bug: the queue's connections made above are closed before it is reported.
       await bot.stop().catch((stopErr: unknown) => log.debug({ err: stopErr }, "stop after failed wiring"));
