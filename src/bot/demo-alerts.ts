@@ -83,8 +83,24 @@ export function grafanaSignature(
   };
 }
 
-/** `:alert firing|resolved` for the console; `url` is read when the command runs (the port is known late). */
-export function demoAlertCommand(url: () => string, now: () => number = Date.now): ExtraConsoleCommand {
+/** How long `:alert` waits for the bot's HTTP port: the console may read its first lines before it listens. */
+const PORT_WAIT_MS = 10_000;
+
+/**
+ * `:alert firing|resolved` for the console. `webhookUrl` is asked when the command runs and is undefined
+ * until the bot's HTTP server listens.
+ */
+export function demoAlertCommand(
+  webhookUrl: () => string | undefined,
+  now: () => number = Date.now,
+): ExtraConsoleCommand {
+  const url = async () => {
+    const until = Date.now() + PORT_WAIT_MS;
+    while (webhookUrl() === undefined && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    const found = webhookUrl();
+    if (!found) throw new Error("the bot's HTTP server is not listening; the demo needs it for :alert");
+    return found;
+  };
   let startsAt: number | undefined;
   return {
     usage: ":alert firing|resolved           send a signed sample Grafana alert to the bot's webhook",
@@ -95,8 +111,9 @@ export function demoAlertCommand(url: () => string, now: () => number = Date.now
       startsAt = state === "firing" || startsAt === undefined ? now() : startsAt;
       const body = JSON.stringify(demoGrafanaPayload(state, startsAt, now()));
       const headers = grafanaSignature(DEMO_WEBHOOK_SECRET, body, Math.floor(now() / 1000));
-      const response = await fetch(url(), { method: "POST", headers, body }).catch(() => undefined);
-      if (!response) throw new Error(`the bot's webhook at ${url()} did not answer`);
+      const target = await url();
+      const response = await fetch(target, { method: "POST", headers, body }).catch(() => undefined);
+      if (!response) throw new Error(`the bot's webhook at ${target} did not answer`);
       if (response.status === 404)
         throw new Error("this bot has no Grafana webhook (alerts are not configured)");
       if (response.status < 200 || response.status > 299) {

@@ -100,7 +100,9 @@ async function demo(): Promise<number> {
     log,
     waitForJob: async (jobId) => jobs.queue?.waitUntilFinished(jobId),
     // The webhook listens on the bot's HTTP port, known once the bot has started.
-    extraCommands: { alert: demoAlertCommand(() => `http://127.0.0.1:${bot.port}/webhooks/grafana`) },
+    extraCommands: {
+      alert: demoAlertCommand(() => (bot.port ? `http://127.0.0.1:${bot.port}/webhooks/grafana` : undefined)),
+    },
   });
   const bot = await createBot({
     config,

@@ -18,6 +18,7 @@ import type { Clock, Log, NotifierByPlatform } from "../services/ports.js";
 import { provisionServices } from "../services/provision/deps.js";
 import { ImageCatalog } from "../services/templates/catalog/catalog.js";
 import { createAlertMetrics } from "./alert-metrics.js";
+import { createAlertMessages } from "./compose/alert-messages.js";
 import { type Alerts, createAlerts } from "./compose/alerts.js";
 import { createCommandCore, createCommandServices, createDispatcher } from "./compose/dispatcher.js";
 import { createHttp, mountRoutes, readinessChecks } from "./compose/http.js";
@@ -164,6 +165,23 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
     redisHealth,
   });
   const jobs = createJobQueue(jobSettings, queueSettingsFrom(config, stores.audit));
+  // The chat side of alerting: living messages, buttons and commands, silences, escalation timers.
+  const alertMessages = createAlertMessages({
+    store: alerts.store,
+    notifiers,
+    policyFor: (route) => alerts.routing.policyFor(route),
+    sources: config.alerts.sources,
+    labels: config.alerts.labels,
+    escalation: {
+      connection: jobSettings.connection,
+      prefix: jobSettings.prefix,
+      worker: config.jobs.runWorker,
+      redisHealth,
+    },
+    clock,
+    log,
+  });
+  alerts.onChanged(alertMessages.onChanged);
   const services = createCommandServices({
     core,
     stores,
@@ -175,6 +193,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
     templates,
     provision,
     updates,
+    alerts: alertMessages.services,
   });
   const dispatcher = createDispatcher({
     core,
@@ -239,6 +258,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
       await core.auditRetry.close();
       await http?.close();
       await alerts.ingest.settled();
+      await alertMessages.close();
       proxmox?.close();
       store.close();
     },
@@ -268,6 +288,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
           approvals: core.approvalRequester,
         });
     }
+    await alertMessages.start();
     sweepTimer = setInterval(() => {
       sweeping = sweepExpired({ store: stores.approvals, notifier: notifiers, now: clock.now(), log })
         .then((r) => {

@@ -32,7 +32,7 @@ describe.each([
 ])("silences on Alertmanager $version (grafana: $grafana)", (setup) => {
   it("creates, lists and expires a silence with requests the spec allows", async () => {
     am = await startFakeAlertmanager(setup);
-    const client = new AlertmanagerSilenceClient({ url: am.url, auth: { kind: "bearer", token: "t0ken" } });
+    const client = new AlertmanagerSilenceClient({ url: am.url, auth: { type: "bearer", token: "t0ken" } });
     const { id } = await client.create(request);
     expect(am.silences.get(id)?.body).toMatchObject({
       matchers: request.matchers,
@@ -69,7 +69,7 @@ describe("failures", () => {
     am = await startFakeAlertmanager({ version: "0.25" });
     const client = new AlertmanagerSilenceClient({
       url: am.url,
-      auth: { kind: "basic", username: "bot", password: "s3cret" },
+      auth: { type: "basic", username: "bot", password: "s3cret" },
     });
     am.failNext(500, "boom");
     const err = await client.create(request).catch((e: unknown) => e);

@@ -9,9 +9,10 @@ import { z } from "zod";
 import type { SilenceApi, SilenceInfo, SilenceRequest } from "../../services/alerts/ports.js";
 import { UserError } from "../../services/errors.js";
 
+/** As the `alerts.sources.<name>.silences.auth` config writes it. */
 export type SilenceAuth =
-  | { kind: "bearer"; token: string }
-  | { kind: "basic"; username: string; password: string };
+  | { type: "bearer"; token: string }
+  | { type: "basic"; username: string; password: string };
 
 export interface SilenceClientOptions {
   url: string;
@@ -144,7 +145,7 @@ export class AlertmanagerSilenceClient implements SilenceApi {
 
 function authorization(auth: SilenceAuth | undefined): Record<string, string> {
   if (!auth) return {};
-  if (auth.kind === "bearer") return { authorization: `Bearer ${auth.token}` };
+  if (auth.type === "bearer") return { authorization: `Bearer ${auth.token}` };
   const pair = Buffer.from(`${auth.username}:${auth.password}`).toString("base64");
   return { authorization: `Basic ${pair}` };
 }
