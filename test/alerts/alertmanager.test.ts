@@ -1,12 +1,16 @@
 /**
- * Against a real Alertmanager (Debian's 0.25 package; `.ci/run` installs it): an alert posted to its API
+ * Against a real Alertmanager (Debian's 0.25 package; `.ci/run` installs it) and the Redis alert store: an alert posted to its API
  * reaches the bot as a webhook and becomes a message with buttons; the Silence button creates a silence
  * Alertmanager then reports (and applies to the alert), and Unsilence expires it. The webhook here is a
  * small local receiver mapping the v4 payload onto the store, standing in for the bot's own route.
  */
+import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RedisAlertStore } from "../../src/adapters/store/alert-store.js";
+import { deleteKeysWithPrefix } from "../../src/adapters/store/redis.js";
 import { createAlertMessages } from "../../src/bot/compose/alert-messages.js";
 import type { AlertBatch } from "../../src/services/alerts/model.js";
 import { alertActionId } from "../../src/services/alerts/render.js";
@@ -15,8 +19,13 @@ import {
   type RunningAlertmanager,
   startAlertmanager,
 } from "../helpers/alertmanager.js";
-import { consoleActor, createHarness, type Harness, silentLog } from "../helpers/dispatcher-harness.js";
-import { MemoryAlertStore } from "../helpers/memory-alert-store.js";
+import {
+  consoleActor,
+  createHarness,
+  type Harness,
+  REDIS_URL,
+  silentLog,
+} from "../helpers/dispatcher-harness.js";
 import { ThreadedNotifier } from "./chat.js";
 
 const installed = alertmanagerInstalled();
@@ -26,7 +35,9 @@ const TOKEN = "webhook-token-1";
 let am: RunningAlertmanager;
 let receiver: Server;
 let h: Harness;
-const store = new MemoryAlertStore();
+const prefix = `test:${randomUUID()}:`;
+const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+const store = new RedisAlertStore(redis, { prefix });
 const chat = new ThreadedNotifier();
 const webhooks: { authorization?: string; version: string }[] = [];
 
@@ -114,6 +125,8 @@ afterAll(async () => {
   await h?.close();
   await am?.stop();
   await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
+  await deleteKeysWithPrefix(redis, prefix);
+  redis.disconnect();
 });
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
