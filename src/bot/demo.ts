@@ -19,6 +19,7 @@ import { type PveSimulator, startPveSimulator } from "../sim/pve/index.js";
 import { configFileFromArgs, formatConfigErrors, loadConfig } from "./config/load.js";
 import { collectSecretValues } from "./config/redact.js";
 import type { Config } from "./config/schema.js";
+import { demoAlertCommand } from "./demo-alerts.js";
 import { createLogger } from "./logger.js";
 import { ensureRedis } from "./redis-bootstrap.js";
 import { createRequestScope } from "./request-scope.js";
@@ -98,6 +99,10 @@ async function demo(): Promise<number> {
     clock: systemClock,
     log,
     waitForJob: async (jobId) => jobs.queue?.waitUntilFinished(jobId),
+    // The webhook listens on the bot's HTTP port, known once the bot has started.
+    extraCommands: {
+      alert: demoAlertCommand(() => (bot.port ? `http://127.0.0.1:${bot.port}/webhooks/grafana` : undefined)),
+    },
   });
   const bot = await createBot({
     config,

@@ -18,6 +18,9 @@ import { createInventoryCache } from "../services/inventory/cache.js";
 import type { Clock, Log, NotifierByPlatform } from "../services/ports.js";
 import { provisionServices } from "../services/provision/deps.js";
 import { ImageCatalog } from "../services/templates/catalog/catalog.js";
+import { createAlertMetrics } from "./alert-metrics.js";
+import { createAlertMessages } from "./compose/alert-messages.js";
+import { type Alerts, createAlerts } from "./compose/alerts.js";
 import { createCommandCore, createCommandServices, createDispatcher } from "./compose/dispatcher.js";
 import { createHttp, mountRoutes, readinessChecks } from "./compose/http.js";
 import {
@@ -48,6 +51,7 @@ export interface ComposedServices {
   stores: Stores;
   notifiers: NotifierByPlatform;
   metrics: Metrics;
+  alerts: Alerts;
 }
 
 /** Routes given as they are (a chat platform's event endpoint), or built from the composed services. */
@@ -78,6 +82,8 @@ export interface Bot {
   dispatcher: Dispatcher;
   services: CommandServices;
   metrics: Metrics;
+  /** Alert webhooks, store and routing; the chat side registers its renderer with `alerts.onChanged`. */
+  alerts: Alerts;
   http?: HttpSurface;
   /** The port the HTTP server listens on, once started. */
   port?: number;
@@ -138,6 +144,14 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
     deliveries: () =>
       Object.fromEntries(adapters.flatMap((a) => (a.deliveryStats ? [[a.platform, a.deliveryStats()]] : []))),
   });
+  const alerts = createAlerts({
+    config: config.alerts,
+    redis: store.redis,
+    prefix: config.redis.prefix,
+    now: () => clock.now(),
+    log,
+    observer: createAlertMetrics(metrics.registry),
+  });
   const core = createCommandCore({
     commands: ALL_COMMANDS,
     stores,
@@ -163,6 +177,23 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
     redisHealth,
   });
   const jobs = createJobQueue(jobSettings, queueSettingsFrom(config, stores.audit));
+  // The chat side of alerting: living messages, buttons and commands, silences, escalation timers.
+  const alertMessages = createAlertMessages({
+    store: alerts.store,
+    notifiers,
+    policyFor: (route) => alerts.routing.policyFor(route),
+    sources: config.alerts.sources,
+    labels: config.alerts.labels,
+    escalation: {
+      connection: jobSettings.connection,
+      prefix: jobSettings.prefix,
+      worker: config.jobs.runWorker,
+      redisHealth,
+    },
+    clock,
+    log,
+  });
+  alerts.onChanged(alertMessages.onChanged);
   const services = createCommandServices({
     core,
     stores,
@@ -174,6 +205,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
     templates,
     provision,
     updates,
+    alerts: alertMessages.services,
   });
   const dispatcher = createDispatcher({
     core,
@@ -211,6 +243,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
     dispatcher,
     services,
     metrics,
+    alerts,
     http,
     async start() {
       try {
@@ -236,6 +269,8 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
       await jobs.close();
       await core.auditRetry.close();
       await http?.close();
+      await alerts.ingest.settled();
+      await alertMessages.close();
       proxmox?.close();
       store.close();
     },
@@ -265,6 +300,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
           approvals: core.approvalRequester,
         });
     }
+    await alertMessages.start();
     sweepTimer = setInterval(() => {
       sweeping = sweepExpired({ store: stores.approvals, notifier: notifiers, now: clock.now(), log })
         .then((r) => {
@@ -283,9 +319,9 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
   }
   if (http) {
     const source = options.routes ?? [];
-    const composed: ComposedServices = { dispatcher, services, stores, notifiers, metrics };
+    const composed: ComposedServices = { dispatcher, services, stores, notifiers, metrics, alerts };
     try {
-      mountRoutes(http, typeof source === "function" ? source(composed) : source);
+      mountRoutes(http, [...alerts.routes, ...(typeof source === "function" ? source(composed) : source)]);
     } catch (err) {
       // Two routes on one path is a wiring bug: the queue's connections made above are closed before it is reported.
       await bot.stop().catch((stopErr: unknown) => log.debug({ err: stopErr }, "stop after failed wiring"));

@@ -4,6 +4,7 @@
  * help and Discord option registration.
  */
 import type { z } from "zod";
+import type { AlertActions } from "../services/alerts/actions.js";
 import type { ApprovalStore, AuditLog, Clock, JobQueue, Log } from "../services/ports.js";
 import type { ProvisionServices } from "../services/provision/deps.js";
 import type { Proxmox } from "../services/proxmox.js";
@@ -78,6 +79,8 @@ export interface CommandServices {
   /** Guest updates; absent without Proxmox. */
   updates?: UpdateServices;
   version: string;
+  /** Alert groups and their actions (ack, silence); absent without an `alerts` section. */
+  alerts?: AlertActions;
 }
 
 export interface CommandContext {

@@ -50,6 +50,7 @@ export const HELP_TOPICS: readonly HelpTopic[] = [
   },
   { title: "Jobs", commands: ["jobs", "job", "job.cancel"] },
   { title: "Approvals and audit", commands: ["approvals", "audit"] },
+  { title: "Alerts", commands: ["alerts", "alert", "ack", "silence", "unsilence", "silences"] },
 ];
 
 export const OTHER_TOPIC = "Other";

@@ -1,6 +1,9 @@
 /**
  * Every command the bot knows, listed by hand. Add a command by writing its file and adding it here.
  */
+import { ack } from "./ack.js";
+import { alert } from "./alert.js";
+import { alerts } from "./alerts.js";
 import { approvals } from "./approvals.js";
 import { audit } from "./audit.js";
 import type { CommandDefinition } from "./definition.js";
@@ -9,6 +12,8 @@ import { job } from "./job.js";
 import { jobCancel } from "./job-cancel.js";
 import { jobs } from "./jobs.js";
 import { nodes } from "./nodes.js";
+import { silence } from "./silence.js";
+import { silences } from "./silences.js";
 import { storage } from "./storage.js";
 import { task } from "./task.js";
 import { templateBuild } from "./template-build.js";
@@ -18,6 +23,7 @@ import { templateExport } from "./template-export.js";
 import { templateList } from "./template-list.js";
 import { templatePrune } from "./template-prune.js";
 import { templateRefresh } from "./template-refresh.js";
+import { unsilence } from "./unsilence.js";
 import { updateApply } from "./update-apply.js";
 import { updateCleanup } from "./update-cleanup.js";
 import { updateNodes } from "./update-nodes.js";
@@ -81,4 +87,11 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   jobs,
   job,
   jobCancel,
+  // alerts
+  alerts,
+  alert,
+  ack,
+  silence,
+  unsilence,
+  silences,
 ];

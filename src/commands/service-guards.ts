@@ -3,6 +3,7 @@
  * A bot started without a `proxmox` section has no Proxmox port and no template services; their commands
  * then answer E_CONFIG instead of failing.
  */
+import type { AlertActions } from "../services/alerts/actions.js";
 import { UserError } from "../services/errors.js";
 import type { ProvisionServices } from "../services/provision/deps.js";
 import type { Proxmox } from "../services/proxmox.js";
@@ -62,4 +63,14 @@ export function updatesOf(services: CommandServices): UpdateServices {
     );
   }
   return services.updates;
+}
+
+export function alertsOf(services: CommandServices): AlertActions {
+  if (!services.alerts) {
+    throw new UserError(
+      "E_CONFIG",
+      "alerting is not set up for this bot: an admin adds an `alerts` section (sources, routes) to the config",
+    );
+  }
+  return services.alerts;
 }

@@ -50,6 +50,12 @@ export const COMMAND_AUDIENCE: Readonly<Record<string, CommandAudience>> = {
   "update.cleanup": "action",
   "update.nodes": "read",
   "update.windows": "read",
+  alerts: "read",
+  alert: "read",
+  ack: "action",
+  silence: "action",
+  unsilence: "action",
+  silences: "read",
 };
 
 /** The visibility a successful reply of this kind has. */

@@ -21,3 +21,14 @@ export const positiveDuration = duration.refine(
   (ms) => ms > 0,
   "must be longer than 0: a positive duration like 30s, 15m, 2h, 1d",
 );
+
+/**
+ * A duration typed in chat (`silence 7f3a 4h`, the Silence… form): the same notation as the config, without
+ * a bare number (a chat user typing `30` means minutes or hours, never milliseconds). Undefined when the text
+ * is not a duration.
+ */
+export function parseChatDuration(text: string): number | undefined {
+  const m = DURATION.exec(text.trim().toLowerCase());
+  if (!m) return undefined;
+  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+}

@@ -49,11 +49,18 @@ describe("approvalCard", () => {
         {
           id: "approval:abc123def456:deny",
           label: "Deny",
-          confirm: {
-            title: "Deny this request?",
-            text: "Nothing will run. The requester can ask again.",
-            confirm: "Deny",
-            deny: "Keep it open",
+          prompt: {
+            title: "Deny this request",
+            submit: "Deny",
+            fields: [
+              {
+                id: "reason",
+                label: "Reason (nothing will run; the requester sees it)",
+                multiline: true,
+                required: false,
+                maxLength: 500,
+              },
+            ],
           },
         },
       ],
@@ -88,8 +95,8 @@ describe("approvalCard", () => {
     expect(JSON.stringify(card)).not.toContain("hunter2");
     expect(card.buttons?.[0]?.confirm?.text.length).toBeLessThanOrEqual(300);
     expect(card.buttons?.[0]?.confirm?.text).toMatch(/…” as requested by alice\.$/);
-    // Dialogs are plain text on every platform: no markdown in them.
-    for (const b of card.buttons ?? []) expect(JSON.stringify(b.confirm)).not.toMatch(/[`*_]/);
+    // Dialogs and forms are plain text on every platform: no markdown in them.
+    for (const b of card.buttons ?? []) expect(JSON.stringify(b.confirm ?? b.prompt)).not.toMatch(/[`*_]/);
   });
 });
 

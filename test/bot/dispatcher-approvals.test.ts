@@ -189,6 +189,26 @@ describe("two-person approval through the dispatcher", () => {
     expect(runs).toEqual([]);
   });
 
+  it("takes the Deny form's reason from the answers (values.reason) and shows it on the outcome", async () => {
+    const { h, runs } = await setup();
+    const target = await request(h);
+    const card = h.notifier.latest(target.message.messageId)!;
+    expect(card.buttons!.find((b) => b.label === "Deny")!.prompt!.fields.map((f) => f.id)).toEqual([
+      "reason",
+    ]);
+    const denied = await h.dispatcher.onAction({
+      actor: bob,
+      conversation: CONVERSATION,
+      message: target.message,
+      actionId: `approval:${target.id}:deny`,
+      values: { reason: "change freeze until Monday" },
+      requestId: "form-deny",
+    });
+    expect(denied).toBeUndefined();
+    expect(JSON.stringify(h.notifier.latest(target.message.messageId))).toMatch(/change freeze until Monday/);
+    expect(runs).toEqual([]);
+  });
+
   it("answers an unknown or forged button with a clear message and runs nothing", async () => {
     const { h, runs } = await setup();
     const target = await request(h);

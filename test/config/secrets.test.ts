@@ -77,7 +77,17 @@ describe("secrets from NAME_FILE", () => {
   it("every secret row can come from a file", () => {
     const secretRows = ENV_BINDINGS.filter((b) => b.secret).map((b) => b.name);
     expect(secretRows.sort()).toEqual(
-      ["PROXMOX_TOKEN_SECRET", "SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"].sort(),
+      [
+        "PROXMOX_TOKEN_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "PVEBOT_GRAFANA_WEBHOOK_SECRET",
+        "PVEBOT_GRAFANA_WEBHOOK_TOKEN",
+        "PVEBOT_GRAFANA_API_TOKEN",
+        "PVEBOT_ALERTMANAGER_WEBHOOK_TOKEN",
+        "PVEBOT_ALERTMANAGER_WEBHOOK_PASSWORD",
+      ].sort(),
     );
   });
 });

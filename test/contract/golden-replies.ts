@@ -118,4 +118,32 @@ export const GOLDEN_KINDS: Record<string, Reply> = {
     context: "Grafana · rule cpu-high · firing since 2026-12-04 10:02 UTC",
     visibility: "channel",
   },
+  "kind-buttons-prompt": {
+    tone: "danger",
+    title: "Firing: HostHighCpu",
+    text: "CPU above 90% on pve1",
+    fields: [
+      { label: "instance", value: "pve1:9221" },
+      { label: "Alerts", value: "1 firing, 0 resolved" },
+    ],
+    context: "firing since 2026-12-04 12:00 UTC · group 7f3a2c · grafana",
+    buttons: [
+      { id: "alert:7f3a2c:ack", label: "Acknowledge", style: "primary" },
+      { id: "alert:7f3a2c:silence:1h", label: "Silence 1h" },
+      {
+        id: "alert:7f3a2c:silence",
+        label: "Silence…",
+        prompt: {
+          title: "Silence alert group",
+          submit: "Silence",
+          fields: [
+            { id: "duration", label: "Duration (30m, 4h, 2d)", placeholder: "2h", maxLength: 10 },
+            { id: "comment", label: "Comment", multiline: true, required: false, maxLength: 500 },
+          ],
+        },
+      },
+    ],
+    links: [{ label: "Runbook", url: "https://runbooks.example/cpu" }],
+    visibility: "channel",
+  },
 };

@@ -85,7 +85,7 @@ export interface HarnessOptions {
   actionRoutes?: readonly ActionRoute[];
   /** Extra services the commands see (Proxmox, provisioning), wired as the bot wires them. */
   services?: Partial<
-    Pick<CommandServicesInput, "proxmox" | "templates" | "provision" | "updates" | "imageCatalog">
+    Pick<CommandServicesInput, "proxmox" | "templates" | "provision" | "updates" | "imageCatalog" | "alerts">
   >;
   /** Job types the queue accepts (no worker runs them here). */
   jobDefinitions?: JobDefinition[];

@@ -17,7 +17,8 @@
  *
  * Limits: one conversation (the configured channel); no threads: a thread reply is a new message marked
  * `↳ #n`; a button's confirmation dialog is asked only at a TTY (in a script the `:click` line itself is
- * the deliberate act).
+ * the deliberate act); a button's form is asked field by field at a TTY and read from the `:click` line in
+ * a script (prompt.ts).
  */
 import { randomUUID } from "node:crypto";
 import type { Readable, Writable } from "node:stream";
@@ -30,6 +31,7 @@ import { colorWanted } from "./ansi.js";
 import { defaultFilesDir, saveFile } from "./files.js";
 import { type ConsoleMessage, MessageStore } from "./message-store.js";
 import { META_HELP, type MetaCommand, parseMeta } from "./meta.js";
+import { answersAsked, answersFromText } from "./prompt.js";
 import {
   buttonLabel,
   DEFAULT_WIDTH,
@@ -69,6 +71,17 @@ export interface ConsoleAdapterOptions {
    * for each job a line started before reading the next line; without it, jobs run in the background.
    */
   waitForJob?: (jobId: string) => Promise<unknown>;
+  /**
+   * Console commands the host adds (`:alert firing` in the demo), by name without the colon; each answers
+   * with a line to print, or throws an Error whose message is printed as a failure.
+   */
+  extraCommands?: Record<string, ExtraConsoleCommand>;
+}
+
+export interface ExtraConsoleCommand {
+  /** One line for `:help`, e.g. `:alert firing|resolved   send a sample Grafana alert to the bot`. */
+  usage: string;
+  run(args: string[]): Promise<string>;
 }
 
 /** Read-only view of a printed message, for tests and transcript tools. */
@@ -174,12 +187,29 @@ export class ConsoleAdapter implements ChatAdapter {
     try {
       const line = rawLine.trim();
       if (line === "") return;
-      const meta = parseMeta(line);
-      if (meta) await this.runMeta(meta);
+      const extra = this.extraCommand(line);
+      const meta = extra ? undefined : parseMeta(line);
+      if (extra) await extra();
+      else if (meta) await this.runMeta(meta);
       else await this.runCommand(line.replace(/^\/pve(\s+|$)/, ""));
     } finally {
       this.handled += 1;
     }
+  }
+
+  /** The host's own console command this line names, ready to run; undefined for any other line. */
+  private extraCommand(line: string): (() => Promise<void>) | undefined {
+    if (!line.startsWith(":")) return undefined;
+    const [name = "", ...args] = line.slice(1).split(/\s+/);
+    const command = this.options.extraCommands?.[name];
+    if (!command) return undefined;
+    return async () => {
+      try {
+        this.note(await command.run(args));
+      } catch (err) {
+        this.fail(err instanceof Error ? err.message : String(err));
+      }
+    };
   }
 
   private async runCommand(text: string): Promise<void> {
@@ -209,7 +239,9 @@ export class ConsoleAdapter implements ChatAdapter {
   private async runMeta(meta: MetaCommand): Promise<void> {
     switch (meta.kind) {
       case "help":
-        this.note(META_HELP.join("\n"));
+        this.note(
+          [...META_HELP, ...Object.values(this.options.extraCommands ?? {}).map((c) => c.usage)].join("\n"),
+        );
         return;
       case "quit":
         this.terminal.close();
@@ -255,6 +287,18 @@ export class ConsoleAdapter implements ChatAdapter {
         return;
       }
     }
+    let values: Record<string, string> | undefined;
+    if (button.prompt) {
+      const prompt = button.prompt;
+      const answers = this.options.isTTY
+        ? await answersAsked(prompt, async (q) => (await this.terminal.ask(q)) ?? "")
+        : answersFromText(prompt, meta.value);
+      if (!answers.ok) {
+        this.fail(`not sent: ${answers.message}`);
+        return;
+      }
+      values = answers.values;
+    }
     const inbound = this.requireInbound();
     const requestId = this.newRequestId();
     let reply: Reply | undefined;
@@ -264,7 +308,8 @@ export class ConsoleAdapter implements ChatAdapter {
         conversation: this.conversation(),
         message: this.refOf(message),
         actionId: button.id,
-        ...(meta.value !== undefined ? { value: meta.value } : {}),
+        ...(meta.value !== undefined && !values ? { value: meta.value } : {}),
+        ...(values ? { values } : {}),
         requestId,
       });
     } catch (err) {

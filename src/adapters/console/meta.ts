@@ -17,6 +17,7 @@ export const META_HELP = [
   ":help                             show this list",
   ":quit                             leave the console (end of input does the same)",
   "Any other line is a bot command, e.g. `help` or `template list` (a leading /pve is optional).",
+  "A button with a form takes its answers on the :click line: :click 5 duration=2h comment=rack move",
 ];
 
 const CLICK_TARGET = /^#?(?:(\d+)\.)?(\d+)$/;

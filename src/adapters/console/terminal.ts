@@ -150,6 +150,14 @@ export class Terminal {
     return /^y(es)?$/i.test(answer.trim());
   }
 
+  /** Asks one line at a TTY (a button's form field); undefined without one. */
+  async ask(question: string): Promise<string | undefined> {
+    const rl = this.readline;
+    if (!this.options.isTTY || !rl || this.closed) return undefined;
+    this.lastMessage = undefined;
+    return new Promise<string>((resolve) => rl.question(question, resolve));
+  }
+
   /** Stops taking lines: the one being handled finishes, queued ones are dropped. */
   close(): void {
     this.stopAccepting = true;

@@ -10,7 +10,7 @@ import { App } from "@slack/bolt";
 import { UserError } from "../../services/errors.js";
 import type { Clock, Log, PostOptions } from "../../services/ports.js";
 import type { Actor, ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
-import { errorReply, type Reply } from "../../services/vocabulary/reply.js";
+import { errorReply, type Reply, type ReplyPrompt } from "../../services/vocabulary/reply.js";
 import type { AdapterReadiness, ChatAdapter, Inbound } from "../chat.js";
 import { ButtonSigner } from "../chat-kit/button-signer.js";
 import {
@@ -24,6 +24,7 @@ import { createVerifiedFetch } from "../verified-http.js";
 import { boltLogger } from "./bolt-log.js";
 import { LINK_ACTION_PREFIX } from "./buttons.js";
 import type { SlackConfig } from "./config.js";
+import { splitForm } from "./form-value.js";
 import { GroupDirectory } from "./groups.js";
 import { SlackHealth, slackErrorCode } from "./health.js";
 import { SLACK_BUTTONS } from "./limits.js";
@@ -31,7 +32,13 @@ import { addStats, memoryDelivery } from "./memory-delivery.js";
 import { EXTRA, SlackSender } from "./messenger.js";
 import { Outbox, type OutboxStats, SlackDeliveryError } from "./outbox.js";
 import { Pacer } from "./pacing.js";
-import { type BlockActionsPayload, classifyObject, type SlashCommandPayload } from "./payloads.js";
+import {
+  type BlockActionsPayload,
+  classifyObject,
+  type SlashCommandPayload,
+  type ViewSubmissionPayload,
+} from "./payloads.js";
+import { answersOf, originOf, PROMPT_CALLBACK, type PromptOrigin, promptView } from "./prompts.js";
 import type { HttpHandler } from "./receiver.js";
 import { chooseReceiver } from "./receivers.js";
 import type { ReplayGuard } from "./replays.js";
@@ -165,6 +172,13 @@ class BoltSlackAdapter implements SlackAdapter {
       await this.notice(where, errorReply("E_UNAVAILABLE", BUSY)).catch(() => {
         // Counted and logged by the outbox.
       });
+    });
+    this.app.view(PROMPT_CALLBACK, async ({ ack, body }) => {
+      await ack();
+      const raw = body as unknown as Record<string, unknown>;
+      if (!this.handlers.offer(() => this.guard(this.onSubmission(raw)))) {
+        this.log.warn({ queued: this.handlers.size }, "slack form refused: too many requests waiting");
+      }
     });
     this.app.error(async (err) => {
       this.log.error({ err }, "slack listener error");
@@ -308,7 +322,8 @@ class BoltSlackAdapter implements SlackAdapter {
         ...(body.response_url ? { [EXTRA.responseUrl]: body.response_url } : {}),
       },
     };
-    const check = action.type === "button" ? this.signer.check(action.action_id, action.value) : undefined;
+    const { value, prompt } = splitForm(action.value);
+    const check = action.type === "button" ? this.signer.check(action.action_id, value) : undefined;
     if (!check?.ok || !channelId || !ts) {
       const reason = check && !check.ok && check.reason === "stale" ? "stale" : "forged";
       this.log.info({ reason }, "slack click refused");
@@ -322,6 +337,18 @@ class BoltSlackAdapter implements SlackAdapter {
       return;
     }
     const ephemeral = body.container?.is_ephemeral === true;
+    if (prompt) {
+      const origin = {
+        actionId: action.action_id,
+        value: value!,
+        channelId,
+        messageTs: ts,
+        responseUrl: body.response_url,
+        ephemeral,
+      };
+      await this.openForm(body.trigger_id, prompt, origin, conversation, requestId);
+      return;
+    }
     const message: MessageRef = {
       platform: "slack",
       channelId,
@@ -333,6 +360,62 @@ class BoltSlackAdapter implements SlackAdapter {
     const reply = await this.ask(requestId, async (inbound) => {
       const actor = await this.actor(body.user.id, body.user.name ?? body.user.username);
       return inbound.onAction({ actor, conversation, message, actionId: check.id, requestId });
+    });
+    if (reply) await this.deliver(conversation, reply, requestId);
+  }
+
+  /** Opens a button's form as a modal; Slack's trigger_id is valid for 3 s, so this runs first. */
+  private async openForm(
+    triggerId: string | undefined,
+    prompt: ReplyPrompt,
+    origin: PromptOrigin,
+    conversation: ConversationRef,
+    requestId: string,
+  ): Promise<void> {
+    try {
+      if (!triggerId) throw new Error("the click came without a trigger_id");
+      await this.app.client.views.open({ trigger_id: triggerId, view: promptView(prompt, origin) as never });
+    } catch (err) {
+      this.log.warn({ err: slackErrorCode(err), requestId }, "slack form could not be opened");
+      const text =
+        "The form could not be opened (Slack allows 3 seconds after a click); click the button again.";
+      await this.deliver(conversation, errorReply("E_UNAVAILABLE", text), requestId);
+    }
+  }
+
+  /** A submitted form: checked again like the click that opened it, then the action with its answers. */
+  private async onSubmission(raw: Record<string, unknown>): Promise<void> {
+    const parsed = classifyObject(raw);
+    if (parsed.kind !== "view") return;
+    const body: ViewSubmissionPayload = parsed.body;
+    const origin = originOf(body.view.private_metadata);
+    const check = origin ? this.signer.check(origin.actionId, origin.value) : undefined;
+    const requestId = randomUUID();
+    if (!origin || !check?.ok) {
+      this.log.info({ reason: check && !check.ok ? check.reason : "no origin" }, "slack form refused");
+      return;
+    }
+    const conversation: ConversationRef = {
+      platform: "slack",
+      channelId: origin.channelId,
+      threadId: origin.messageTs,
+      extra: {
+        [EXTRA.userId]: body.user.id,
+        ...(origin.responseUrl ? { [EXTRA.responseUrl]: origin.responseUrl } : {}),
+      },
+    };
+    const message: MessageRef = {
+      platform: "slack",
+      channelId: origin.channelId,
+      messageId: origin.messageTs,
+      ...(origin.ephemeral && origin.responseUrl
+        ? { extra: { [EXTRA.ephemeral]: "1", [EXTRA.responseUrl]: origin.responseUrl } }
+        : {}),
+    };
+    const values = answersOf(body.view.state);
+    const reply = await this.ask(requestId, async (inbound) => {
+      const actor = await this.actor(body.user.id, body.user.name ?? body.user.username);
+      return inbound.onAction({ actor, conversation, message, actionId: check.id, values, requestId });
     });
     if (reply) await this.deliver(conversation, reply, requestId);
   }

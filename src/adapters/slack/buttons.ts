@@ -5,6 +5,7 @@
 import type { ReplyButton, ReplyLink } from "../../services/vocabulary/reply.js";
 import type { ButtonSigner } from "../chat-kit/button-signer.js";
 import { withoutMarkdown } from "../chat-kit/plain.js";
+import { withForm } from "./form-value.js";
 import { cut, LIMITS } from "./limits.js";
 
 export interface PlainText {
@@ -64,9 +65,11 @@ function buttonElement(b: ReplyButton, actionId: string, value: string): ButtonE
     type: "button",
     text: plain(cut(label, LIMITS.buttonText)),
     action_id: actionId,
-    value,
+    value: b.prompt ? withForm(value, b.prompt) : value,
   };
   if (b.style) el.style = b.style;
+  // A button with a form asks in its modal; a confirmation dialog before it would ask twice.
+  if (b.prompt) return el;
   const confirm =
     b.confirm ??
     (b.style === "danger"

@@ -44,24 +44,40 @@ export const blockActionsSchema = z.looseObject({
     .string()
     .regex(/^https?:\/\//)
     .optional(),
+  trigger_id: z.string().max(200).optional(),
   actions: z.array(buttonActionSchema).min(1),
+});
+
+/** A modal's submission; only the bot's own form (callback `pve-prompt`) is acted on. */
+export const viewSubmissionSchema = z.looseObject({
+  type: z.literal("view_submission"),
+  user: z.looseObject({ id, username: z.string().optional(), name: z.string().optional() }),
+  view: z.looseObject({
+    callback_id: z.string().max(255),
+    private_metadata: z.string().max(3000).optional(),
+    state: z
+      .looseObject({ values: z.record(z.string(), z.record(z.string(), z.looseObject({}))) })
+      .optional(),
+  }),
 });
 
 const urlVerificationSchema = z.looseObject({ type: z.literal("url_verification"), challenge: z.string() });
 const eventCallbackSchema = z.looseObject({ type: z.literal("event_callback"), event: z.looseObject({}) });
-/** Other interactivity (shortcuts, view submissions) is acked and ignored: this app declares none. */
+/** Other interactivity (shortcuts, closed modals) is acked and ignored: this app declares none. */
 const otherInteractionSchema = z.looseObject({
-  type: z.enum(["shortcut", "message_action", "view_submission", "view_closed", "block_suggestion"]),
+  type: z.enum(["shortcut", "message_action", "view_closed", "block_suggestion"]),
 });
 
 export type SlashCommandPayload = z.infer<typeof slashCommandSchema>;
 export type BlockActionsPayload = z.infer<typeof blockActionsSchema>;
+export type ViewSubmissionPayload = z.infer<typeof viewSubmissionSchema>;
 
 export type ParsedBody =
   | { kind: "ssl_check" }
   | { kind: "url_verification"; challenge: string }
   | { kind: "command"; body: SlashCommandPayload }
   | { kind: "action"; body: BlockActionsPayload }
+  | { kind: "view"; body: ViewSubmissionPayload }
   | { kind: "other"; body: Record<string, unknown> }
   | { kind: "invalid"; reason: string };
 
@@ -116,6 +132,10 @@ export function classifyObject(data: Record<string, unknown>): ParsedBody {
     case "block_actions": {
       const r = blockActionsSchema.safeParse(data);
       return r.success ? { kind: "action", body: r.data } : { kind: "invalid", reason: describe(r.error) };
+    }
+    case "view_submission": {
+      const r = viewSubmissionSchema.safeParse(data);
+      return r.success ? { kind: "view", body: r.data } : { kind: "invalid", reason: describe(r.error) };
     }
     case "url_verification": {
       const r = urlVerificationSchema.safeParse(data);

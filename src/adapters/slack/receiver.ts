@@ -86,8 +86,8 @@ export class SignedHttpReceiver implements Receiver {
     }
     if (!this.running || !this.app) return end(res, 503);
     if (
-      (parsed.kind === "command" || parsed.kind === "action") &&
-      !(await this.firstDelivery(req, res, parsed.kind))
+      (parsed.kind === "command" || parsed.kind === "action" || parsed.kind === "view") &&
+      !(await this.firstDelivery(req, res, parsed.kind === "view" ? "action" : parsed.kind))
     )
       return;
 

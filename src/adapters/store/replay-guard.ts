@@ -39,6 +39,11 @@ export class RedisReplayGuard {
     return set === "OK";
   }
 
+  /** Gives a claim back, so a sender's retry of a call that could not be handled is not taken for a replay. */
+  async release(key: string): Promise<void> {
+    await guarded(() => this.redis.del(`${this.prefix}${key}`));
+  }
+
   async close(): Promise<void> {
     if (this.owned) this.redis.disconnect();
   }

@@ -6,8 +6,10 @@
  * resolves a command's target with them when a job asks), and `createDispatcher` joins the core, the
  * command services and the metrics into the dispatcher the chat front-ends call.
  */
+
 import type { CommandDefinition, CommandServices } from "../../commands/definition.js";
 import { CommandRegistry } from "../../commands/registry.js";
+import type { AlertActions } from "../../services/alerts/actions.js";
 import { type ApprovalsSettings, policyFor } from "../../services/approvals/index.js";
 import type { ApprovalPolicy } from "../../services/approvals/model.js";
 import { AuditRetryBuffer, type AuditRetryBufferOptions } from "../../services/audit/retry-buffer.js";
@@ -88,6 +90,8 @@ export interface CommandServicesInput {
   templates?: TemplateServices;
   provision?: ProvisionServices;
   updates?: UpdateServices;
+  /** The chat side of alerting (compose/alert-messages.ts `services`). */
+  alerts?: AlertActions;
 }
 
 export function createCommandServices(input: CommandServicesInput): CommandServices {
@@ -102,6 +106,7 @@ export function createCommandServices(input: CommandServicesInput): CommandServi
     ...(input.templates ? { templates: input.templates } : {}),
     ...(input.provision ? { provision: input.provision } : {}),
     ...(input.updates ? { updates: input.updates } : {}),
+    ...(input.alerts ? { alerts: input.alerts } : {}),
     version: input.version,
   };
   input.core.services = services;

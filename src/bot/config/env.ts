@@ -54,6 +54,37 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { name: "SLACK_SIGNING_SECRET", path: "slack.signingSecret", type: "string", secret: true },
   { name: "SLACK_APP_TOKEN", path: "slack.appToken", type: "string", secret: true },
   { name: "SLACK_API_URL", path: "slack.apiUrl", type: "string" },
+  // Alert sources are named in config; these rows serve the conventional names grafana and alertmanager.
+  {
+    name: "PVEBOT_GRAFANA_WEBHOOK_SECRET",
+    path: "alerts.sources.grafana.auth.secret",
+    type: "string",
+    secret: true,
+  },
+  {
+    name: "PVEBOT_GRAFANA_WEBHOOK_TOKEN",
+    path: "alerts.sources.grafana.auth.token",
+    type: "string",
+    secret: true,
+  },
+  {
+    name: "PVEBOT_GRAFANA_API_TOKEN",
+    path: "alerts.sources.grafana.silences.auth.token",
+    type: "string",
+    secret: true,
+  },
+  {
+    name: "PVEBOT_ALERTMANAGER_WEBHOOK_TOKEN",
+    path: "alerts.sources.alertmanager.auth.token",
+    type: "string",
+    secret: true,
+  },
+  {
+    name: "PVEBOT_ALERTMANAGER_WEBHOOK_PASSWORD",
+    path: "alerts.sources.alertmanager.auth.password",
+    type: "string",
+    secret: true,
+  },
 ];
 
 /** A value taken from the environment, with the variable it came from (for error messages and `source`). */

@@ -12,6 +12,7 @@ import { templatesConfigSchema } from "../../services/templates/build/config.js"
 import { catalogConfigSchema } from "../../services/templates/catalog/schema.js";
 import { updatesConfigSchema } from "../../services/updates/config.js";
 import { PLATFORM_PATTERN, ROLES } from "../../services/vocabulary/identity.js";
+import { alertsConfigSchema } from "./alerts.js";
 import { httpConfigSchema } from "./http.js";
 
 /** Keys whose values are secrets; redacted everywhere they could be shown. */
@@ -240,6 +241,11 @@ export const configSchema = z
       .prefault({})
       .describe(
         "Guest updates: snapshot retention, timeouts, per-tag health checks, rollout defaults, windows",
+      ),
+    alerts: alertsConfigSchema
+      .prefault({})
+      .describe(
+        "Grafana and Alertmanager webhooks, their auth, and routing of alert groups to conversations",
       ),
   })
   .strict();

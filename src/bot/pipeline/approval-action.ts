@@ -9,6 +9,7 @@ import { spokenName } from "../../commands/args/usage.js";
 import {
   approvalCard,
   argsHash,
+  DENY_REASON_FIELD,
   decideApproval,
   isSchedulerActor,
   outcomeReply,
@@ -38,7 +39,8 @@ async function decideByClick(
     actor: event.actor,
     approvalId: action.id,
     verdict: action.verdict,
-    reason: event.value,
+    // The Deny form's reason; a platform that collects free text with the click sends it as the value.
+    reason: event.values?.[DENY_REASON_FIELD] ?? event.value,
     now: clock.now(),
   });
   // A refusal changed nothing, so its audit write may fail the click; once the store has decided, the

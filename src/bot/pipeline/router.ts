@@ -4,6 +4,7 @@
  * recognizes is refused: a button the bot cannot place is not one it made, or it is from a version gone.
  */
 import type { Reply } from "../../services/vocabulary/reply.js";
+import { alertRoute } from "./alert-action.js";
 import { approvalRoute } from "./approval-action.js";
 import { execute, recordAuthorize } from "./execute.js";
 import { refuseClick } from "./refused-click.js";
@@ -47,7 +48,7 @@ export const jobCancelRoute = commandButton("job-cancel", "job.cancel", (actionI
 });
 
 /** Every button the bot puts on a message. */
-export const ACTION_ROUTES: readonly ActionRoute[] = [approvalRoute, jobCancelRoute];
+export const ACTION_ROUTES: readonly ActionRoute[] = [approvalRoute, jobCancelRoute, alertRoute];
 
 /** The first route that recognizes the click's action id handles it; none → refused, fail closed. */
 export async function routeAction(routes: readonly ActionRoute[], click: Click): Promise<Reply | undefined> {

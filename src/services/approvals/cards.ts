@@ -57,6 +57,9 @@ function subjectText(subject: string): string {
   return mention({ platform, id: match[3]!, name: match[3]! }, kind);
 }
 
+/** The Deny button's form field: its answer arrives in `ActionEvent.values.reason`. */
+export const DENY_REASON_FIELD = "reason";
+
 /** The card posted when a destructive command waits for approval, with Approve and Deny buttons. */
 export function approvalCard(request: ApprovalRequest): Reply {
   const approvers =
@@ -92,14 +95,22 @@ export function approvalCard(request: ApprovalRequest): Reply {
         },
       },
       {
-        // Denying runs nothing, so it is not styled or worded as a danger: the dialog only checks intent.
+        // Denying runs nothing, so it is not styled as a danger; its form asks why (optional), which the
+        // outcome shows to the requester, and doubles as the check of intent a dialog gave before.
         id: approvalActionId(request.id, "deny"),
         label: "Deny",
-        confirm: {
-          title: "Deny this request?",
-          text: "Nothing will run. The requester can ask again.",
-          confirm: "Deny",
-          deny: "Keep it open",
+        prompt: {
+          title: "Deny this request",
+          submit: "Deny",
+          fields: [
+            {
+              id: DENY_REASON_FIELD,
+              label: "Reason (nothing will run; the requester sees it)",
+              multiline: true,
+              required: false,
+              maxLength: 500,
+            },
+          ],
         },
       },
     ],

@@ -1,6 +1,6 @@
 /** The approval service: pure logic over the `ApprovalStore` port. */
 export { approvalActionId, parseApprovalAction, type Verdict } from "./actions.js";
-export { approvalCard, outcomeLine, outcomeReply } from "./cards.js";
+export { approvalCard, DENY_REASON_FIELD, outcomeLine, outcomeReply } from "./cards.js";
 export {
   type ApprovalDecision,
   type ApprovalRefusalCode,

@@ -93,6 +93,21 @@ export const METHODS: Record<string, (ctx: MethodContext, args: Args) => Result>
     return { ok: true, message_ts: ts };
   },
 
+  "views.open": (ctx, args) => {
+    const trigger = str(args.trigger_id);
+    const issued = trigger ? ctx.state.triggers.get(trigger) : undefined;
+    if (issued === undefined) return refuse("invalid_trigger_id");
+    if (ctx.now - issued > TRIGGER_TTL_MS) return refuse("expired_trigger_id");
+    const view =
+      typeof args.view === "string" ? safeObject(args.view) : (args.view as Record<string, unknown>);
+    const problems = view ? modalProblems(view) : ["view is not JSON"];
+    if (problems.length > 0)
+      return refuse("invalid_arguments", { response_metadata: { messages: problems } });
+    const id = `V${String(ctx.state.views.length + 1).padStart(8, "0")}`;
+    ctx.state.views.push({ id, view: view! });
+    return { ok: true, view: { id, ...view } };
+  },
+
   "conversations.open": (_ctx, args) => {
     const users = str(args.users);
     if (!users || !/^[UW][A-Z0-9]+$/.test(users)) return refuse("user_not_found");
@@ -164,4 +179,50 @@ function safeArray(s: string): unknown[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Slack's trigger_id lifetime. */
+const TRIGGER_TTL_MS = 3000;
+
+function safeObject(s: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(s);
+    return v && typeof v === "object" && !Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Slack's modal limits: title/submit/close ≤ 24, ≤ 100 blocks, private_metadata ≤ 3000, input labels ≤ 2000. */
+function modalProblems(view: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const text = (v: unknown) => (v as { type?: string; text?: string } | undefined)?.text ?? "";
+  if (view.type !== "modal") out.push("[ERROR] view.type must be modal");
+  for (const key of ["title", "submit", "close"]) {
+    const t = text(view[key]);
+    if (key === "title" && t === "") out.push("[ERROR] title is required");
+    if (t.length > 24) out.push(`[ERROR] ${key} must be at most 24 characters`);
+  }
+  if (typeof view.private_metadata === "string" && view.private_metadata.length > 3000) {
+    out.push("[ERROR] private_metadata must be at most 3000 characters");
+  }
+  const blocks = (view.blocks ?? []) as {
+    type?: string;
+    block_id?: string;
+    label?: unknown;
+    element?: Record<string, unknown>;
+  }[];
+  if (blocks.length === 0 || blocks.length > 100) out.push("[ERROR] a modal has 1 to 100 blocks");
+  for (const b of blocks) {
+    if (b.type !== "input") continue;
+    if (!b.block_id || b.block_id.length > 255) out.push("[ERROR] block_id must be 1 to 255 characters");
+    if (text(b.label) === "" || text(b.label).length > 2000)
+      out.push("[ERROR] input label must be 1 to 2000 characters");
+    const el = b.element ?? {};
+    if (el.type !== "plain_text_input") out.push(`[ERROR] unsupported input element ${String(el.type)}`);
+    if (text(el.placeholder).length > 150) out.push("[ERROR] placeholder must be at most 150 characters");
+    if (typeof el.max_length === "number" && el.max_length > 3000)
+      out.push("[ERROR] max_length must be at most 3000");
+  }
+  return out;
 }

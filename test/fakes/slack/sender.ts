@@ -98,7 +98,7 @@ export function blockActionsPayload(fake: FakeSlack, input: ClickInput): Record<
       channel_id: input.channelId,
       is_ephemeral: input.isEphemeral ?? false,
     },
-    trigger_id: "1.2.fake",
+    trigger_id: fake.newTrigger(),
     team: { id: fake.team, domain: "fake" },
     enterprise: null,
     is_enterprise_install: false,
@@ -144,4 +144,29 @@ export function buttonsOf(
     }
   }
   return out;
+}
+
+/** Submitting a modal the bot opened: the answers by input block id, as Slack sends them. */
+export function viewSubmissionPayload(
+  fake: FakeSlack,
+  opened: { id: string; view: Record<string, unknown> },
+  answers: Record<string, string>,
+  user: { id: string; name: string } = { id: "U0BOB", name: "bob" },
+): Record<string, unknown> {
+  const values: Record<string, Record<string, { type: string; value: string | null }>> = {};
+  for (const block of (opened.view.blocks ?? []) as { block_id: string; element: { action_id: string } }[]) {
+    values[block.block_id] = {
+      [block.element.action_id]: { type: "plain_text_input", value: answers[block.block_id] ?? null },
+    };
+  }
+  return {
+    type: "view_submission",
+    team: { id: fake.team, domain: "fake" },
+    user: { id: user.id, username: user.name, name: user.name, team_id: fake.team },
+    api_app_id: "A0FAKEAPP",
+    token: "fake-verification-token",
+    trigger_id: fake.newTrigger(),
+    view: { ...opened.view, id: opened.id, state: { values } },
+    response_urls: [],
+  };
 }

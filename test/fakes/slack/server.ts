@@ -69,6 +69,13 @@ export class FakeSlack {
   }
 
   /** A fresh response_url, as Slack puts in each command and interaction payload. */
+  /** A click's trigger_id, which views.open accepts for 3 seconds. */
+  newTrigger(): string {
+    const id = `${Date.now()}.${this.state.triggers.size + 1}.${randomUUID().slice(0, 8)}`;
+    this.state.triggers.set(id, Date.now());
+    return id;
+  }
+
   newResponseUrl(): string {
     const id = randomUUID();
     this.state.responseUrls.set(id, { createdAt: Date.now(), uses: 0 });

@@ -41,6 +41,11 @@ export interface StoredFile {
   completed: boolean;
 }
 
+export interface OpenedView {
+  id: string;
+  view: Record<string, unknown>;
+}
+
 export type Failure = { status: 429; retryAfter: number } | { status: number } | { error: string };
 
 export class FakeSlackState extends EventEmitter {
@@ -53,6 +58,10 @@ export class FakeSlackState extends EventEmitter {
   readonly notInChannel = new Set<string>();
   readonly lastPost = new Map<string, number>();
   readonly failures = new Map<string, Failure[]>();
+  /** trigger_id → when the click that carried it was sent (views.open accepts it for 3 s). */
+  readonly triggers = new Map<string, number>();
+  /** Modals opened with views.open, newest last. */
+  readonly views: OpenedView[] = [];
   private tsCounter = 0;
   private seqCounter = 0;
 
