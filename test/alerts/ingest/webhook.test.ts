@@ -28,6 +28,15 @@ afterEach(async () => {
   await hook.server.close();
 });
 
+/** The production client pointed at a port nothing listens on: every command fails at once. */
+async function unreachableRedis() {
+  return createRedis(`redis://127.0.0.1:${await closedPort()}`, {
+    log: memoryLog(),
+    maxBackoffMs: 100,
+    connectTimeoutMs: 200,
+  });
+}
+
 const bearer = { authorization: `Bearer ${TOKEN}` };
 const groupCount = () => redis.zcard(`${prefix}alerts:index`);
 const STAMP = "X-Grafana-Alerting-Signature-Timestamp";
@@ -207,11 +216,7 @@ describe("duplicates and metrics", () => {
 
 describe("Redis unavailable", () => {
   it("answers 503 with Retry-After and the sender's retry goes through once Redis is back", async () => {
-    const down = createRedis(`redis://127.0.0.1:${await closedPort()}`, {
-      log: memoryLog(),
-      maxBackoffMs: 100,
-      connectTimeoutMs: 200,
-    });
+    const down = await unreachableRedis();
     const dead = await startWebhooks({ redis: down, prefix, log: memoryLog(entries), now: () => now });
     try {
       const body = JSON.stringify(amPayload("down", 2));
@@ -237,11 +242,7 @@ describe("Redis unavailable", () => {
 
 describe("a signed call the store could not take", () => {
   it("gives its replay claim back, so the sender's retry of the same signature is accepted", async () => {
-    const down = createRedis(`redis://127.0.0.1:${await closedPort()}`, {
-      log: memoryLog(),
-      maxBackoffMs: 100,
-      connectTimeoutMs: 200,
-    });
+    const down = await unreachableRedis();
     const ledger = RedisReplayGuard.on(redis, prefix);
     const auth = {
       type: "hmac",
