@@ -26,11 +26,18 @@ export interface StormShape {
   calls: number;
 }
 
+/** Alertname of group `n`; `groupOf` reads the number back. */
+const ALERTNAME = "PveHostDown";
+
+export function groupOf(alertname: string | undefined): number {
+  return alertname?.startsWith(ALERTNAME) ? Number(alertname.slice(ALERTNAME.length)) : Number.NaN;
+}
+
 function alert(group: number, index: number, status: "firing" | "resolved") {
   return {
     status,
     labels: {
-      alertname: `PveHostDown${group}`,
+      alertname: `${ALERTNAME}${group}`,
       instance: `pve${index}:9221`,
       severity: "critical",
       job: "pve",
@@ -44,7 +51,7 @@ function alert(group: number, index: number, status: "firing" | "resolved") {
 }
 
 function body(kind: StormCall["kind"], group: number, alerts: ReturnType<typeof alert>[]): string {
-  const common = { alertname: `PveHostDown${group}`, severity: "critical", job: "pve" };
+  const common = { alertname: `${ALERTNAME}${group}`, severity: "critical", job: "pve" };
   const base = {
     receiver: "chatops",
     status: alerts.some((a) => a.status === "firing") ? "firing" : "resolved",
@@ -70,16 +77,20 @@ function body(kind: StormCall["kind"], group: number, alerts: ReturnType<typeof 
   });
 }
 
-/** The calls of one storm, in sending order (round-robin over groups, so groups interleave). */
-export function stormPlan(shape: StormShape, status: "firing" | "resolved" = "firing"): StormCall[] {
+/**
+ * The calls of one storm, in sending order (round-robin over groups, so groups interleave). Groups are
+ * numbered from `firstGroup`, so a warm-up storm can use groups of its own.
+ */
+export function stormPlan(shape: StormShape, firstGroup = 0): StormCall[] {
   const perCall = shape.alerts / shape.calls;
   if (!Number.isInteger(perCall)) throw new Error("alerts must divide evenly into calls");
   const sent = new Array<number>(shape.groups).fill(0);
   return Array.from({ length: shape.calls }, (_, i) => {
-    const group = i % shape.groups;
+    const slot = i % shape.groups;
+    const group = firstGroup + slot;
     const kind = group % 2 === 0 ? "grafana" : "alertmanager";
-    const alerts = Array.from({ length: perCall }, (_, j) => alert(group, sent[group]! + j, status));
-    sent[group]! += perCall;
+    const alerts = Array.from({ length: perCall }, (_, j) => alert(group, sent[slot]! + j, "firing"));
+    sent[slot]! += perCall;
     return { path: `/webhooks/${kind}`, group, kind, body: body(kind, group, alerts) };
   });
 }

@@ -3,36 +3,36 @@
  * extras): label maps, Go time stamps, the alert fields both send. Unknown fields are dropped, not refused:
  * both senders add fields over versions (`notification_reason`, `routeLabels`, `enrichments`), and a new
  * field must not turn alerts away.
+ *
+ * The schemas only validate; converting (times to milliseconds, null maps and empty links to absent) is
+ * done once afterwards in `baseAlert`/`baseBatch`, which keeps zod's work per alert small in a storm.
  */
 import { z } from "zod";
 import type { Alert, AlertBatch, AlertSourceKind } from "../../services/alerts/model.js";
 
 /** Go marshals a nil map as `null`; both mean "no labels". */
-const labelMap = z
-  .record(z.string(), z.string())
-  .nullable()
-  .optional()
-  .transform((m) => m ?? {});
+const labelMap = z.record(z.string(), z.string()).nullish();
 
 /** Go's zero time (`0001-01-01T00:00:00Z`) and anything before 1970 mean "not set". */
 const ZERO_TIME_MS = 0;
 
-/** An RFC 3339 time (nanoseconds allowed) → ms since the epoch; the zero time → undefined. */
+/** An RFC 3339 time, nanoseconds allowed (Go's format). */
 const goTime = z
   .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s), {
-    message: "an RFC 3339 time like 2024-05-01T12:00:00Z",
-  })
-  .transform((s) => {
-    const ms = Date.parse(s);
-    return ms > ZERO_TIME_MS ? ms : undefined;
-  });
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/,
+    "an RFC 3339 time like 2024-05-01T12:00:00Z",
+  );
 
-/** A URL field that Grafana sends as "" when it has none. */
-export const optionalUrl = z
-  .string()
-  .optional()
-  .transform((s) => (s === undefined || s === "" ? undefined : s));
+/** Milliseconds since the epoch; the zero time → undefined. */
+function millis(time: string | undefined): number | undefined {
+  if (time === undefined) return undefined;
+  const ms = Date.parse(time);
+  return ms > ZERO_TIME_MS ? ms : undefined;
+}
+
+/** A URL field that Grafana sends as "" when it has none; the normalizers treat "" as absent. */
+export const optionalUrl = z.string().optional();
 
 const alertStatus = z.enum(["firing", "resolved"]);
 
@@ -57,12 +57,14 @@ export const commonBatchFields = {
   truncatedAlerts: z.number().int().nonnegative().optional(),
 };
 
+type LabelMap = Record<string, string> | null | undefined;
+
 type ParsedAlert = {
   status: Alert["status"];
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  startsAt: number | undefined;
-  endsAt?: number | undefined;
+  labels?: LabelMap;
+  annotations?: LabelMap;
+  startsAt: string;
+  endsAt?: string | undefined;
   generatorURL?: string | undefined;
   fingerprint: string;
 };
@@ -73,13 +75,14 @@ type ParsedAlert = {
  * estimated future time there.
  */
 export function baseAlert(a: ParsedAlert): Alert {
+  const endsAt = a.status === "resolved" ? millis(a.endsAt) : undefined;
   return {
     fingerprint: a.fingerprint,
     status: a.status,
-    labels: a.labels,
-    annotations: a.annotations,
-    startsAt: a.startsAt ?? 0,
-    ...(a.status === "resolved" && a.endsAt !== undefined ? { endsAt: a.endsAt } : {}),
+    labels: a.labels ?? {},
+    annotations: a.annotations ?? {},
+    startsAt: millis(a.startsAt) ?? 0,
+    ...(endsAt !== undefined ? { endsAt } : {}),
     ...(a.generatorURL ? { generatorURL: a.generatorURL } : {}),
   };
 }
@@ -87,9 +90,9 @@ export function baseAlert(a: ParsedAlert): Alert {
 type ParsedBatch = {
   receiver: string;
   status: Alert["status"];
-  groupLabels: Record<string, string>;
-  commonLabels: Record<string, string>;
-  commonAnnotations: Record<string, string>;
+  groupLabels?: LabelMap;
+  commonLabels?: LabelMap;
+  commonAnnotations?: LabelMap;
   externalURL?: string | undefined;
   groupKey: string;
   truncatedAlerts?: number | undefined;
@@ -107,9 +110,9 @@ export function baseBatch(
     receiver: p.receiver,
     groupKey: p.groupKey,
     status: p.status,
-    groupLabels: p.groupLabels,
-    commonLabels: p.commonLabels,
-    commonAnnotations: p.commonAnnotations,
+    groupLabels: p.groupLabels ?? {},
+    commonLabels: p.commonLabels ?? {},
+    commonAnnotations: p.commonAnnotations ?? {},
     ...(p.externalURL ? { externalURL: p.externalURL } : {}),
     truncatedAlerts: p.truncatedAlerts ?? 0,
     alerts,

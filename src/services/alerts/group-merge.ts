@@ -131,7 +131,11 @@ export function mergeBatch(
   const title = alertTitle(firing[0] ?? news[0] ?? batch.alerts[0]!);
   if (group.status === "firing" && !wasFiring) {
     // A new incident: alerts resolved in an earlier one no longer count, and its ack and escalations end.
-    for (const [fp, a] of Object.entries(alerts)) if (a.status === "resolved") delete alerts[fp];
+    // Those the sender still reports stay, so the same call again finds them and changes nothing.
+    const reported = new Set(batch.alerts.map((a) => a.fingerprint));
+    for (const [fp, a] of Object.entries(alerts)) {
+      if (a.status === "resolved" && !reported.has(fp)) delete alerts[fp];
+    }
     group.firstFiringAt = firingSince(firing, at);
     group.escalations = 0;
     delete group.ack;

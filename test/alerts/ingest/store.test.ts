@@ -88,6 +88,20 @@ describe("ingest", () => {
     expect(await redis.pttl(`${prefix}alerts:group:${group.id}`)).toBe(-1);
   });
 
+  it("a re-fire that also reports old resolved alerts is stored once; sending it again changes nothing", async () => {
+    const s = store();
+    await s.ingest(batch(amPayload("x", 2, { status: "resolved" })), toOps);
+    const mixed = amPayload("x", 2, { status: "resolved" });
+    const fresh = amPayload("x", 3, { startsAt: "2026-01-01T12:00:00Z" }).alerts[2]!;
+    mixed.alerts.push(fresh);
+    mixed.status = "firing";
+    const first = await s.ingest(batch(mixed, T0 + 1), toOps);
+    expect(first.group.status).toBe("firing");
+    expect(first.added.map((h) => h.kind)).toEqual(["firing"]);
+    const again = await s.ingest(batch(mixed, T0 + 2), toOps);
+    expect(again.changed).toBe(false);
+  });
+
   it("adds a conversation routing now names, keeping the refs already attached", async () => {
     const s = store();
     const { group } = await s.ingest(batch(amPayload("m", 1)), toOps);

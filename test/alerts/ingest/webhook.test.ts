@@ -1,6 +1,9 @@
 import type { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createWebhookHandler } from "../../../src/adapters/grafana/webhook-handler.js";
+import { RedisAlertStore } from "../../../src/adapters/store/alert-store.js";
 import { createRedis } from "../../../src/adapters/store/redis.js";
+import { RedisReplayGuard } from "../../../src/adapters/store/replay-guard.js";
 import { jsonOf } from "../../http/helpers.js";
 import { closedPort, eachTestRedis, type LogEntry, memoryLog } from "../../store/helpers.js";
 import { amPayload, FIXTURES, fixture, kindOf } from "./fixtures.js";
@@ -24,6 +27,15 @@ beforeEach(async () => {
 afterEach(async () => {
   await hook.server.close();
 });
+
+/** The production client pointed at a port nothing listens on: every command fails at once. */
+async function unreachableRedis() {
+  return createRedis(`redis://127.0.0.1:${await closedPort()}`, {
+    log: memoryLog(),
+    maxBackoffMs: 100,
+    connectTimeoutMs: 200,
+  });
+}
 
 const bearer = { authorization: `Bearer ${TOKEN}` };
 const groupCount = () => redis.zcard(`${prefix}alerts:index`);
@@ -204,11 +216,7 @@ describe("duplicates and metrics", () => {
 
 describe("Redis unavailable", () => {
   it("answers 503 with Retry-After and the sender's retry goes through once Redis is back", async () => {
-    const down = createRedis(`redis://127.0.0.1:${await closedPort()}`, {
-      log: memoryLog(),
-      maxBackoffMs: 100,
-      connectTimeoutMs: 200,
-    });
+    const down = await unreachableRedis();
     const dead = await startWebhooks({ redis: down, prefix, log: memoryLog(entries), now: () => now });
     try {
       const body = JSON.stringify(amPayload("down", 2));
@@ -227,6 +235,46 @@ describe("Redis unavailable", () => {
       expect((await post(hook.base, "/webhooks/alertmanager", body, bearer)).status).toBe(200);
     } finally {
       await dead.server.close();
+      down.disconnect();
+    }
+  });
+});
+
+describe("a signed call the store could not take", () => {
+  it("gives its replay claim back, so the sender's retry of the same signature is accepted", async () => {
+    const down = await unreachableRedis();
+    const ledger = RedisReplayGuard.on(redis, prefix);
+    const auth = {
+      type: "hmac",
+      secret: SECRET,
+      header: "X-Grafana-Alerting-Signature",
+      timestampHeader: STAMP,
+      replayWindow: 300_000,
+    } as const;
+    const source = { name: "grafana", kind: "grafana", auth } as const;
+    const handlerOn = (store: RedisAlertStore) =>
+      createWebhookHandler({
+        source,
+        ingest: (batch) => store.ingest(batch, () => []),
+        ledger,
+        now: () => now,
+        log: memoryLog(),
+      });
+    try {
+      const body = Buffer.from(fixture("grafana-resolved-v9.json"));
+      const ts = String(Math.floor(now / 1000));
+      const headers = {
+        "content-type": "application/json",
+        "x-grafana-alerting-signature": sign(body.toString(), ts),
+        [STAMP.toLowerCase()]: ts,
+      };
+      const failed = await handlerOn(new RedisAlertStore(down, { prefix }))({ headers, body });
+      expect(failed.status).toBe(503);
+      const retried = await handlerOn(new RedisAlertStore(redis, { prefix }))({ headers, body });
+      expect(retried.status).toBe(200);
+      const replayed = await handlerOn(new RedisAlertStore(redis, { prefix }))({ headers, body });
+      expect(replayed).toMatchObject({ status: 401, body: { error: "replay" } });
+    } finally {
       down.disconnect();
     }
   });
