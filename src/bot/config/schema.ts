@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { proxmoxConfigSchema } from "../../adapters/proxmox/config.js";
 import { slackConfigSchema } from "../../adapters/slack/config.js";
+import { redisConfigSchema } from "../../adapters/store/config.js";
 import { duration, positiveDuration } from "../../services/duration.js";
 import { provisionConfigSchema } from "../../services/provision/config.js";
 import { templatesConfigSchema } from "../../services/templates/build/config.js";
@@ -107,22 +108,7 @@ export const approvalPolicySchema = z
 
 export const configSchema = z
   .object({
-    redis: z
-      .object({
-        url: z
-          .string()
-          .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
-          .default("redis://127.0.0.1:6379"),
-        prefix: z
-          .string()
-          .regex(
-            /^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*:$/,
-            "letters, digits, _ . - in colon-separated parts, ending in a colon, e.g. pvebot: or prod:pvebot:",
-          )
-          .default("pvebot:"),
-      })
-      .strict()
-      .default({ url: "redis://127.0.0.1:6379", prefix: "pvebot:" }),
+    redis: redisConfigSchema.prefault({}),
     http: httpConfigSchema.prefault({}),
     log: z
       .object({
