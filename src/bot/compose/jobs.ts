@@ -155,7 +155,14 @@ export function queueSettingsFrom(config: Config, audit: AuditLog): JobQueueSett
 }
 
 export function workerSettingsFrom(config: Config, audit: AuditLog): WorkerSettings {
-  return { audit, concurrency: config.jobs.concurrency, progressInterval: config.jobs.progressInterval };
+  const { stallTimeout, maxStalls } = config.jobs;
+  return {
+    audit,
+    concurrency: config.jobs.concurrency,
+    progressInterval: config.jobs.progressInterval,
+    ...(stallTimeout !== undefined ? { lockDurationMs: stallTimeout, stalledIntervalMs: stallTimeout } : {}),
+    ...(maxStalls !== undefined ? { maxStalledCount: maxStalls } : {}),
+  };
 }
 
 /**

@@ -152,6 +152,18 @@ export const configSchema = z
         attempts: z.number().int().min(1).max(20).default(3).describe("Tries for transient failures"),
         backoff: positiveDuration.default(1000).describe("First retry delay; doubles each attempt"),
         progressInterval: positiveDuration.default(1000).describe("At most one message edit per interval"),
+        stallTimeout: positiveDuration
+          .optional()
+          .describe(
+            "How soon a job whose worker died (no lock renewal) is handed to another worker; BullMQ's 30 s when unset",
+          ),
+        maxStalls: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .optional()
+          .describe("Worker deaths one job survives before it fails as stalled; BullMQ's 1 when unset"),
       })
       .strict()
       .default({ runWorker: true, concurrency: 2, attempts: 3, backoff: 1000, progressInterval: 1000 }),
