@@ -87,6 +87,8 @@ async function builds(rig: Rig) {
     completed: outcomes.filter((o) => o.outcome === "completed").length,
     failed: outcomes.filter((o) => o.outcome !== "completed").map((o) => `${o.jobId}: ${o.detail}`),
     wallMs,
+    // Builds per node over the per-node slots, each the sum of its simulated task durations.
+    lowerBoundMs: Math.ceil(BUILDS / NODES.length / PER_NODE) * (300 + 400 + 100 + 200),
     perNodeLimit: PER_NODE,
     peakBuildsPerNode: concurrency.peak(),
     jobCards: editors.size,
