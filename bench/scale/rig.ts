@@ -23,10 +23,10 @@ import { freePort } from "../../test/helpers/private-redis.js";
 
 /** The built CLI (`npm run build`, which the npm scripts run first): a worker replaced after a kill is up in a second. */
 const CLI = fileURLToPath(new URL("../../dist/bot/cli.js", import.meta.url));
-export const BOT_TOKEN = "xoxb-3333-4444-scalebenchtoken";
-export const SIGNING_SECRET = "fedcba9876543210fedcba9876543210";
+const BOT_TOKEN = "xoxb-3333-4444-scalebenchtoken";
+const SIGNING_SECRET = "fedcba9876543210fedcba9876543210";
 export const CHANNEL = "C0SCALE";
-export const REQUESTER = "U0REQUESTER";
+const REQUESTER = "U0REQUESTER";
 
 export type Role = "front-end" | "worker";
 
@@ -90,6 +90,8 @@ export class Rig {
     const sim = await startPveSimulator({ tls: true, taskDurations: options.taskDurations ?? {} });
     const mirror = await startChecksumMirror({ catalog: ImageCatalog.load() });
     const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    // The chaos run restarts Redis on purpose; this client reconnects by itself.
+    redis.on("error", () => undefined);
     const rig = new Rig(
       options,
       fake,

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clusterPrefix } from "../../src/adapters/store/redis-target.js";
+import { pingRedis } from "../../src/adapters/store/redis.js";
 import { RedisReplayGuard } from "../../src/adapters/store/replay-guard.js";
 import { createStores, type OpenStore, openStore } from "../../src/bot/compose/stores.js";
 import { request, T0 } from "../approvals/fixtures.js";
@@ -43,6 +44,7 @@ describe("on a 3-master Redis Cluster", () => {
       slots.add(Number(await store.redis.cluster("KEYSLOT", key)));
     expect(slots.size).toBeGreaterThan(1);
     expect(store.redis).toBeInstanceOf(Cluster);
+    expect(await pingRedis(cluster.url, 3000)).toMatchObject({ ok: true });
   });
 
   it("decides an approval exactly once among 30 concurrent approvers", async () => {

@@ -33,7 +33,7 @@ export type RedisTarget =
  * off Node's process-wide default cannot switch it off. Extra CAs come from NODE_EXTRA_CA_CERTS, as for
  * every other connection.
  */
-export const VERIFIED_TLS = Object.freeze({ rejectUnauthorized: true });
+const VERIFIED_TLS = Object.freeze({ rejectUnauthorized: true });
 
 const SCHEMES = /^(rediss?)(\+sentinel|\+cluster)?:\/\/(.*)$/;
 
