@@ -19,6 +19,7 @@
  * Needs redis-server on PATH and Redis at REDIS_URL.
  */
 import { ImageCatalog } from "../src/services/templates/catalog/catalog.js";
+import { buttonsOf } from "../test/fakes/slack/index.js";
 import { PrivateRedis } from "../test/helpers/private-redis.js";
 import { approveButton, distroKeys, jobOutcomes } from "./scale/measure.js";
 import { Rig, until } from "./scale/rig.js";
@@ -123,28 +124,43 @@ async function workerKills(): Promise<Record<string, unknown>> {
 
 async function redisRestart(): Promise<Record<string, unknown>> {
   const redis = await PrivateRedis.start(["--appendonly", "yes", "--appendfsync", "always"]);
-  const rig = await Rig.start({ frontEnds: 2, workers: 1, redisUrl: redis.url, approvers: 2 });
+  const rig = await Rig.start({ frontEnds: 2, workers: 1, redisUrl: redis.url, approvers: 2, askers: 30 });
   try {
-    const confirmedIds = () =>
-      new Set(
-        rig.fake.state.responsePosts
-          .map((p) => /Approval requested[^"]*Request ([A-Za-z0-9_-]+)/.exec(JSON.stringify(p.body))?.[1])
-          .filter((id): id is string => id !== undefined),
-      );
+    // Confirmed: the requester was told the request exists (ephemeral answer) or its card was posted.
+    const confirmedIds = () => {
+      const ids = new Set<string>();
+      for (const p of rig.fake.state.responsePosts) {
+        const id = /Approval requested[^"]*Request ([A-Za-z0-9_-]+)/.exec(JSON.stringify(p.body))?.[1];
+        if (id) ids.add(id);
+      }
+      for (const m of rig.fake.state.messages) {
+        for (const b of buttonsOf(m.blocks)) {
+          const id = /^approval:([A-Za-z0-9_-]+):approve$/.exec(b.action_id)?.[1];
+          if (id) ids.add(id);
+        }
+      }
+      return ids;
+    };
     const fes = rig.frontEnds;
-    const ask = (i: number) => rig.slash("vm stop edge01", fes[i % 2]!).catch(() => 0);
+    // One asker each: the same person asking the same thing twice is one request, not two.
+    const ask = (i: number) => rig.slash("vm stop edge01", fes[i % 2]!, `U0ASKER${i}`).catch(() => 0);
+    // Each batch is answered after its ack (the answer comes through response_url); wait for the answers.
+    const answered = (n: number) =>
+      until(() => rig.fake.state.responsePosts.length >= n, 60_000, `${n} answers`).catch(() => undefined);
     const before = Array.from({ length: 10 }, (_, i) => ask(i));
     await Promise.all(before);
+    await answered(10);
     const killedAt = Date.now();
     await redis.kill();
-    const during = Array.from({ length: 10 }, (_, i) => ask(i));
+    const during = Array.from({ length: 10 }, (_, i) => ask(10 + i));
     await sleep(1500);
     await redis.restart();
     const downMs = Date.now() - killedAt;
     await Promise.all(during);
-    const after = Array.from({ length: 10 }, (_, i) => ask(i));
+    await answered(20);
+    const after = Array.from({ length: 10 }, (_, i) => ask(20 + i));
     await Promise.all(after);
-    await sleep(3000);
+    await answered(30);
     const confirmed = confirmedIds();
     const keys = await rig.redis.keys(`${rig.prefix}approval:*`);
     const stored = new Set(keys.map((k) => k.slice(`${rig.prefix}approval:`.length)));
@@ -165,8 +181,17 @@ async function redisRestart(): Promise<Record<string, unknown>> {
         () => undefined,
       );
     }
+    const answers: Record<string, number> = {};
+    for (const p of rig.fake.state.responsePosts) {
+      const text = String((p.body as { text?: unknown }).text ?? "")
+        .replace(/Request \S+/, "Request …")
+        .slice(0, 60);
+      answers[text] = (answers[text] ?? 0) + 1;
+    }
     return {
       asked: 30,
+      answers,
+      cardsPosted: rig.fake.state.messages.filter((m) => buttonsOf(m.blocks).length > 0).length,
       redisDownMs: downMs,
       confirmed: confirmed.size,
       refusedWhileDown: 30 - confirmed.size,
@@ -252,6 +277,10 @@ async function proxmoxAndSlackFaults(): Promise<Record<string, unknown>> {
 
 async function main() {
   const started = Date.now();
+  if (process.env.CHAOS_ONLY === "redisRestart") {
+    console.log(JSON.stringify(await redisRestart()));
+    return;
+  }
   const kills = await workerKills();
   const restart = await redisRestart();
   const faults = await proxmoxAndSlackFaults();

@@ -60,8 +60,10 @@ export interface RigOptions {
   perNode?: number;
   /** Job slots per worker process. */
   workerConcurrency?: number;
-  /** Approvers bound to the operator role besides the requester. */
+  /** Approvers (`U0APPROVER<i>`) bound to the approver role. */
   approvers?: number;
+  /** More operators (`U0ASKER<i>`) besides the requester, for requests that must not be taken as one. */
+  askers?: number;
   /** Proxmox request timeout; the chaos run shortens it so injected latency becomes timeouts. */
   proxmoxRequestTimeoutMs?: number;
   /** Extra config merged into every process's file (top-level sections). */
@@ -226,7 +228,13 @@ export class Rig {
       log: { level: "warn", format: "json" },
       rbac: {
         bindings: [
-          { role: "operator", subjects: [`slack:user:${REQUESTER}`] },
+          {
+            role: "operator",
+            subjects: [
+              `slack:user:${REQUESTER}`,
+              ...Array.from({ length: o.askers ?? 0 }, (_, i) => `slack:user:U0ASKER${i}`),
+            ],
+          },
           ...(approvers.length > 0 ? [{ role: "approver", subjects: approvers }] : []),
         ],
         channels: {},
