@@ -5,11 +5,15 @@
  */
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
+import { connectionFromUrl } from "../../src/adapters/queue/connection.js";
+import { startTemplateSchedule } from "../../src/adapters/queue/template-schedule.js";
 import { createStores } from "../../src/bot/compose/stores.js";
 import { sweepExpired } from "../../src/services/approvals/sweep.js";
+import type { JobDefinition } from "../../src/services/jobs/definition.js";
 import type { Notifier } from "../../src/services/ports.js";
 import type { MessageRef } from "../../src/services/vocabulary/identity.js";
 import { request, T0 } from "../approvals/fixtures.js";
+import { harness } from "../jobs/harness.js";
 import { dropPrefix, memoryLog, REDIS_URL, uniquePrefix } from "../store/helpers.js";
 
 const clients: Redis[] = [];
@@ -69,4 +73,40 @@ describe("the approval expiry sweep in several processes", () => {
     for (const id of ids) expect((await processes[0]!.stores.approvals.get(id))?.status).toBe("expired");
     await dropPrefix(clients[0]!, prefix);
   });
+});
+
+describe("the template schedule in several worker processes", () => {
+  it("starts one refresh per tick although three workers registered and serve it", async () => {
+    // A stand-in for the matrix job: this test counts the jobs the ticks start, not what they do.
+    const matrix: JobDefinition = {
+      type: "template.matrix",
+      parse: (raw) => raw as never,
+      title: () => "Scheduled refresh of all templates",
+      steps: [{ name: "noop", label: "nothing", run: async () => {} }],
+    };
+    const h = harness([matrix]);
+    const schedules = await Promise.all(
+      [0, 1, 2].map(() =>
+        startTemplateSchedule({
+          connection: connectionFromUrl(REDIS_URL),
+          prefix: h.prefix,
+          repeat: { every: 300 },
+          channel: "console:builds",
+          jobs: h.queue,
+          log: h.log,
+        }),
+      ),
+    );
+    const started = Date.now();
+    await new Promise((r) => setTimeout(r, 2400));
+    for (const s of schedules) await s.close();
+    const elapsed = Date.now() - started;
+    const cards = h.chat.posts.filter((p) => p.conversation.channelId === "builds");
+    const ids = new Set(cards.map((p) => p.reply.jobId));
+    expect(ids.size).toBe(cards.length);
+    expect(cards.length).toBeGreaterThanOrEqual(3);
+    // One per 300 ms tick at most (plus the first, due at once): three schedulers would triple it.
+    expect(cards.length).toBeLessThanOrEqual(Math.ceil(elapsed / 300) + 1);
+    await h.close();
+  }, 20_000);
 });
