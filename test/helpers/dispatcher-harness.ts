@@ -4,10 +4,10 @@
  * platform. Each harness has its own key prefix.
  */
 import { randomUUID } from "node:crypto";
-import type { RedisClient } from "../../src/adapters/store/redis-target.js";
 import type { RedisApprovalStore } from "../../src/adapters/store/approval-store.js";
 import type { RedisAuditLog } from "../../src/adapters/store/audit-log.js";
 import { whenUnavailable } from "../../src/adapters/store/redis.js";
+import type { RedisClient } from "../../src/adapters/store/redis-target.js";
 import {
   type CommandCore,
   type CommandServicesInput,

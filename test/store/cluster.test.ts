@@ -7,8 +7,8 @@
 import { randomUUID } from "node:crypto";
 import { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clusterPrefix } from "../../src/adapters/store/redis-target.js";
 import { pingRedis } from "../../src/adapters/store/redis.js";
+import { clusterPrefix } from "../../src/adapters/store/redis-target.js";
 import { RedisReplayGuard } from "../../src/adapters/store/replay-guard.js";
 import { createStores, type OpenStore, openStore } from "../../src/bot/compose/stores.js";
 import { request, T0 } from "../approvals/fixtures.js";
