@@ -12,8 +12,9 @@ import { loadOrReport, type ProcessIo, runBot } from "./main.js";
 const USAGE = `usage: proxmox-chatops [command] [--config FILE]
 
 commands:
-  run                       start the bot: chat front-ends, HTTP server, job worker (default)
-  worker                    run only the job worker
+  run [--no-worker]         start the bot: chat front-ends, HTTP server, job worker (default);
+                            --no-worker leaves the jobs to separate worker processes
+  worker                    run only the job worker (any number of each share one Redis)
   config check              print the effective configuration, secrets redacted
   config schema             print the configuration's JSON Schema
   audit export [--since 7d] [--format jsonl|csv]
@@ -43,9 +44,13 @@ function auditExportFlags(argv: readonly string[]): { since?: string; format?: s
 export async function main(io: ProcessIo): Promise<number> {
   const [command = "run", sub, ...rest] = io.argv;
   switch (command) {
-    case "run":
+    case "run": {
+      const args = io.argv.slice(1);
+      const noWorker = args.includes("--no-worker");
+      return runBot({ ...io, argv: args.filter((a) => a !== "--no-worker") }, noWorker ? "front-end" : "run");
+    }
     case "worker":
-      return runBot({ ...io, argv: io.argv.slice(1) }, command);
+      return runBot({ ...io, argv: io.argv.slice(1) }, "worker");
     case "config":
       if (sub !== "check" && sub !== "schema") break;
       return runConfigCommand(sub, { argv: rest, env: io.env, stdout: io.stdout, stderr: io.stderr });

@@ -82,7 +82,12 @@ async function demo(): Promise<number> {
     });
   }
   const prefix = `pvebot-demo-${randomBytes(4).toString("hex")}:`;
-  const config: Config = { ...loaded.config, redis: { url: redis.url, prefix }, proxmox, templates };
+  const config: Config = {
+    ...loaded.config,
+    redis: { url: redis.url, prefix, cluster: false },
+    proxmox,
+    templates,
+  };
 
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   // The bot's job queue exists only once the bot is built, which needs the chat; the console first waits

@@ -80,20 +80,28 @@ export function stopSignal(log: { info(msg: string): void }): { received: Promis
   };
 }
 
-/** `proxmox-chatops run` (chat front-ends + HTTP + worker) and `proxmox-chatops worker` (jobs only). */
-export async function runBot(io: ProcessIo, mode: "run" | "worker"): Promise<number> {
+/**
+ * The role of a process: `run` (chat front-ends + HTTP, and the job worker unless `jobs.runWorker` is
+ * false), `front-end` (`run --no-worker`: never a worker, whatever the config says) and `worker` (jobs,
+ * schedules and job-card edits only). Any number of each may share one Redis: everything a process does
+ * on its own is claimed in Redis first (approval expiry by an atomic script, schedule ticks and jobs by
+ * BullMQ), so it happens once whichever process gets it.
+ */
+export type ProcessRole = "run" | "front-end" | "worker";
+
+/** `proxmox-chatops run [--no-worker]` and `proxmox-chatops worker`. */
+export async function runBot(io: ProcessIo, role: ProcessRole): Promise<number> {
   const loaded = loadOrReport(io);
   if (!loaded.ok) return 1;
   const { log } = loaded;
-  const config: Config =
-    mode === "worker"
-      ? { ...loaded.config, jobs: { ...loaded.config.jobs, runWorker: true } }
-      : loaded.config;
+  const runWorker = role === "worker" ? true : role === "front-end" ? false : loaded.config.jobs.runWorker;
+  const config: Config = { ...loaded.config, jobs: { ...loaded.config.jobs, runWorker } };
+  log.info({ role, runWorker }, "process role");
   const signal = stopSignal({ info: (msg) => log.info(msg) });
   try {
     let bot: Bot;
     try {
-      bot = await startBot(config, loaded, mode);
+      bot = await startBot(config, loaded, role === "worker" ? "worker" : "run");
     } catch (err) {
       log.debug({ err }, "start failed");
       io.stderr.write(`proxmox-chatops: ${oneLine(err)}\n`);

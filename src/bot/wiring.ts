@@ -28,6 +28,7 @@ import {
   jobDefinitions,
   jobsSettings,
   queueSettingsFrom,
+  releaseJobsConnection,
   startSchedule,
   startWorker,
   workerSettingsFrom,
@@ -267,6 +268,7 @@ async function assemble(options: BotOptions, store: OpenStore): Promise<Bot> {
       // Final job-card edits the worker queued in a notify-only adapter's outbox are delivered before exit.
       for (const adapter of options.notifyOnly ?? []) await adapter.stop();
       await jobs.close();
+      await releaseJobsConnection(jobSettings);
       await core.auditRetry.close();
       await http?.close();
       await alerts.ingest.settled();

@@ -20,7 +20,7 @@ describe("loadConfig: sources and precedence", () => {
     const result = loadConfig({ env: {}, cwd: scratch.dir });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.config.redis).toEqual({ url: "redis://127.0.0.1:6379", prefix: "pvebot:" });
+    expect(result.config.redis).toEqual({ url: "redis://127.0.0.1:6379", prefix: "pvebot:", cluster: false });
     expect(result.config.http.port).toBe(8080);
     expect(result.source).toEqual({ env: [] });
   });
@@ -35,7 +35,7 @@ describe("loadConfig: sources and precedence", () => {
       env: { PVEBOT_REDIS_PREFIX: "env:", PVEBOT_RUN_WORKER: "no", LOG_LEVEL: "debug" },
     });
     if (!result.ok) throw new Error(formatConfigErrors(result.errors));
-    expect(result.config.redis).toEqual({ url: "redis://file:6379", prefix: "env:" });
+    expect(result.config.redis).toEqual({ url: "redis://file:6379", prefix: "env:", cluster: false });
     expect(result.config.http.port).toBe(9000);
     expect(result.config.jobs.runWorker).toBe(false);
     expect(result.config.log.level).toBe("debug");

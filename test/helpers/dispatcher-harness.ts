@@ -4,10 +4,10 @@
  * platform. Each harness has its own key prefix.
  */
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { RedisApprovalStore } from "../../src/adapters/store/approval-store.js";
 import type { RedisAuditLog } from "../../src/adapters/store/audit-log.js";
 import { whenUnavailable } from "../../src/adapters/store/redis.js";
+import type { RedisClient } from "../../src/adapters/store/redis-target.js";
 import {
   type CommandCore,
   type CommandServicesInput,
@@ -97,7 +97,7 @@ export interface Harness {
   approvals: RedisApprovalStore;
   audit: RedisAuditLog;
   prefix: string;
-  redis: Redis;
+  redis: RedisClient;
   auditRetry: AuditRetryBuffer;
   /** The registry, policy and approval requester the dispatcher was built with (jobs use the requester). */
   core: CommandCore;

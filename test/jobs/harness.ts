@@ -4,7 +4,12 @@
  */
 import type { BullJobQueue } from "../../src/adapters/queue/bull-job-queue.js";
 import type { JobWorkerHandle, JobWorkerOptions } from "../../src/adapters/queue/job-worker.js";
-import { createJobQueue, jobsSettings, startWorker } from "../../src/bot/compose/jobs.js";
+import {
+  createJobQueue,
+  jobsSettings,
+  releaseJobsConnection,
+  startWorker,
+} from "../../src/bot/compose/jobs.js";
 import type { JobDefinition } from "../../src/services/jobs/definition.js";
 import type { JobInfo } from "../../src/services/jobs/model.js";
 import type { Actor } from "../../src/services/vocabulary/identity.js";
@@ -36,6 +41,8 @@ export function harness(
     progressInterval?: number;
     /** A deployment prefix the caller owns (and cleans up); a fresh one otherwise. */
     keyPrefix?: string;
+    /** Another Redis than the test default (a Cluster or Sentinel URL). */
+    redisUrl?: string;
   } = {},
 ): Harness {
   const keys = settings.keyPrefix ? { prefix: settings.keyPrefix, cleanup: async () => {} } : testPrefix();
@@ -43,7 +50,7 @@ export function harness(
   const audit = new RecordingAudit();
   const log = captureLog();
   const jobs = jobsSettings({
-    redisUrl: REDIS_URL,
+    redisUrl: settings.redisUrl ?? REDIS_URL,
     keyPrefix: keys.prefix,
     definitions,
     notifiers: { console: chat },
@@ -81,6 +88,7 @@ export function harness(
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await queue.close();
+      await releaseJobsConnection(jobs);
       await keys.cleanup();
     },
   };

@@ -19,7 +19,10 @@ export function testRedis(): Redis {
 }
 
 /** Deletes every key under the prefix. */
-export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
+export async function dropPrefix(
+  redis: Parameters<typeof deleteKeysWithPrefix>[0],
+  prefix: string,
+): Promise<void> {
   await deleteKeysWithPrefix(redis, prefix);
 }
 

@@ -1,5 +1,4 @@
 import { type AddressInfo, createServer } from "node:net";
-import type { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { RedisApprovalStore } from "../../src/adapters/store/approval-store.js";
 import {
@@ -11,15 +10,16 @@ import {
   waitUntilReady,
   whenUnavailable,
 } from "../../src/adapters/store/redis.js";
+import type { RedisClient } from "../../src/adapters/store/redis-target.js";
 import { UnavailableError } from "../../src/services/errors.js";
 import { closedPort, dropPrefix, memoryLog, REDIS_URL, testRedis, uniquePrefix } from "./helpers.js";
 
-const opened: Redis[] = [];
+const opened: RedisClient[] = [];
 afterEach(() => {
   for (const client of opened.splice(0)) client.disconnect();
 });
 
-function track(client: Redis): Redis {
+function track(client: RedisClient): RedisClient {
   opened.push(client);
   return client;
 }

@@ -5,10 +5,10 @@
  * scheduled again after an unacknowledge; the escalator's own count keeps a round from being announced twice.
  */
 import { Queue, Worker } from "bullmq";
-import type { RedisOptions } from "ioredis";
 import type { EscalationTimer, EscalationTimers } from "../../services/alerts/escalation.js";
 import type { Clock, Log } from "../../services/ports.js";
 import type { RedisHealth } from "../store/redis-health.js";
+import type { QueueConnection } from "./connection.js";
 import { closeWhenSettled, healthFor } from "./connection.js";
 
 export const ALERT_ESCALATIONS_QUEUE = "alert-escalations";
@@ -16,7 +16,7 @@ export const ALERT_ESCALATIONS_QUEUE = "alert-escalations";
 const KEEP_FAILED_S = 7 * 86_400;
 
 export interface AlertEscalationsOptions {
-  connection: RedisOptions;
+  connection: QueueConnection;
   prefix: string;
   /** Runs a due timer; throws to have BullMQ retry it. */
   fire(timer: EscalationTimer): Promise<unknown>;

@@ -4,7 +4,6 @@
  * another process, does that. Both halves meet only in Redis.
  */
 import { type Job, Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { JobBookkeeping } from "../../services/jobs/bookkeeping.js";
 import { type JobRegistry, resolveJob } from "../../services/jobs/definition.js";
 import type {
@@ -18,6 +17,7 @@ import { realTimers, sleep, type Timers } from "../../services/jobs/progress.js"
 import type { AuditLog, Clock, JobQueue, Log, NotifierByPlatform } from "../../services/ports.js";
 import type { Actor } from "../../services/vocabulary/identity.js";
 import type { RedisHealth } from "../store/redis-health.js";
+import type { RedisClient } from "../store/redis-target.js";
 import { closeWhenSettled, healthFor, openClient, type QueueConnection } from "./connection.js";
 import { BULL_STATES, toJobInfo } from "./job-info.js";
 import { DEFAULT_RETENTION_MS, type JobMeta, JobMetaStore } from "./job-meta.js";
@@ -56,7 +56,7 @@ const MAX_LIST_LIMIT = 100;
 
 export class BullJobQueue implements JobQueue {
   private readonly queue: Queue<JobPayload>;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly ownsRedis: boolean;
   private readonly meta: JobMetaStore;
   private readonly bookkeeping: JobBookkeeping;
@@ -65,8 +65,8 @@ export class BullJobQueue implements JobQueue {
 
   constructor(private readonly options: BullJobQueueOptions) {
     if (!NAME.test(options.queueName)) throw new Error("queueName may hold only letters, digits, _ . -");
-    if (!NAME.test(options.prefix.replace(/:/g, "_")))
-      throw new Error("prefix may hold only letters, digits, _ . - :");
+    if (!NAME.test(options.prefix.replace(/[:{}]/g, "_")))
+      throw new Error("prefix may hold only letters, digits, _ . - : and a {hash tag}");
     if (options.prefix.endsWith(":")) throw new Error("prefix must not end with a colon; BullMQ adds one");
     if (!Number.isInteger(options.attempts) || options.attempts < 1)
       throw new Error("attempts must be an integer ≥ 1");

@@ -3,35 +3,51 @@
  * failing fast (`maxRetriesPerRequest: null` on its blocking worker connection), so the queue does not
  * share the fail-fast store connection; it gets its own from the same URL.
  */
-import { Redis, type RedisOptions } from "ioredis";
+import { Cluster, Redis, type RedisOptions } from "ioredis";
 import type { Log } from "../../services/ports.js";
-import { VERIFIED_TLS } from "../store/redis.js";
 import { RedisHealth } from "../store/redis-health.js";
+import { openRedisClient, parseRedisUrl, type RedisClient } from "../store/redis-target.js";
 
-/** ioredis options, or a client the caller owns (it is then shared and never closed by the queue). */
-export type QueueConnection = RedisOptions | Redis;
+/**
+ * ioredis options, or a client the caller owns (it is then shared and never closed by the queue). A Redis
+ * Cluster is always given as a client: BullMQ makes its own connections from options for one server only.
+ */
+export type QueueConnection = RedisOptions | RedisClient;
 
 /** The BullMQ key prefix for a deployment prefix: `pvebot:` → `pvebot:bull`. BullMQ adds its own colon. */
 export function bullPrefixFor(redisPrefix: string): string {
   return `${redisPrefix.replace(/:+$/, "")}:bull`;
 }
 
-/** Parses `redis://[user:password@]host[:port][/db]` or `rediss://…` (TLS) into ioredis options. */
+/**
+ * ioredis options for one server (`redis://`, `rediss://`) or one found through Sentinel
+ * (`redis+sentinel://`); see store/redis-target.ts. A Cluster URL is refused here: use `queueConnection`.
+ */
 export function connectionFromUrl(url: string): RedisOptions {
-  const parsed = new URL(url);
-  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
-    throw new Error("a Redis URL must start with redis:// or rediss://");
-  }
-  const db = parsed.pathname.replace(/^\//, "");
-  if (db !== "" && !/^\d+$/.test(db)) throw new Error("the Redis database in the URL path must be a number");
-  return {
-    host: parsed.hostname || "127.0.0.1",
-    port: parsed.port ? Number(parsed.port) : 6379,
-    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
-    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
-    ...(db !== "" ? { db: Number(db) } : {}),
-    ...(parsed.protocol === "rediss:" ? { tls: VERIFIED_TLS } : {}),
-  };
+  const target = parseRedisUrl(url);
+  if (target.mode === "cluster") throw new Error("a Redis Cluster needs a client; use queueConnection");
+  return target.options;
+}
+
+/**
+ * The queue's connection for any URL: options for one server or Sentinel (BullMQ opens its connections
+ * from them), a Cluster client for a Cluster (close it with `closeQueueConnection` after the queue and
+ * worker). The Cluster waits for Redis instead of failing fast, as BullMQ requires.
+ */
+export function queueConnection(url: string, health: RedisHealth): QueueConnection {
+  const target = parseRedisUrl(url);
+  if (target.mode !== "cluster") return target.options;
+  const cluster = openRedisClient(target, {
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+    connectionName: "proxmox-chatops:jobs-cluster",
+  });
+  return health.watch(cluster, "jobs-cluster");
+}
+
+/** Closes a Cluster client made by `queueConnection`; options need no closing. */
+export async function closeQueueConnection(connection: QueueConnection): Promise<void> {
+  if (connection instanceof Cluster) await connection.quit().catch(() => connection.disconnect());
 }
 
 /**
@@ -42,8 +58,9 @@ export function openClient(
   connection: QueueConnection,
   name: string,
   health: RedisHealth,
-): { client: Redis; owned: boolean } {
-  if (connection instanceof Redis) return { client: connection, owned: false };
+): { client: RedisClient; owned: boolean } {
+  if (connection instanceof Redis || connection instanceof Cluster)
+    return { client: connection, owned: false };
   const client = new Redis({ ...connection, connectionName: `proxmox-chatops:${name}` });
   return { client: health.watch(client, name), owned: true };
 }

@@ -7,9 +7,10 @@
  * Keys (under the BullMQ prefix and queue name, in a `chatops` namespace BullMQ never uses):
  * `…:chatops:seq` (id counter), `…:chatops:job:<id>` (hash), `…:chatops:cancelled` (sorted set by time).
  */
-import type { Redis } from "ioredis";
+
 import type { CancelFlag, JobFinal, JobPayload } from "../../services/jobs/model.js";
 import type { PersistedRun } from "../../services/jobs/runner.js";
+import type { RedisClient } from "../store/redis-target.js";
 
 export interface JobMeta {
   payload?: JobPayload;
@@ -34,7 +35,7 @@ export class JobMetaStore {
   private readonly base: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     bullPrefix: string,
     queueName: string,
     private readonly retentionMs: number = DEFAULT_RETENTION_MS,

@@ -2,20 +2,19 @@
  * The scheduled template refresh: a BullMQ job scheduler whose ticks start an ordinary refresh job.
  */
 import { Queue, Worker } from "bullmq";
-import type { RedisOptions } from "ioredis";
 import { schedulerActor } from "../../services/approvals/scheduler.js";
 import { startJob } from "../../services/jobs/start.js";
 import type { JobQueue, Log } from "../../services/ports.js";
 import { TEMPLATE_MATRIX_JOB } from "../../services/templates/build/matrix-job.js";
 import type { Platform } from "../../services/vocabulary/identity.js";
 import type { RedisHealth } from "../store/redis-health.js";
-import { closeWhenSettled, healthFor } from "./connection.js";
+import { closeWhenSettled, healthFor, type QueueConnection } from "./connection.js";
 
 /** BullMQ queue of the template refresh schedule; its jobs only start the real refresh job. */
 export const TEMPLATE_SCHEDULE_QUEUE = "template-schedule";
 
 export interface TemplateScheduleOptions {
-  connection: RedisOptions;
+  connection: QueueConnection;
   prefix: string;
   /** A cron pattern (config) or a fixed interval (tests); absent: remove a schedule registered earlier. */
   repeat?: { pattern: string; tz?: string } | { every: number };

@@ -5,12 +5,11 @@
  * every process may add them and only one runs.
  */
 import { Queue, Worker } from "bullmq";
-import type { RedisOptions } from "ioredis";
 import type { Clock, Log } from "../../services/ports.js";
 import type { MaintenanceWindow } from "../../services/updates/config.js";
 import { announceWindow, nextRun, openWindow, type WindowDeps } from "../../services/updates/windows.js";
 import type { RedisHealth } from "../store/redis-health.js";
-import { closeWhenSettled, healthFor } from "./connection.js";
+import { closeWhenSettled, healthFor, type QueueConnection } from "./connection.js";
 
 export const UPDATE_WINDOWS_QUEUE = "update-windows";
 const SCHEDULER_PREFIX = "update-window:";
@@ -18,7 +17,7 @@ const SCHEDULER_PREFIX = "update-window:";
 const KEEP_MS = 14 * 86_400_000;
 
 export interface UpdateWindowsOptions extends WindowDeps {
-  connection: RedisOptions;
+  connection: QueueConnection;
   prefix: string;
   windows: readonly MaintenanceWindow[];
   clock: Clock;

@@ -11,7 +11,7 @@
  * groups are dropped when next met. Every key is built from the prefix, so a hash-tag prefix (`{pvebot}:`)
  * keeps each script's keys in one Redis Cluster slot.
  */
-import type { Redis } from "ioredis";
+
 import {
   type ActionOutcome,
   ackGroup,
@@ -24,6 +24,7 @@ import { groupIdCandidates, isSameGroup, mergeBatch } from "../../services/alert
 import { type AlertGroup, groupState } from "../../services/alerts/model.js";
 import type { AlertStore, IngestResult } from "../../services/alerts/ports.js";
 import { guarded } from "./redis.js";
+import type { RedisClient } from "./redis-target.js";
 
 const CAS_LUA = `
 local v = redis.call('HGET', KEYS[1], 'v')
@@ -62,7 +63,7 @@ const MAX_ROUNDS = 50;
 const DEFAULT_LIST_LIMIT = 50;
 
 /** The client after `defineCommand` (EVALSHA, falling back to EVAL once per connection). */
-interface ScriptedRedis extends Redis {
+type ScriptedRedis = RedisClient & {
   pvebotAlertCas(
     group: string,
     index: string,
@@ -76,7 +77,7 @@ interface ScriptedRedis extends Redis {
   ): Promise<number>;
   pvebotAlertRendered(group: string, dirty: string, id: string, version: number): Promise<number>;
   pvebotAlertAttach(group: string, expected: number, json: string): Promise<number>;
-}
+};
 
 interface Stored {
   version: number;
@@ -88,7 +89,7 @@ export class RedisAlertStore implements AlertStore {
   private readonly retentionMs: number;
   private readonly redis: ScriptedRedis;
 
-  constructor(redis: Redis, options: RedisAlertStoreOptions) {
+  constructor(redis: RedisClient, options: RedisAlertStoreOptions) {
     redis.defineCommand("pvebotAlertCas", { numberOfKeys: 3, lua: CAS_LUA });
     redis.defineCommand("pvebotAlertRendered", { numberOfKeys: 2, lua: RENDERED_LUA });
     redis.defineCommand("pvebotAlertAttach", { numberOfKeys: 1, lua: ATTACH_LUA });

@@ -15,8 +15,9 @@
  *   decidedBy / decidedAt / reason / message   set when known
  * Pending ids sit in the sorted set `<prefix>approvals:pending`, scored by expiresAt.
  *
- * Limit: `expireDue` builds hash key names from the prefix inside the script, which Redis Cluster would
- * reject; the bot targets a single Redis (optionally with replicas), as DESIGN.md describes.
+ * `expireDue` builds hash key names from the prefix inside the script. On a Redis Cluster that is allowed
+ * only because the deployment prefix carries a hash tag (`{pvebot}:`, see redis-target.ts): the hashes it
+ * names sit in the same slot as the pending set it was given.
  */
 
 /** KEYS: hash, pending. ARGV: id, requestJson, requesterKey, expiresAt, required, ttlMs. */

@@ -6,7 +6,7 @@
  * Decided and expired requests stay readable for `retainMs` (7 days by default) so a late click gets
  * "already approved by bob at …" rather than "unknown request".
  */
-import type { Redis } from "ioredis";
+
 import { isApprovalId } from "../../services/approvals/ids.js";
 import type {
   ApprovalRequest,
@@ -20,6 +20,7 @@ import type { ApprovalStore } from "../../services/ports.js";
 import type { Actor, MessageRef } from "../../services/vocabulary/identity.js";
 import { ATTACH_LUA, CREATE_LUA, DECIDE_LUA, EXPIRE_LUA } from "./approval-scripts.js";
 import { guarded } from "./redis.js";
+import type { RedisClient } from "./redis-target.js";
 
 export interface RedisApprovalStoreOptions {
   /** Deployment key prefix with its trailing colon, e.g. `pvebot:`. */
@@ -36,7 +37,7 @@ const STATUSES: readonly ApprovalStatus[] = ["pending", "approved", "denied", "e
 type DecideReply = [kind: string, code: string, hash: string[]];
 
 /** The client after `defineCommand`; kept local rather than augmenting ioredis's types project-wide. */
-interface ScriptedRedis extends Redis {
+type ScriptedRedis = RedisClient & {
   pvebotApprovalCreate(
     hash: string,
     pending: string,
@@ -67,7 +68,7 @@ interface ScriptedRedis extends Redis {
     retainMs: number,
     batch: number,
   ): Promise<string[][]>;
-}
+};
 
 export class RedisApprovalStore implements ApprovalStore {
   private readonly retainMs: number;
@@ -76,7 +77,7 @@ export class RedisApprovalStore implements ApprovalStore {
   private readonly hashPrefix: string;
   private readonly redis: ScriptedRedis;
 
-  constructor(redis: Redis, options: RedisApprovalStoreOptions) {
+  constructor(redis: RedisClient, options: RedisApprovalStoreOptions) {
     this.retainMs = options.retainMs ?? DEFAULT_RETAIN_MS;
     this.expireBatch = options.expireBatch ?? 200;
     this.pendingKey = `${options.prefix}approvals:pending`;

@@ -1,5 +1,5 @@
 /**
- * The audit trail: an append-only Redis stream at `<prefix>audit`. Each record is one entry whose fields
+ * The audit trail: an append-only RedisClient stream at `<prefix>audit`. Each record is one entry whose fields
  * hold JSON-encoded values, so numbers, nested args and actors read back with their types.
  *
  * Entry ids carry time: an entry is added as `<max(record.at, last entry ms)>-*`, so an id's millisecond
@@ -7,25 +7,25 @@
  * That lets `since` filters start the range scan at `since` and skip older history entirely.
  *
  * Retention: every append trims the stream to `maxEntries` (XADD MAXLEN ~) and drops entries older than
- * `maxAgeMs` (XTRIM MINID ~, measured from the new entry's id). `~` lets Redis drop whole internal nodes
+ * `maxAgeMs` (XTRIM MINID ~, measured from the new entry's id). `~` lets RedisClient drop whole internal nodes
  * only, so up to one node (100 entries by default, `stream-node-max-entries`) beyond either bound may
  * remain; nothing inside the bounds is ever dropped.
  *
  * Appends are idempotent: a marker keyed by the record's content (kept 6 hours) makes a retried write of
- * a record that did reach Redis return the first entry's id instead of adding it twice.
+ * a record that did reach RedisClient return the first entry's id instead of adding it twice.
  *
  * Before a record is stored, args are sanitized by key and shape (sanitize.ts) and every string in it is
  * passed through the same value redaction as the logs (`scrub`), so a secret pasted into chat never
  * reaches the stream.
  */
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { AuditKind, AuditQuery, AuditRecord } from "../../services/audit/record.js";
 import { sanitizeArgs } from "../../services/audit/sanitize.js";
 import { UserError } from "../../services/errors.js";
 import type { AuditLog } from "../../services/ports.js";
 import { createScrubber, scrubDeep } from "../../services/redaction.js";
 import { guarded } from "./redis.js";
+import type { RedisClient } from "./redis-target.js";
 
 /** Compliance defaults: 90 days or one million entries, whichever bound is reached first. */
 export const DEFAULT_AUDIT_MAX_AGE_MS = 90 * 86_400_000;
@@ -68,7 +68,7 @@ const FIELDS = [
 /**
  * KEYS: stream, write marker. ARGV: at, maxEntries, maxAgeMs, markerTtlMs, field, value, …. Returns the
  * entry id. A record whose marker exists was already added (a retry of a write whose answer was lost, e.g.
- * after a timeout while Redis hung): its first id is returned and nothing is added twice.
+ * after a timeout while RedisClient hung): its first id is returned and nothing is added twice.
  */
 const APPEND_LUA = `
 local seen = redis.call('GET', KEYS[2])
@@ -103,7 +103,7 @@ return id
 /** How long a write marker lives: longer than any retry of the same record can take to arrive. */
 const WRITE_MARKER_TTL_MS = 6 * 3_600_000;
 
-interface ScriptedRedis extends Redis {
+type ScriptedRedis = RedisClient & {
   pvebotAuditAppend(
     stream: string,
     marker: string,
@@ -113,7 +113,7 @@ interface ScriptedRedis extends Redis {
     markerTtlMs: number,
     ...fields: string[]
   ): Promise<string>;
-}
+};
 
 type StreamEntry = [id: string, fields: string[]];
 
@@ -126,7 +126,7 @@ export class RedisAuditLog implements AuditLog {
   private readonly pageSize: number;
   private readonly maxScanned: number;
 
-  constructor(redis: Redis, options: RedisAuditLogOptions) {
+  constructor(redis: RedisClient, options: RedisAuditLogOptions) {
     redis.defineCommand("pvebotAuditAppend", { numberOfKeys: 2, lua: APPEND_LUA });
     this.redis = redis as ScriptedRedis;
     this.key = `${options.prefix}audit`;

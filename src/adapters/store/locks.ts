@@ -1,15 +1,16 @@
 /**
- * Counting semaphores in Redis with leases. Each key is a sorted set of holders scored by lease expiry
- * (Redis server time, so clocks of different machines do not matter). Acquiring drops expired holders
+ * Counting semaphores in RedisClient with leases. Each key is a sorted set of holders scored by lease expiry
+ * (RedisClient server time, so clocks of different machines do not matter). Acquiring drops expired holders
  * and adds this one if fewer than `limit` remain, in one script; holders renew their lease at a third of
  * its length. Waiters poll (default every 50 ms) and queue: a free slot goes to the waiters that came
  * first, so a job that releases and takes slots in a loop (a `vm create --count` working through its VMs)
  * cannot starve another job waiting for the same key. A waiter that stops polling (its process died)
  * leaves the queue after `waitTtl`, and one that gives up (abort) leaves it at once.
  */
-import type { Redis } from "ioredis";
+
 import type { Lease, Semaphore } from "../../services/locks/ports.js";
 import { guarded } from "./redis.js";
+import type { RedisClient } from "./redis-target.js";
 
 // KEYS: holders, queue (waiter → arrival), seen (waiter → when it is dropped unless it polls again).
 // ARGV: holder, limit, leaseMs, waitTtlMs.
@@ -66,7 +67,7 @@ export class RedisSemaphore implements Semaphore {
   private readonly defaultLeaseMs: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: RedisSemaphoreOptions,
   ) {
     this.pollMs = options.pollMs ?? 50;

@@ -1,6 +1,6 @@
 /**
  * One voice for every Redis connection of a process. The bot holds several (the store, the job queue's
- * bookkeeping, BullMQ's own queue, worker and blocking connections, the Slack replay guard); when Redis
+ * bookkeeping, BullMQ's own queue, worker and blocking connections, the Slack replay guard); when RedisClient
  * goes away each of them fails and retries on its own, and an ioredis client without an `error` listener
  * prints a stack trace to stderr on every attempt, outside the JSON log. Every client is therefore
  * watched here, and an outage is told once: one "Redis unavailable" line when the first connection fails,
@@ -10,15 +10,16 @@
  * BullMQ's Queue and Worker re-emit their connections' errors as their own `error` events; `listener`
  * routes those here too. Errors that are not about the connection (a script bug) are logged as they come.
  */
-import type { Redis } from "ioredis";
+
 import type { Log } from "../../services/ports.js";
 import { whenUnavailable } from "./redis-errors.js";
+import type { RedisClient } from "./redis-target.js";
 
 export interface RedisHealthOptions {
   log: Log;
   /**
    * Asked during an outage when no watched client is down any more (e.g. only a BullMQ connection had
-   * failed): true once Redis answers. Without it, only watched clients' `ready` events end an outage.
+   * failed): true once RedisClient answers. Without it, only watched clients' `ready` events end an outage.
    */
   probe?: () => Promise<boolean>;
   /** How often `probe` is asked during an outage; default 1000 ms. */
@@ -42,7 +43,7 @@ export class RedisHealth {
   }
 
   /** Listens to a client's connection events; returns the client. */
-  watch<T extends Redis>(client: T, name: string): T {
+  watch<T extends RedisClient>(client: T, name: string): T {
     client.on("error", (err: Error) => {
       if (!isConnectionError(err)) {
         this.log.warn({ client: name, err: describe(err) }, "redis client error");

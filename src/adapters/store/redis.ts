@@ -6,12 +6,13 @@
  *
  * BullMQ needs different settings (`maxRetriesPerRequest: null`) and gets its own connection elsewhere.
  */
-import { Redis, type RedisOptions } from "ioredis";
+import type { RedisOptions } from "ioredis";
 import { doublingDelay } from "../../services/backoff.js";
 import { UnavailableError } from "../../services/errors.js";
 import type { Log } from "../../services/ports.js";
 import { whenUnavailable } from "./redis-errors.js";
 import { RedisHealth } from "./redis-health.js";
+import { openRedisClient, parseRedisUrl, type RedisClient, scanKeys } from "./redis-target.js";
 
 export { whenUnavailable };
 
@@ -49,14 +50,8 @@ export function reconnectDelay(attempt: number, maxBackoffMs = 5000): number {
   return doublingDelay(100, attempt, maxBackoffMs);
 }
 
-/**
- * TLS settings for `rediss://`: verification is stated explicitly, so an environment variable that turns
- * off Node's process-wide default cannot switch it off. Extra CAs come from NODE_EXTRA_CA_CERTS, as for
- * every other connection.
- */
-export const VERIFIED_TLS = Object.freeze({ rejectUnauthorized: true });
-
-export function createRedis(url: string, options: CreateRedisOptions): Redis {
+/** A fail-fast client for any URL `parseRedisUrl` accepts (one server, Sentinel, Cluster). */
+export function createRedis(url: string, options: CreateRedisOptions): RedisClient {
   const name = options.name ?? "store";
   const log = options.log.child({ url: redactRedisUrl(url) });
   const redisOptions: RedisOptions = {
@@ -68,9 +63,8 @@ export function createRedis(url: string, options: CreateRedisOptions): Redis {
     commandTimeout: options.commandTimeoutMs ?? 5000,
     connectTimeout: options.connectTimeoutMs ?? 5000,
     retryStrategy: (attempt) => reconnectDelay(attempt, options.maxBackoffMs),
-    ...(url.startsWith("rediss:") ? { tls: { ...VERIFIED_TLS } } : {}),
   };
-  const client = new Redis(url, redisOptions);
+  const client = openRedisClient(parseRedisUrl(url), redisOptions);
   // One outage line per process when a shared monitor is given; a lone client gets its own.
   (options.health ?? new RedisHealth({ log: log.child({ redis: name }) })).watch(client, name);
   return client;
@@ -80,7 +74,7 @@ export function createRedis(url: string, options: CreateRedisOptions): Redis {
  * Resolves once the client can take commands, or rejects with an `UnavailableError` after `timeoutMs`.
  * Needed because the fail-fast client rejects commands issued before its first connection is ready.
  */
-export async function waitUntilReady(client: Redis, timeoutMs: number): Promise<void> {
+export async function waitUntilReady(client: RedisClient, timeoutMs: number): Promise<void> {
   if (client.status === "ready") return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -122,15 +116,25 @@ export async function pingRedis(url: string, timeoutMs: number): Promise<PingRes
   const shown = redactRedisUrl(url);
   const started = Date.now();
   let lastError: unknown;
-  const client = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    retryStrategy: () => null,
-    connectionName: "proxmox-chatops:ping",
-  });
+  let client: RedisClient;
+  try {
+    client = openRedisClient(parseRedisUrl(url), {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: timeoutMs,
+      commandTimeout: timeoutMs,
+      retryStrategy: () => null,
+      connectionName: "proxmox-chatops:ping",
+    });
+  } catch (err) {
+    return {
+      ok: false,
+      refused: true,
+      reason: describeError(err),
+      detail: `${shown}: ${describeError(err)}`,
+    };
+  }
   client.on("error", (err) => {
     lastError = err;
   });
@@ -164,7 +168,7 @@ export async function pingRedis(url: string, timeoutMs: number): Promise<PingRes
 }
 
 /** PING over an existing client, for /readyz; same result shape as `pingRedis`. */
-export async function pingClient(client: Redis, timeoutMs: number): Promise<PingResult> {
+export async function pingClient(client: RedisClient, timeoutMs: number): Promise<PingResult> {
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -198,13 +202,17 @@ function formatSeconds(ms: number): string {
 }
 
 /** Deletes every key under a prefix (a demo run's or a test's); SCAN-based, so it never blocks Redis. */
-export async function deleteKeysWithPrefix(client: Redis, prefix: string): Promise<number> {
-  let cursor = "0";
+export async function deleteKeysWithPrefix(client: RedisClient, prefix: string): Promise<number> {
   let deleted = 0;
-  do {
-    const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-    if (keys.length > 0) deleted += await client.unlink(...keys);
-    cursor = next;
-  } while (cursor !== "0");
+  // One UNLINK per key: a Cluster refuses a multi-key UNLINK whose keys sit in different slots.
+  await scanKeys(client, `${escapeGlob(prefix)}*`, async (keys) => {
+    const counts = await Promise.all(keys.map((key) => client.unlink(key)));
+    deleted += counts.reduce((sum, n) => sum + n, 0);
+  });
   return deleted;
+}
+
+/** A prefix as a SCAN pattern that matches it literally (a hash tag's braces are no glob, but `[` is). */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
 }

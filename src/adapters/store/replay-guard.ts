@@ -1,16 +1,17 @@
 /**
- * "Seen once" claims in Redis, for replay protection of signed requests (see slack/replays.ts): SET NX
+ * "Seen once" claims in RedisClient, for replay protection of signed requests (see slack/replays.ts): SET NX
  * with a TTL, under the deployment prefix. Uses its own fail-fast connection, reporting outages to the
  * process's Redis monitor.
  */
-import type { Redis } from "ioredis";
+
 import type { Log } from "../../services/ports.js";
 import { createRedis, guarded, waitUntilReady } from "./redis.js";
 import type { RedisHealth } from "./redis-health.js";
+import type { RedisClient } from "./redis-target.js";
 
 export class RedisReplayGuard {
   private constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly owned: boolean,
   ) {}
@@ -27,7 +28,7 @@ export class RedisReplayGuard {
   }
 
   /** A guard on a connection the caller owns (tests, or a process sharing its store connection). */
-  static on(redis: Redis, prefix: string): RedisReplayGuard {
+  static on(redis: RedisClient, prefix: string): RedisReplayGuard {
     return new RedisReplayGuard(redis, prefix, false);
   }
 

@@ -2,9 +2,11 @@
  * VMID reservations in Redis: one key per VMID (`<prefix>vmid:<n>`) holding the owner, set with NX and
  * an expiry, so two builds in any processes never pick the same number and a dead worker's hold lapses.
  */
-import type { Redis } from "ioredis";
+
 import type { VmidReservations } from "../../services/locks/ports.js";
 import { guarded } from "./redis.js";
+import type { RedisClient } from "./redis-target.js";
+import { scanKeys } from "./redis-target.js";
 
 const RELEASE_LUA = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -12,7 +14,7 @@ return 0`;
 
 export class RedisVmidReservations implements VmidReservations {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
@@ -37,17 +39,15 @@ export class RedisVmidReservations implements VmidReservations {
   /** Scans the reservation keys (few: one per build in flight) rather than probing every VMID. */
   async reserved(min: number, max: number): Promise<Set<number>> {
     const out = new Set<number>();
-    let cursor = "0";
-    do {
-      const [next, keys] = await guarded(() =>
-        this.redis.scan(cursor, "MATCH", `${this.prefix}vmid:*`, "COUNT", 500),
-      );
-      cursor = next;
-      for (const key of keys) {
-        const vmid = Number(key.slice(`${this.prefix}vmid:`.length));
-        if (Number.isInteger(vmid) && vmid >= min && vmid <= max) out.add(vmid);
-      }
-    } while (cursor !== "0");
+    const start = `${this.prefix}vmid:`;
+    await guarded(() =>
+      scanKeys(this.redis, `${start}*`, (keys) => {
+        for (const key of keys) {
+          const vmid = Number(key.slice(start.length));
+          if (Number.isInteger(vmid) && vmid >= min && vmid <= max) out.add(vmid);
+        }
+      }),
+    );
     return out;
   }
 }

@@ -6,9 +6,10 @@
  * `onChanged` is the store's ingest listener; `services` goes into CommandServices.alerts; `start()` runs
  * the first sweep of groups a crash left unposted and then one every `sweepMs`; `close()` stops it all.
  */
-import type { RedisOptions } from "ioredis";
+
 import { AlertmanagerSilenceClient, type SilenceAuth } from "../../adapters/grafana/silence-client.js";
 import { startAlertEscalations } from "../../adapters/queue/alert-escalations.js";
+import type { QueueConnection } from "../../adapters/queue/connection.js";
 import type { RedisHealth } from "../../adapters/store/redis-health.js";
 import { AlertActions, type SilenceSource } from "../../services/alerts/actions.js";
 import { Escalator } from "../../services/alerts/escalation.js";
@@ -28,7 +29,7 @@ export interface AlertMessagesInput {
   /** `alerts.labels`; the defaults when absent. */
   labels?: readonly string[];
   /** Escalation timers on BullMQ; without it groups are never re-announced. */
-  escalation?: { connection: RedisOptions; prefix: string; worker?: boolean; redisHealth?: RedisHealth };
+  escalation?: { connection: QueueConnection; prefix: string; worker?: boolean; redisHealth?: RedisHealth };
   /** The verifying fetch (adapters/verified-http.ts) for the silence APIs. */
   fetch?: typeof globalThis.fetch;
   /** How often groups left dirty are rendered again; default 30 s. */

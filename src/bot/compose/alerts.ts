@@ -7,7 +7,7 @@
  * does too; this guards configs built in code) and warns about every unauthenticated source, and about
  * HMAC without a signed timestamp (replays of captured calls cannot be told apart then).
  */
-import type { Redis } from "ioredis";
+
 import {
   createWebhookHandler,
   type WebhookAnswer,
@@ -15,6 +15,7 @@ import {
   type WebhookRequest,
 } from "../../adapters/grafana/webhook-handler.js";
 import { RedisAlertStore } from "../../adapters/store/alert-store.js";
+import type { RedisClient } from "../../adapters/store/redis-target.js";
 import { RedisReplayGuard } from "../../adapters/store/replay-guard.js";
 import { type AlertIngest, createAlertIngest } from "../../services/alerts/ingest.js";
 import { type AlertRouting, createAlertRouting } from "../../services/alerts/routing.js";
@@ -25,7 +26,7 @@ import type { Route, RouteHandler } from "../http/server.js";
 
 export interface AlertsInput {
   config: AlertsConfig;
-  redis: Redis;
+  redis: RedisClient;
   /** The deployment's key prefix (`redis.prefix`). */
   prefix: string;
   now: () => number;

@@ -4,10 +4,10 @@
  * `mountRoutes` adds the chat and webhook routes, and the bot listens only once its chat adapters are up.
  */
 
-import type { Redis } from "ioredis";
 import type { ChatAdapter } from "../../adapters/chat.js";
 import type { ProxmoxClient } from "../../adapters/proxmox/index.js";
 import { pingClient } from "../../adapters/store/redis.js";
+import type { RedisClient } from "../../adapters/store/redis-target.js";
 import type { Log } from "../../services/ports.js";
 import type { Config } from "../config/schema.js";
 import type { ReadinessCheck } from "../http/readiness.js";
@@ -15,13 +15,13 @@ import type { MetricsSource, Route } from "../http/server.js";
 import { createHttpSurface, type HttpSurface } from "../http/surface.js";
 
 export interface ReadinessInput {
-  redis: Redis;
+  redis: RedisClient;
   proxmox?: ProxmoxClient;
   /** Every chat adapter of the process, front-ends and notify-only ones alike. */
   adapters: readonly ChatAdapter[];
 }
 
-/** `/readyz` follows Redis, Proxmox when configured, and every chat platform that can tell. */
+/** `/readyz` follows RedisClient, Proxmox when configured, and every chat platform that can tell. */
 export function readinessChecks(input: ReadinessInput): ReadinessCheck[] {
   const { redis, proxmox } = input;
   return [

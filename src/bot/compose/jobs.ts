@@ -4,9 +4,14 @@
  * `jobs.runWorker` also runs the worker (and, with Proxmox, the template schedule).
  */
 
-import type { RedisOptions } from "ioredis";
 import { BullJobQueue } from "../../adapters/queue/bull-job-queue.js";
-import { bullPrefixFor, connectionFromUrl } from "../../adapters/queue/connection.js";
+import {
+  bullPrefixFor,
+  closeQueueConnection,
+  healthFor,
+  type QueueConnection,
+  queueConnection,
+} from "../../adapters/queue/connection.js";
 import {
   type JobWorkerHandle,
   type JobWorkerOptions,
@@ -93,7 +98,8 @@ export interface JobsInput {
 
 /** What the queue, the worker and the schedule of one deployment share. */
 export interface JobsSettings {
-  connection: RedisOptions;
+  /** Options for one server or Sentinel; a shared client for a Cluster (see `releaseJobsConnection`). */
+  connection: QueueConnection;
   prefix: string;
   queueName: string;
   notifiers: NotifierByPlatform;
@@ -105,7 +111,7 @@ export interface JobsSettings {
 
 export function jobsSettings(input: JobsInput): JobsSettings {
   return {
-    connection: connectionFromUrl(input.redisUrl),
+    connection: queueConnection(input.redisUrl, healthFor(input.redisHealth, input.log)),
     prefix: bullPrefixFor(input.keyPrefix),
     queueName: QUEUE_NAME,
     notifiers: input.notifiers,
@@ -114,6 +120,11 @@ export function jobsSettings(input: JobsInput): JobsSettings {
     log: input.log.child({ component: "jobs" }),
     redisHealth: input.redisHealth,
   };
+}
+
+/** Closes the Cluster client the settings hold, after the queue, worker and schedules have closed. */
+export function releaseJobsConnection(settings: JobsSettings): Promise<void> {
+  return closeQueueConnection(settings.connection);
 }
 
 export interface JobQueueSettings {
@@ -144,7 +155,14 @@ export function queueSettingsFrom(config: Config, audit: AuditLog): JobQueueSett
 }
 
 export function workerSettingsFrom(config: Config, audit: AuditLog): WorkerSettings {
-  return { audit, concurrency: config.jobs.concurrency, progressInterval: config.jobs.progressInterval };
+  const { stallTimeout, maxStalls } = config.jobs;
+  return {
+    audit,
+    concurrency: config.jobs.concurrency,
+    progressInterval: config.jobs.progressInterval,
+    ...(stallTimeout !== undefined ? { lockDurationMs: stallTimeout, stalledIntervalMs: stallTimeout } : {}),
+    ...(maxStalls !== undefined ? { maxStalledCount: maxStalls } : {}),
+  };
 }
 
 /**

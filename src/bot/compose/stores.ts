@@ -3,7 +3,7 @@
  * store, the audit stream, VMID reservations and build semaphores, all under the deployment's key prefix.
  * Tests and benchmarks build their stores here too, so a store they use is wired as production wires it.
  */
-import type { Redis } from "ioredis";
+
 import { RedisApprovalStore } from "../../adapters/store/approval-store.js";
 import { RedisAuditLog } from "../../adapters/store/audit-log.js";
 import { RedisSemaphore } from "../../adapters/store/locks.js";
@@ -14,13 +14,14 @@ import {
   waitUntilReady,
 } from "../../adapters/store/redis.js";
 import { RedisHealth } from "../../adapters/store/redis-health.js";
+import type { RedisClient } from "../../adapters/store/redis-target.js";
 import { RedisVmidReservations } from "../../adapters/store/vmid-reservations.js";
 import type { Log } from "../../services/ports.js";
 import type { Config } from "../config/schema.js";
 
 export interface OpenStoreOptions {
   log: Log;
-  /** How long to wait for Redis before giving up with an `UnavailableError`. */
+  /** How long to wait for RedisClient before giving up with an `UnavailableError`. */
   timeoutMs: number;
   /** The process's Redis monitor; one is made (probing this client) otherwise. */
   health?: RedisHealth;
@@ -29,14 +30,14 @@ export interface OpenStoreOptions {
 }
 
 export interface OpenStore {
-  redis: Redis;
+  redis: RedisClient;
   health: RedisHealth;
   /** Disconnects the client and closes the monitor. */
   close(): void;
 }
 
 /**
- * Connects the store client and waits until Redis answers: the first fail-closed step of a start. On
+ * Connects the store client and waits until RedisClient answers: the first fail-closed step of a start. On
  * failure nothing is left open.
  */
 export async function openStore(url: string, options: OpenStoreOptions): Promise<OpenStore> {
@@ -85,7 +86,7 @@ export function storeSettingsFrom(config: Config, scrub: (text: string) => strin
   };
 }
 
-export function createStores(redis: Redis, settings: StoreSettings): Stores {
+export function createStores(redis: RedisClient, settings: StoreSettings): Stores {
   const { prefix } = settings;
   return {
     approvals: new RedisApprovalStore(redis, { prefix }),

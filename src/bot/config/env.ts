@@ -37,6 +37,7 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 export const ENV_BINDINGS: readonly EnvBinding[] = [
   { name: "REDIS_URL", path: "redis.url", type: "string" },
   { name: "PVEBOT_REDIS_PREFIX", path: "redis.prefix", type: "string" },
+  { name: "PVEBOT_REDIS_CLUSTER", path: "redis.cluster", type: "boolean" },
   { name: "PVEBOT_HTTP_PORT", path: "http.port", type: "number" },
   { name: "PVEBOT_HTTP_HOST", path: "http.host", type: "string" },
   { name: "PVEBOT_HTTP_ADMIN_PORT", path: "http.adminPort", type: "number" },

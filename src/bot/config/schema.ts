@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { proxmoxConfigSchema } from "../../adapters/proxmox/config.js";
 import { slackConfigSchema } from "../../adapters/slack/config.js";
+import { redisConfigSchema } from "../../adapters/store/config.js";
 import { duration, positiveDuration } from "../../services/duration.js";
 import { provisionConfigSchema } from "../../services/provision/config.js";
 import { templatesConfigSchema } from "../../services/templates/build/config.js";
@@ -108,22 +109,7 @@ export const approvalPolicySchema = z
 
 export const configSchema = z
   .object({
-    redis: z
-      .object({
-        url: z
-          .string()
-          .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
-          .default("redis://127.0.0.1:6379"),
-        prefix: z
-          .string()
-          .regex(
-            /^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*:$/,
-            "letters, digits, _ . - in colon-separated parts, ending in a colon, e.g. pvebot: or prod:pvebot:",
-          )
-          .default("pvebot:"),
-      })
-      .strict()
-      .default({ url: "redis://127.0.0.1:6379", prefix: "pvebot:" }),
+    redis: redisConfigSchema.prefault({}),
     http: httpConfigSchema.prefault({}),
     log: z
       .object({
@@ -167,6 +153,18 @@ export const configSchema = z
         attempts: z.number().int().min(1).max(20).default(3).describe("Tries for transient failures"),
         backoff: positiveDuration.default(1000).describe("First retry delay; doubles each attempt"),
         progressInterval: positiveDuration.default(1000).describe("At most one message edit per interval"),
+        stallTimeout: positiveDuration
+          .optional()
+          .describe(
+            "How soon a job whose worker died (no lock renewal) is handed to another worker; BullMQ's 30 s when unset",
+          ),
+        maxStalls: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .optional()
+          .describe("Worker deaths one job survives before it fails as stalled; BullMQ's 1 when unset"),
       })
       .strict()
       .default({ runWorker: true, concurrency: 2, attempts: 3, backoff: 1000, progressInterval: 1000 }),

@@ -1,6 +1,6 @@
 /** A real HTTP server with the alert webhook routes composed as the bot composes them, on a given Redis. */
 import { createHmac } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../../../src/adapters/store/redis-target.js";
 import { createAlertMetrics } from "../../../src/bot/alert-metrics.js";
 import { createAlerts } from "../../../src/bot/compose/alerts.js";
 import { alertsConfigSchema } from "../../../src/bot/config/alerts.js";

@@ -1,8 +1,8 @@
-import type { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createWebhookHandler } from "../../../src/adapters/grafana/webhook-handler.js";
 import { RedisAlertStore } from "../../../src/adapters/store/alert-store.js";
 import { createRedis } from "../../../src/adapters/store/redis.js";
+import type { RedisClient as Redis } from "../../../src/adapters/store/redis-target.js";
 import { RedisReplayGuard } from "../../../src/adapters/store/replay-guard.js";
 import { jsonOf } from "../../http/helpers.js";
 import { closedPort, eachTestRedis, type LogEntry, memoryLog } from "../../store/helpers.js";

@@ -3,9 +3,10 @@
  * operation one round trip (a script where several keys must change together). Keys are built from the
  * deployment prefix only (see scripts.ts for the layout).
  */
-import type { Redis } from "ioredis";
+
 import type { MessageRef, Platform } from "../../../services/vocabulary/identity.js";
 import type { Delivery } from "../../chat-kit/delivery.js";
+import type { RedisClient } from "../redis-target.js";
 import { BEGIN_LUA, COMPLETE_LUA, ENQUEUE_LUA, LEASE_LUA, RELEASE_LUA, REQUEUE_LUA } from "./scripts.js";
 
 /** One queued delivery as stored: plain data, so any process can send it. */
@@ -41,14 +42,14 @@ const SCRIPTS: [keyof OutboxCommands, number, string][] = [
 
 export class OutboxStore {
   private readonly base: string;
-  private readonly redis: Redis & OutboxCommands;
+  private readonly redis: RedisClient & OutboxCommands;
 
-  constructor(redis: Redis, prefix: string, platform: Platform) {
+  constructor(redis: RedisClient, prefix: string, platform: Platform) {
     this.base = `${prefix}outbox:${platform}:`;
     for (const [name, numberOfKeys, lua] of SCRIPTS) {
       if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
     }
-    this.redis = redis as Redis & OutboxCommands;
+    this.redis = redis as RedisClient & OutboxCommands;
   }
 
   private key(kind: string, name: string): string {

@@ -19,7 +19,6 @@
  * are per process: several processes share a platform's per-method rates only through its 429s.
  */
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { Log, PostOptions } from "../../../services/ports.js";
 import type { ConversationRef, MessageRef } from "../../../services/vocabulary/identity.js";
 import type { Reply } from "../../../services/vocabulary/reply.js";
@@ -36,6 +35,7 @@ import {
 } from "../../chat-kit/delivery.js";
 import { createRedis, waitUntilReady, whenUnavailable } from "../redis.js";
 import type { RedisHealth } from "../redis-health.js";
+import type { RedisClient } from "../redis-target.js";
 import { LaneRunner, type RetryPolicy } from "./lane-runner.js";
 import { OutboxStore, type Outcome, type StoredItem } from "./outbox-store.js";
 
@@ -92,7 +92,7 @@ export class RedisOutbox implements DeliveryNotifier {
   private closed: Promise<void> | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly sender: DeliverySender,
     private readonly options: RedisOutboxOptions,
     private readonly onClose?: () => void,
@@ -281,7 +281,7 @@ function editKey(message: MessageRef): string {
 }
 
 /** A factory on a connection the caller owns and closes. */
-export function redisDelivery(redis: Redis, options: RedisOutboxOptions): DeliveryFactory {
+export function redisDelivery(redis: RedisClient, options: RedisOutboxOptions): DeliveryFactory {
   return (sender) => new RedisOutbox(redis, sender, options);
 }
 
@@ -293,7 +293,7 @@ export function connectRedisDelivery(
   url: string,
   options: RedisOutboxOptions & { health?: RedisHealth },
 ): DeliveryFactory {
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
   let open = 0;
   return (sender) => {
     redis ??= createRedis(url, {
