@@ -54,6 +54,11 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { name: "SLACK_SIGNING_SECRET", path: "slack.signingSecret", type: "string", secret: true },
   { name: "SLACK_APP_TOKEN", path: "slack.appToken", type: "string", secret: true },
   { name: "SLACK_API_URL", path: "slack.apiUrl", type: "string" },
+  { name: "DISCORD_TOKEN", path: "discord.token", type: "string", secret: true },
+  { name: "DISCORD_APP_ID", path: "discord.appId", type: "string" },
+  { name: "DISCORD_GUILD_IDS", path: "discord.guildIds", type: "list" },
+  { name: "DISCORD_API_URL", path: "discord.apiUrl", type: "string" },
+  { name: "DISCORD_GATEWAY_URL", path: "discord.gatewayUrl", type: "string" },
 ];
 
 /** A value taken from the environment, with the variable it came from (for error messages and `source`). */

@@ -1,0 +1,387 @@
+/**
+ * Answers each interaction the gateway delivers. The initial response goes out at once, before any work,
+ * so Discord's 3-second deadline holds whatever the dispatcher does: a command is deferred ("thinking",
+ * ephemeral when its answer will be), a click is deferred as an update of its message, a confirmation step
+ * or a form (modal) is shown directly, an autocomplete is answered from `Inbound.onAutocomplete` within its
+ * own budget. The work then runs on a bounded pool and its reply goes through the notifier (the sender).
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { UserError } from "../../services/errors.js";
+import type { Clock, Log } from "../../services/ports.js";
+import type { Actor, ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
+import { errorReply, type Reply } from "../../services/vocabulary/reply.js";
+import type { AutocompleteChoice, Inbound } from "../chat.js";
+import type { ThreadedNotifier } from "../chat-kit/delivery.js";
+import type { HandlerQueue } from "../chat-kit/handler-queue.js";
+import { type CommandTextBuilder, optionsAsFlags } from "./command-text.js";
+import type { ButtonMemory, CustomIds } from "./custom-ids.js";
+import { identify } from "./identity.js";
+import {
+  CALLBACK,
+  channelOf,
+  commandPath,
+  EPHEMERAL,
+  INTERACTION,
+  type RawInteraction,
+  type RawOption,
+} from "./interaction-types.js";
+import {
+  type InteractionToken,
+  interactionConversation,
+  interactionMessage,
+  ORIGINAL,
+  TOKEN_LIFETIME_MS,
+  TOKEN_MARGIN_MS,
+} from "./refs.js";
+import type { DiscordSender, RestClient } from "./sender.js";
+
+export const NO_LONGER_VALID = "this action is no longer valid";
+export const BUSY = "The bot is busy right now; nothing was run. Try again in a minute.";
+/** Autocomplete answers must reach Discord within 3 s; what is not ready by then answers no choices. */
+const AUTOCOMPLETE_BUDGET_MS = 2000;
+
+export interface InteractionRouterDeps {
+  rest: RestClient;
+  sender: DiscordSender;
+  notifier: ThreadedNotifier;
+  ids: CustomIds;
+  memory: ButtonMemory;
+  guilds: ReadonlySet<string>;
+  handlers: HandlerQueue;
+  clock: Clock;
+  log: Log;
+  inbound: () => Inbound | undefined;
+  /** Whether a command's answer is ephemeral, so its deferral can be too; by the dotted command name. */
+  visibilityOf?: (command: string) => "ephemeral" | "channel";
+  /** The command text of a slash command; every option as a flag by default. */
+  commandText?: CommandTextBuilder;
+}
+
+export class InteractionRouter {
+  constructor(private readonly deps: InteractionRouterDeps) {}
+
+  /** Never throws: a failure is logged, and the user sees Discord's own "did not respond". */
+  async handle(raw: RawInteraction): Promise<void> {
+    try {
+      await this.route(raw);
+    } catch (err) {
+      this.deps.log.error({ err, type: raw.type }, "discord interaction failed");
+    }
+  }
+
+  private async route(raw: RawInteraction): Promise<void> {
+    switch (raw.type) {
+      case INTERACTION.command:
+        return this.command(raw);
+      case INTERACTION.component:
+        return this.component(raw);
+      case INTERACTION.autocomplete:
+        return this.autocomplete(raw);
+      case INTERACTION.modalSubmit:
+        return this.modalSubmit(raw);
+      default:
+        return;
+    }
+  }
+
+  private callback(raw: RawInteraction, body: Record<string, unknown>): Promise<unknown> {
+    return this.deps.rest.post(`/interactions/${raw.id}/${raw.token}/callback`, { body, auth: false });
+  }
+
+  private say(raw: RawInteraction, reply: Reply): Promise<unknown> {
+    const body = this.deps.sender.render(reply);
+    return this.callback(raw, { type: CALLBACK.message, data: { ...body, flags: EPHEMERAL } });
+  }
+
+  private token(raw: RawInteraction): InteractionToken {
+    return { token: raw.token, usableUntil: this.deps.clock.now() + TOKEN_LIFETIME_MS - TOKEN_MARGIN_MS };
+  }
+
+  private async command(raw: RawInteraction): Promise<void> {
+    const who = identify(raw, this.deps.guilds);
+    if (!who.ok) {
+      await this.say(raw, errorReply("E_FORBIDDEN", who.message));
+      return;
+    }
+    if (this.deps.handlers.full) {
+      await this.say(raw, errorReply("E_UNAVAILABLE", BUSY));
+      return;
+    }
+    const { path, options } = commandPath(raw.data);
+    const command = path.join(".");
+    const ephemeral = (this.deps.visibilityOf?.(command) ?? "ephemeral") === "ephemeral";
+    const token = this.token(raw);
+    await this.callback(raw, { type: CALLBACK.deferMessage, data: ephemeral ? { flags: EPHEMERAL } : {} });
+    this.deps.sender.deferred(raw.token, ephemeral);
+    const channelId = channelOf(raw);
+    const conversation = interactionConversation(channelId, token, who.actor.id);
+    const original = interactionMessage(channelId, ORIGINAL, token, ephemeral);
+    const args = Object.fromEntries(
+      options.filter((o) => o.value !== undefined).map((o) => [o.name, o.value!]),
+    );
+    this.deps.handlers.offer(() =>
+      this.work(raw.token, async (requestId) => {
+        const reply = await this.ask(requestId, (inbound) =>
+          inbound.onCommand({
+            actor: who.actor,
+            conversation,
+            text: (this.deps.commandText ?? optionsAsFlags)(path, options),
+            ...(Object.keys(args).length > 0 ? { args } : {}),
+            requestId,
+          }),
+        );
+        if (reply) await this.deps.notifier.update(original, reply);
+      }),
+    );
+  }
+
+  private async component(raw: RawInteraction): Promise<void> {
+    const customId = raw.data?.custom_id ?? "";
+    const check = this.deps.ids.check(customId);
+    const who = identify(raw, this.deps.guilds);
+    if (!who.ok) {
+      await this.say(raw, errorReply("E_FORBIDDEN", who.message));
+      return;
+    }
+    if (!check.ok) return this.refused(raw, who.actor, customId, check.reason);
+    if (check.kind === "confirm") return this.confirmStep(raw, customId, check.id);
+    if (check.kind === "prompt") return this.openForm(raw, who.actor, customId);
+    if (check.kind === "cancel") {
+      await this.callback(raw, {
+        type: CALLBACK.updateMessage,
+        data: { content: "Cancelled; nothing was done.", embeds: [], components: [] },
+      });
+      return;
+    }
+    let actionId = check.id;
+    let message = this.clickedMessage(raw);
+    if (check.kind === "confirmed") {
+      const step = this.deps.memory.recall(`step:${check.id}`);
+      if (!step?.id || !step.card) return this.refused(raw, who.actor, customId, "stale");
+      actionId = step.id;
+      message = { platform: "discord", ...step.card };
+      await this.callback(raw, {
+        type: CALLBACK.updateMessage,
+        data: { content: "Confirmed.", embeds: [], components: [] },
+      });
+    } else {
+      await this.callback(raw, { type: CALLBACK.deferUpdate });
+    }
+    this.act(raw, who.actor, message, actionId);
+  }
+
+  /** Runs a click (or a submitted form) through the dispatcher; its reply is a follow-up. */
+  private act(
+    raw: RawInteraction,
+    actor: Actor,
+    message: MessageRef,
+    actionId: string,
+    values?: Record<string, string>,
+  ): void {
+    const conversation = interactionConversation(channelOf(raw), this.token(raw), actor.id);
+    this.deps.handlers.offer(() =>
+      this.work(raw.token, async (requestId) => {
+        const reply = await this.ask(requestId, (inbound) =>
+          inbound.onAction({
+            actor,
+            conversation,
+            message,
+            actionId,
+            ...(values ? { values } : {}),
+            requestId,
+          }),
+        );
+        if (reply) await this.deps.notifier.post(conversation, reply);
+      }),
+    );
+  }
+
+  private async refused(raw: RawInteraction, actor: Actor, customId: string, reason: "forged" | "stale") {
+    this.deps.log.info({ reason }, "discord click refused");
+    const token = this.token(raw);
+    await this.callback(raw, { type: CALLBACK.deferMessage, data: { flags: EPHEMERAL } });
+    this.deps.sender.deferred(raw.token, true);
+    const channelId = channelOf(raw);
+    const conversation: ConversationRef = interactionConversation(channelId, token, actor.id);
+    this.deps.handlers.offer(() =>
+      this.work(raw.token, async (requestId) => {
+        const reply = await this.ask(requestId, async (inbound) =>
+          inbound.onRefusedClick
+            ? inbound.onRefusedClick({
+                actor,
+                conversation,
+                actionId: customId.slice(0, 100),
+                reason,
+                requestId,
+              })
+            : errorReply("E_UNKNOWN_ACTION", NO_LONGER_VALID),
+        );
+        await this.deps.notifier.update(interactionMessage(channelId, ORIGINAL, token, true), {
+          ...(reply ?? errorReply("E_UNKNOWN_ACTION", NO_LONGER_VALID)),
+          visibility: "ephemeral",
+        });
+      }),
+    );
+  }
+
+  /** A destructive button asks first, privately: Confirm carries the card and the button, Cancel nothing. */
+  private async confirmStep(raw: RawInteraction, customId: string, id: string): Promise<void> {
+    const remembered = this.deps.memory.recall(`button:${customId}`)?.confirm;
+    const label = raw.message?.components
+      ?.flatMap((r) => r.components ?? [])
+      .find((c) => c.custom_id === customId)?.label;
+    const confirm = remembered ?? {
+      title: "Are you sure?",
+      text: `${label ?? "This action"}: this cannot be undone.`,
+      confirm: label ?? "Confirm",
+      deny: "Cancel",
+    };
+    const step = randomBytes(12).toString("base64url");
+    const card = { channelId: channelOf(raw), messageId: raw.message?.id ?? "" };
+    this.deps.memory.remember(`step:${step}`, { id, card });
+    const reply: Reply = {
+      tone: "warning",
+      title: confirm.title,
+      text: confirm.text,
+      visibility: "ephemeral",
+    };
+    const body = this.deps.sender.render(reply);
+    const buttons = [
+      {
+        type: 2,
+        style: 4,
+        label: confirm.confirm.slice(0, 80),
+        custom_id: this.deps.ids.make("confirmed", step),
+      },
+      { type: 2, style: 2, label: confirm.deny.slice(0, 80), custom_id: this.deps.ids.make("cancel", step) },
+    ];
+    await this.callback(raw, {
+      type: CALLBACK.message,
+      data: { ...body, components: [{ type: 1, components: buttons }], flags: EPHEMERAL },
+    });
+  }
+
+  private async openForm(raw: RawInteraction, actor: Actor, customId: string): Promise<void> {
+    const prompt = this.deps.memory.recall(`button:${customId}`)?.prompt;
+    if (!prompt) return this.refused(raw, actor, customId, "stale");
+    await this.callback(raw, {
+      type: CALLBACK.modal,
+      data: {
+        custom_id: customId,
+        title: prompt.title.slice(0, 45),
+        components: prompt.fields.slice(0, 5).map((f) => ({
+          type: 1,
+          components: [
+            {
+              type: 4,
+              custom_id: f.id,
+              label: f.label.slice(0, 45),
+              style: f.multiline ? 2 : 1,
+              required: f.required ?? true,
+              ...(f.placeholder ? { placeholder: f.placeholder.slice(0, 100) } : {}),
+              ...(f.initial ? { value: f.initial.slice(0, 4000) } : {}),
+              ...(f.maxLength ? { max_length: Math.min(f.maxLength, 4000) } : {}),
+            },
+          ],
+        })),
+      },
+    });
+  }
+
+  private async modalSubmit(raw: RawInteraction): Promise<void> {
+    const customId = raw.data?.custom_id ?? "";
+    const check = this.deps.ids.check(customId);
+    const who = identify(raw, this.deps.guilds);
+    if (!who.ok) {
+      await this.say(raw, errorReply("E_FORBIDDEN", who.message));
+      return;
+    }
+    if (!check.ok || check.kind !== "prompt" || !raw.message) {
+      return this.refused(raw, who.actor, customId, check.ok ? "forged" : check.reason);
+    }
+    const values: Record<string, string> = {};
+    for (const row of raw.data?.components ?? []) {
+      for (const input of row.components ?? []) {
+        if (input.custom_id && input.value) values[input.custom_id] = input.value;
+      }
+    }
+    await this.callback(raw, { type: CALLBACK.deferUpdate });
+    this.act(raw, who.actor, this.clickedMessage(raw), check.id, values);
+  }
+
+  private async autocomplete(raw: RawInteraction): Promise<void> {
+    const who = identify(raw, this.deps.guilds);
+    const inbound = this.deps.inbound();
+    let choices: AutocompleteChoice[] = [];
+    if (who.ok && inbound?.onAutocomplete) {
+      const { path, options } = commandPath(raw.data);
+      const focused = options.find((o: RawOption) => o.focused);
+      if (focused) {
+        const asked = inbound.onAutocomplete({
+          actor: who.actor,
+          conversation: { platform: "discord", channelId: channelOf(raw) },
+          command: path.join("."),
+          option: focused.name,
+          value: String(focused.value ?? ""),
+          requestId: randomUUID(),
+        });
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<AutocompleteChoice[]>((resolve) => {
+          timer = setTimeout(() => resolve([]), AUTOCOMPLETE_BUDGET_MS);
+        });
+        choices = await Promise.race([asked, late]).catch((err: unknown) => {
+          this.deps.log.warn({ err }, "discord autocomplete failed");
+          return [];
+        });
+        clearTimeout(timer);
+      }
+    }
+    const cut = (s: string) => s.slice(0, 100);
+    await this.callback(raw, {
+      type: CALLBACK.choices,
+      data: {
+        choices: choices
+          .slice(0, 25)
+          .filter((c) => c.name !== "")
+          .map((c) => ({ name: cut(c.name), value: cut(c.value) })),
+      },
+    });
+  }
+
+  /** The message of a click: an interaction's message is edited through the click's token, others by the bot. */
+  private clickedMessage(raw: RawInteraction): MessageRef {
+    const channelId = channelOf(raw);
+    const m = raw.message;
+    if (!m) return { platform: "discord", channelId, messageId: "" };
+    const ephemeral = ((m.flags ?? 0) & EPHEMERAL) !== 0;
+    if (m.webhook_id || m.interaction_metadata || ephemeral)
+      return interactionMessage(channelId, m.id, this.token(raw), ephemeral);
+    return { platform: "discord", channelId, messageId: m.id };
+  }
+
+  /** Handler tasks must not throw: the queue has nowhere to put the error. */
+  private async work(token: string, task: (requestId: string) => Promise<void>): Promise<void> {
+    const requestId = randomUUID();
+    try {
+      await task(requestId);
+    } catch (err) {
+      this.deps.log.error({ err, requestId }, "discord reply failed");
+    } finally {
+      this.deps.sender.forget(token);
+    }
+  }
+
+  /** Runs the dispatcher step; a thrown UserError becomes its refusal, anything else "internal error". */
+  private async ask(requestId: string, step: (inbound: Inbound) => Promise<Reply | undefined>) {
+    const inbound = this.deps.inbound();
+    if (!inbound)
+      return errorReply("E_UNAVAILABLE", "the bot is starting or stopping; try again in a moment");
+    try {
+      return await step(inbound);
+    } catch (err) {
+      if (err instanceof UserError) return errorReply(err.code, err.message);
+      this.deps.log.error({ err, requestId }, "discord request failed");
+      return errorReply("E_INTERNAL", `internal error, ref ${requestId}`);
+    }
+  }
+}
