@@ -1,5 +1,7 @@
 import type { ButtonCapacity } from "../chat-kit/button-signer.js";
 
+export { cut } from "../chat-kit/cut.js";
+
 /**
  * Slack's documented Block Kit limits (python-slack-sdk validators and the Block Kit reference), plus one
  * budget of our own: the sum of block texts is kept under `totalText`, because Slack answers
@@ -22,18 +24,6 @@ export const LIMITS = {
   totalText: 12_000,
   fallbackText: 3000,
 } as const;
-
-/**
- * Cuts `s` to at most `max` UTF-16 units, ending in "…" when cut, never splitting a surrogate pair.
- * Slack counts characters; counting code units can only over-count, so the result always fits.
- */
-export function cut(s: string, max: number): string {
-  if (s.length <= max) return s;
-  let end = max - 1;
-  const code = s.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
-  return `${s.slice(0, end)}…`;
-}
 
 /** Escapes the three characters Slack's mrkdwn treats as control syntax, so user data cannot ping or link. */
 export function escapeMrkdwn(s: string): string {
