@@ -3,6 +3,7 @@
  * users typing `/pve` commands and pressing buttons (a danger button through its confirmation step), and
  * the fake reporting what Discord would show.
  */
+import { expect } from "vitest";
 import type { MessageRef } from "../../src/services/vocabulary/identity.js";
 import {
   type ContractHarness,
@@ -91,7 +92,11 @@ async function makeDiscordHarness(): Promise<ContractHarness> {
         }),
       );
     },
-    close: () => h.close(),
+    async close() {
+      const problems = [...h.fake.problems];
+      await h.close();
+      expect(problems, "REST calls the OpenAPI spec refuses").toEqual([]);
+    },
   };
 }
 

@@ -6,7 +6,7 @@ import {
   type DiscordAdapterDeps,
 } from "../../src/adapters/discord/adapter.js";
 import { type DiscordConfigInput, discordConfigSchema } from "../../src/adapters/discord/config.js";
-import { carriedId } from "../../src/adapters/discord/custom-ids.js";
+import { parseCustomId } from "../../src/adapters/discord/render/custom-id.js";
 import type { Clock } from "../../src/services/ports.js";
 import {
   EPHEMERAL,
@@ -103,6 +103,14 @@ export function buttonsOf(m: FakeMessage): ShownButton[] {
         ...(c.url ? { url: c.url } : {}),
       })),
   );
+}
+
+/** The button id a custom_id carries, read without verifying it (a long id travels in the value). */
+export function carriedId(customId: string): string {
+  const parsed = parseCustomId(customId);
+  if (!parsed) return customId;
+  if (!parsed.actionId.startsWith("#")) return parsed.actionId;
+  return Buffer.from(parsed.value.split(".")[3] ?? "", "base64url").toString("utf8");
 }
 
 /** Action buttons as the ids the bot gave them (unverified reading of the custom_id). */

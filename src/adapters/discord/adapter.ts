@@ -1,7 +1,7 @@
 /**
  * The Discord chat adapter: discord.js over the gateway (client.ts), each interaction answered at once and
  * handled on a bounded pool (interactions.ts), every message sent through a DeliverySender (sender.ts) that
- * the durable outbox can wrap. Buttons carry signed custom ids (custom-ids.ts); who may do what is decided
+ * the durable outbox can wrap. Buttons carry signed custom ids (render/custom-id.ts); who may do what is decided
  * by the dispatcher from the actor's Discord user id and role ids (identity.ts).
  */
 import type { Clock, Log } from "../../services/ports.js";
@@ -11,12 +11,13 @@ import type { AdapterReadiness, ChatAdapter, Inbound } from "../chat.js";
 import { ButtonSigner } from "../chat-kit/button-signer.js";
 import { type DeliveryFactory, directDelivery, type ThreadedNotifier } from "../chat-kit/delivery.js";
 import { HandlerQueue } from "../chat-kit/handler-queue.js";
+import { ClickMemory } from "./click-memory.js";
 import { connectDiscord, type DiscordConnection } from "./client.js";
 import type { CommandTextBuilder } from "./command-text.js";
 import type { DiscordConfig } from "./config.js";
-import { CustomIds, DISCORD_BUTTONS, LocalButtonMemory } from "./custom-ids.js";
 import { InteractionRouter } from "./interactions.js";
-import { renderInterim } from "./interim-render.js";
+import { DISCORD_BUTTONS } from "./render/custom-id.js";
+import { renderReply } from "./render/message.js";
 import { type ContinuationStore, DiscordSender, LocalContinuations } from "./sender.js";
 
 export interface DiscordAdapterDeps {
@@ -62,16 +63,17 @@ class GatewayDiscordAdapter implements DiscordAdapter {
     const { config, clock } = deps;
     this.log = deps.log.child({ adapter: "discord" });
     this.connection = deps.connection ?? connectDiscord(config);
-    const memory = new LocalButtonMemory(() => clock.now(), config.actionMaxAge);
-    const ids = new CustomIds(
-      new ButtonSigner(config.token, clock, config.actionMaxAge, DISCORD_BUTTONS),
-      memory,
-    );
+    const memory = new ClickMemory(() => clock.now(), config.actionMaxAge);
+    const signer = new ButtonSigner(config.token, clock, config.actionMaxAge, DISCORD_BUTTONS);
     const sender = new DiscordSender({
       rest: this.connection.rest,
       appId: config.appId,
       now: () => clock.now(),
-      render: (reply) => renderInterim(reply, (button, taken) => ids.forButton(button, taken)),
+      render: (reply) => {
+        const message = renderReply(reply, signer);
+        memory.rememberSteps(message.clickSteps);
+        return message;
+      },
       continuations: deps.continuations ?? new LocalContinuations(),
       log: this.log,
     });
@@ -81,7 +83,7 @@ class GatewayDiscordAdapter implements DiscordAdapter {
       rest: this.connection.rest,
       sender,
       notifier: this.notifier,
-      ids,
+      signer,
       memory,
       guilds: new Set(config.guildIds),
       handlers: this.handlers,

@@ -5,16 +5,17 @@
  * or a form (modal) is shown directly, an autocomplete is answered from `Inbound.onAutocomplete` within its
  * own budget. The work then runs on a bounded pool and its reply goes through the notifier (the sender).
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { UserError } from "../../services/errors.js";
 import type { Clock, Log } from "../../services/ports.js";
 import type { Actor, ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
 import { errorReply, type Reply } from "../../services/vocabulary/reply.js";
 import type { AutocompleteChoice, Inbound } from "../chat.js";
+import type { ButtonSigner } from "../chat-kit/button-signer.js";
 import type { ThreadedNotifier } from "../chat-kit/delivery.js";
 import type { HandlerQueue } from "../chat-kit/handler-queue.js";
+import type { ClickMemory } from "./click-memory.js";
 import { type CommandTextBuilder, optionsAsFlags } from "./command-text.js";
-import type { ButtonMemory, CustomIds } from "./custom-ids.js";
 import { identify } from "./identity.js";
 import {
   CALLBACK,
@@ -33,6 +34,9 @@ import {
   TOKEN_LIFETIME_MS,
   TOKEN_MARGIN_MS,
 } from "./refs.js";
+import { CONFIRM_CANCEL_ID, cancelledResponse, clickStepResponse } from "./render/click-steps.js";
+import { parseCustomId, type StepMark, withoutStep } from "./render/custom-id.js";
+import type { ClickStep } from "./render/types.js";
 import type { DiscordSender, RestClient } from "./sender.js";
 
 export const NO_LONGER_VALID = "this action is no longer valid";
@@ -44,8 +48,8 @@ export interface InteractionRouterDeps {
   rest: RestClient;
   sender: DiscordSender;
   notifier: ThreadedNotifier;
-  ids: CustomIds;
-  memory: ButtonMemory;
+  signer: ButtonSigner;
+  memory: ClickMemory;
   guilds: ReadonlySet<string>;
   handlers: HandlerQueue;
   clock: Clock;
@@ -84,13 +88,13 @@ export class InteractionRouter {
     }
   }
 
-  private callback(raw: RawInteraction, body: Record<string, unknown>): Promise<unknown> {
+  private callback(raw: RawInteraction, body: object): Promise<unknown> {
     return this.deps.rest.post(`/interactions/${raw.id}/${raw.token}/callback`, { body, auth: false });
   }
 
+  /** An immediate ephemeral answer (a refusal); it replaces the deferral. */
   private say(raw: RawInteraction, reply: Reply): Promise<unknown> {
-    const body = this.deps.sender.render(reply);
-    return this.callback(raw, { type: CALLBACK.message, data: { ...body, flags: EPHEMERAL } });
+    return this.callback(raw, { type: CALLBACK.message, data: this.deps.sender.message(reply, true).body });
   }
 
   private token(raw: RawInteraction): InteractionToken {
@@ -135,39 +139,99 @@ export class InteractionRouter {
     );
   }
 
+  /** Verifies a custom_id this bot rendered: the signed id, and the step its first character asks for. */
+  private verify(
+    customId: string,
+  ): { ok: true; id: string; step: StepMark } | { ok: false; reason: "forged" | "stale" } {
+    const parsed = parseCustomId(customId);
+    if (!parsed) return { ok: false, reason: "forged" };
+    const check = this.deps.signer.check(parsed.actionId, parsed.value);
+    if (!check.ok) return { ok: false, reason: check.reason === "stale" ? "stale" : "forged" };
+    return { ok: true, id: check.id, step: parsed.step };
+  }
+
   private async component(raw: RawInteraction): Promise<void> {
     const customId = raw.data?.custom_id ?? "";
-    const check = this.deps.ids.check(customId);
     const who = identify(raw, this.deps.guilds);
     if (!who.ok) {
       await this.say(raw, errorReply("E_FORBIDDEN", who.message));
       return;
     }
-    if (!check.ok) return this.refused(raw, who.actor, customId, check.reason);
-    if (check.kind === "confirm") return this.confirmStep(raw, customId, check.id);
-    if (check.kind === "prompt") return this.openForm(raw, who.actor, customId);
-    if (check.kind === "cancel") {
-      await this.callback(raw, {
-        type: CALLBACK.updateMessage,
-        data: { content: "Cancelled; nothing was done.", embeds: [], components: [] },
-      });
+    if (customId === CONFIRM_CANCEL_ID) {
+      await this.callback(raw, cancelledResponse());
       return;
     }
-    let actionId = check.id;
-    let message = this.clickedMessage(raw);
-    if (check.kind === "confirmed") {
-      const step = this.deps.memory.recall(`step:${check.id}`);
-      if (!step?.id || !step.card) return this.refused(raw, who.actor, customId, "stale");
-      actionId = step.id;
-      message = { platform: "discord", ...step.card };
+    const check = this.verify(customId);
+    if (!check.ok) return this.refused(raw, who.actor, customId, check.reason);
+    if (check.step === "confirm") return this.confirmStep(raw, who.actor, customId);
+    if (check.step === "prompt") {
+      const step = this.deps.memory.step(customId);
+      if (step?.kind !== "prompt") return this.refused(raw, who.actor, customId, "stale");
+      await this.callback(raw, clickStepResponse(step, customId));
+      return;
+    }
+    const card = raw.message ? this.deps.memory.card(customId, who.actor.id) : undefined;
+    if (card) {
+      // The confirm button of a confirmation: the confirmation closes, the action is the card's.
       await this.callback(raw, {
         type: CALLBACK.updateMessage,
         data: { content: "Confirmed.", embeds: [], components: [] },
       });
-    } else {
-      await this.callback(raw, { type: CALLBACK.deferUpdate });
+      this.act(raw, who.actor, { platform: "discord", ...card }, check.id);
+      return;
     }
-    this.act(raw, who.actor, message, actionId);
+    await this.callback(raw, { type: CALLBACK.deferUpdate });
+    this.act(raw, who.actor, this.clickedMessage(raw), check.id);
+  }
+
+  /** A destructive button asks first, privately; its confirm button is the same signed id without the step. */
+  private async confirmStep(raw: RawInteraction, actor: Actor, customId: string): Promise<void> {
+    const label =
+      raw.message?.components?.flatMap((r) => r.components ?? []).find((c) => c.custom_id === customId)
+        ?.label ?? "Confirm";
+    const step: ClickStep = this.deps.memory.step(customId) ?? {
+      kind: "confirm",
+      label,
+      danger: true,
+      confirm: {
+        title: "Are you sure?",
+        text: `${label}: this cannot be undone.`,
+        confirm: label,
+        deny: "Back",
+      },
+    };
+    if (raw.message)
+      this.deps.memory.rememberCard(withoutStep(customId), actor.id, {
+        channelId: channelOf(raw),
+        messageId: raw.message.id,
+      });
+    await this.callback(raw, clickStepResponse(step, customId));
+  }
+
+  private async modalSubmit(raw: RawInteraction): Promise<void> {
+    const customId = raw.data?.custom_id ?? "";
+    const who = identify(raw, this.deps.guilds);
+    if (!who.ok) {
+      await this.say(raw, errorReply("E_FORBIDDEN", who.message));
+      return;
+    }
+    const check = this.verify(customId);
+    if (!check.ok || check.step !== "none") {
+      return this.refused(raw, who.actor, customId, check.ok ? "forged" : check.reason);
+    }
+    const values: Record<string, string> = {};
+    for (const row of raw.data?.components ?? []) {
+      for (const input of row.components ?? []) {
+        if (input.custom_id && input.value) values[input.custom_id] = input.value;
+      }
+    }
+    await this.callback(
+      raw,
+      raw.message
+        ? { type: CALLBACK.deferUpdate }
+        : { type: CALLBACK.deferMessage, data: { flags: EPHEMERAL } },
+    );
+    this.act(raw, who.actor, this.clickedMessage(raw), check.id, values);
   }
 
   /** Runs a click (or a submitted form) through the dispatcher; its reply is a follow-up. */
@@ -222,91 +286,6 @@ export class InteractionRouter {
         });
       }),
     );
-  }
-
-  /** A destructive button asks first, privately: Confirm carries the card and the button, Cancel nothing. */
-  private async confirmStep(raw: RawInteraction, customId: string, id: string): Promise<void> {
-    const remembered = this.deps.memory.recall(`button:${customId}`)?.confirm;
-    const label = raw.message?.components
-      ?.flatMap((r) => r.components ?? [])
-      .find((c) => c.custom_id === customId)?.label;
-    const confirm = remembered ?? {
-      title: "Are you sure?",
-      text: `${label ?? "This action"}: this cannot be undone.`,
-      confirm: label ?? "Confirm",
-      deny: "Cancel",
-    };
-    const step = randomBytes(12).toString("base64url");
-    const card = { channelId: channelOf(raw), messageId: raw.message?.id ?? "" };
-    this.deps.memory.remember(`step:${step}`, { id, card });
-    const reply: Reply = {
-      tone: "warning",
-      title: confirm.title,
-      text: confirm.text,
-      visibility: "ephemeral",
-    };
-    const body = this.deps.sender.render(reply);
-    const buttons = [
-      {
-        type: 2,
-        style: 4,
-        label: confirm.confirm.slice(0, 80),
-        custom_id: this.deps.ids.make("confirmed", step),
-      },
-      { type: 2, style: 2, label: confirm.deny.slice(0, 80), custom_id: this.deps.ids.make("cancel", step) },
-    ];
-    await this.callback(raw, {
-      type: CALLBACK.message,
-      data: { ...body, components: [{ type: 1, components: buttons }], flags: EPHEMERAL },
-    });
-  }
-
-  private async openForm(raw: RawInteraction, actor: Actor, customId: string): Promise<void> {
-    const prompt = this.deps.memory.recall(`button:${customId}`)?.prompt;
-    if (!prompt) return this.refused(raw, actor, customId, "stale");
-    await this.callback(raw, {
-      type: CALLBACK.modal,
-      data: {
-        custom_id: customId,
-        title: prompt.title.slice(0, 45),
-        components: prompt.fields.slice(0, 5).map((f) => ({
-          type: 1,
-          components: [
-            {
-              type: 4,
-              custom_id: f.id,
-              label: f.label.slice(0, 45),
-              style: f.multiline ? 2 : 1,
-              required: f.required ?? true,
-              ...(f.placeholder ? { placeholder: f.placeholder.slice(0, 100) } : {}),
-              ...(f.initial ? { value: f.initial.slice(0, 4000) } : {}),
-              ...(f.maxLength ? { max_length: Math.min(f.maxLength, 4000) } : {}),
-            },
-          ],
-        })),
-      },
-    });
-  }
-
-  private async modalSubmit(raw: RawInteraction): Promise<void> {
-    const customId = raw.data?.custom_id ?? "";
-    const check = this.deps.ids.check(customId);
-    const who = identify(raw, this.deps.guilds);
-    if (!who.ok) {
-      await this.say(raw, errorReply("E_FORBIDDEN", who.message));
-      return;
-    }
-    if (!check.ok || check.kind !== "prompt" || !raw.message) {
-      return this.refused(raw, who.actor, customId, check.ok ? "forged" : check.reason);
-    }
-    const values: Record<string, string> = {};
-    for (const row of raw.data?.components ?? []) {
-      for (const input of row.components ?? []) {
-        if (input.custom_id && input.value) values[input.custom_id] = input.value;
-      }
-    }
-    await this.callback(raw, { type: CALLBACK.deferUpdate });
-    this.act(raw, who.actor, this.clickedMessage(raw), check.id, values);
   }
 
   private async autocomplete(raw: RawInteraction): Promise<void> {

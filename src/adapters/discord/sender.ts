@@ -9,8 +9,9 @@
 import type { ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
 import type { Reply } from "../../services/vocabulary/reply.js";
 import type { Delivery, DeliverySender, SendVerdict } from "../chat-kit/delivery.js";
-import type { DiscordMessageBody } from "./interim-render.js";
 import { type InteractionToken, interactionMessage, isEphemeral, ORIGINAL, tokenOf } from "./refs.js";
+import { messageBody } from "./render/message.js";
+import type { DiscordMessage } from "./render/types.js";
 
 /** The part of discord.js's REST client the sender uses. */
 export interface RestClient {
@@ -24,6 +25,8 @@ export interface RestOptions {
   body?: unknown;
   auth?: boolean;
   query?: URLSearchParams;
+  /** Uploaded next to the JSON body (multipart), as discord.js takes them. */
+  files?: { name: string; data: Buffer }[];
 }
 
 /** Where a message of an expired interaction went on; shared by the processes that may edit it. */
@@ -46,7 +49,8 @@ export interface DiscordSenderDeps {
   rest: RestClient;
   appId: string;
   now: () => number;
-  render: (reply: Reply) => DiscordMessageBody;
+  /** Renders a reply (and keeps what its buttons' clicks open). */
+  render: (reply: Reply) => DiscordMessage;
   continuations: ContinuationStore;
   log: { info(obj: object, msg: string): void };
 }
@@ -63,9 +67,19 @@ export class DiscordSender implements DeliverySender {
 
   constructor(private readonly deps: DiscordSenderDeps) {}
 
-  /** The message body of a reply, for initial responses the adapter makes itself. */
-  render(reply: Reply): DiscordMessageBody {
-    return this.deps.render(reply);
+  /**
+   * A reply as REST options: the JSON body (ephemeral flag only where it can apply: interaction responses
+   * and follow-ups) and the overflow file.
+   */
+  message(
+    reply: Reply,
+    ephemeral?: boolean,
+  ): { body: Record<string, unknown>; files?: RestOptions["files"] } {
+    const rendered = this.deps.render(reply);
+    const { flags: _flags, ...body } = messageBody(rendered);
+    if (ephemeral) body.flags = EPHEMERAL_FLAG;
+    const files = rendered.files?.map((f) => ({ name: f.name, data: Buffer.from(f.content, "utf8") }));
+    return files?.length ? { body, files } : { body };
   }
 
   /** Called right after an interaction was deferred with a "thinking" response. */
@@ -155,17 +169,16 @@ export class DiscordSender implements DeliverySender {
   private async update(message: MessageRef, reply: Reply): Promise<void> {
     const token = tokenOf(message);
     if (!token) {
-      await this.deps.rest.patch(`/channels/${message.channelId}/messages/${message.messageId}`, {
-        body: this.deps.render(reply),
-      });
+      await this.deps.rest.patch(
+        `/channels/${message.channelId}/messages/${message.messageId}`,
+        this.message(reply),
+      );
       return;
     }
     if (message.messageId === ORIGINAL) return this.answer(message, token, reply);
     const moved = await this.deps.continuations.get(message.messageId);
     if (moved !== undefined) {
-      await this.deps.rest.patch(`/channels/${message.channelId}/messages/${moved}`, {
-        body: this.deps.render(reply),
-      });
+      await this.deps.rest.patch(`/channels/${message.channelId}/messages/${moved}`, this.message(reply));
       return;
     }
     if (this.live(token)) {
@@ -192,9 +205,7 @@ export class DiscordSender implements DeliverySender {
     const inFlight = this.continuing.get(message.messageId);
     if (inFlight) {
       const moved = await inFlight;
-      await this.deps.rest.patch(`/channels/${message.channelId}/messages/${moved}`, {
-        body: this.deps.render(reply),
-      });
+      await this.deps.rest.patch(`/channels/${message.channelId}/messages/${moved}`, this.message(reply));
       return;
     }
     const posting = this.channelPost(message.channelId, reply, message.messageId).then(async (ref) => {
@@ -217,12 +228,14 @@ export class DiscordSender implements DeliverySender {
   }
 
   private async channelPost(channelId: string, reply: Reply, replyTo?: string): Promise<MessageRef> {
-    const body = {
-      ...this.deps.render(reply),
-      ...(replyTo ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } } : {}),
-      allowed_mentions: { parse: ["users", "roles"] },
+    const { body, files } = this.message(reply);
+    if (replyTo) body.message_reference = { message_id: replyTo, fail_if_not_exists: false };
+    const sent = (await this.deps.rest.post(`/channels/${channelId}/messages`, {
+      body,
+      ...(files ? { files } : {}),
+    })) as {
+      id: string;
     };
-    const sent = (await this.deps.rest.post(`/channels/${channelId}/messages`, { body })) as { id: string };
     return { platform: "discord", channelId, messageId: sent.id };
   }
 
@@ -232,9 +245,8 @@ export class DiscordSender implements DeliverySender {
     reply: Reply,
     ephemeral: boolean,
   ): Promise<MessageRef> {
-    const body = { ...this.deps.render(reply), ...(ephemeral ? { flags: EPHEMERAL_FLAG } : {}) };
     const sent = (await this.deps.rest.post(`/webhooks/${this.deps.appId}/${token.token}`, {
-      body,
+      ...this.message(reply, ephemeral),
       auth: false,
       query: new URLSearchParams({ wait: "true" }),
     })) as { id: string };
@@ -250,10 +262,7 @@ export class DiscordSender implements DeliverySender {
   ): Promise<MessageRef> {
     const sent = (await this.deps.rest.patch(
       `/webhooks/${this.deps.appId}/${token.token}/messages/${messageId}`,
-      {
-        body: this.deps.render(reply),
-        auth: false,
-      },
+      { ...this.message(reply), auth: false },
     )) as { id: string };
     return interactionMessage(channelId, sent.id, token, ephemeral);
   }

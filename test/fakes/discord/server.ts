@@ -2,8 +2,8 @@
  * A fake Discord on 127.0.0.1: REST under `/api/v10` (rest.ts) and the gateway WebSocket at `/gateway`
  * (gateway.ts). Tests make users use the bot through it (a slash command, an autocomplete, a button, a modal
  * submit) and read back what Discord would show. It can answer the next calls of a route with 429 and
- * Discord's rate-limit headers, or with a 5xx, and runs every REST call through a validator (the official
- * OpenAPI spec) whose complaints are kept in `problems`.
+ * Discord's rate-limit headers, or with a 5xx, and checks every REST call against Discord's official OpenAPI
+ * spec (openapi.ts); what the spec refuses is kept in `problems`, which the tests expect to stay empty.
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -18,6 +18,7 @@ import {
   messageObject,
   modalData,
 } from "./interactions.js";
+import { DiscordOpenApi } from "./openapi.js";
 import { handleRest, type RestAnswer, type RestRequest } from "./rest.js";
 import { FakeDiscordState, type FakeInteraction, type FakeMessage } from "./state.js";
 
@@ -29,8 +30,18 @@ export interface FakeDiscordOptions {
   appId: string;
   guildId: string;
   heartbeatIntervalMs?: number;
+  /** Checks every REST call; Discord's official OpenAPI spec by default. */
   validate?: RestValidator;
 }
+
+let openApi: DiscordOpenApi | undefined;
+
+/** Every call must be an operation of the spec, with a JSON body its request schema accepts. */
+export const specValidator: RestValidator = ({ method, path, body }) => {
+  openApi ??= new DiscordOpenApi();
+  const check = openApi.check(method, path, body);
+  return check.ok ? [] : check.errors;
+};
 
 interface Injected {
   pattern: RegExp;
@@ -230,7 +241,7 @@ export class FakeDiscord {
     if (injected >= 0) {
       answer = this.injected.splice(injected, 1)[0]!.answer;
     } else {
-      for (const problem of this.options.validate?.({ method, path, body }) ?? []) {
+      for (const problem of (this.options.validate ?? specValidator)({ method, path, body })) {
         this.problems.push(`${method} ${path}: ${problem}`);
       }
       const request: RestRequest = {
