@@ -136,7 +136,7 @@ class GatewayDiscordAdapter implements DiscordAdapter {
     if (cached && this.deps.clock.now() - cached.at < TOKEN_CHECK_TTL_MS) return cached.result;
     let result: AdapterReadiness;
     try {
-      await this.connection.rest.get("/users/@me");
+      await this.connection.checkToken();
       result = { ok: true, detail: "bot token accepted" };
     } catch (err) {
       const status = (err as { status?: unknown }).status;

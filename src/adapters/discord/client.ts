@@ -18,6 +18,8 @@ const LOGIN_TIMEOUT_MS = 30_000;
 export interface DiscordConnection {
   rest: RestClient;
   login(onInteraction: (raw: RawInteraction) => void): Promise<void>;
+  /** Asks Discord whether the token is accepted (GET /users/@me); throws discord.js's error when not. */
+  checkToken(): Promise<unknown>;
   /** The gateway's state once logged in; undefined before (a notify-only adapter never logs in). */
   gatewayState(): AdapterReadiness | undefined;
   destroy(): Promise<void>;
@@ -81,6 +83,11 @@ export function connectDiscord(
       } finally {
         clearTimeout(timer);
       }
+    },
+    checkToken() {
+      // A failed login clears the client's token; the check must still send it.
+      client.rest.setToken(config.token);
+      return client.rest.get("/users/@me");
     },
     gatewayState() {
       if (!loggedIn) return undefined;

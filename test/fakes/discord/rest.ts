@@ -23,6 +23,8 @@ export interface RestRequest {
   authorization: string | undefined;
   body: Json | undefined;
   files: { filename: string; size: number }[];
+  /** When the request arrived (the fake's own checks take time that is not the bot's). */
+  receivedAt: number;
 }
 
 export interface RestAnswer {
@@ -37,9 +39,10 @@ export interface RestContext {
   botUserId: string;
   gatewayUrl: () => string;
   messageJson: (m: FakeMessage) => Json;
+  /** Discord's 3 s for the initial response. */
+  deadlineMs: number;
 }
 
-const THREE_SECONDS = 3000;
 const FIFTEEN_MINUTES = 15 * 60_000;
 
 const error = (status: number, code: number, message: string, errors?: unknown): RestAnswer => ({
@@ -79,7 +82,7 @@ export function handleRest(ctx: RestContext, req: RestRequest): RestAnswer {
   }
   if (parts[0] === "applications" && parts.at(-1) === "commands") return commands(ctx, req, parts);
   if (parts[0] === "interactions" && parts[3] === "callback" && req.method === "POST") {
-    return callback(ctx, parts[1]!, parts[2]!, body);
+    return callback(ctx, parts[1]!, parts[2]!, body, req.receivedAt);
   }
   if (parts[0] === "webhooks") return webhook(ctx, req, parts, body);
   if (parts[0] === "channels" && parts[2] === "messages") return channelMessages(ctx, req, parts, body);
@@ -102,12 +105,12 @@ function commands(ctx: RestContext, req: RestRequest, parts: string[]): RestAnsw
   return { status: 200, body: list };
 }
 
-function callback(ctx: RestContext, id: string, token: string, body: Json): RestAnswer {
+function callback(ctx: RestContext, id: string, token: string, body: Json, receivedAt: number): RestAnswer {
   const { state } = ctx;
   const interaction = state.interactions.get(id);
   if (!interaction || interaction.token !== token) return error(404, 10062, "Unknown interaction");
   if (interaction.callback) return error(400, 40060, "Interaction has already been acknowledged.");
-  if (state.now() - interaction.createdAt > THREE_SECONDS) return error(404, 10062, "Unknown interaction");
+  if (receivedAt - interaction.createdAt > ctx.deadlineMs) return error(404, 10062, "Unknown interaction");
   const type = Number(body.type);
   const data = (body.data as Json | undefined) ?? {};
   const flags = Number(data.flags ?? 0) & EPHEMERAL;
@@ -148,7 +151,7 @@ function callback(ctx: RestContext, id: string, token: string, body: Json): Rest
     default:
       return error(400, 50035, "Invalid Form Body", { type: `unsupported callback type ${type}` });
   }
-  interaction.callback = { type, at: state.now(), data };
+  interaction.callback = { type, at: receivedAt, data };
   return { status: 204 };
 }
 

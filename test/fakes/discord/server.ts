@@ -30,6 +30,8 @@ export interface FakeDiscordOptions {
   appId: string;
   guildId: string;
   heartbeatIntervalMs?: number;
+  /** Time allowed for an interaction's initial response; Discord's 3 s by default. */
+  deadlineMs?: number;
   /** Checks every REST call; Discord's official OpenAPI spec by default. */
   validate?: RestValidator;
 }
@@ -229,6 +231,7 @@ export class FakeDiscord {
   }
 
   private async serve(req: IncomingMessage): Promise<RestAnswer & { headers?: Record<string, string> }> {
+    const receivedAt = this.state.now();
     const url = new URL(req.url ?? "/", this.baseUrl);
     if (!url.pathname.startsWith("/api/v10/"))
       return { status: 404, body: { code: 0, message: "404: Not Found" } };
@@ -251,6 +254,7 @@ export class FakeDiscord {
         authorization: req.headers.authorization,
         body: body as RestRequest["body"],
         files,
+        receivedAt,
       };
       answer = handleRest(
         {
@@ -260,6 +264,7 @@ export class FakeDiscord {
           botUserId: this.botUserId,
           gatewayUrl: () => this.gatewayUrl,
           messageJson: this.messageJson,
+          deadlineMs: this.options.deadlineMs ?? 3000,
         },
         request,
       );
