@@ -1,11 +1,12 @@
 /**
- * `proxmox-chatops <command>`: run (default), worker, config check|schema, audit export.
+ * `proxmox-chatops <command>`: run (default), worker, config check|schema, audit export, discord register.
  */
 import { parseArgs } from "node:util";
 import { runAuditExport } from "../adapters/store/audit-export-cli.js";
 import { UserError } from "../services/errors.js";
 import { runConfigCommand } from "./config/cli.js";
 import { collectSecretValues } from "./config/redact.js";
+import { runDiscordRegister } from "./discord-register.js";
 import { loadOrReport, type ProcessIo, runBot } from "./main.js";
 
 const USAGE = `usage: proxmox-chatops [command] [--config FILE]
@@ -17,6 +18,8 @@ commands:
   config schema             print the configuration's JSON Schema
   audit export [--since 7d] [--format jsonl|csv]
                             write the audit stream to standard output
+  discord register [--guild ID] [--dry-run]
+                            register /pve with Discord and print what changed
 `;
 
 /** The flags of `audit export`; a flag it does not know is a usage error, not silently ignored. */
@@ -73,6 +76,9 @@ export async function main(io: ProcessIo): Promise<number> {
         throw err;
       }
     }
+    case "discord":
+      if (sub !== "register") break;
+      return runDiscordRegister({ ...io, argv: rest });
     case "help":
     case "--help":
     case "-h":

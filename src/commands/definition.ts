@@ -17,6 +17,12 @@ import type { ResolvedTarget } from "../services/vocabulary/target.js";
 
 export type { ResolvedTarget };
 
+/**
+ * What an argument's values are, so a platform with autocomplete (Discord) can suggest them while the user
+ * types: catalog distro keys, the bot's template names, VM names and ids, cluster nodes, job ids, alert ids.
+ */
+export type SuggestKind = "distro" | "template" | "vm" | "node" | "job" | "alert";
+
 /** One positional argument, in order. A variadic one collects the rest into an array. */
 export interface PositionalArg {
   name: string;
@@ -29,6 +35,8 @@ export interface CommandDefinition<S extends z.ZodObject = z.ZodObject, T = unkn
   summary: string;
   args: S;
   positionals?: PositionalArg[];
+  /** Arguments (by schema key) whose values can be suggested while typed; see {@link SuggestKind}. */
+  suggest?: Readonly<Record<string, SuggestKind>>;
   permission: Role;
   destructive: boolean;
   /**

@@ -12,6 +12,7 @@ export const jobCancel = defineCommand({
   summary: "Cancel a job; it stops between steps and cleans up",
   args: z.object({ id: jobIdArg }),
   positionals: [{ name: "id" }],
+  suggest: { id: "job" },
   permission: "operator",
   destructive: false,
   async run(ctx, args) {

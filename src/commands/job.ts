@@ -15,6 +15,7 @@ export const job = defineCommand({
   summary: "One job: state, progress, who started it",
   args: z.object({ id: jobIdArg }),
   positionals: [{ name: "id" }],
+  suggest: { id: "job" },
   permission: "viewer",
   destructive: false,
   async run(ctx, args) {

@@ -10,6 +10,7 @@ export const storage = defineCommand({
   name: "storage",
   summary: "Storage per node: usage and content types",
   args: z.object({ node: nodeArg.optional(), ...pagingArgs }),
+  suggest: { node: "node" },
   permission: "viewer",
   destructive: false,
   run: async (ctx, args) =>

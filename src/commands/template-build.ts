@@ -45,6 +45,7 @@ export const templateBuild = defineCommand({
   summary: "Build VM templates from verified cloud images",
   args: templateBuildArgs,
   positionals: [{ name: "distros", variadic: true }],
+  suggest: { distros: "distro", node: "node" },
   permission: "operator",
   destructive: false,
   async run(ctx, args) {

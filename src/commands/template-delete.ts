@@ -14,6 +14,7 @@ export const templateDelete = defineCommand({
       .describe("VMID or name"),
   }),
   positionals: [{ name: "template" }],
+  suggest: { template: "template" },
   permission: "operator",
   destructive: true,
   resolve: (ctx, args) => resolveTemplateToDelete(templatesOf(ctx.services).proxmox, args.template),

@@ -16,6 +16,7 @@ export const templateExport = defineCommand({
     profile: z.string().max(32).optional().describe("Apply this profile (see `vm profiles`)"),
   }),
   positionals: [{ name: "template" }],
+  suggest: { template: "template" },
   permission: "viewer",
   destructive: false,
   async run(ctx, args) {

@@ -15,6 +15,7 @@ export const templateList = defineCommand({
     distro: distroKey.optional().describe("Only this distro"),
     ...pagingArgs,
   }),
+  suggest: { node: "node", distro: "distro" },
   permission: "viewer",
   destructive: false,
   run: async (ctx, args) => {

@@ -17,6 +17,7 @@ export const templateRefresh = defineCommand({
     all: z.boolean().optional().describe("Every distro that has a template"),
   }),
   positionals: [{ name: "distros", variadic: true }],
+  suggest: { distros: "distro" },
   permission: "operator",
   destructive: false,
   async run(ctx, args) {

@@ -30,6 +30,7 @@ export const updateApply = defineCommand<typeof applyArgs, Expansion>({
   summary: "Snapshot, upgrade, check; roll back on failure",
   args: applyArgs,
   positionals: [{ name: "target", variadic: true }],
+  suggest: { target: "vm" },
   permission: "operator",
   destructive: true,
   resolve: resolveApply,

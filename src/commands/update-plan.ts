@@ -11,6 +11,7 @@ export const updatePlan = defineCommand({
   summary: "Pending guest updates for VMs, tag:, pool: or node:",
   args: z.object({ target: targetWords }),
   positionals: [{ name: "target", variadic: true }],
+  suggest: { target: "vm" },
   permission: "operator",
   destructive: false,
   async run(ctx, args) {

@@ -51,6 +51,7 @@ export const updateRollback = defineCommand<typeof rollbackArgs, RollbackTarget>
   summary: "Roll a VM back to its newest update snapshot",
   args: rollbackArgs,
   positionals: [{ name: "vm" }],
+  suggest: { vm: "vm" },
   permission: "operator",
   destructive: true,
   resolve: resolveRollback,

@@ -10,6 +10,7 @@ export const updateSnapshots = defineCommand({
   summary: "Snapshots updates took, and when they expire",
   args: z.object({ target: targetWords.optional() }),
   positionals: [{ name: "target", variadic: true }],
+  suggest: { target: "vm" },
   permission: "viewer",
   destructive: false,
   async run(ctx, args) {

@@ -53,6 +53,7 @@ export const vmCreate = defineCommand({
   summary: "Create VMs from a template, ready to log in to",
   args: vmCreateArgs,
   positionals: [{ name: "name" }],
+  suggest: { from: "template", node: "node" },
   permission: "operator",
   destructive: false,
   // A profile marked `approval: true` needs a second person; decided from config before any request.

@@ -10,6 +10,7 @@ export const vmDelete = defineCommand<typeof vmRef, VmTarget>({
   summary: "Delete a VM of the bot's pool with its disks",
   args: vmRef,
   positionals: [{ name: "vm" }],
+  suggest: { vm: "vm" },
   permission: "operator",
   destructive: true,
   // Refused before an approval is even asked for: templates and VMs outside the bot's pool.

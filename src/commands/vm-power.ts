@@ -29,6 +29,7 @@ export function powerCommand(action: PowerAction, destructive: boolean): Command
     summary: SUMMARY[action],
     args: vmRef,
     positionals: [{ name: "vm" }],
+    suggest: { vm: "vm" },
     permission: "operator",
     destructive,
     resolve: resolveVm,

@@ -20,6 +20,7 @@ export const vmSnapshot = defineCommand({
       .describe("Snapshot name"),
   }),
   positionals: [{ name: "vm" }, { name: "name" }],
+  suggest: { vm: "vm" },
   permission: "operator",
   destructive: false,
   async run(ctx, args) {

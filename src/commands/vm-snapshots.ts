@@ -10,6 +10,7 @@ export const vmSnapshots = defineCommand({
   summary: "A VM's snapshots",
   args: vmRef,
   positionals: [{ name: "vm" }],
+  suggest: { vm: "vm" },
   permission: "viewer",
   destructive: false,
   async run(ctx, args) {

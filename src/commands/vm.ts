@@ -12,6 +12,7 @@ export const vm = defineCommand({
     vm: vmRefArg,
   }),
   positionals: [{ name: "vm" }],
+  suggest: { vm: "vm" },
   permission: "viewer",
   destructive: false,
   run: async (ctx, args) => readReply(await vmReport(proxmoxOf(ctx.services), args.vm)),

@@ -17,6 +17,7 @@ export const vms = defineCommand({
     templates: z.boolean().optional().describe("List templates instead of VMs"),
     ...pagingArgs,
   }),
+  suggest: { node: "node" },
   permission: "viewer",
   destructive: false,
   run: async (ctx, args) => {

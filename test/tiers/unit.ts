@@ -23,6 +23,8 @@ export const UNIT_TESTS = [
   "test/console/console-contract.test.ts",
   "test/console/render.test.ts",
   "test/console/tty.test.ts",
+  "test/discord/commands.test.ts",
+  "test/discord/register.test.ts",
   "test/discord/render.test.ts",
   "test/discord/render-limits.test.ts",
   "test/fakes/discord/openapi.test.ts",

@@ -16,13 +16,36 @@ export interface ArgShape {
   description?: string;
   options?: string[];
   defaultValue?: unknown;
+  /** Numbers: whole numbers only (Discord's integer option). */
+  integer?: boolean;
+  /** Numbers: the inclusive range the schema allows, where it states one. */
+  min?: number;
+  max?: number;
+  /** Strings: the length range the schema allows, where it states one. */
+  minLength?: number;
+  maxLength?: number;
 }
 
 interface ZodLike {
   type: string;
   description?: string;
-  def: { innerType?: ZodLike; element?: ZodLike; in?: ZodLike; defaultValue?: unknown };
+  def: {
+    innerType?: ZodLike;
+    element?: ZodLike;
+    in?: ZodLike;
+    defaultValue?: unknown;
+    checks?: { _zod: { def: CheckDef } }[];
+  };
   options?: unknown[];
+  isInt?: boolean;
+  minLength?: number | null;
+  maxLength?: number | null;
+}
+
+interface CheckDef {
+  check: string;
+  value?: unknown;
+  inclusive?: boolean;
 }
 
 function unwrap(schema: ZodLike): {
@@ -77,6 +100,11 @@ export function describeArgs(schema: z.ZodObject): ArgShape[] {
     const kind = kindOf(core);
     const shape: ArgShape = { key, kind, required: !optional, description, defaultValue };
     if (kind === "enum") shape.options = (core.options ?? []).map(String);
+    if (kind === "number") Object.assign(shape, numberRange(core));
+    if (kind === "string") {
+      if (typeof core.minLength === "number") shape.minLength = core.minLength;
+      if (typeof core.maxLength === "number") shape.maxLength = core.maxLength;
+    }
     if (kind === "list" && core.def.element) {
       const el = unwrap(core.def.element).core;
       const elKind = kindOf(el);
@@ -85,6 +113,23 @@ export function describeArgs(schema: z.ZodObject): ArgShape[] {
     }
     return shape;
   });
+}
+
+/**
+ * Whole-number-ness and the inclusive bounds of a number schema. An exclusive bound (`positive()`) on a
+ * whole number becomes the next whole number; on a fraction it is kept, as the schema still refuses it.
+ */
+function numberRange(core: ZodLike): Pick<ArgShape, "integer" | "min" | "max"> {
+  const integer = core.isInt === true || core.type === "int";
+  const range: Pick<ArgShape, "integer" | "min" | "max"> = { integer };
+  for (const { _zod } of core.def.checks ?? []) {
+    const { check, value, inclusive } = _zod.def;
+    if (typeof value !== "number" || !Number.isFinite(value)) continue;
+    const step = integer && !inclusive ? 1 : 0;
+    if (check === "greater_than") range.min = Math.max(range.min ?? -Infinity, value + step);
+    if (check === "less_than") range.max = Math.min(range.max ?? Infinity, value - step);
+  }
+  return range;
 }
 
 /** `dryRun` → `dry-run`: how a schema key is typed as a flag. */
