@@ -17,6 +17,7 @@ import {
   eventually,
   GUILD_ID,
   startDiscordHarness,
+  TEST_COMMANDS,
   TOKEN,
 } from "./helpers.js";
 
@@ -70,7 +71,12 @@ describe("discord gateway", () => {
       guildIds: [GUILD_ID],
       apiUrl: fake.apiUrl,
     });
-    const adapter = createDiscordAdapter({ config, log: memoryLog(), clock: { now: () => Date.now() } });
+    const adapter = createDiscordAdapter({
+      config,
+      log: memoryLog(),
+      clock: { now: () => Date.now() },
+      commands: TEST_COMMANDS,
+    });
     await expect(adapter.start(new RecordingInbound())).rejects.toThrow(
       /rejected the bot token.*DISCORD_TOKEN/,
     );

@@ -1,4 +1,6 @@
 /** Shared set-up for the Discord tests: the fake Discord, the adapter on real discord.js, and readers. */
+
+import { z } from "zod";
 import type { Inbound } from "../../src/adapters/chat.js";
 import {
   createDiscordAdapter,
@@ -7,6 +9,7 @@ import {
 } from "../../src/adapters/discord/adapter.js";
 import { type DiscordConfigInput, discordConfigSchema } from "../../src/adapters/discord/config.js";
 import { parseCustomId } from "../../src/adapters/discord/render/custom-id.js";
+import type { CommandDefinition } from "../../src/commands/definition.js";
 import type { Clock } from "../../src/services/ports.js";
 import {
   EPHEMERAL,
@@ -28,6 +31,34 @@ export const BOB: FakeUser = {
   name: "bob",
   roles: ["1400000000000000002", "1400000000000000001"],
 };
+
+function command(name: string, args: z.ZodObject = z.object({}), positionals?: string[]): CommandDefinition {
+  return {
+    name,
+    summary: name,
+    args,
+    ...(positionals ? { positionals: positionals.map((p) => ({ name: p })) } : {}),
+    permission: "viewer",
+    destructive: false,
+    run: async () => ({ text: name }),
+  };
+}
+
+/** The commands the tests' `/pve` knows (the contract's, and a few with typed options). */
+export const TEST_COMMANDS: readonly CommandDefinition[] = [
+  command("whoami"),
+  command("nodes"),
+  command("secret"),
+  command("public"),
+  command("template.list", z.object({ node: z.string().optional() })),
+  command("template.delete", z.object({ vmid: z.number().int() }), ["vmid"]),
+  command(
+    "template.build",
+    z.object({ distro: z.string(), node: z.string(), dryRun: z.boolean().optional() }),
+    ["distro"],
+  ),
+  command("vm.start", z.object({ vmid: z.number().int() }), ["vmid"]),
+];
 
 export interface DiscordHarness {
   fake: FakeDiscord;
@@ -56,7 +87,7 @@ export async function startDiscordHarness(
     apiUrl: fake.apiUrl,
     ...options.config,
   });
-  const adapter = createDiscordAdapter({ config, log, clock, ...options.deps });
+  const adapter = createDiscordAdapter({ config, log, clock, commands: TEST_COMMANDS, ...options.deps });
   if (options.start !== false) await adapter.start(inbound);
   return {
     fake,

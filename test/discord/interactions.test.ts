@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ActionEvent, AutocompleteRequest, Invocation, RefusedClick } from "../../src/adapters/chat.js";
 import { DM_REFUSAL, GUILD_REFUSAL } from "../../src/adapters/discord/identity.js";
+import { UNKNOWN_COMMAND } from "../../src/adapters/discord/interactions.js";
 import type { Reply } from "../../src/services/vocabulary/reply.js";
 import { EPHEMERAL } from "../fakes/discord/index.js";
 import {
@@ -111,7 +112,7 @@ describe("discord commands", () => {
     expect(original.edits).toBe(0);
   });
 
-  it("passes typed options as command text, subcommand group and subcommand first", async () => {
+  it("passes typed options as the command line the parser reads, and by schema key", async () => {
     const inbound = new TestInbound();
     const h = await start(inbound);
     const i = h.fake.slashCommand(
@@ -126,8 +127,8 @@ describe("discord commands", () => {
     await h.fake.answered(i);
     await eventually(() => inbound.invocations.length === 1, 5000, "the command");
     const inv = inbound.invocations[0]!;
-    expect(inv.text).toBe('template build --distro ubuntu-24.04 --node "pve 1" --dry-run=true');
-    expect(inv.args).toEqual({ distro: "ubuntu-24.04", node: "pve 1", "dry-run": true });
+    expect(inv.text).toBe('template build --node "pve 1" --dry-run -- ubuntu-24.04');
+    expect(inv.args).toEqual({ distro: "ubuntu-24.04", node: "pve 1", dryRun: true });
     expect(inv.actor).toEqual({ platform: "discord", id: ALICE.id, name: "alice", groups: ALICE.roles });
   });
 
@@ -192,6 +193,35 @@ describe("discord commands", () => {
       expect(visibleText(h.fake.state.message(interaction.originalId!)!)).toContain(text);
     }
     await settle(h);
+    expect(inbound.invocations).toEqual([]);
+  });
+});
+
+describe("discord registration drift", () => {
+  it("answers a subcommand the bot does not know (an old registration) at once, saying how to fix it", async () => {
+    const inbound = new TestInbound();
+    const h = await start(inbound);
+    const i = h.fake.slashCommand(ALICE, ["pve", "frobnicate"]);
+    expect(await h.fake.answered(i)).toMatchObject({ type: 4, data: { flags: EPHEMERAL } });
+    expect(visibleText(h.fake.state.message(i.originalId!)!)).toContain(UNKNOWN_COMMAND);
+    await settle(h);
+    expect(inbound.invocations).toEqual([]);
+  });
+});
+
+describe("discord failures", () => {
+  it("logs a failed initial response without the interaction token", async () => {
+    const inbound = new TestInbound();
+    const h = await start(inbound);
+    h.fake.failNext(/^\/interactions\//, 500);
+    const i = h.fake.slashCommand(ALICE, ["pve", "nodes"]);
+    await eventually(
+      () => h.log.lines.some((l) => l.msg === "discord interaction failed"),
+      5000,
+      "the failure log",
+    );
+    expect(h.log.dump()).toContain("/interactions/");
+    expect(h.log.dump()).not.toContain(i.token);
     expect(inbound.invocations).toEqual([]);
   });
 });

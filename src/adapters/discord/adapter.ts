@@ -4,6 +4,7 @@
  * the durable outbox can wrap. Buttons carry signed custom ids (render/custom-id.ts); who may do what is decided
  * by the dispatcher from the actor's Discord user id and role ids (identity.ts).
  */
+import type { CommandDefinition } from "../../commands/definition.js";
 import type { Clock, Log } from "../../services/ports.js";
 import type { ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
 import type { Reply } from "../../services/vocabulary/reply.js";
@@ -13,7 +14,6 @@ import { type DeliveryFactory, directDelivery, type ThreadedNotifier } from "../
 import { HandlerQueue } from "../chat-kit/handler-queue.js";
 import { ClickMemory } from "./click-memory.js";
 import { connectDiscord, type DiscordConnection } from "./client.js";
-import type { CommandTextBuilder } from "./command-text.js";
 import type { DiscordConfig } from "./config.js";
 import { InteractionRouter } from "./interactions.js";
 import { DISCORD_BUTTONS } from "./render/custom-id.js";
@@ -30,8 +30,8 @@ export interface DiscordAdapterDeps {
   continuations?: ContinuationStore;
   /** Whether a command's answer is ephemeral (by dotted name), so its deferral can match. */
   visibilityOf?: (command: string) => "ephemeral" | "channel";
-  /** The command text of a slash command (positional arguments in place); every option as a flag by default. */
-  commandText?: CommandTextBuilder;
+  /** The registered commands: `/pve` options are mapped back to a command line with them. */
+  commands: readonly CommandDefinition[];
   /** The discord.js connection; made from the config by default. */
   connection?: DiscordConnection;
 }
@@ -91,7 +91,7 @@ class GatewayDiscordAdapter implements DiscordAdapter {
       log: this.log,
       inbound: () => this.inbound,
       ...(deps.visibilityOf ? { visibilityOf: deps.visibilityOf } : {}),
-      ...(deps.commandText ? { commandText: deps.commandText } : {}),
+      commands: deps.commands,
     });
   }
 

@@ -1,13 +1,6 @@
 /** The raw interaction fields the adapter reads, as the gateway delivers them (discord-api-types names). */
+import type { InteractionOption } from "./commands/types.js";
 import type { InteractionWho } from "./identity.js";
-
-export interface RawOption {
-  name: string;
-  type: number;
-  value?: string | number | boolean;
-  focused?: boolean;
-  options?: RawOption[];
-}
 
 export interface RawInteraction extends InteractionWho {
   id: string;
@@ -17,7 +10,7 @@ export interface RawInteraction extends InteractionWho {
   channel?: { id: string };
   data?: {
     name?: string;
-    options?: RawOption[];
+    options?: InteractionOption[];
     custom_id?: string;
     component_type?: number;
     components?: { components?: { custom_id?: string; value?: string }[] }[];
@@ -41,19 +34,6 @@ export const CALLBACK = {
   modal: 9,
 } as const;
 export const EPHEMERAL = 64;
-
-/** Subcommand group (2) and subcommand (1) names, then the options given to the leaf. */
-export function commandPath(data: RawInteraction["data"]): { path: string[]; options: RawOption[] } {
-  const path: string[] = [];
-  let options = data?.options ?? [];
-  for (;;) {
-    const nested = options.find((o) => o.type === 1 || o.type === 2);
-    if (!nested) break;
-    path.push(nested.name);
-    options = nested.options ?? [];
-  }
-  return { path, options };
-}
 
 export function channelOf(raw: RawInteraction): string {
   return raw.channel?.id ?? raw.channel_id ?? "";

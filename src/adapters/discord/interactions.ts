@@ -6,6 +6,7 @@
  * own budget. The work then runs on a bounded pool and its reply goes through the notifier (the sender).
  */
 import { randomUUID } from "node:crypto";
+import type { CommandDefinition } from "../../commands/definition.js";
 import { UserError } from "../../services/errors.js";
 import type { Clock, Log } from "../../services/ports.js";
 import type { Actor, ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
@@ -15,17 +16,10 @@ import type { ButtonSigner } from "../chat-kit/button-signer.js";
 import type { ThreadedNotifier } from "../chat-kit/delivery.js";
 import type { HandlerQueue } from "../chat-kit/handler-queue.js";
 import type { ClickMemory } from "./click-memory.js";
-import { type CommandTextBuilder, optionsAsFlags } from "./command-text.js";
+import { invocationOf, type PveInvocation } from "./commands/invocation.js";
 import { identify } from "./identity.js";
-import {
-  CALLBACK,
-  channelOf,
-  commandPath,
-  EPHEMERAL,
-  INTERACTION,
-  type RawInteraction,
-  type RawOption,
-} from "./interaction-types.js";
+import { CALLBACK, channelOf, EPHEMERAL, INTERACTION, type RawInteraction } from "./interaction-types.js";
+import { loggableError } from "./log-safe.js";
 import {
   type InteractionToken,
   interactionConversation,
@@ -57,9 +51,12 @@ export interface InteractionRouterDeps {
   inbound: () => Inbound | undefined;
   /** Whether a command's answer is ephemeral, so its deferral can be too; by the dotted command name. */
   visibilityOf?: (command: string) => "ephemeral" | "channel";
-  /** The command text of a slash command; every option as a flag by default. */
-  commandText?: CommandTextBuilder;
+  /** The registered commands, to map `/pve` options back to a command line. */
+  commands: readonly CommandDefinition[];
 }
+
+export const UNKNOWN_COMMAND =
+  "This is not a command this bot knows; its /pve registration may be older than the bot. Ask an admin to run `proxmox-chatops discord register`.";
 
 export class InteractionRouter {
   constructor(private readonly deps: InteractionRouterDeps) {}
@@ -69,7 +66,7 @@ export class InteractionRouter {
     try {
       await this.route(raw);
     } catch (err) {
-      this.deps.log.error({ err, type: raw.type }, "discord interaction failed");
+      this.deps.log.error({ err: loggableError(err), type: raw.type }, "discord interaction failed");
     }
   }
 
@@ -111,26 +108,26 @@ export class InteractionRouter {
       await this.say(raw, errorReply("E_UNAVAILABLE", BUSY));
       return;
     }
-    const { path, options } = commandPath(raw.data);
-    const command = path.join(".");
-    const ephemeral = (this.deps.visibilityOf?.(command) ?? "ephemeral") === "ephemeral";
+    const inv = this.invocation(raw);
+    if (!inv) {
+      await this.say(raw, errorReply("E_UNKNOWN_COMMAND", UNKNOWN_COMMAND));
+      return;
+    }
+    const ephemeral = (this.deps.visibilityOf?.(inv.command) ?? "ephemeral") === "ephemeral";
     const token = this.token(raw);
     await this.callback(raw, { type: CALLBACK.deferMessage, data: ephemeral ? { flags: EPHEMERAL } : {} });
     this.deps.sender.deferred(raw.token, ephemeral);
     const channelId = channelOf(raw);
     const conversation = interactionConversation(channelId, token, who.actor.id);
     const original = interactionMessage(channelId, ORIGINAL, token, ephemeral);
-    const args = Object.fromEntries(
-      options.filter((o) => o.value !== undefined).map((o) => [o.name, o.value!]),
-    );
     this.deps.handlers.offer(() =>
       this.work(raw.token, async (requestId) => {
         const reply = await this.ask(requestId, (inbound) =>
           inbound.onCommand({
             actor: who.actor,
             conversation,
-            text: (this.deps.commandText ?? optionsAsFlags)(path, options),
-            ...(Object.keys(args).length > 0 ? { args } : {}),
+            text: inv.text,
+            ...(Object.keys(inv.args).length > 0 ? { args: inv.args } : {}),
             requestId,
           }),
         );
@@ -293,15 +290,14 @@ export class InteractionRouter {
     const inbound = this.deps.inbound();
     let choices: AutocompleteChoice[] = [];
     if (who.ok && inbound?.onAutocomplete) {
-      const { path, options } = commandPath(raw.data);
-      const focused = options.find((o: RawOption) => o.focused);
-      if (focused) {
+      const inv = this.invocation(raw);
+      if (inv?.focused) {
         const asked = inbound.onAutocomplete({
           actor: who.actor,
           conversation: { platform: "discord", channelId: channelOf(raw) },
-          command: path.join("."),
-          option: focused.name,
-          value: String(focused.value ?? ""),
+          command: inv.command,
+          option: inv.focused.key,
+          value: inv.focused.value,
           requestId: randomUUID(),
         });
         let timer: NodeJS.Timeout | undefined;
@@ -309,7 +305,7 @@ export class InteractionRouter {
           timer = setTimeout(() => resolve([]), AUTOCOMPLETE_BUDGET_MS);
         });
         choices = await Promise.race([asked, late]).catch((err: unknown) => {
-          this.deps.log.warn({ err }, "discord autocomplete failed");
+          this.deps.log.warn({ err: loggableError(err) }, "discord autocomplete failed");
           return [];
         });
         clearTimeout(timer);
@@ -325,6 +321,10 @@ export class InteractionRouter {
           .map((c) => ({ name: cut(c.name), value: cut(c.value) })),
       },
     });
+  }
+
+  private invocation(raw: RawInteraction): PveInvocation | undefined {
+    return invocationOf(raw.data?.options ?? [], this.deps.commands);
   }
 
   /** The message of a click: an interaction's message is edited through the click's token, others by the bot. */
@@ -344,7 +344,7 @@ export class InteractionRouter {
     try {
       await task(requestId);
     } catch (err) {
-      this.deps.log.error({ err, requestId }, "discord reply failed");
+      this.deps.log.error({ err: loggableError(err), requestId }, "discord reply failed");
     } finally {
       this.deps.sender.forget(token);
     }
@@ -359,7 +359,7 @@ export class InteractionRouter {
       return await step(inbound);
     } catch (err) {
       if (err instanceof UserError) return errorReply(err.code, err.message);
-      this.deps.log.error({ err, requestId }, "discord request failed");
+      this.deps.log.error({ err: loggableError(err), requestId }, "discord request failed");
       return errorReply("E_INTERNAL", `internal error, ref ${requestId}`);
     }
   }
