@@ -77,7 +77,13 @@ describe("secrets from NAME_FILE", () => {
   it("every secret row can come from a file", () => {
     const secretRows = ENV_BINDINGS.filter((b) => b.secret).map((b) => b.name);
     expect(secretRows.sort()).toEqual(
-      ["PROXMOX_TOKEN_SECRET", "SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"].sort(),
+      [
+        "DISCORD_TOKEN",
+        "PROXMOX_TOKEN_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+      ].sort(),
     );
   });
 });

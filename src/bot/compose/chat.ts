@@ -1,10 +1,13 @@
 /**
  * The chat platforms configured, and the HTTP routes they need on the bot's server. A platform's library is
- * loaded only when that platform is configured: Bolt alone adds about 20 MB to a bot that does not use it.
+ * loaded only when that platform is configured: Bolt alone adds about 20 MB to a bot that does not use it,
+ * discord.js about as much. Discord needs no route: it connects out to the gateway.
  */
 import type { ChatAdapter } from "../../adapters/chat.js";
 import type { RedisHealth } from "../../adapters/store/redis-health.js";
 import { RedisReplayGuard } from "../../adapters/store/replay-guard.js";
+import { ALL_COMMANDS } from "../../commands/index.js";
+import { COMMAND_AUDIENCE, visibilityOf } from "../../commands/visibility.js";
 import { systemClock } from "../../services/clock.js";
 import type { Clock, Log } from "../../services/ports.js";
 import type { Config } from "../config/schema.js";
@@ -47,5 +50,23 @@ export async function chatFrontEnds(config: Config, options: ChatFrontEndOptions
     if (config.slack.mode === "http")
       routes.push({ method: "POST", path: "/slack/events", handler: slack.httpHandler });
   }
+  if (config.discord) {
+    const { createDiscordAdapter } = await import("../../adapters/discord/adapter.js");
+    adapters.push(
+      createDiscordAdapter({
+        config: config.discord,
+        log,
+        clock: options.clock ?? systemClock,
+        commands: ALL_COMMANDS,
+        visibilityOf: discordDeferral,
+      }),
+    );
+  }
   return { adapters, routes };
+}
+
+/** A command's deferral is ephemeral when its answer will be (reads, jobs), public for actions. */
+function discordDeferral(command: string): "ephemeral" | "channel" {
+  const kind = COMMAND_AUDIENCE[command];
+  return kind ? visibilityOf(kind) : "ephemeral";
 }
