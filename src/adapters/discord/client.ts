@@ -1,17 +1,17 @@
 /**
  * The discord.js client the adapter runs on: the Guilds intent only (slash commands and components arrive
  * as interactions, which need no privileged intent), REST and gateway pointed where the config says, and
- * REST calls made through a fetch that always verifies TLS certificates. discord.js's REST queue keeps its
+ * REST calls made through a request function that always verifies TLS certificates. discord.js's REST queue keeps its
  * rate-limit handling (every 429 waited out and retried, nothing dropped); its own retries of 5xx and network
  * failures are off, because the delivery layer owns them.
  */
 import { SimpleShardingStrategy, type WebSocketManager } from "@discordjs/ws";
 import { Client, GatewayDispatchEvents, GatewayIntentBits, Options, Status } from "discord.js";
 import type { AdapterReadiness } from "../chat.js";
-import { createVerifiedFetch, type VerifiedFetch } from "../verified-http.js";
 import type { DiscordConfig } from "./config.js";
 import type { RawInteraction } from "./interaction-types.js";
 import type { RestClient } from "./sender.js";
+import { createVerifiedRequest, type VerifiedRequest } from "./verified-request.js";
 
 const LOGIN_TIMEOUT_MS = 30_000;
 
@@ -36,7 +36,7 @@ function pinGateway(manager: WebSocketManager, url: string): void {
 
 export function connectDiscord(
   config: DiscordConfig,
-  verified: VerifiedFetch = createVerifiedFetch(),
+  verified: VerifiedRequest = createVerifiedRequest(),
 ): DiscordConnection {
   const gatewayUrl = config.gatewayUrl;
   const client = new Client({
@@ -44,7 +44,7 @@ export function connectDiscord(
     rest: {
       api: config.apiUrl,
       retries: 0,
-      makeRequest: verified.fetch as never,
+      makeRequest: verified.makeRequest as never,
     },
     ws: gatewayUrl
       ? {

@@ -17,6 +17,7 @@ import type { ThreadedNotifier } from "../chat-kit/delivery.js";
 import type { HandlerQueue } from "../chat-kit/handler-queue.js";
 import type { ClickMemory } from "./click-memory.js";
 import { invocationOf, type PveInvocation } from "./commands/invocation.js";
+import { commandNameOf } from "./commands/names.js";
 import { identify } from "./identity.js";
 import { CALLBACK, channelOf, EPHEMERAL, INTERACTION, type RawInteraction } from "./interaction-types.js";
 import { loggableError } from "./log-safe.js";
@@ -108,12 +109,13 @@ export class InteractionRouter {
       await this.say(raw, errorReply("E_UNAVAILABLE", BUSY));
       return;
     }
-    const inv = this.invocation(raw);
-    if (!inv) {
+    // Only the command's name before the deferral; its options are mapped after, off the 3-second path.
+    const command = this.commandName(raw);
+    if (!command) {
       await this.say(raw, errorReply("E_UNKNOWN_COMMAND", UNKNOWN_COMMAND));
       return;
     }
-    const ephemeral = (this.deps.visibilityOf?.(inv.command) ?? "ephemeral") === "ephemeral";
+    const ephemeral = (this.deps.visibilityOf?.(command) ?? "ephemeral") === "ephemeral";
     const token = this.token(raw);
     await this.callback(raw, { type: CALLBACK.deferMessage, data: ephemeral ? { flags: EPHEMERAL } : {} });
     this.deps.sender.deferred(raw.token, ephemeral);
@@ -122,6 +124,11 @@ export class InteractionRouter {
     const original = interactionMessage(channelId, ORIGINAL, token, ephemeral);
     this.deps.handlers.offer(() =>
       this.work(raw.token, async (requestId) => {
+        const inv = this.invocation(raw);
+        if (!inv) {
+          await this.deps.notifier.update(original, errorReply("E_UNKNOWN_COMMAND", UNKNOWN_COMMAND));
+          return;
+        }
         const reply = await this.ask(requestId, (inbound) =>
           inbound.onCommand({
             actor: who.actor,
@@ -321,6 +328,15 @@ export class InteractionRouter {
           .map((c) => ({ name: cut(c.name), value: cut(c.value) })),
       },
     });
+  }
+
+  /** The dotted command a `/pve` interaction names (subcommand group and subcommand), without its options. */
+  private commandName(raw: RawInteraction): string | undefined {
+    const first = raw.data?.options?.[0];
+    const group = first?.type === 2 ? first.name : undefined;
+    const sub = group ? first?.options?.[0] : first;
+    if (sub?.type !== 1) return undefined;
+    return commandNameOf({ ...(group ? { group } : {}), sub: sub.name }, this.deps.commands);
   }
 
   private invocation(raw: RawInteraction): PveInvocation | undefined {

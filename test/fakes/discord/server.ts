@@ -6,6 +6,7 @@
  * spec (openapi.ts); what the spec refuses is kept in `problems`, which the tests expect to stay empty.
  */
 import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FakeGateway } from "./gateway.js";
@@ -57,6 +58,8 @@ export class FakeDiscord {
   readonly botUserId = "1200000000000000001";
   /** What the validator said about calls the bot made. */
   readonly problems: string[] = [];
+  /** Emits `answered` with the interaction when its initial response arrives. */
+  readonly events = new EventEmitter();
   private readonly server: Server;
   private readonly injected: Injected[] = [];
   private readonly commandId = "1250000000000000001";
@@ -270,6 +273,9 @@ export class FakeDiscord {
       );
     }
     this.state.calls.push({ method, path, status: answer.status, body, at: this.state.now() });
+    if (path.startsWith("/interactions/") && answer.status === 204) {
+      this.events.emit("answered", this.state.interactions.get(path.split("/")[2]!));
+    }
     return answer;
   }
 }
