@@ -3,6 +3,7 @@
  * reads its RSS right then: the start-up benchmark and the Discord benchmark's RSS with both chat platforms.
  */
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -38,9 +39,10 @@ async function readyOnce(port: number): Promise<boolean> {
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Starts the bot with `env`, waits for ready (15 s at most), measures, and stops it. */
+/** Starts the bot with `env`, waits for ready (`timeoutMs`, 15 s by default), measures, and stops it. */
 export async function runBotUntilReady(
   env: Record<string, string>,
+  timeoutMs = 15_000,
 ): Promise<{ readyMs: number; rssMb: number }> {
   const port = await freePort();
   const started = performance.now();
@@ -49,9 +51,9 @@ export async function runBotUntilReady(
     stdio: ["ignore", "ignore", "inherit"],
   });
   try {
-    const deadline = started + 15_000;
+    const deadline = started + timeoutMs;
     while (!(await readyOnce(port))) {
-      if (performance.now() > deadline) throw new Error("the bot was not ready within 15 s");
+      if (performance.now() > deadline) throw new Error(`the bot was not ready within ${timeoutMs / 1000} s`);
       if (child.exitCode !== null) throw new Error(`the bot exited with ${child.exitCode}`);
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -62,4 +64,17 @@ export async function runBotUntilReady(
       child.kill("SIGTERM");
     });
   }
+}
+
+/** The environment of a bot against the PVE simulator and the local Redis, under a fresh key prefix. */
+export function simBotEnv(sim: { url: string; tokenId: string; tokenSecret: string; fingerprint: string }) {
+  return {
+    REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    PVEBOT_REDIS_PREFIX: `bench-${randomBytes(4).toString("hex")}:`,
+    LOG_LEVEL: "warn",
+    PROXMOX_URL: sim.url,
+    PROXMOX_TOKEN_ID: sim.tokenId,
+    PROXMOX_TOKEN_SECRET: sim.tokenSecret,
+    PROXMOX_TLS_FINGERPRINT: sim.fingerprint,
+  };
 }

@@ -5,24 +5,15 @@
  *
  *   npm run bench:startup      (builds first)
  */
-import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { deleteKeysWithPrefix } from "../src/adapters/store/redis.js";
 import { startPveSimulator } from "../src/sim/pve/index.js";
-import { median, runBotUntilReady } from "./spawn-bot.js";
+import { median, runBotUntilReady, simBotEnv } from "./spawn-bot.js";
 
 const RUNS = 5;
 
 const sim = await startPveSimulator();
-const env = {
-  REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-  PVEBOT_REDIS_PREFIX: `bench-${randomBytes(4).toString("hex")}:`,
-  LOG_LEVEL: "warn",
-  PROXMOX_URL: sim.url,
-  PROXMOX_TOKEN_ID: sim.tokenId,
-  PROXMOX_TOKEN_SECRET: sim.tokenSecret,
-  PROXMOX_TLS_FINGERPRINT: sim.fingerprint,
-};
+const env = simBotEnv(sim);
 const runs = [];
 for (let i = 0; i < RUNS; i++) runs.push(await runBotUntilReady(env));
 await sim.close();

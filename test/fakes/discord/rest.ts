@@ -181,15 +181,7 @@ function webhook(ctx: RestContext, req: RestRequest, parts: string[], body: Json
     return error(404, 10008, "Unknown Message");
   }
   if (req.method === "GET") return { status: 200, body: ctx.messageJson(message) };
-  if (req.method === "DELETE") {
-    message.deleted = true;
-    return { status: 204 };
-  }
-  if (req.method !== "PATCH") return error(405, 0, "405: Method Not Allowed");
-  const bad = invalid(messageProblems({ ...currentOf(message), ...body }));
-  if (bad) return bad;
-  edit(message, body, req.files);
-  return { status: 200, body: ctx.messageJson(message) };
+  return deleteOrEdit(ctx, req, message, body);
 }
 
 function channelMessages(ctx: RestContext, req: RestRequest, parts: string[], body: Json): RestAnswer {
@@ -220,6 +212,11 @@ function channelMessages(ctx: RestContext, req: RestRequest, parts: string[], bo
     return error(404, 10008, "Unknown Message");
   }
   if (message.author !== "bot") return error(403, 50005, "Cannot edit a message authored by another user");
+  return deleteOrEdit(ctx, req, message, body);
+}
+
+/** DELETE or PATCH of a message the caller may change; an edit must leave a message within the limits. */
+function deleteOrEdit(ctx: RestContext, req: RestRequest, message: FakeMessage, body: Json): RestAnswer {
   if (req.method === "DELETE") {
     message.deleted = true;
     return { status: 204 };
