@@ -11,10 +11,11 @@ import { UserError } from "../../services/errors.js";
 import type { Clock, Log } from "../../services/ports.js";
 import type { Actor, ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
 import { errorReply, type Reply } from "../../services/vocabulary/reply.js";
-import type { AutocompleteChoice, Inbound } from "../chat.js";
+import type { Inbound } from "../chat.js";
 import type { ButtonSigner } from "../chat-kit/button-signer.js";
 import type { ThreadedNotifier } from "../chat-kit/delivery.js";
 import type { HandlerQueue } from "../chat-kit/handler-queue.js";
+import { suggestions } from "./autocomplete.js";
 import type { ClickMemory } from "./click-memory.js";
 import { invocationOf, type PveInvocation } from "./commands/invocation.js";
 import { commandNameOf } from "./commands/names.js";
@@ -36,8 +37,6 @@ import type { DiscordSender, RestClient } from "./sender.js";
 
 export const NO_LONGER_VALID = "this action is no longer valid";
 export const BUSY = "The bot is busy right now; nothing was run. Try again in a minute.";
-/** Autocomplete answers must reach Discord within 3 s; what is not ready by then answers no choices. */
-const AUTOCOMPLETE_BUDGET_MS = 2000;
 
 export interface InteractionRouterDeps {
   rest: RestClient;
@@ -294,40 +293,10 @@ export class InteractionRouter {
 
   private async autocomplete(raw: RawInteraction): Promise<void> {
     const who = identify(raw, this.deps.guilds);
-    const inbound = this.deps.inbound();
-    let choices: AutocompleteChoice[] = [];
-    if (who.ok && inbound?.onAutocomplete) {
-      const inv = this.invocation(raw);
-      if (inv?.focused) {
-        const asked = inbound.onAutocomplete({
-          actor: who.actor,
-          conversation: { platform: "discord", channelId: channelOf(raw) },
-          command: inv.command,
-          option: inv.focused.key,
-          value: inv.focused.value,
-          requestId: randomUUID(),
-        });
-        let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<AutocompleteChoice[]>((resolve) => {
-          timer = setTimeout(() => resolve([]), AUTOCOMPLETE_BUDGET_MS);
-        });
-        choices = await Promise.race([asked, late]).catch((err: unknown) => {
-          this.deps.log.warn({ err: loggableError(err) }, "discord autocomplete failed");
-          return [];
-        });
-        clearTimeout(timer);
-      }
-    }
-    const cut = (s: string) => s.slice(0, 100);
-    await this.callback(raw, {
-      type: CALLBACK.choices,
-      data: {
-        choices: choices
-          .slice(0, 25)
-          .filter((c) => c.name !== "")
-          .map((c) => ({ name: cut(c.name), value: cut(c.value) })),
-      },
-    });
+    const inv = who.ok ? this.invocation(raw) : undefined;
+    const actor = who.ok ? who.actor : undefined;
+    const data = await suggestions(this.deps.inbound(), actor, channelOf(raw), inv, this.deps.log);
+    await this.callback(raw, { type: CALLBACK.choices, data });
   }
 
   /** The dotted command a `/pve` interaction names (subcommand group and subcommand), without its options. */
