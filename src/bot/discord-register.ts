@@ -22,7 +22,7 @@ const BINDINGS: readonly EnvBinding[] = [
   { name: "DISCORD_API_URL", path: "apiUrl", type: "string" },
 ];
 
-export const DISCORD_REGISTER_USAGE = `usage: proxmox-chatops discord register [--guild ID] [--dry-run] [--app-id ID]
+const DISCORD_REGISTER_USAGE = `usage: proxmox-chatops discord register [--guild ID] [--dry-run] [--app-id ID]
   registers /pve in one guild (instant) or globally; env DISCORD_TOKEN or DISCORD_TOKEN_FILE,
   DISCORD_APP_ID (else asked from Discord), DISCORD_API_URL (default ${DEFAULT_API_URL})
 `;

@@ -84,7 +84,9 @@ export interface HarnessOptions {
   /** The button table, when a test adds a route of its own. */
   actionRoutes?: readonly ActionRoute[];
   /** Extra services the commands see (Proxmox, provisioning), wired as the bot wires them. */
-  services?: Partial<Pick<CommandServicesInput, "proxmox" | "templates" | "provision" | "updates">>;
+  services?: Partial<
+    Pick<CommandServicesInput, "proxmox" | "templates" | "provision" | "updates" | "imageCatalog">
+  >;
   /** Job types the queue accepts (no worker runs them here). */
   jobDefinitions?: JobDefinition[];
 }

@@ -19,7 +19,9 @@ import type { TemplateServices } from "../../services/templates/build/deps.js";
 import type { ImageCatalog } from "../../services/templates/catalog/catalog.js";
 import type { UpdateServices } from "../../services/updates/deps.js";
 import { createApprovalRequester } from "../pipeline/approval-open.js";
+import { Autocompleter } from "../pipeline/autocomplete.js";
 import { Dispatcher } from "../pipeline/dispatcher.js";
+import { type SuggestSources, serviceSources } from "../pipeline/suggest-sources.js";
 import type { ActionRoute, PipelineMetrics } from "../pipeline/types.js";
 import type { RequestScope } from "../request-scope.js";
 import type { Stores } from "./stores.js";
@@ -121,6 +123,8 @@ export interface DispatcherInput {
   scope?: RequestScope;
   /** The button table; the bot's own (approval decide, job cancel) when omitted. */
   actionRoutes?: readonly ActionRoute[];
+  /** Autocomplete sources beyond the command services' own (alert ids, from the alerts side). */
+  suggestSources?: SuggestSources;
 }
 
 export function createDispatcher(input: DispatcherInput): Dispatcher {
@@ -137,5 +141,13 @@ export function createDispatcher(input: DispatcherInput): Dispatcher {
     unavailable: input.unavailable,
     scope: input.scope,
     ...(input.actionRoutes ? { actionRoutes: input.actionRoutes } : {}),
+    autocomplete: new Autocompleter({
+      registry: input.core.registry,
+      services: input.services,
+      sources: { ...serviceSources(input.services), ...input.suggestSources },
+      clock: input.clock,
+      log: input.log.child({ component: "autocomplete" }),
+      scrub: input.scrub,
+    }),
   });
 }

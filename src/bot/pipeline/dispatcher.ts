@@ -10,7 +10,14 @@
  * Audit writes before the command runs fail closed (Redis away: "temporarily unavailable", nothing run);
  * the records written after it ran go through the retry buffer, so the user always learns what happened.
  */
-import type { ActionEvent, Inbound, Invocation, RefusedClick } from "../../adapters/chat.js";
+import type {
+  ActionEvent,
+  AutocompleteChoice,
+  AutocompleteRequest,
+  Inbound,
+  Invocation,
+  RefusedClick,
+} from "../../adapters/chat.js";
 import { scrubDeep } from "../../services/redaction.js";
 import type { Reply } from "../../services/vocabulary/reply.js";
 import { execute, recordAuthorize, refuse } from "./execute.js";
@@ -59,6 +66,18 @@ export class Dispatcher implements Inbound {
     };
     const reply = await (this.deps.scope ? this.deps.scope.run(click.requestId, handle) : handle());
     return scrubDeep(reply, this.deps.scrub);
+  }
+
+  /** Suggestions while typing; nothing is audited (nothing runs), and a failure suggests nothing. */
+  async onAutocomplete(request: AutocompleteRequest): Promise<AutocompleteChoice[]> {
+    const complete = this.deps.autocomplete;
+    if (!complete) return [];
+    const handle = () =>
+      complete.complete(request).catch((err: unknown) => {
+        this.deps.log.warn({ requestId: request.requestId, err: String(err) }, "autocomplete failed");
+        return [];
+      });
+    return this.deps.scope ? this.deps.scope.run(request.requestId, handle) : handle();
   }
 
   private async handleCommand(inv: Invocation): Promise<Reply> {

@@ -9,6 +9,7 @@ import type { Clock, Log, NotifierByPlatform } from "../../services/ports.js";
 import type { Actor, ConversationRef } from "../../services/vocabulary/identity.js";
 import type { Reply } from "../../services/vocabulary/reply.js";
 import type { RequestScope } from "../request-scope.js";
+import type { Autocompleter } from "./autocomplete.js";
 import type { CommandOutcome } from "./outcome.js";
 
 /** Counters the pipeline reports; the bot maps them onto prom-client metrics. */
@@ -35,6 +36,8 @@ export interface DispatcherDeps {
   unavailable(err: unknown): Error | undefined;
   /** The button table; `ACTION_ROUTES` (router.ts) when not given. */
   actionRoutes?: readonly ActionRoute[];
+  /** Suggestions while typing (Discord autocomplete); none when absent. */
+  autocomplete?: Pick<Autocompleter, "complete">;
 }
 
 /** Who asks, where, under which request: what every stage needs to know about the person in front of it. */

@@ -6,7 +6,7 @@
  */
 import type { ApplicationCommand } from "./types.js";
 
-export type ChangeKind = "added" | "changed" | "removed" | "unchanged";
+type ChangeKind = "added" | "changed" | "removed" | "unchanged";
 
 export interface CommandChange {
   name: string;

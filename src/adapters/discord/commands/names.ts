@@ -7,7 +7,7 @@
 import type { CommandDefinition } from "../../../commands/definition.js";
 
 /** The subcommand a command that is also a group's name is registered as. */
-export const BARE_SUBCOMMAND = "show";
+const BARE_SUBCOMMAND = "show";
 
 export interface DiscordPath {
   group?: string;

@@ -2,7 +2,7 @@
  * Discord's application command JSON, as much of it as `/pve` uses (field names as on the wire).
  * Option types: 1 subcommand, 2 subcommand group, 3 string, 4 integer, 5 boolean, 10 number.
  */
-export type OptionType = 1 | 2 | 3 | 4 | 5 | 10;
+type OptionType = 1 | 2 | 3 | 4 | 5 | 10;
 
 export interface CommandOption {
   type: OptionType;

@@ -37,9 +37,10 @@ export function buildDescription(reply: Reply, budget: number, filename: string)
   if (reply.progress) parts.push(cut(progressLine(reply.progress.fraction, reply.progress.step), 300));
   if (reply.text) {
     const text = discordText(reply.text);
-    const kept = cut(text, Math.max(0, room()));
+    const left = room();
+    const kept = left > 1 ? cut(text, left) : "";
     if (kept !== text) dropped.set("text shortened", 0);
-    if (kept.length > 1) parts.push(kept);
+    if (kept) parts.push(kept);
   }
   let tableLossy = false;
   if (reply.table) {
