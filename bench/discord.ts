@@ -136,7 +136,10 @@ async function latencySide(): Promise<Record<Side, { p50: number; p99: number; l
   });
   const bot = createDiscordAdapter({ config, log: silentLog, clock: systemClock, commands: ALL_COMMANDS });
   await bot.start(inbound);
-  const bare = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: ready.urls.bare } });
+  const bare = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    rest: { api: ready.urls.bare.replace(/\/v10$/, "") },
+  });
   bare.on("interactionCreate", (i) => {
     if (i.isChatInputCommand()) i.deferReply({ flags: MessageFlags.Ephemeral }).catch(() => {});
   });

@@ -23,7 +23,7 @@ describe("discord config", () => {
         DISCORD_TOKEN_FILE: "token",
         DISCORD_APP_ID: "1210000000000000001",
         DISCORD_GUILD_IDS: "1000000000000000001, 1000000000000000002",
-        DISCORD_API_URL: "http://127.0.0.1:9999/api",
+        DISCORD_API_URL: "http://127.0.0.1:9999/api/v10",
         DISCORD_GATEWAY_URL: "ws://127.0.0.1:9999/gateway",
       },
     });
@@ -33,7 +33,7 @@ describe("discord config", () => {
       token: TOKEN,
       appId: "1210000000000000001",
       guildIds: ["1000000000000000001", "1000000000000000002"],
-      apiUrl: "http://127.0.0.1:9999/api",
+      apiUrl: "http://127.0.0.1:9999/api/v10",
       gatewayUrl: "ws://127.0.0.1:9999/gateway",
       actionMaxAge: 7 * 86_400_000,
     });
@@ -45,7 +45,7 @@ describe("discord config", () => {
       appId: "1210000000000000001",
       guildIds: ["1000000000000000001"],
     });
-    expect(c.apiUrl).toBe("https://discord.com/api");
+    expect(c.apiUrl).toBe("https://discord.com/api/v10");
     expect(c.gatewayUrl).toBeUndefined();
   });
 
@@ -55,7 +55,7 @@ describe("discord config", () => {
         token: `Bot ${TOKEN}`,
         appId: "abc",
         guildIds: [],
-        apiUrl: "http://discord.example/api",
+        apiUrl: "http://discord.example/api/v10",
         gatewayUrl: "ws://gw.example",
       }),
     ).toEqual([

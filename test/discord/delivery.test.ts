@@ -122,7 +122,7 @@ describe("discord delivery", () => {
 
   it("the fake refuses a body the OpenAPI spec refuses", async () => {
     h = await startDiscordHarness(new RecordingInbound());
-    const res = await fetch(`${h.fake.apiUrl}/v10/channels/${CHANNEL_ID}/messages`, {
+    const res = await fetch(`${h.fake.apiUrl}/channels/${CHANNEL_ID}/messages`, {
       method: "POST",
       headers: { authorization: `Bot ${h.fake.options.token}`, "content-type": "application/json" },
       body: JSON.stringify({ content: "x", embeds: [{ title: 5 }] }),

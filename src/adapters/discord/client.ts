@@ -39,10 +39,13 @@ export function connectDiscord(
   verified: VerifiedRequest = createVerifiedRequest(),
 ): DiscordConnection {
   const gatewayUrl = config.gatewayUrl;
+  // discord.js puts `/v<version>` after its `api` itself.
+  const [, api, version] = /^(.*)\/v(\d+)$/.exec(config.apiUrl) ?? [config.apiUrl, config.apiUrl, "10"];
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     rest: {
-      api: config.apiUrl,
+      api,
+      version,
       retries: 0,
       makeRequest: verified.makeRequest as never,
     },

@@ -31,12 +31,12 @@ export const discordConfigSchema = z
     apiUrl: z
       .string()
       .regex(
-        /^https?:\/\/[^\s]+[^/\s]$/,
-        "an http(s) URL without a trailing slash, e.g. https://discord.com/api",
+        /^https?:\/\/\S+\/v\d+$/,
+        "the REST base URL with the API version, e.g. https://discord.com/api/v10",
       )
       .refine(clearTextOnlyOnLoopback, CLEAR_TEXT)
-      .default("https://discord.com/api")
-      .describe("REST base URL without the version (DISCORD_API_URL); discord.js adds /v10"),
+      .default("https://discord.com/api/v10")
+      .describe("REST base URL with the API version (DISCORD_API_URL), as `discord register` takes it"),
     gatewayUrl: z
       .string()
       .regex(/^wss?:\/\/[^\s?]+$/, "a ws(s) URL without a query, e.g. wss://gateway.discord.gg")

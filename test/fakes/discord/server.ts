@@ -98,9 +98,9 @@ export class FakeDiscord {
   get baseUrl(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
-  /** What DISCORD_API_URL is set to (discord.js adds `/v10`). */
+  /** What DISCORD_API_URL is set to: the REST base with the API version. */
   get apiUrl(): string {
-    return `${this.baseUrl}/api`;
+    return `${this.baseUrl}/api/v10`;
   }
   get gatewayUrl(): string {
     return `${this.baseUrl.replace(/^http/, "ws")}/gateway`;
