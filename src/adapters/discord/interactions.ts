@@ -26,7 +26,7 @@ import {
   type InteractionToken,
   interactionConversation,
   interactionMessage,
-  ORIGINAL,
+  originalId,
   TOKEN_LIFETIME_MS,
   TOKEN_MARGIN_MS,
 } from "./refs.js";
@@ -120,7 +120,7 @@ export class InteractionRouter {
     this.deps.sender.deferred(raw.token, ephemeral);
     const channelId = channelOf(raw);
     const conversation = interactionConversation(channelId, token, who.actor.id);
-    const original = interactionMessage(channelId, ORIGINAL, token, ephemeral);
+    const original = interactionMessage(channelId, originalId(raw.id), token, ephemeral);
     this.deps.handlers.offer(() =>
       this.work(raw.token, async (requestId) => {
         const inv = this.invocation(raw);
@@ -283,7 +283,7 @@ export class InteractionRouter {
               })
             : errorReply("E_UNKNOWN_ACTION", NO_LONGER_VALID),
         );
-        await this.deps.notifier.update(interactionMessage(channelId, ORIGINAL, token, true), {
+        await this.deps.notifier.update(interactionMessage(channelId, originalId(raw.id), token, true), {
           ...(reply ?? errorReply("E_UNKNOWN_ACTION", NO_LONGER_VALID)),
           visibility: "ephemeral",
         });

@@ -20,8 +20,20 @@ export const EXTRA = {
   userId: "uid",
 } as const;
 
-/** The deferred response of an interaction, before its message exists. */
+/** Discord's name, in webhook routes, for an interaction's response message. */
 export const ORIGINAL = "@original";
+
+/**
+ * The message id of an interaction's deferred response in a ref, before its message exists: unique per
+ * interaction, so an outbox that orders or coalesces edits by message never mixes two interactions' answers.
+ */
+export function originalId(interactionId: string): string {
+  return `${ORIGINAL}:${interactionId}`;
+}
+
+export function isOriginal(messageId: string): boolean {
+  return messageId.startsWith(`${ORIGINAL}:`);
+}
 
 export interface InteractionToken {
   token: string;

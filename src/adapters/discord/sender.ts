@@ -9,7 +9,14 @@
 import type { ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
 import type { Reply } from "../../services/vocabulary/reply.js";
 import type { Delivery, DeliverySender, SendVerdict } from "../chat-kit/delivery.js";
-import { type InteractionToken, interactionMessage, isEphemeral, ORIGINAL, tokenOf } from "./refs.js";
+import {
+  type InteractionToken,
+  interactionMessage,
+  isEphemeral,
+  isOriginal,
+  ORIGINAL,
+  tokenOf,
+} from "./refs.js";
 import { messageBody } from "./render/message.js";
 import type { DiscordMessage } from "./render/types.js";
 
@@ -175,7 +182,7 @@ export class DiscordSender implements DeliverySender {
       );
       return;
     }
-    if (message.messageId === ORIGINAL) return this.answer(message, token, reply);
+    if (isOriginal(message.messageId)) return this.answer(message, token, reply);
     const moved = await this.deps.continuations.get(message.messageId);
     if (moved !== undefined) {
       await this.deps.rest.patch(`/channels/${message.channelId}/messages/${moved}`, this.message(reply));
@@ -224,7 +231,7 @@ export class DiscordSender implements DeliverySender {
     const target = isEphemeral(message)
       ? undefined
       : ((await this.deps.continuations.get(message.messageId)) ?? message.messageId);
-    return this.channelPost(message.channelId, reply, target === ORIGINAL ? undefined : target);
+    return this.channelPost(message.channelId, reply, target && !isOriginal(target) ? target : undefined);
   }
 
   private async channelPost(channelId: string, reply: Reply, replyTo?: string): Promise<MessageRef> {
