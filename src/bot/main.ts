@@ -126,7 +126,8 @@ async function startBot(config: Config, loaded: Loaded & { ok: true }, mode: "ru
     probe: async () => (await pingRedis(config.redis.url, 1000)).ok,
   });
   const { adapters, routes } = await chatFrontEnds(config, { log, redisHealth });
-  if (adapters.length === 0) log.warn("no chat platform is configured (slack); serving HTTP and jobs only");
+  if (adapters.length === 0)
+    log.warn("no chat platform is configured (slack, discord); serving HTTP and jobs only");
   const bot = await createBot({
     config,
     log,

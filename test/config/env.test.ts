@@ -54,6 +54,11 @@ describe("ENV_BINDINGS", () => {
       SLACK_SIGNING_SECRET: "slack.signingSecret",
       SLACK_APP_TOKEN: "slack.appToken",
       SLACK_API_URL: "slack.apiUrl",
+      DISCORD_TOKEN: "discord.token",
+      DISCORD_APP_ID: "discord.appId",
+      DISCORD_GUILD_IDS: "discord.guildIds",
+      DISCORD_API_URL: "discord.apiUrl",
+      DISCORD_GATEWAY_URL: "discord.gatewayUrl",
     });
     expect(new Set(ENV_BINDINGS.map((b) => b.name)).size).toBe(ENV_BINDINGS.length);
     expect(new Set(ENV_BINDINGS.map((b) => b.path)).size).toBe(ENV_BINDINGS.length);

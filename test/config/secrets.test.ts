@@ -78,6 +78,7 @@ describe("secrets from NAME_FILE", () => {
     const secretRows = ENV_BINDINGS.filter((b) => b.secret).map((b) => b.name);
     expect(secretRows.sort()).toEqual(
       [
+        "DISCORD_TOKEN",
         "PROXMOX_TOKEN_SECRET",
         "SLACK_APP_TOKEN",
         "SLACK_BOT_TOKEN",

@@ -24,6 +24,7 @@ export const UNIT_TESTS = [
   "test/console/render.test.ts",
   "test/console/tty.test.ts",
   "test/discord/commands.test.ts",
+  "test/discord/config.test.ts",
   "test/discord/register.test.ts",
   "test/discord/render.test.ts",
   "test/discord/render-limits.test.ts",

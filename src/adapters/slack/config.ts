@@ -4,21 +4,7 @@
  */
 import { z } from "zod";
 import { duration, positiveDuration } from "../../services/duration.js";
-
-/**
- * The bot token goes with every Web API call, so http is accepted only where it never crosses a network:
- * a fake Slack on the same host (the tests, the demo). Anything else must be https.
- */
-function httpOnlyOnLoopback(url: string): boolean {
-  if (!url.startsWith("http://")) return true;
-  let host: string;
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    return false;
-  }
-  return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
-}
+import { clearTextOnlyOnLoopback } from "../chat-kit/loopback-url.js";
 
 export const slackConfigSchema = z
   .object({
@@ -45,7 +31,7 @@ export const slackConfigSchema = z
     apiUrl: z
       .string()
       .regex(/^https?:\/\/[^\s]+$/, "an http(s) URL, e.g. https://slack.com/api/")
-      .refine(httpOnlyOnLoopback, {
+      .refine(clearTextOnlyOnLoopback, {
         message:
           "plain http would send the bot token in clear; use https://, or http:// only to a local test " +
           "server on 127.0.0.1, ::1 or localhost",

@@ -1,6 +1,7 @@
 /**
  * The chat platforms configured, and the HTTP routes they need on the bot's server. A platform's library is
- * loaded only when that platform is configured: Bolt alone adds about 20 MB to a bot that does not use it.
+ * loaded only when that platform is configured: Bolt alone adds about 20 MB to a bot that does not use it,
+ * discord.js about as much. Discord needs no route: it connects out to the gateway.
  */
 import type { ChatAdapter } from "../../adapters/chat.js";
 import type { DeliveryFactory } from "../../adapters/chat-kit/delivery.js";
@@ -8,6 +9,8 @@ import type { RetryPolicy } from "../../adapters/store/outbox/lane-runner.js";
 import { connectRedisDelivery } from "../../adapters/store/outbox/redis-outbox.js";
 import type { RedisHealth } from "../../adapters/store/redis-health.js";
 import { RedisReplayGuard } from "../../adapters/store/replay-guard.js";
+import { ALL_COMMANDS } from "../../commands/index.js";
+import { COMMAND_AUDIENCE, visibilityOf } from "../../commands/visibility.js";
 import { systemClock } from "../../services/clock.js";
 import type { Clock, Log } from "../../services/ports.js";
 import type { Config } from "../config/schema.js";
@@ -56,6 +59,20 @@ export async function chatFrontEnds(config: Config, options: ChatFrontEndOptions
     if (config.slack.mode === "http")
       routes.push({ method: "POST", path: "/slack/events", handler: slack.httpHandler });
   }
+  if (config.discord) {
+    const { createDiscordAdapter } = await import("../../adapters/discord/adapter.js");
+    adapters.push(
+      createDiscordAdapter({
+        config: config.discord,
+        log,
+        clock: options.clock ?? systemClock,
+        commands: ALL_COMMANDS,
+        visibilityOf: discordDeferral,
+        // discord.js's REST queue waits out 429s itself; the outbox adds durability, order and coalescing.
+        delivery: durableDelivery(config, options, DISCORD_RETRY),
+      }),
+    );
+  }
   return { adapters, routes };
 }
 
@@ -74,4 +91,13 @@ function durableDelivery(config: Config, options: ChatFrontEndOptions, retry: Re
     maxPerConversation: config.outbox.maxPerConversation,
     ...(options.redisHealth ? { health: options.redisHealth } : {}),
   });
+}
+
+/** Transient Discord errors (5xx, network) are tried like Slack's; a Retry-After over a minute fails the item. */
+const DISCORD_RETRY: RetryPolicy = { maxAttempts: 5, backoffMs: 500, maxRetryAfterMs: 60_000 };
+
+/** A command's deferral is ephemeral when its answer will be (reads, jobs), public for actions. */
+function discordDeferral(command: string): "ephemeral" | "channel" {
+  const kind = COMMAND_AUDIENCE[command];
+  return kind ? visibilityOf(kind) : "ephemeral";
 }

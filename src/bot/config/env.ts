@@ -86,6 +86,11 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
     type: "string",
     secret: true,
   },
+  { name: "DISCORD_TOKEN", path: "discord.token", type: "string", secret: true },
+  { name: "DISCORD_APP_ID", path: "discord.appId", type: "string" },
+  { name: "DISCORD_GUILD_IDS", path: "discord.guildIds", type: "list" },
+  { name: "DISCORD_API_URL", path: "discord.apiUrl", type: "string" },
+  { name: "DISCORD_GATEWAY_URL", path: "discord.gatewayUrl", type: "string" },
 ];
 
 /** A value taken from the environment, with the variable it came from (for error messages and `source`). */

@@ -4,6 +4,7 @@
  * redact.ts) so `config check` and the logger redact them; they may also come from `NAME_FILE` files.
  */
 import { z } from "zod";
+import { discordConfigSchema } from "../../adapters/discord/config.js";
 import { proxmoxConfigSchema } from "../../adapters/proxmox/config.js";
 import { slackConfigSchema } from "../../adapters/slack/config.js";
 import { redisConfigSchema } from "../../adapters/store/config.js";
@@ -226,6 +227,7 @@ export const configSchema = z
       .optional()
       .describe("The Proxmox VE API the bot drives; without it, Proxmox commands say so"),
     slack: slackConfigSchema.optional().describe("Slack front-end (/pve); HTTP events or Socket Mode"),
+    discord: discordConfigSchema.optional().describe("Discord front-end (/pve) over the gateway"),
     templates: templatesConfigSchema
       .extend({ catalog: catalogConfigSchema })
       .prefault({})
