@@ -8,6 +8,7 @@ export const ack = defineCommand({
   name: "ack",
   summary: "Acknowledge an alert group: you are on it, escalation stops",
   args: z.object({ id: alertIdArg }),
+  suggest: { id: "alert" },
   positionals: [{ name: "id" }],
   permission: "viewer",
   destructive: false,

@@ -14,6 +14,7 @@ export const alert = defineCommand({
   name: "alert",
   summary: "One alert group: its alerts, labels, links and history",
   args: z.object({ id: alertIdArg }),
+  suggest: { id: "alert" },
   positionals: [{ name: "id" }],
   permission: "viewer",
   destructive: false,

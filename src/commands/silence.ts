@@ -17,6 +17,7 @@ export const silence = defineCommand({
       .optional()
       .describe("Why, shown in Alertmanager"),
   }),
+  suggest: { id: "alert" },
   positionals: [{ name: "id" }, { name: "duration" }],
   permission: "viewer",
   destructive: false,

@@ -12,6 +12,7 @@ export const unsilence = defineCommand({
       .regex(/^[A-Za-z0-9_-]{1,64}$/, "an alert group id or a silence id (letters, digits, - and _)")
       .describe("Alert group id, or a silence id as `silences` shows it"),
   }),
+  suggest: { id: "alert" },
   positionals: [{ name: "id" }],
   permission: "viewer",
   destructive: false,

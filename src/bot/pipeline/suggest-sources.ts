@@ -1,10 +1,11 @@
 /**
  * Where suggested values come from, one source per kind of argument: the image catalog (distro keys),
  * /cluster/resources (templates, VMs; one call each), the node list, the job queue. A kind without its
- * service (no Proxmox configured) has no source and suggests nothing. Alert ids come from the alerts side,
- * which passes its own source in (`SuggestSources.alert`).
+ * service (no Proxmox configured) has no source and suggests nothing. Alert ids come from the alert store,
+ * open groups first (what someone is about to ack or silence).
  */
 import type { CommandServices, SuggestKind } from "../../commands/definition.js";
+import { groupState } from "../../services/alerts/model.js";
 
 export interface Suggestion {
   /** What the option is set to: a distro key, a VMID, a node name, a job id. */
@@ -20,6 +21,8 @@ export type SuggestSources = Partial<Record<SuggestKind, SuggestSource>>;
 
 /** How many recent jobs are offered. */
 const JOBS_OFFERED = 50;
+/** How many recent alert groups are read for suggestions. */
+const ALERTS_OFFERED = 100;
 
 export function serviceSources(services: CommandServices): SuggestSources {
   const sources: SuggestSources = {};
@@ -45,6 +48,20 @@ export function serviceSources(services: CommandServices): SuggestSources {
     sources.template = () => guests(true);
     sources.node = async () =>
       (await proxmox.nodes()).map((n) => ({ value: n.node, label: `${n.node} · ${n.status}` }));
+  }
+  const alerts = services.alerts;
+  if (alerts) {
+    sources.alert = async () => {
+      const now = Date.now();
+      const groups = await alerts.store.list({ limit: ALERTS_OFFERED }, now);
+      return groups
+        .map((g) => ({ g, state: groupState(g, now) }))
+        .sort((a, b) => Number(a.state === "resolved") - Number(b.state === "resolved"))
+        .map(({ g, state }) => ({
+          value: g.id,
+          label: `${g.id} · ${g.commonLabels["alertname"] ?? g.groupKey} · ${state}`,
+        }));
+    };
   }
   sources.job = async () =>
     (await services.jobs.list({ limit: JOBS_OFFERED })).map((j) => ({
