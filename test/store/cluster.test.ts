@@ -267,6 +267,7 @@ describe("on a 3-master Redis Cluster", () => {
     } finally {
       for (const q of queues) await q.close();
       await closeQueueConnection(connection);
+      health.close();
       await dropPrefix(store.redis, prefix);
     }
   }, 30_000);
