@@ -8,19 +8,30 @@
  * 2. redisRestart: approvals asked while a private redis-server with AOF (appendfsync always) is killed
  *    and restarted: every approval the bot confirmed to its requester is still there afterwards and can
  *    be approved.
+ * 2b. alertWebhooks, during the same restart: 30 signed Grafana and Alertmanager webhooks (10 before, 10
+ *    around the kill, 10 after) to the front-ends' real routes, each sender retrying 5xx and dropped
+ *    connections as Grafana and Alertmanager do: every webhook ends on a 2xx, and every group and alert
+ *    sent is in Redis afterwards.
  * 3. proxmoxFaults: builds under injected 5xx answers, request timeouts, dropped connections (before and
  *    after the server acted) and VM config locks: each build completes or fails with a reason.
  * 4. slackStorm: builds while chat.postMessage and chat.update answer 429 and 5xx storms: every job card is
- *    posted and its last edit delivered.
- * 5. alertWebhooks: not measured on this branch. The alert webhooks (branches alertsin/alertsout) land in
- *    parallel; the lead adds the scenario "alert webhooks during a Redis restart → 0 lost alerts" next to
- *    redisRestart after merging them. It is reported as `{ "run": false }` until then.
+ *    posted and its last edit delivered. Every message goes through the durable outbox; its retry delays
+ *    are shortened here (250 ms doubling to at most 2 s instead of 500 ms to 30 s) so that the storms'
+ *    runs of eight 503s in a row take seconds, not minutes: the tries, not the waits, are under test.
  *
  * Needs redis-server on PATH and Redis at REDIS_URL.
  */
 import { ImageCatalog } from "../src/services/templates/catalog/catalog.js";
 import { buttonsOf } from "../test/fakes/slack/index.js";
 import { PrivateRedis } from "../test/helpers/private-redis.js";
+import {
+  ALERT_SOURCES,
+  type AlertWebhook,
+  alertWebhook,
+  compareStored,
+  type SendRecord,
+  sendUntilStored,
+} from "./scale/alert-webhooks.js";
 import { approveButton, distroKeys, jobOutcomes } from "./scale/measure.js";
 import { Rig, until } from "./scale/rig.js";
 
@@ -122,9 +133,16 @@ async function workerKills(): Promise<Record<string, unknown>> {
   }
 }
 
-async function redisRestart(): Promise<Record<string, unknown>> {
+async function redisRestart(): Promise<{ approvals: Record<string, unknown>; alerts: AlertFigures }> {
   const redis = await PrivateRedis.start(["--appendonly", "yes", "--appendfsync", "always"]);
-  const rig = await Rig.start({ frontEnds: 2, workers: 1, redisUrl: redis.url, approvers: 2, askers: 30 });
+  const rig = await Rig.start({
+    frontEnds: 2,
+    workers: 1,
+    redisUrl: redis.url,
+    approvers: 2,
+    askers: 30,
+    extra: { alerts: ALERT_SOURCES },
+  });
   try {
     // Confirmed: the requester was told the request exists (ephemeral answer) or its card was posted.
     const confirmedIds = () => {
@@ -147,20 +165,39 @@ async function redisRestart(): Promise<Record<string, unknown>> {
     // Each batch is answered after its ack (the answer comes through response_url); wait for the answers.
     const answered = (n: number) =>
       until(() => rig.fake.state.responsePosts.length >= n, 60_000, `${n} answers`).catch(() => undefined);
+    const hooks = Array.from({ length: 30 }, (_, i) => alertWebhook("aw", i, 3));
+    const sends: Promise<SendRecord>[] = [];
+    const hook = (i: number) => {
+      const base = `http://127.0.0.1:${fes[i % 2]!.port}`;
+      const sent = sendUntilStored(base, hooks[i]!, 90_000);
+      sends.push(sent);
+      return sent;
+    };
     const before = Array.from({ length: 10 }, (_, i) => ask(i));
-    await Promise.all(before);
+    await Promise.all([...before, ...Array.from({ length: 10 }, (_, i) => hook(i))]);
     await answered(10);
+    // Webhooks around the kill: some are in flight when Redis dies, the rest arrive while it is down.
+    for (let i = 10; i < 14; i++) hook(i);
     const killedAt = Date.now();
     await redis.kill();
     const during = Array.from({ length: 10 }, (_, i) => ask(10 + i));
-    await sleep(1500);
+    for (let i = 14; i < 20; i++) {
+      hook(i);
+      await sleep(150);
+    }
+    await sleep(600);
     await redis.restart();
     const downMs = Date.now() - killedAt;
     await Promise.all(during);
     await answered(20);
     const after = Array.from({ length: 10 }, (_, i) => ask(20 + i));
-    await Promise.all(after);
+    await Promise.all([...after, ...Array.from({ length: 10 }, (_, i) => hook(20 + i))]);
     await answered(30);
+    const alerts = alertFigures(
+      await Promise.all(sends),
+      hooks,
+      await compareStored(rig.redis, rig.prefix, hooks),
+    );
     const confirmed = confirmedIds();
     const keys = await rig.redis.keys(`${rig.prefix}approval:*`);
     const stored = new Set(keys.map((k) => k.slice(`${rig.prefix}approval:`.length)));
@@ -188,7 +225,7 @@ async function redisRestart(): Promise<Record<string, unknown>> {
         .slice(0, 60);
       answers[text] = (answers[text] ?? 0) + 1;
     }
-    return {
+    const approvals = {
       asked: 30,
       answers,
       cardsPosted: rig.fake.state.messages.filter((m) => buttonsOf(m.blocks).length > 0).length,
@@ -198,10 +235,32 @@ async function redisRestart(): Promise<Record<string, unknown>> {
       lostApprovals: lost.length,
       approvedAfterRestart,
     };
+    return { approvals, alerts: { redisDownMs: downMs, ...alerts } };
   } finally {
     await rig.stop();
     await redis.stop();
   }
+}
+
+type AlertFigures = ReturnType<typeof alertFigures> & { redisDownMs?: number };
+
+/** What the webhook senders saw, next to what the store holds. */
+function alertFigures(
+  records: SendRecord[],
+  hooks: AlertWebhook[],
+  stored: Awaited<ReturnType<typeof compareStored>>,
+) {
+  const statuses: Record<string, number> = {};
+  for (const r of records) for (const s of r.statuses) statuses[s] = (statuses[s] ?? 0) + 1;
+  return {
+    webhooks: hooks.length,
+    alertsSent: hooks.reduce((n, h) => n + h.fingerprints.length, 0),
+    answeredOkFirstTry: records.filter((r) => r.delivered && r.statuses.length === 1).length,
+    storedAfterRetry: records.filter((r) => r.delivered && r.statuses.length > 1).length,
+    neverAnsweredOk: records.filter((r) => !r.delivered).length,
+    answers: statuses,
+    ...stored,
+  };
 }
 
 async function proxmoxAndSlackFaults(): Promise<Record<string, unknown>> {
@@ -211,6 +270,7 @@ async function proxmoxAndSlackFaults(): Promise<Record<string, unknown>> {
     redisUrl: REDIS_URL,
     taskDurations: DURATIONS,
     proxmoxRequestTimeoutMs: 2000,
+    slackOutbox: { backoff: "250ms", maxBackoff: "2s" },
   });
   try {
     const faults = rig.sim.faults;
@@ -278,7 +338,8 @@ async function proxmoxAndSlackFaults(): Promise<Record<string, unknown>> {
 async function main() {
   const started = Date.now();
   if (process.env.CHAOS_ONLY === "redisRestart") {
-    console.log(JSON.stringify(await redisRestart()));
+    const only = await redisRestart();
+    console.log(JSON.stringify({ redisRestart: only.approvals, alertWebhooks: only.alerts }));
     return;
   }
   const kills = await workerKills();
@@ -291,7 +352,11 @@ async function main() {
     noLostJobs: k.lostJobs === 0,
     noDuplicatedCreates: k.duplicatedCreates === 0 && p.duplicatedCreates === 0,
     noOrphanVms: k.orphanVms === 0 && p.orphanVms === 0,
-    noLostApprovals: restart.lostApprovals === 0 && restart.approvedAfterRestart === true,
+    noLostApprovals: restart.approvals.lostApprovals === 0 && restart.approvals.approvedAfterRestart === true,
+    noLostAlerts:
+      restart.alerts.lostGroups === 0 &&
+      restart.alerts.lostAlerts === 0 &&
+      restart.alerts.neverAnsweredOk === 0,
     proxmoxFaultsEndCleanly: p.lostJobs === 0 && p.failedWithoutReason === 0,
     slackStormDelivered: s.cardsPosted === s.jobs && s.cardsWithFinalEditDelivered === s.jobs,
   };
@@ -300,9 +365,9 @@ async function main() {
       bench: "chaos",
       wallMs: Date.now() - started,
       workerKills: kills,
-      redisRestart: restart,
+      redisRestart: restart.approvals,
+      alertWebhooks: restart.alerts,
       ...faults,
-      alertWebhooks: { run: false, note: "scenario slot for the lead after merging alertsin/alertsout" },
       holds,
     }),
   );

@@ -66,6 +66,8 @@ export interface RigOptions {
   askers?: number;
   /** Proxmox request timeout; the chaos run shortens it so injected latency becomes timeouts. */
   proxmoxRequestTimeoutMs?: number;
+  /** `slack.outbox` settings (retry delays) for every process. */
+  slackOutbox?: Record<string, unknown>;
   /** Extra config merged into every process's file (top-level sections). */
   extra?: Record<string, unknown>;
 }
@@ -240,7 +242,13 @@ export class Rig {
         channels: {},
       },
       jobs: { concurrency: o.workerConcurrency ?? 2, attempts: 3, backoff: 500, progressInterval: 1000 },
-      slack: { mode: "http", botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: slackApiUrl },
+      slack: {
+        mode: "http",
+        botToken: BOT_TOKEN,
+        signingSecret: SIGNING_SECRET,
+        apiUrl: slackApiUrl,
+        ...(o.slackOutbox ? { outbox: o.slackOutbox } : {}),
+      },
       proxmox: {
         url: this.sim.url,
         tokenId: this.sim.tokenId,

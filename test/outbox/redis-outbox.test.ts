@@ -103,6 +103,27 @@ describe("the durable outbox", () => {
     expect(h.log.dump()).not.toContain("hooks.example");
   });
 
+  it("rides out a 5xx storm longer than the first delays: the pause doubles up to its cap", async () => {
+    h = harness();
+    const sender = recordingSender();
+    let failures = 8;
+    sender.before = () => {
+      if (failures-- > 0) throw new Scripted({ kind: "backoff", code: "http_503" });
+    };
+    const naps: number[] = [];
+    const outbox = h.outbox(sender, {
+      retry: { maxAttempts: 10, backoffMs: 10, maxBackoffMs: 40, maxRetryAfterMs: 5000 },
+      sleep: async (ms) => {
+        naps.push(ms);
+        await new Promise((r) => setTimeout(r, 1));
+      },
+    });
+    const ref = await outbox.post(conv("C"), { text: "through the storm" });
+    expect(ref.messageId).toBeDefined();
+    expect(naps).toEqual([10, 20, 40, 40, 40, 40, 40, 40]);
+    expect(outbox.stats()).toMatchObject({ retried: 8, delivered: 1, failed: 0 });
+  });
+
   it("gives up on transient errors after the last attempt", async () => {
     h = harness();
     const sender = recordingSender();

@@ -16,7 +16,7 @@ describe("slack config", () => {
       groupCacheTtl: 300_000,
       actionMaxAge: 7 * 86_400_000,
       handlers: { concurrency: 16, maxQueued: 5000 },
-      outbox: { maxAttempts: 5, backoff: 500, maxRetryAfter: 120_000, pacing: true },
+      outbox: { maxAttempts: 10, backoff: 500, maxBackoff: 30_000, maxRetryAfter: 120_000, pacing: true },
     });
   });
 

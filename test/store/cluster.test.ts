@@ -1,20 +1,30 @@
 /**
  * The bot's Redis-facing parts against a real 3-master Redis Cluster started on loopback: the approval
  * decide script, the audit stream, the build semaphore, VMID reservations, the replay guard and a job
- * through BullMQ, all under a hash-tagged prefix. A prefix without a hash tag is shown to break the
- * decide script (CROSSSLOT), which is why a Cluster deployment's prefix is always tagged.
+ * through BullMQ, the alert store, the durable outbox and the escalation timers, all under a hash-tagged
+ * prefix (and no key outside it). A prefix without a hash tag is shown to break the decide script
+ * (CROSSSLOT), which is why a Cluster deployment's prefix is always tagged.
  */
 import { randomUUID } from "node:crypto";
 import { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAlertEscalations } from "../../src/adapters/queue/alert-escalations.js";
+import { bullPrefixFor, closeQueueConnection, queueConnection } from "../../src/adapters/queue/connection.js";
+import { RedisAlertStore } from "../../src/adapters/store/alert-store.js";
+import { RedisOutbox } from "../../src/adapters/store/outbox/redis-outbox.js";
 import { pingRedis } from "../../src/adapters/store/redis.js";
-import { clusterPrefix } from "../../src/adapters/store/redis-target.js";
+import { RedisHealth } from "../../src/adapters/store/redis-health.js";
+import { clusterPrefix, scanKeys } from "../../src/adapters/store/redis-target.js";
 import { RedisReplayGuard } from "../../src/adapters/store/replay-guard.js";
 import { createStores, type OpenStore, openStore } from "../../src/bot/compose/stores.js";
+import type { EscalationTimer } from "../../src/services/alerts/escalation.js";
+import { silentLog } from "../../src/services/log.js";
+import { T0 as ALERT_T0, alertOf, batchOf, routedTo } from "../alerts/batches.js";
 import { request, T0 } from "../approvals/fixtures.js";
 import { startTestCluster, type TestCluster } from "../helpers/redis-cluster.js";
 import { harness } from "../jobs/harness.js";
 import { buildJob, newCalls } from "../jobs/sample-job.js";
+import { deferred, recordingSender } from "../outbox/helpers.js";
 import { actor, dropPrefix, memoryLog } from "./helpers.js";
 
 let cluster: TestCluster;
@@ -31,6 +41,15 @@ afterAll(async () => {
 });
 
 const tagged = () => clusterPrefix(`test:${randomUUID()}:`);
+/** Every key on the cluster that is not under a test's tagged prefix: a key built without the prefix. */
+async function strayKeys(): Promise<string[]> {
+  const stray: string[] = [];
+  await scanKeys(store.redis, "*", (keys) => {
+    stray.push(...keys.filter((k) => !k.startsWith("{test:")));
+  });
+  return stray;
+}
+
 const approve = (id: string, at = T0 + 1000) => ({
   actor: actor(id, { name: id }),
   verdict: "approve" as const,
@@ -137,6 +156,118 @@ describe("on a 3-master Redis Cluster", () => {
       expect(h.chat.last(started.message!.messageId)?.tone).toBe("success");
     } finally {
       await h.close();
+      await dropPrefix(store.redis, prefix);
+    }
+  }, 30_000);
+
+  it("ingests an alert group and lets exactly one of 20 concurrent acks win", async () => {
+    const prefix = tagged();
+    const alerts = new RedisAlertStore(store.redis, { prefix });
+    const ops = { platform: "slack" as const, channelId: "COPS" };
+    const first = await alerts.ingest(batchOf([alertOf("pve1")]), routedTo("infra", ops));
+    const grown = await alerts.ingest(
+      batchOf([alertOf("pve1"), alertOf("pve2")], { receivedAt: ALERT_T0 + 1000 }),
+      routedTo("infra", ops),
+    );
+    expect(grown.group.id).toBe(first.group.id);
+    expect(Object.keys(grown.group.alerts)).toHaveLength(2);
+    expect(await alerts.dirty(10)).toEqual([first.group.id]);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        alerts.ack(first.group.id, { platform: "slack", id: `U${i}`, name: `u${i}` }, ALERT_T0 + 2000 + i),
+      ),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok && r.reason === "already-acked")).toHaveLength(19);
+    await alerts.attachMessage(first.group.id, {
+      route: "infra",
+      conversation: ops,
+      message: { platform: "slack", channelId: "COPS", messageId: "1.1" },
+    });
+    const stored = await alerts.get(first.group.id);
+    await alerts.markRendered(first.group.id, stored!.version);
+    expect(await alerts.dirty(10)).toEqual([]);
+    expect((await alerts.list({}, ALERT_T0 + 3000)).map((g) => g.id)).toEqual([first.group.id]);
+    expect(stored?.messages[0]?.message?.messageId).toBe("1.1");
+    expect(await strayKeys()).toEqual([]);
+    await dropPrefix(store.redis, prefix);
+  });
+
+  it("sends outbox posts, keyed posts and edits in order while one process holds the lane's lease", async () => {
+    const prefix = tagged();
+    const retry = { maxAttempts: 3, backoffMs: 20, maxRetryAfterMs: 5000 };
+    const options = { prefix, log: silentLog, retry, leaseMs: 1000, pollMs: 50 };
+    const sender = recordingSender();
+    const hold = deferred();
+    let held = false;
+    sender.before = async () => {
+      if (held) return;
+      held = true;
+      await hold.promise;
+    };
+    const a = new RedisOutbox(store.redis, sender, options);
+    const b = new RedisOutbox(store.redis, sender, options);
+    const conversation = { platform: "console" as const, channelId: "C1" };
+    try {
+      const first = a.post(conversation, { text: "one" });
+      await new Promise((r) => setTimeout(r, 200));
+      // The first send is on hold: the lane is leased, so the second process's items queue behind it.
+      const lease = await store.redis.get(`${prefix}outbox:console:lease:C1`);
+      expect(lease).toBeTruthy();
+      const keyed = b.post(conversation, { text: "two" }, { key: "card:1" });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(sender.sent).toHaveLength(0);
+      hold.resolve();
+      const ref1 = await first;
+      const ref2 = await keyed;
+      await b.update(ref1, { text: "one, edited" });
+      // The same key again edits the first keyed message instead of posting.
+      expect(await a.post(conversation, { text: "two, edited" }, { key: "card:1" })).toEqual(ref2);
+      expect(sender.sent.map((d) => `${d.kind}:${d.reply.text}`)).toEqual([
+        "post:one",
+        "post:two",
+        "update:one, edited",
+        "update:two, edited",
+      ]);
+      expect(await strayKeys()).toEqual([]);
+    } finally {
+      hold.resolve();
+      await a.close();
+      await b.close();
+      await dropPrefix(store.redis, prefix);
+    }
+  });
+
+  it("runs an escalation timer as a BullMQ delayed job, once, though two processes schedule it", async () => {
+    const prefix = tagged();
+    const health = new RedisHealth({ log: silentLog });
+    const connection = queueConnection(cluster.url, health);
+    const fired: EscalationTimer[] = [];
+    const clock = { now: () => Date.now() };
+    const queues = [true, false].map((worker) =>
+      startAlertEscalations(
+        {
+          connection,
+          prefix: bullPrefixFor(prefix),
+          fire: async (t) => void fired.push(t),
+          clock,
+          log: silentLog,
+        },
+        worker,
+      ),
+    );
+    try {
+      const timer = { groupId: "abcd1234", episode: ALERT_T0, round: 1, at: Date.now() + 400 };
+      await Promise.all(queues.map((q) => q.schedule(timer)));
+      const deadline = Date.now() + 10_000;
+      while (fired.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(fired).toEqual([timer]);
+      expect(await strayKeys()).toEqual([]);
+    } finally {
+      for (const q of queues) await q.close();
+      await closeQueueConnection(connection);
+      health.close();
       await dropPrefix(store.redis, prefix);
     }
   }, 30_000);

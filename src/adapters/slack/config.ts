@@ -69,10 +69,19 @@ export const slackConfigSchema = z
       .default({ concurrency: 16, maxQueued: 5000 }),
     outbox: z
       .object({
-        maxAttempts: z.number().int().min(1).max(20).default(5).describe("Tries for 5xx and network errors"),
+        maxAttempts: z
+          .number()
+          .int()
+          .min(1)
+          .max(20)
+          .default(10)
+          .describe(
+            "Tries for 5xx and network errors (10 with the default backoffs ride out about 2 minutes)",
+          ),
         backoff: positiveDuration
           .default(500)
           .describe("First retry delay after a 5xx; doubles each attempt"),
+        maxBackoff: positiveDuration.default(30_000).describe("Longest delay between two retries"),
         maxRetryAfter: positiveDuration
           .default(120_000)
           .describe("Longest Retry-After honoured before giving up"),
@@ -84,7 +93,7 @@ export const slackConfigSchema = z
           ),
       })
       .strict()
-      .default({ maxAttempts: 5, backoff: 500, maxRetryAfter: 120_000, pacing: true }),
+      .default({ maxAttempts: 10, backoff: 500, maxBackoff: 30_000, maxRetryAfter: 120_000, pacing: true }),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -52,6 +52,7 @@ export async function chatFrontEnds(config: Config, options: ChatFrontEndOptions
       delivery: durableDelivery(config, options, {
         maxAttempts: outbox.maxAttempts,
         backoffMs: outbox.backoff,
+        maxBackoffMs: outbox.maxBackoff,
         maxRetryAfterMs: outbox.maxRetryAfter,
       }),
     });

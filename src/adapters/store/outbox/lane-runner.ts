@@ -5,7 +5,9 @@
  *
  * Per item: wait for the platform's pacing, take the item (from then on newer edits queue behind it), send
  * it, record the outcome. A 429 waits its Retry-After without using up an attempt; 5xx and network errors
- * are retried with doubling backoff; anything else, or the last attempt, fails the item for good.
+ * are retried with doubling backoff up to a cap, so a platform outage of a minute or two is ridden out
+ * rather than failing the message (a job card that never arrives means a job that never starts); anything
+ * else, or the last attempt, fails the item for good.
  *
  * Limits: an item on the wire when its process dies is sent again by the next holder (at least once: the
  * platforms take no idempotency key, and losing an alert is worse than a rare duplicate). A holder that
@@ -24,6 +26,8 @@ export interface RetryPolicy {
   maxAttempts: number;
   /** First pause after a transient error; doubles each attempt. */
   backoffMs: number;
+  /** Longest pause between two tries (default: no cap). */
+  maxBackoffMs?: number;
   /** A longer Retry-After fails the item instead of holding the lane that long. */
   maxRetryAfterMs: number;
 }
@@ -189,7 +193,7 @@ export class LaneRunner {
         if (verdict.kind === "backoff" && begun.attempt < retry.maxAttempts) {
           this.ctx.counts.retried++;
           await store.requeue(lane, id, item.c, false);
-          await this.nap(doublingDelay(retry.backoffMs, begun.attempt));
+          await this.nap(doublingDelay(retry.backoffMs, begun.attempt, retry.maxBackoffMs));
           continue;
         }
         const code = verdict.kind === "retry-after" ? "rate_limited" : verdict.code;
