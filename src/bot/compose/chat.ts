@@ -94,8 +94,13 @@ function durableDelivery(config: Config, options: ChatFrontEndOptions, retry: Re
   });
 }
 
-/** Transient Discord errors (5xx, network) are tried like Slack's; a Retry-After over a minute fails the item. */
-const DISCORD_RETRY: RetryPolicy = { maxAttempts: 5, backoffMs: 500, maxRetryAfterMs: 60_000 };
+/** Transient Discord errors (5xx, network) are tried like Slack's (about two minutes of outage); a Retry-After over a minute fails the item. */
+const DISCORD_RETRY: RetryPolicy = {
+  maxAttempts: 10,
+  backoffMs: 500,
+  maxBackoffMs: 30_000,
+  maxRetryAfterMs: 60_000,
+};
 
 /** A command's deferral is ephemeral when its answer will be (reads, jobs), public for actions. */
 function discordDeferral(command: string): "ephemeral" | "channel" {
