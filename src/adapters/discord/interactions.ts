@@ -7,11 +7,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { CommandDefinition } from "../../commands/definition.js";
-import { UserError } from "../../services/errors.js";
 import type { Clock, Log } from "../../services/ports.js";
 import type { Actor, ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
 import { errorReply, type Reply } from "../../services/vocabulary/reply.js";
 import type { Inbound } from "../chat.js";
+import { askInbound } from "../chat-kit/ask-inbound.js";
 import type { ButtonSigner } from "../chat-kit/button-signer.js";
 import type { ThreadedNotifier } from "../chat-kit/delivery.js";
 import type { HandlerQueue } from "../chat-kit/handler-queue.js";
@@ -336,16 +336,8 @@ export class InteractionRouter {
   }
 
   /** Runs the dispatcher step; a thrown UserError becomes its refusal, anything else "internal error". */
-  private async ask(requestId: string, step: (inbound: Inbound) => Promise<Reply | undefined>) {
-    const inbound = this.deps.inbound();
-    if (!inbound)
-      return errorReply("E_UNAVAILABLE", "the bot is starting or stopping; try again in a moment");
-    try {
-      return await step(inbound);
-    } catch (err) {
-      if (err instanceof UserError) return errorReply(err.code, err.message);
-      this.deps.log.error({ err: loggableError(err), requestId }, "discord request failed");
-      return errorReply("E_INTERNAL", `internal error, ref ${requestId}`);
-    }
+  private ask(requestId: string, step: (inbound: Inbound) => Promise<Reply | undefined>) {
+    const request = { requestId, log: this.deps.log, what: "discord request", loggable: loggableError };
+    return askInbound(this.deps.inbound(), request, step);
   }
 }

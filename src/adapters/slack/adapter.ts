@@ -7,11 +7,11 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { App } from "@slack/bolt";
-import { UserError } from "../../services/errors.js";
 import type { Clock, Log, PostOptions } from "../../services/ports.js";
 import type { Actor, ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
 import { errorReply, type Reply, type ReplyPrompt } from "../../services/vocabulary/reply.js";
 import type { AdapterReadiness, ChatAdapter, Inbound } from "../chat.js";
+import { askInbound } from "../chat-kit/ask-inbound.js";
 import { ButtonSigner } from "../chat-kit/button-signer.js";
 import {
   type Delivery,
@@ -421,17 +421,8 @@ class BoltSlackAdapter implements SlackAdapter {
   }
 
   /** Runs the dispatcher step; a thrown UserError becomes its refusal, anything else "internal error". */
-  private async ask(requestId: string, step: (inbound: Inbound) => Promise<Reply | undefined>) {
-    const inbound = this.inbound;
-    if (!inbound)
-      return errorReply("E_UNAVAILABLE", "the bot is starting or stopping; try again in a moment");
-    try {
-      return await step(inbound);
-    } catch (err) {
-      if (err instanceof UserError) return errorReply(err.code, err.message);
-      this.log.error({ err, requestId }, "slack request failed");
-      return errorReply("E_INTERNAL", `internal error, ref ${requestId}`);
-    }
+  private ask(requestId: string, step: (inbound: Inbound) => Promise<Reply | undefined>) {
+    return askInbound(this.inbound, { requestId, log: this.log, what: "slack request" }, step);
   }
 
   private async actor(userId: string, name: string | undefined): Promise<Actor> {
