@@ -18,11 +18,10 @@ const conversation = { platform: "console" as const, channelId: "ops-console" };
 const alertMessage: Reply = {
   title: "Firing: PveHostHighCpu",
   buttons: [
-    { id: "alert.ack", label: "Acknowledge", value: "g1" },
+    { id: "alert:g1:ack", label: "Acknowledge" },
     {
-      id: "alert.silence",
+      id: "alert:g1:silence",
       label: "Silence…",
-      value: "g1",
       prompt: {
         title: "Silence alert group",
         submit: "Silence",
@@ -74,7 +73,7 @@ describe("a button's form at a TTY", () => {
     await waitFor(() => t.printed().includes("silenced for 2h"), "the action's answer");
     expect(t.actions).toHaveLength(1);
     expect(t.actions[0]).toMatchObject({
-      actionId: "alert.silence",
+      actionId: "alert:g1:silence",
       values: { duration: "2h", comment: "rack move" },
     });
     expect(t.actions[0]!.value).toBeUndefined();
