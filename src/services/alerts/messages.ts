@@ -78,10 +78,13 @@ export class AlertMessenger {
     return next;
   }
 
-  /** Renders every group marked dirty (at start, and periodically): what a crash left unposted. */
-  async sweep(limit = 100): Promise<number> {
+  /**
+   * Renders every group marked dirty (at start, and periodically): what a crash left unposted. All at
+   * once: the outbox paces each conversation, so one after another would wait a second per message.
+   */
+  async sweep(limit = 1000): Promise<number> {
     const ids = await this.deps.store.dirty(limit);
-    for (const id of ids) await this.refresh(id).catch(() => {});
+    await Promise.all(ids.map((id) => this.refresh(id).catch(() => {})));
     return ids.length;
   }
 
