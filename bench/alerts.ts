@@ -9,9 +9,10 @@
  * Before it, a warm-up storm of 1,000 alerts in 20 groups of their own goes through the same path, as a
  * running bot's code is warm; it is not counted. The server, the store and the sender share this process
  * (and the machine's 2 cores) with Redis.
- * Prints one JSON object; the chat part (fake Slack, restart mid-storm) adds its own section.
+ * Prints one JSON object; `chat` is the same storm against a bot process posting to the fake Slack, once
+ * steady and once killed and restarted in the middle (bench/alerts-chat.ts says what each figure is).
  *
- *   npm run bench:alerts                 (REDIS_URL, CONCURRENCY=16 by default)
+ *   npm run bench:alerts     (REDIS_URL, CONCURRENCY=16, KILL_AFTER_MS=3000; PART=ingest skips the chat part)
  */
 import { randomUUID } from "node:crypto";
 import { createRedis, deleteKeysWithPrefix, waitUntilReady } from "../src/adapters/store/redis.js";
@@ -22,6 +23,7 @@ import { createHttpServer } from "../src/bot/http/server.js";
 import { createMetrics } from "../src/bot/metrics.js";
 import type { AlertGroup } from "../src/services/alerts/model.js";
 import { silentLog } from "../src/services/log.js";
+import { chatPart } from "./alerts-chat.js";
 import {
   AM_TOKEN,
   type CallAnswer,
@@ -136,5 +138,8 @@ async function ingestPart() {
   }
 }
 
-const result = { ingest: await ingestPart() };
+const result = {
+  ingest: await ingestPart(),
+  chat: process.env.PART === "ingest" ? undefined : await chatPart(SHAPE, CONCURRENCY),
+};
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

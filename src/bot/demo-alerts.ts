@@ -79,7 +79,7 @@ export function grafanaSignature(
   return {
     "content-type": "application/json",
     "x-grafana-alerting-signature": createHmac("sha256", secret).update(`${timestamp}:${body}`).digest("hex"),
-    "x-grafana-alerting-timestamp": timestamp,
+    "x-grafana-alerting-signature-timestamp": timestamp,
   };
 }
 

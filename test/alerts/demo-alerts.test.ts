@@ -42,7 +42,7 @@ describe("the demo's :alert", () => {
     );
     const { headers, body } = received[0]!;
     const expected = createHmac("sha256", DEMO_WEBHOOK_SECRET)
-      .update(`${headers["x-grafana-alerting-timestamp"]}:${body}`)
+      .update(`${headers["x-grafana-alerting-signature-timestamp"]}:${body}`)
       .digest("hex");
     expect(headers["x-grafana-alerting-signature"]).toBe(expected);
     now += 60_000;

@@ -21,9 +21,18 @@ describe("alerting examples", () => {
     expect(settings.hmacConfig).toEqual({
       secret: env("CHATOPS_WEBHOOK_SECRET"),
       header: "X-Grafana-Alerting-Signature",
-      timestampHeader: "X-Grafana-Alerting-Timestamp",
+      timestampHeader: "X-Grafana-Alerting-Signature-Timestamp",
     });
     expect(file.policies[0].receiver).toBe(file.contactPoints[0].name);
+  });
+
+  it("every example names Grafana's HMAC timestamp header the same way", () => {
+    const files = ["config.example.yml", "config/demo.yml", "docs/ALERTS.md", "src/bot/demo-alerts.ts"];
+    for (const file of [...files, "grafana/provisioning/alerting/contact-points.yaml"]) {
+      const text = readFileSync(new URL(`../../${file}`, import.meta.url), "utf8");
+      const names = new Set(text.match(/x-grafana-alerting-[a-z-]*timestamp/gi)?.map((n) => n.toLowerCase()));
+      expect([...names], file).toEqual(["x-grafana-alerting-signature-timestamp"]);
+    }
   });
 
   it("every example rule has a severity, a summary and a threshold on a pve-exporter query", () => {

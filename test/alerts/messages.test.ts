@@ -1,5 +1,5 @@
 /**
- * The living message: one post per group per conversation, edits in place, a thread reply per change,
+ * The living message: one post per group per conversation, edits in place, one thread reply per render,
  * the dirty mark cleared only once every conversation shows the stored version, and a sweep that posts
  * what an outage left behind.
  */
@@ -97,6 +97,27 @@ describe("the living message", () => {
     expect(chat.latest("1").fields).toContainEqual({ label: "Alerts", value: "6 firing, 0 resolved" });
     // Each render read the stored group first: once the newest was shown, the older ones skipped the edit.
     expect(chat.calls.filter((c) => c.startsWith("update"))).toHaveLength(1);
+    // The five calls' changes went as one thread reply, not one per call or per alert.
+    expect(chat.calls.filter((c) => c.startsWith("reply"))).toHaveLength(1);
+    expect(chat.messages.get("1")!.thread.map((r) => r.text)).toEqual([
+      results.flatMap((r) => r.added.map((h) => h.text)).join("\n"),
+    ]);
     expect(await store.dirty(10)).toEqual([]);
+  });
+
+  it("caps a thread reply at ten lines and counts the rest", async () => {
+    const { store, chat, messenger } = setup();
+    await messenger.onChanged(await store.ingest(batchOf([alertOf("pve0")]), routedTo("infra", ops)));
+    const results = [];
+    for (let i = 1; i <= 13; i++) {
+      const alerts = Array.from({ length: i + 1 }, (_, n) => alertOf(`pve${n}`));
+      results.push(await store.ingest(batchOf(alerts), routedTo("infra", ops)));
+    }
+    await Promise.all(results.map((r) => messenger.onChanged(r)));
+    const lines = results.flatMap((r) => r.added.map((h) => h.text));
+    expect(lines).toHaveLength(13);
+    const thread = chat.messages.get("1")!.thread.map((r) => r.text ?? "");
+    expect(thread).toHaveLength(1);
+    expect(thread[0]!.split("\n")).toEqual([...lines.slice(0, 10), "… and 3 more"]);
   });
 });

@@ -17,8 +17,8 @@
  *
  * Limits: one conversation (the configured channel); no threads: a thread reply is a new message marked
  * `↳ #n`; a button's confirmation dialog is asked only at a TTY (in a script the `:click` line itself is
- * the deliberate act); a button's form is asked field by field at a TTY and read from the `:click` line in
- * a script (prompt.ts).
+ * the deliberate act); a button's form is read from the `:click` line when it carries answers, and asked
+ * field by field at a TTY only after a bare `:click n` (prompt.ts).
  */
 import { randomUUID } from "node:crypto";
 import type { Readable, Writable } from "node:stream";
@@ -290,9 +290,11 @@ export class ConsoleAdapter implements ChatAdapter {
     let values: Record<string, string> | undefined;
     if (button.prompt) {
       const prompt = button.prompt;
-      const answers = this.options.isTTY
-        ? await answersAsked(prompt, async (q) => (await this.terminal.ask(q)) ?? "")
-        : answersFromText(prompt, meta.value);
+      // Answers typed on the :click line are the answers, at a TTY too; only a bare click asks there.
+      const answers =
+        this.options.isTTY && meta.value === undefined
+          ? await answersAsked(prompt, async (q) => (await this.terminal.ask(q)) ?? "")
+          : answersFromText(prompt, meta.value);
       if (!answers.ok) {
         this.fail(`not sent: ${answers.message}`);
         return;

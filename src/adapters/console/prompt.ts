@@ -1,7 +1,8 @@
 /**
- * A button's form (`ReplyButton.prompt`) in the console. At a TTY each field is asked on its own line; in a
- * script the `:click` line carries the answers: `name=value` pairs (`:click 4 duration=2h comment=rack move`),
- * or, without any `=`, the whole text answers the first field (`:click 2 not today` for a deny reason).
+ * A button's form (`ReplyButton.prompt`) in the console. The `:click` line carries the answers: `name=value`
+ * pairs (`:click 4 duration=2h comment=rack move`), or, without any `=`, the whole text answers the first
+ * field (`:click 2 not today` for a deny reason). Only a bare `:click n` at a TTY asks each field on its own
+ * line; in a script a bare click names the first required field that is missing.
  */
 import type { ReplyPrompt } from "../../services/vocabulary/reply.js";
 

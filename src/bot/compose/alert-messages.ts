@@ -3,8 +3,9 @@
  * side (compose/alerts.ts): the living messages (messenger), the actions behind the buttons and commands,
  * the Alertmanager silence clients per source, and the escalation timers (BullMQ).
  *
- * `onChanged` is the store's ingest listener; `services` goes into CommandServices.alerts; `start()` runs
- * the first sweep of groups a crash left unposted and then one every `sweepMs`; `close()` stops it all.
+ * `onChanged` is the store's ingest listener; `services` goes into CommandServices.alerts; `start()` begins
+ * the first sweep of groups a crash left unposted (in the background) and then one every `sweepMs`;
+ * `close()` stops it all.
  */
 
 import { AlertmanagerSilenceClient, type SilenceAuth } from "../../adapters/grafana/silence-client.js";
@@ -101,7 +102,8 @@ export function createAlertMessages(input: AlertMessagesInput): AlertMessages {
     services,
     messenger,
     async start() {
-      await sweep();
+      // Not awaited: after a crash the sweep waits on the platforms' rate limits, start-up must not.
+      void sweep();
       sweeper = setInterval(sweep, input.sweepMs ?? 30_000);
       sweeper.unref();
     },

@@ -1,7 +1,8 @@
 /**
  * The living message: each alert group has one message per conversation its routes chose, posted once
  * (under a post key, so a restart or a second process edits it instead of posting again) and edited in
- * place as the group changes; each change also goes as a short reply in its thread.
+ * place as the group changes; the changes also go as a short reply in its thread (one per render, however
+ * many alerts one webhook call or a burst of calls changed).
  *
  * Renders always read the group back from the store first, so whoever renders shows the newest state; in
  * this process renders of one group run one at a time, and a render that finds the group changed while it
@@ -34,6 +35,8 @@ const ROUNDS = 3;
 export class AlertMessenger {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly shown = new Map<string, number>();
+  /** Per group, the refresh queued behind a running one, not started yet. */
+  private readonly waiting = new Map<string, { notes: string[]; done: Promise<void> }>();
 
   constructor(private readonly deps: AlertMessengerDeps) {}
 
@@ -46,10 +49,25 @@ export class AlertMessenger {
     );
   };
 
-  /** Brings the group's messages up to date, then posts `notes` in their threads. */
+  /**
+   * Brings the group's messages up to date, then posts `notes` in their threads. A refresh that finds one
+   * of the same group still waiting its turn joins it: that render reads the newest group anyway, and its
+   * thread reply carries both calls' notes, so a storm of calls costs one edit and one reply per turn.
+   */
   refresh(id: string, notes: readonly string[] = []): Promise<void> {
+    const waiting = this.waiting.get(id);
+    if (waiting) {
+      waiting.notes.push(...notes);
+      return waiting.done;
+    }
+    const turn = { notes: [...notes], done: Promise.resolve() };
+    this.waiting.set(id, turn);
     const previous = this.chains.get(id) ?? Promise.resolve();
-    const next = previous.then(() => this.render(id, notes));
+    const next = previous.then(() => {
+      this.waiting.delete(id);
+      return this.render(id, turn.notes);
+    });
+    turn.done = next;
     const settled = next.catch((err) =>
       this.deps.log.error({ err, group: id }, "alert message render failed"),
     );
@@ -60,10 +78,13 @@ export class AlertMessenger {
     return next;
   }
 
-  /** Renders every group marked dirty (at start, and periodically): what a crash left unposted. */
-  async sweep(limit = 100): Promise<number> {
+  /**
+   * Renders every group marked dirty (at start, and periodically): what a crash left unposted. All at
+   * once: the outbox paces each conversation, so one after another would wait a second per message.
+   */
+  async sweep(limit = 1000): Promise<number> {
     const ids = await this.deps.store.dirty(limit);
-    for (const id of ids) await this.refresh(id).catch(() => {});
+    await Promise.all(ids.map((id) => this.refresh(id).catch(() => {})));
     return ids.length;
   }
 
@@ -108,7 +129,8 @@ export class AlertMessenger {
           await notifier.update(target.message, reply);
           this.remember(key, group.version);
         }
-        for (const note of notes)
+        const note = threadNote(notes);
+        if (note)
           await threadReply(notifier, target.message, { text: note, visibility: "channel", thread: true });
       } catch (err) {
         complete = false;
@@ -126,6 +148,17 @@ export class AlertMessenger {
     this.shown.set(key, version);
     if (this.shown.size > REMEMBERED) this.shown.delete(this.shown.keys().next().value!);
   }
+}
+
+/** Lines shown in one thread reply; more are counted, the message itself shows the whole group. */
+const NOTE_LINES = 10;
+
+/** One thread reply for the changes of one render: up to NOTE_LINES lines, then how many more. */
+function threadNote(notes: readonly string[]): string | undefined {
+  if (notes.length === 0) return undefined;
+  const shown = notes.slice(0, NOTE_LINES);
+  const more = notes.length - shown.length;
+  return more > 0 ? `${shown.join("\n")}\n… and ${more} more` : shown.join("\n");
 }
 
 /** A reply in the message's thread, or next to it where the notifier has no threads. */
