@@ -1,8 +1,10 @@
 /**
  * What the scale and chaos runs measure from the outside: job outcomes from the audit stream, builds per
- * node running at once from the simulator's request log and task ends, job-card edits per process from
- * the Slack proxies, and the approval card's buttons from the fake Slack.
+ * node running at once from the simulator's request log and task ends, which process ran each job from
+ * BullMQ, job-card edits per process from the Slack proxies, and each card's final state and the approval
+ * card's buttons from the fake Slack.
  */
+import { bullPrefixFor } from "../../src/adapters/queue/connection.js";
 import { RedisAuditLog } from "../../src/adapters/store/audit-log.js";
 import type { AuditRecord } from "../../src/services/audit/record.js";
 import { buttonsOf } from "../../test/fakes/slack/index.js";
@@ -63,7 +65,10 @@ export function buildConcurrency(rig: Rig): { peak(): Record<string, number>; st
   };
 }
 
-/** Which processes edited each job card posted since `since` (by the card's ts). */
+/**
+ * Which processes sent edits of each job card posted since `since` (by the card's ts). With the durable
+ * outbox these are the holders of the channel's lane, not necessarily the worker that ran the job.
+ */
 export function cardEditors(rig: Rig, since: number): Map<string, Set<string>> {
   const cards = new Map<string, Set<string>>();
   for (const call of rig.calls) {
@@ -75,6 +80,25 @@ export function cardEditors(rig: Rig, since: number): Map<string, Set<string>> {
     cards.get(call.ts)?.add(call.proc);
   }
   return cards;
+}
+
+/** A card in its final completed state in the fake Slack: success icon, no Cancel button left. */
+export function cardCompleted(rig: Rig, ts: string): boolean {
+  const message = rig.fake.state.messages.find((m) => m.channel === CHANNEL && m.ts === ts);
+  if (!message) return false;
+  const live = buttonsOf(message.blocks).some((b) => /^job:.*:cancel$/.test(b.action_id));
+  return !live && JSON.stringify(message.blocks ?? []).includes(":white_check_mark:");
+}
+
+/**
+ * Which rig process ran each job: BullMQ records the worker's name (`host:pid`) on the job it takes, and
+ * the job's card edits are asked for by that process. Unknown pids (or none) count as `?`.
+ */
+export async function jobRunners(rig: Rig, jobIds: readonly string[]): Promise<Map<string, string>> {
+  const byPid = new Map(rig.procs.map((p) => [String(p.child.pid), p.name]));
+  const base = `${bullPrefixFor(rig.prefix)}:jobs:`;
+  const names = await Promise.all(jobIds.map((id) => rig.redis.hget(`${base}${id}`, "pb")));
+  return new Map(jobIds.map((id, i) => [id, byPid.get(names[i]?.split(":").pop() ?? "") ?? "?"]));
 }
 
 /** The approve button of the newest message in the bench channel that has one. */

@@ -1,10 +1,12 @@
+import { hostname } from "node:os";
+import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { TransientError, UserError } from "../../src/services/errors.js";
 import { createJobRegistry } from "../../src/services/jobs/definition.js";
 import { mention, plainMentions } from "../../src/services/vocabulary/mention.js";
 import { alice, bob, type Harness, harness } from "./harness.js";
 import { buildJob, newCalls } from "./sample-job.js";
-import { eventually, latch } from "./support.js";
+import { eventually, latch, REDIS_URL } from "./support.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -56,6 +58,13 @@ describe("BullJobQueue with a real worker", () => {
       }),
     ]);
     expect(await h.queue.counts()).toMatchObject({ completed: 1, failed: 0, cancelled: 0, active: 0 });
+    // BullMQ records which process ran the job (e2e:scale and operators read it).
+    const redis = new Redis(REDIS_URL);
+    try {
+      expect(await redis.hget(`${h.prefix}:jobs:${started.id}`, "pb")).toBe(`${hostname()}:${process.pid}`);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it("retries a transient error in step 2 with backoff, resuming without re-running step 1", async () => {

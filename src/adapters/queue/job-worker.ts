@@ -9,6 +9,8 @@
  * event cleans up from the persisted state and delivers the failed card, so nothing ends without a card
  * and an audit record.
  */
+import { hostname } from "node:os";
+import { pid } from "node:process";
 import { Backoffs, type Job, UnrecoverableError, Worker } from "bullmq";
 import { UserError } from "../../services/errors.js";
 import { JobBookkeeping } from "../../services/jobs/bookkeeping.js";
@@ -223,6 +225,8 @@ export function startJobWorker(options: JobWorkerOptions): JobWorkerHandle {
   }
 
   const worker = new Worker<JobPayload>(options.queueName, process, {
+    // BullMQ records it on each job it takes (`processedBy`): which process ran a job, for operators and e2e:scale.
+    name: `${hostname()}:${pid}`,
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
