@@ -6,9 +6,10 @@
  * old one) and later edits go to it, so callers keep using the ref they hold. Discord's rate limits are
  * handled by discord.js's REST queue, which waits out every 429 and never drops a call.
  */
+import { randomUUID } from "node:crypto";
 import type { ConversationRef, MessageRef } from "../../services/vocabulary/identity.js";
 import type { Reply } from "../../services/vocabulary/reply.js";
-import type { Delivery, DeliverySender, SendVerdict } from "../chat-kit/delivery.js";
+import type { Delivery, DeliveryRoute, DeliverySender, SendVerdict } from "../chat-kit/delivery.js";
 import {
   type InteractionToken,
   interactionMessage,
@@ -72,7 +73,22 @@ export class DiscordSender implements DeliverySender {
   private readonly pending = new Map<string, boolean>();
   private readonly continuing = new Map<string, Promise<string>>();
 
+  /** Names this process's interaction lanes (see `route`). */
+  private readonly instance = randomUUID().slice(0, 8);
+
   constructor(private readonly deps: DiscordSenderDeps) {}
+
+  /**
+   * Deliveries that use an interaction token queue in a lane of this process: only the process that
+   * deferred the interaction knows whether its "thinking" response still waits to be filled, so with several
+   * front-ends on one Redis another process must not send them. Everything else queues by channel. After a
+   * crash another process takes the lane over and answers with a follow-up instead.
+   */
+  route(delivery: Delivery): DeliveryRoute {
+    const ref = delivery.kind === "post" ? delivery.conversation : delivery.message;
+    const lane = tokenOf(ref) ? `${ref.channelId}:interaction:${this.instance}` : ref.channelId;
+    return { lane, method: delivery.kind };
+  }
 
   /**
    * A reply as REST options: the JSON body (ephemeral flag only where it can apply: interaction responses
