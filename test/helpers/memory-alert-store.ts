@@ -1,10 +1,18 @@
 /**
- * An AlertStore in memory with the semantics the Redis store promises: the first ack wins, every change
- * bumps the version and marks the group dirty, markRendered clears the mark only at the version rendered,
+ * An AlertStore in memory with the semantics the Redis store promises: the first ack wins (the actions are
+ * the service's own group actions, as in the Redis store), every change bumps the version and marks the group dirty, markRendered clears the mark only at the version rendered,
  * and the same alert (fingerprint, status, startsAt) twice changes nothing. For the chat side's tests; the
  * Redis store (alertsin) has its own against real Redis.
  */
 import { createHash } from "node:crypto";
+import {
+  type ActionOutcome,
+  ackGroup,
+  escalateGroup,
+  silenceGroup,
+  unackGroup,
+  unsilenceGroup,
+} from "../../src/services/alerts/group-actions.js";
 import {
   type AlertActor,
   type AlertBatch,
@@ -101,42 +109,19 @@ export class MemoryAlertStore implements AlertStore {
   }
 
   async ack(id: string, by: AlertActor, at: number): Promise<AckResult> {
-    const g = this.groups.get(id);
-    if (!g) return { ok: false, reason: "not-found" };
-    if (g.status === "resolved") return { ok: false, reason: "resolved" };
-    if (g.ack) return { ok: false, reason: "already-acked", ack: g.ack, group: structuredClone(g) };
-    g.ack = { by, at };
-    g.history.push({ at, kind: "acked", text: `acknowledged by ${by.name}` });
-    this.save(g, at);
-    return { ok: true, group: structuredClone(g) };
+    return this.act(id, (g) => ackGroup(g, by, at), { ok: false, reason: "not-found" });
   }
 
-  async unack(id: string, by: { name: string }, at: number): Promise<AckResult> {
-    const g = this.groups.get(id);
-    if (!g) return { ok: false, reason: "not-found" };
-    if (!g.ack) return { ok: false, reason: "not-acked" };
-    g.ack = undefined;
-    g.history.push({ at, kind: "unacked", text: `unacknowledged by ${by.name}` });
-    this.save(g, at);
-    return { ok: true, group: structuredClone(g) };
+  async unack(id: string, by: AlertActor, at: number): Promise<AckResult> {
+    return this.act(id, (g) => unackGroup(g, by, at), { ok: false, reason: "not-found" });
   }
 
   async setSilence(id: string, silence: NonNullable<AlertGroup["silence"]>) {
-    const g = this.groups.get(id);
-    if (!g) return undefined;
-    g.silence = silence;
-    g.history.push({ at: silence.at, kind: "silenced", text: `silenced by ${silence.by.name}` });
-    this.save(g, silence.at);
-    return structuredClone(g);
+    return this.act(id, (g) => silenceGroup(g, silence), undefined);
   }
 
-  async clearSilence(id: string, by: { name: string }, at: number) {
-    const g = this.groups.get(id);
-    if (!g) return undefined;
-    g.silence = undefined;
-    g.history.push({ at, kind: "unsilenced", text: `unsilenced by ${by.name}` });
-    this.save(g, at);
-    return structuredClone(g);
+  async clearSilence(id: string, by: AlertActor, at: number) {
+    return this.act(id, (g) => unsilenceGroup(g, by, at), undefined);
   }
 
   async attachMessage(id: string, message: AlertMessage) {
@@ -152,12 +137,7 @@ export class MemoryAlertStore implements AlertStore {
   }
 
   async recordEscalation(id: string, at: number) {
-    const g = this.groups.get(id);
-    if (!g) return undefined;
-    g.escalations += 1;
-    g.history.push({ at, kind: "escalated", text: `escalated (${g.escalations})` });
-    this.save(g, at);
-    return structuredClone(g);
+    return this.act(id, (g) => escalateGroup(g, at), undefined);
   }
 
   async dirty(limit: number) {
@@ -171,11 +151,30 @@ export class MemoryAlertStore implements AlertStore {
     if (this.groups.get(id)?.version === version) this.marks.delete(id);
   }
 
+  /**
+   * Runs one of the service's group actions (the Redis store runs the same ones inside its script) and
+   * keeps the group it returns, marked dirty; the action already bumped the version.
+   */
+  private act<R>(id: string, action: (g: AlertGroup) => ActionOutcome<R>, missing: R): R {
+    const g = this.groups.get(id);
+    if (!g) return missing;
+    const outcome = action(structuredClone(g));
+    if (outcome.next) {
+      this.groups.set(id, outcome.next);
+      this.mark(id);
+    }
+    return structuredClone(outcome.result);
+  }
+
+  private mark(id: string): void {
+    this.marks.delete(id);
+    this.marks.set(id, ++this.seq);
+  }
+
   private save(g: AlertGroup, at: number): void {
     g.version += 1;
     g.updatedAt = at;
     this.groups.set(g.id, g);
-    this.marks.delete(g.id);
-    this.marks.set(g.id, ++this.seq);
+    this.mark(g.id);
   }
 }
